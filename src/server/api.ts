@@ -1,0 +1,42 @@
+/**
+ * The governance server's public API for its hosts (the CLI and the VS Code extension).
+ * Implemented by `startGovernanceServer` in `./server.ts`.
+ */
+import type { Logger } from '../util/log';
+
+export interface GovernanceServerOptions {
+  /** Interface to bind. Default `127.0.0.1`; anything not loopback needs `allowNonLoopback`. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 8765. */
+  port?: number;
+  /** Folder holding `governance.db`, `audit.jsonl` and the owner lock; created if missing. */
+  dataDir: string;
+  /** Bearer token every request must carry (`Authorization: Bearer` or `X-AGENT-TOKEN`). */
+  token: string;
+  allowNonLoopback?: boolean;
+  /** Token-bucket rate per agent, requests/minute. Default 100. */
+  rateLimitPerMinute?: number;
+  /** Bucket size (burst). Default = rateLimitPerMinute. */
+  rateLimitBurst?: number;
+  logger?: Logger;
+  /** Who runs the server, recorded in the data-dir lock and `/health`: "cli" | "vscode" | "test". */
+  hostKind?: string;
+}
+
+export interface RunningGovernanceServer {
+  /** e.g. `http://127.0.0.1:8765` (no trailing slash). */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting requests, ends MCP sessions, closes the database and releases the lock. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Thrown when the port is taken (`code` = `EADDRINUSE`). */
+export class PortInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  constructor(readonly host: string, readonly port: number) {
+    super(`Port ${port} on ${host} is already in use. Stop the other process or choose another port (--port, or the setting codexGovernance.server.port).`);
+    this.name = 'PortInUseError';
+  }
+}
