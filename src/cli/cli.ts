@@ -1,0 +1,140 @@
+/**
+ * `codex-governance`: the governance server outside VS Code.
+ *   serve [--host H] [--port P] [--data-dir D] [--allow-non-loopback] [--rate-limit N] [--verbose]
+ *   stdio [--data-dir D]
+ *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startGovernanceServer, DEFAULT_PORT } from '../server/server';
+import { runStdioServer } from '../server/stdio';
+import { stderrLogger } from '../util/log';
+import { VERSION } from '../version';
+import { resolveToken } from './token';
+
+const USAGE = `codex-governance ${VERSION}
+
+Usage:
+  codex-governance serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--rate-limit N] [--verbose]
+  codex-governance stdio [--data-dir DIR]
+  codex-governance mcp list|get|add|remove|set ...   (run "codex-governance mcp --help")
+  codex-governance --version
+
+Environment:
+  CODEX_GOVERNANCE_TOKEN   bearer token for HTTP requests (alias UNITARES_HTTP_API_TOKEN);
+                           without it a token is generated once and kept in DIR/token (mode 0600)
+  CODEX_GOVERNANCE_DATA_DIR  default data directory (default ~/.codex-governance)
+`;
+
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return resolve(env.CODEX_GOVERNANCE_DATA_DIR?.trim() || join(homedir(), '.codex-governance'));
+}
+
+/** Runs the CLI; resolves to the process exit code (a long-running command resolves on shutdown). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'serve') return serve(rest, env);
+  if (command === 'stdio') return stdio(rest, env);
+  if (command === 'mcp') {
+    const { runMcpCommand } = await import('./mcp');
+    return runMcpCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
+  }
+  process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+  return 2;
+}
+
+async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      'data-dir': { type: 'string' },
+      'allow-non-loopback': { type: 'boolean', default: false },
+      'rate-limit': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0..65535, got "${values.port}".`);
+  const rate = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
+  if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate-limit must be a positive number of requests per minute, got "${values['rate-limit']}".`);
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir(env));
+  const logger = stderrLogger(values.verbose);
+  ensureDir(dataDir);
+  const token = resolveToken(env, dataDir);
+  const server = await startGovernanceServer({
+    host: values.host,
+    port,
+    dataDir,
+    token: token.token,
+    allowNonLoopback: values['allow-non-loopback'],
+    rateLimitPerMinute: rate,
+    logger,
+    hostKind: 'cli',
+  });
+  process.stdout.write(
+    `Codex Governance ${VERSION} serving ${server.url}\n` +
+      `  MCP (Streamable HTTP): ${server.url}/mcp\n` +
+      `  OpenAI tools:          ${server.url}/v1/tools\n` +
+      `  data:                  ${dataDir}\n` +
+      `  token:                 ${token.source.startsWith('env:') ? `from ${token.source.slice(4)}` : `${token.source}${token.created ? ' (generated)' : ''}`}\n`,
+  );
+  await waitForSignal();
+  await server.close();
+  return 0;
+}
+
+async function stdio(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, verbose: { type: 'boolean', default: false } }, strict: true });
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir(env));
+  ensureDir(dataDir);
+  const running = await runStdioServer({ dataDir, logger: stderrLogger(values.verbose) });
+  await Promise.race([waitForSignal(), running.closed]);
+  await running.close();
+  return 0;
+}
+
+function ensureDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new UsageError(`Cannot create the data directory ${dir}: ${(err as Error).message}. Choose a writable one with --data-dir.`);
+  }
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolveSignal) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolveSignal();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+class UsageError extends Error {}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const e = err as Error;
+      process.stderr.write(`codex-governance: ${e instanceof UsageError || e.name !== 'Error' ? e.message : e.message}\n`);
+      process.exit(e.name === 'TypeError' && 'code' in e ? 2 : 1);
+    },
+  );
+}

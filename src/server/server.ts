@@ -1,0 +1,177 @@
+/**
+ * The governance server: one HTTP listener on 127.0.0.1 serving
+ * - `/mcp` MCP over Streamable HTTP (stateful sessions),
+ * - `GET /v1/tools`, `POST /v1/tools/call` (OpenAI function-calling adapter, seed 000),
+ * - `GET /health`, `GET /metrics` (Prometheus text).
+ * Every request passes Host/Origin validation (403), the bearer token (401) and the per-agent
+ * token bucket (429 + Retry-After) before it reaches a handler.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { nullLogger } from '../util/log';
+import { VERSION } from '../version';
+import { PortInUseError, type GovernanceServerOptions, type RunningGovernanceServer } from './api';
+import { createGovernanceApp, type GovernanceApp } from './app';
+import { HttpError, readJson, sendError, sendJson } from './http/body';
+import { McpSessions, jsonRpcError } from './http/mcp-sessions';
+import { handleCallTool, handleListTools } from './http/openai-adapter';
+import { TokenBucketLimiter } from './http/rate-limit';
+import { hasValidToken, isAllowedHost, isAllowedOrigin, isLoopbackHost } from './http/security';
+import { createMcpServer } from './mcp';
+import type { CallerIdentity } from './tools/types';
+
+export const DEFAULT_PORT = 8765;
+
+/**
+ * Starts the server and returns once it listens.
+ * @throws PortInUseError when the port is taken; DataDirLockedError / DataDirError from the store
+ *   when the data directory is owned by another live server or not writable; Error for a
+ *   non-loopback host without `allowNonLoopback` or an empty token.
+ */
+export async function startGovernanceServer(options: GovernanceServerOptions): Promise<RunningGovernanceServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_PORT;
+  const logger = options.logger ?? nullLogger;
+  if (!options.token || options.token.length < 16) throw new Error('A token of at least 16 characters is required (set CODEX_GOVERNANCE_TOKEN).');
+  if (!isLoopbackHost(host) && !options.allowNonLoopback) {
+    throw new Error(`Refusing to bind ${host}: only loopback addresses are allowed unless --allow-non-loopback is given.`);
+  }
+
+  const app = await createGovernanceApp({ dataDir: options.dataDir, logger, hostKind: options.hostKind ?? 'cli', port });
+  const limiter = new TokenBucketLimiter(options.rateLimitPerMinute ?? 100, options.rateLimitBurst ?? options.rateLimitPerMinute ?? 100);
+  const sessions = new McpSessions({
+    logger,
+    createServer: (identity) => createMcpServer(app.registry, { version: VERSION, identity }),
+    onCountChange: (n) => app.metrics.mcpSessions.set(n),
+  });
+
+  let boundPort = port;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    void route(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
+      logger.error(err instanceof Error ? err : String(err));
+      sendError(res, 500, 'internal_error', 'Internal server error; see the server log.');
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    res.on('finish', () => app.metrics.httpRequests.inc({ route: routeLabel(path), status: String(res.statusCode) }));
+
+    if (!isAllowedHost(req, host, boundPort)) return sendError(res, 403, 'forbidden_host', 'Host header not allowed.');
+    if (!isAllowedOrigin(req)) return sendError(res, 403, 'forbidden_origin', 'Origin not allowed.');
+    if (!hasValidToken(req, options.token)) {
+      return sendError(res, 401, 'unauthorized', 'Unauthorized.', { 'www-authenticate': 'Bearer realm="codex-governance"' });
+    }
+    const rateKey = rateKeyOf(req, path);
+    const rate = limiter.take(rateKey);
+    if (!rate.allowed) {
+      app.metrics.rateLimited.inc();
+      const headers = { 'retry-after': String(rate.retryAfterSeconds) };
+      const message = `Rate limit exceeded (${limiter.ratePerMinute} requests/minute per agent); retry after ${rate.retryAfterSeconds} s.`;
+      if (path === '/mcp') return jsonRpcError(res, 429, -32029, message, headers);
+      return sendError(res, 429, 'rate_limited', message, headers);
+    }
+
+    if (path === '/mcp') {
+      if (req.method === 'POST') {
+        let body: unknown;
+        try {
+          body = await readJson(req);
+        } catch (err) {
+          return jsonRpcError(res, (err as HttpError).status ?? 400, -32700, `Parse error: ${(err as Error).message}`);
+        }
+        return sessions.handle(req, res, body);
+      }
+      if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res, undefined);
+      return sendError(res, 405, 'method_not_allowed', 'Use POST, GET or DELETE on /mcp.', { allow: 'GET, POST, DELETE' });
+    }
+    if (path === '/v1/tools' && req.method === 'GET') return handleListTools(res, app.registry);
+    if (path === '/v1/tools/call' && req.method === 'POST') return handleCallTool(req, res, app.registry, httpCaller(req));
+    if (path === '/health' && req.method === 'GET') {
+      return sendJson(res, 200, { status: 'ok', server: 'codex-governance', version: VERSION, url: urlOf(), mcp_sessions: sessions.size, ...(await app.governance.health()) });
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      const { contentType, body } = await app.metrics.render();
+      res.writeHead(200, { 'content-type': contentType });
+      return void res.end(body);
+    }
+    return sendError(res, 404, 'not_found', `No route ${req.method} ${path}. Routes: /mcp, GET /v1/tools, POST /v1/tools/call, GET /health, GET /metrics.`);
+  }
+
+  try {
+    await listen(server, host, port);
+  } catch (err) {
+    await sessions.closeAll();
+    await app.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(host, port);
+    throw err;
+  }
+  boundPort = (server.address() as AddressInfo).port;
+  await app.setPort(boundPort);
+  const urlOf = () => `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  logger.info(`Governance server listening on ${urlOf()} (data: ${options.dataDir})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: urlOf(),
+    host,
+    port: boundPort,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const s of sockets) s.destroy();
+        });
+        await sessions.closeAll();
+        await app.close();
+        logger.info('Governance server stopped.');
+      })()),
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** The agent identity of an adapter request: `X-Session-ID`, else a new anonymous agent (seed 000). */
+export function httpCaller(req: IncomingMessage): CallerIdentity {
+  const sid = req.headers['x-session-id'];
+  if (typeof sid === 'string' && sid.trim()) return { agentId: sid.trim().slice(0, 200), anonymous: false, transport: 'openai-http', clientName: userAgentOf(req) };
+  return { agentId: `anonymous-${randomUUID().slice(0, 8)}`, anonymous: true, transport: 'openai-http', clientName: userAgentOf(req) };
+}
+
+function userAgentOf(req: IncomingMessage): string | undefined {
+  const ua = req.headers['user-agent'];
+  return typeof ua === 'string' ? ua.slice(0, 100) : undefined;
+}
+
+function rateKeyOf(req: IncomingMessage, path: string): string {
+  if (path === '/mcp') {
+    const sid = McpSessions.sessionIdOf(req);
+    if (sid) return `mcp:${sid}`;
+  }
+  const sid = req.headers['x-session-id'];
+  if (typeof sid === 'string' && sid.trim()) return `sid:${sid.trim()}`;
+  return `addr:${req.socket.remoteAddress ?? '?'}:${req.headers['user-agent'] ?? ''}`;
+}
+
+function routeLabel(path: string): string {
+  return ['/mcp', '/v1/tools', '/v1/tools/call', '/health', '/metrics'].includes(path) ? path : 'other';
+}
+
+export type { GovernanceApp };

@@ -1,0 +1,96 @@
+/**
+ * The single source of truth for tools: MCP registration, the OpenAI adapter's function list and
+ * in-process calls all read from here, and every call goes through {@link ToolRegistry.execute}
+ * so validation, metrics and error mapping are the same whatever the transport.
+ */
+import { z } from 'zod';
+import { ToolCallError, describeZodError, toToolCallError } from './errors';
+import type { ToolContext, ToolDefinition, ToolResult } from './types';
+
+/** Observes every call: tool name, outcome (`ok` or an error code) and duration in seconds. */
+export type ToolCallObserver = (tool: string, outcome: string, seconds: number) => void;
+
+export class ToolRegistry {
+  private readonly byName = new Map<string, ToolDefinition>();
+  private readonly schemas = new Map<string, z.ZodObject<z.ZodRawShape>>();
+  private readonly observers: ToolCallObserver[] = [];
+
+  constructor(tools: readonly ToolDefinition[]) {
+    for (const tool of tools) {
+      if (this.byName.has(tool.name)) throw new Error(`Duplicate tool name: ${tool.name}`);
+      this.byName.set(tool.name, tool);
+      this.schemas.set(tool.name, z.object(tool.input).strict());
+    }
+  }
+
+  list(): ToolDefinition[] {
+    return [...this.byName.values()];
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  get(name: string): ToolDefinition | undefined {
+    return this.byName.get(name);
+  }
+
+  onCall(observer: ToolCallObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** JSON Schema (draft 2020-12, from zod's `toJSONSchema`) of a tool's arguments. */
+  inputJsonSchema(name: string): Record<string, unknown> {
+    const schema = this.schemas.get(name);
+    if (!schema) throw this.unknownTool(name);
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete json.$schema;
+    return json;
+  }
+
+  /**
+   * Validates `rawArgs` against the tool's schema and runs it.
+   * @throws ToolCallError `unknown_tool` (message lists the known tools), `invalid_arguments`
+   *   (message names each bad field), or whatever the handler's error maps to.
+   */
+  async call(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolResult> {
+    const tool = this.byName.get(name);
+    if (!tool) throw this.unknownTool(name);
+    const parsed = this.schemas.get(name)!.safeParse(rawArgs ?? {});
+    if (!parsed.success) {
+      this.observe(name, 'invalid_arguments', 0);
+      throw new ToolCallError('invalid_arguments', `Invalid arguments for ${name}: ${describeZodError(parsed.error)}`);
+    }
+    return this.execute(tool, parsed.data, ctx);
+  }
+
+  /** Runs an already-validated call (the MCP SDK validates before its callback). */
+  async execute(tool: ToolDefinition, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
+    const started = performance.now();
+    try {
+      const result = await tool.handler(args as never, ctx);
+      this.observe(tool.name, 'ok', (performance.now() - started) / 1000);
+      return result;
+    } catch (err) {
+      const mapped = toToolCallError(err);
+      this.observe(tool.name, mapped.code, (performance.now() - started) / 1000);
+      throw mapped;
+    }
+  }
+
+  private unknownTool(name: string): ToolCallError {
+    return new ToolCallError('unknown_tool', `Unknown tool "${name}". Known tools: ${this.names().join(', ')}.`, {
+      known_tools: this.names(),
+    });
+  }
+
+  private observe(tool: string, outcome: string, seconds: number): void {
+    for (const o of this.observers) {
+      try {
+        o(tool, outcome, seconds);
+      } catch {
+        // An observer (metrics) must never fail a tool call.
+      }
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/** The SDK's own Client against the governance server over Streamable HTTP and over stdio. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startTestServer, type TestServer } from '../helpers/governance-server';
+
+const EXPECTED_TOOLS = [
+  'process_agent_update',
+  'simulate_update',
+  'get_governance_metrics',
+  'health_check',
+  'list_agents',
+  'observe_agent',
+  'store_discovery_graph',
+  'search_knowledge_graph',
+  'list_knowledge_graph',
+  'get_discovery_details',
+];
+
+/** Calls every tool once, in an order where each has what it needs; returns the results by name. */
+async function exerciseEveryTool(client: Client, agent: string): Promise<Record<string, CallToolResult>> {
+  const tools = await client.listTools();
+  assert.deepEqual(tools.tools.map((t) => t.name).sort(), [...EXPECTED_TOOLS].sort());
+  const out: Record<string, CallToolResult> = {};
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
+    assert.ok(!r.isError, `${name} failed: ${JSON.stringify(r.content)}`);
+    assert.ok(r.structuredContent, `${name} has structuredContent`);
+    out[name] = r;
+    return r.structuredContent as Record<string, any>;
+  };
+  const update = await call('process_agent_update', { agent_id: agent, operation: 'wrote tests', complexity: 0.4 });
+  assert.ok(['PROCEED', 'PAUSE'].includes(update.governance_decision.action));
+  const sim = await call('simulate_update', { agent_id: agent, operation: 'big refactor', complexity: 0.9 });
+  assert.equal(sim.simulated, true);
+  const metrics = await call('get_governance_metrics', { agent_id: agent });
+  assert.ok(JSON.stringify(metrics).includes(agent));
+  await call('health_check', {});
+  const agents = await call('list_agents', {});
+  assert.ok(JSON.stringify(agents).includes(agent));
+  await call('observe_agent', { agent_id: agent });
+  const stored = await call('store_discovery_graph', { agent_id: agent, discovery_type: 'insight', summary: `Flaky test fixed by ${agent}`, details: 'Race in the cleanup hook', tags: ['tests'] });
+  const id = stored.discovery.id as string;
+  const found = await call('search_knowledge_graph', { query: 'flaky cleanup' });
+  assert.ok((found.discoveries as any[]).some((d) => d.id === id));
+  const listed = await call('list_knowledge_graph', { limit: 5 });
+  assert.ok(JSON.stringify(listed).includes(id));
+  const details = await call('get_discovery_details', { discovery_id: id });
+  assert.ok(JSON.stringify(details).includes('Race in the cleanup hook'));
+  assert.deepEqual(Object.keys(out).sort(), [...EXPECTED_TOOLS].sort());
+  return out;
+}
+
+describe('MCP over Streamable HTTP (SDK Client)', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(async () => t.stop());
+
+  const connect = async (headers: Record<string, string> = { Authorization: `Bearer ${t.token}` }) => {
+    const client = new Client({ name: 'e2e-client', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { requestInit: { headers } }));
+    return client;
+  };
+
+  it('lists and calls every tool', async () => {
+    const client = await connect();
+    try {
+      await exerciseEveryTool(client, 'mcp-http-agent');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('without an agent_id the session is the agent, named after clientInfo', async () => {
+    const client = await connect();
+    try {
+      const r = (await client.callTool({ name: 'process_agent_update', arguments: { operation: 'x', complexity: 0.2 } })) as CallToolResult;
+      assert.match((r.structuredContent as any).agent_id, /^e2e-client-[0-9a-f]{8}$/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('rejects complexity outside 0..1 with an error naming the field', async () => {
+    const client = await connect();
+    try {
+      const r = (await client.callTool({ name: 'process_agent_update', arguments: { operation: 'x', complexity: -0.1 } })) as CallToolResult;
+      assert.equal(r.isError, true);
+      assert.match(JSON.stringify(r.content), /complexity/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses a client without the token', async () => {
+    await assert.rejects(connect({}), /401|Unauthorized/i);
+  });
+});
+
+describe('MCP over stdio (codex-governance stdio)', () => {
+  it('lists and calls every tool through the built CLI', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cg-stdio-'));
+    const client = new Client({ name: 'stdio-e2e', version: '1.0.0' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [resolve(__dirname, '../../dist/cli.js'), 'stdio', '--data-dir', dataDir],
+      stderr: 'pipe',
+    });
+    try {
+      await client.connect(transport);
+      await exerciseEveryTool(client, 'stdio-agent');
+    } finally {
+      await client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,40 @@
+/** Starts a real governance server on a free loopback port with a temp data directory. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningGovernanceServer } from '../../src/server/api';
+import { startGovernanceServer } from '../../src/server/server';
+
+export interface TestServer {
+  server: RunningGovernanceServer;
+  url: string;
+  token: string;
+  dataDir: string;
+  /** Headers with the bearer token (and JSON content type). */
+  auth: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+export async function startTestServer(options: { rateLimitPerMinute?: number; dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cg-test-'));
+  const server = await startGovernanceServer({
+    port: 0,
+    dataDir,
+    token: TEST_TOKEN,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    hostKind: 'test',
+  });
+  return {
+    server,
+    url: server.url,
+    token: TEST_TOKEN,
+    dataDir,
+    auth: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/json' },
+    async stop() {
+      await server.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
