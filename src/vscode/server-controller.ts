@@ -1,0 +1,193 @@
+/**
+ * Owns this window's governance server: start, stop, restart, the state the UI shows, and the
+ * recognition of a server already run by another VS Code window. Plain TypeScript (no `vscode`):
+ * the extension passes settings, token and logger in, so it is unit tested against the real server.
+ *
+ * Operations run one at a time in call order (a start requested while a stop is in progress waits
+ * for it), so the state never describes a server that is half closed.
+ */
+import { PortInUseError, type GovernanceServerOptions, type RunningGovernanceServer } from '../server/api';
+import type { Logger } from '../util/log';
+import { probeGovernanceServer } from './net';
+import type { ServerState } from './server-state';
+import { SettingsError, type ServerSettings } from './settings';
+
+export const SERVER_HOST = '127.0.0.1';
+
+export interface ServerControllerOptions {
+  /** Folder for the database, audit log and lock (the extension's global storage). */
+  dataDir: string;
+  /** The bearer token (from SecretStorage). */
+  token: () => Promise<string>;
+  /** Current settings. @throws SettingsError for an unusable value. */
+  settings: () => ServerSettings;
+  logger: Logger;
+  /** `startGovernanceServer` (injected so this module loads without the server's dependencies). */
+  startServer: (options: GovernanceServerOptions) => Promise<RunningGovernanceServer>;
+  /** Recognises a live governance server for the token; default {@link probeGovernanceServer}. */
+  probe?: (baseUrl: string, token: string) => Promise<boolean>;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export class ServerController {
+  private current: ServerState = { kind: 'stopped' };
+  private server: RunningGovernanceServer | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(state: ServerState) => void>();
+  private sessionPort: number | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: ServerControllerOptions) {}
+
+  get state(): ServerState {
+    return this.current;
+  }
+
+  /** Port chosen for this session instead of the setting (after "Use Another Port"), if any. */
+  get sessionPortOverride(): number | undefined {
+    return this.sessionPort;
+  }
+
+  /** Uses `port` instead of `codexGovernance.server.port` until cleared (undefined) or VS Code restarts. */
+  setSessionPort(port: number | undefined): void {
+    this.sessionPort = port;
+  }
+
+  /** The port the next start will try: the session override, else the setting. @throws SettingsError */
+  intendedPort(): number {
+    return this.sessionPort ?? this.options.settings().port;
+  }
+
+  onDidChangeState(listener: (state: ServerState) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  /** Starts the server unless it already runs; resolves with the resulting state (never rejects). */
+  start(): Promise<ServerState> {
+    return this.enqueue(() => this.doStart());
+  }
+
+  /** Stops this window's server (idempotent); resolves once the port and the database are closed. */
+  stop(): Promise<ServerState> {
+    return this.enqueue(() => this.doStop());
+  }
+
+  restart(): Promise<ServerState> {
+    return this.enqueue(async () => {
+      await this.doStop();
+      return this.doStart();
+    });
+  }
+
+  /** Resolves with the state once every operation requested so far has finished. */
+  whenIdle(): Promise<ServerState> {
+    return this.enqueue(async () => this.current);
+  }
+
+  /** Stops the server and refuses further starts. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return this.queue.then(() => undefined);
+    const stopped = this.stop();
+    this.disposed = true;
+    await stopped;
+    this.listeners.clear();
+  }
+
+  private enqueue(op: () => Promise<ServerState>): Promise<ServerState> {
+    const next = this.queue.then(op, op);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private setState(state: ServerState): ServerState {
+    this.current = state;
+    for (const l of [...this.listeners]) {
+      try {
+        l(state);
+      } catch (err) {
+        this.options.logger.error(err instanceof Error ? err : String(err));
+      }
+    }
+    return state;
+  }
+
+  private async doStart(): Promise<ServerState> {
+    if (this.disposed) return this.current;
+    if (this.server) return this.current;
+    const { logger } = this.options;
+    let settings: ServerSettings;
+    try {
+      settings = this.options.settings();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      logger.error(message);
+      return this.setState({ kind: 'error', reason: err instanceof SettingsError ? 'settings' : 'other', message });
+    }
+    const port = this.sessionPort ?? settings.port;
+    this.setState({ kind: 'starting', port });
+    let token: string;
+    try {
+      token = await this.options.token();
+    } catch (err) {
+      const message = `Could not read or create the server token in VS Code's secret storage: ${err instanceof Error ? err.message : String(err)}`;
+      logger.error(message);
+      return this.setState({ kind: 'error', reason: 'other', message, port });
+    }
+    try {
+      this.server = await this.options.startServer({
+        host: SERVER_HOST,
+        port,
+        dataDir: this.options.dataDir,
+        token,
+        rateLimitPerMinute: settings.rateLimitPerMinute,
+        logger,
+        hostKind: 'vscode',
+      });
+      return this.setState({ kind: 'running', url: this.server.url, port: this.server.port });
+    } catch (err) {
+      return this.setState(await this.describeStartFailure(err, port, token));
+    }
+  }
+
+  private async describeStartFailure(err: unknown, port: number, token: string): Promise<ServerState> {
+    const { logger } = this.options;
+    const message = err instanceof Error ? err.message : String(err);
+    const name = err instanceof Error ? err.name : '';
+    const portInUse = err instanceof PortInUseError || (err as { code?: unknown } | null)?.code === 'EADDRINUSE';
+    const locked = name === 'DataDirLockedError';
+    if (portInUse || locked) {
+      // Another window of the same user runs the server with the same token: use it, don't fight it.
+      const lockPort = (err as { port?: unknown }).port;
+      const candidates = [...new Set([port, typeof lockPort === 'number' ? lockPort : 0])].filter((p) => p > 0);
+      const probe = this.options.probe ?? probeGovernanceServer;
+      for (const p of candidates) {
+        const url = `http://${SERVER_HOST}:${p}`;
+        if (await probe(url, token)) {
+          logger.info(`A Codex Governance server of another VS Code window answers at ${url}; using it.`);
+          return { kind: 'external', url, port: p };
+        }
+      }
+    }
+    logger.error(err instanceof Error ? err : message);
+    if (portInUse) return { kind: 'error', reason: 'port-in-use', message, port };
+    if (locked) return { kind: 'error', reason: 'data-dir-locked', message, port };
+    return { kind: 'error', reason: 'other', message, port };
+  }
+
+  private async doStop(): Promise<ServerState> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      try {
+        await server.close();
+      } catch (err) {
+        this.options.logger.error(err instanceof Error ? err : String(err));
+      }
+    }
+    return this.setState({ kind: 'stopped' });
+  }
+}

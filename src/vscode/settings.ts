@@ -1,0 +1,61 @@
+/**
+ * Reads and validates the `codexGovernance.server.*` settings. Plain TypeScript: the caller passes
+ * a getter (VS Code's `WorkspaceConfiguration.get`), so the rules are unit tested without VS Code.
+ */
+
+export const SETTINGS_SECTION = 'codexGovernance';
+export const DEFAULT_PORT = 8765;
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 100;
+
+export interface ServerSettings {
+  /** TCP port on 127.0.0.1; 0 picks a free port. */
+  port: number;
+  /** Start the server when the extension activates. */
+  autoStart: boolean;
+  /** Token-bucket rate per agent, requests/minute (>= 1). */
+  rateLimitPerMinute: number;
+}
+
+/** A setting holds a value the server cannot use; `setting` is its full id. */
+export class SettingsError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Full ids of the settings whose change needs a server restart. */
+export const RESTART_SETTINGS = [`${SETTINGS_SECTION}.server.port`, `${SETTINGS_SECTION}.server.rateLimitPerMinute`] as const;
+
+/**
+ * @param get returns the value of a key relative to `codexGovernance` (e.g. `server.port`), or
+ *   undefined when unset.
+ * @throws SettingsError naming the setting and the accepted range; fails closed instead of
+ *   guessing, so a typo never silently opens a different port.
+ */
+export function readServerSettings(get: (key: string) => unknown): ServerSettings {
+  const port = orDefault(get('server.port'), DEFAULT_PORT);
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SettingsError(
+      `${SETTINGS_SECTION}.server.port`,
+      `Setting ${SETTINGS_SECTION}.server.port is ${JSON.stringify(port)}; it must be an integer from 0 to 65535 (0 picks a free port). Fix it in Settings.`,
+    );
+  }
+  const autoStart = orDefault(get('server.autoStart'), true);
+  if (typeof autoStart !== 'boolean') {
+    throw new SettingsError(`${SETTINGS_SECTION}.server.autoStart`, `Setting ${SETTINGS_SECTION}.server.autoStart is ${JSON.stringify(autoStart)}; it must be true or false.`);
+  }
+  const rate = orDefault(get('server.rateLimitPerMinute'), DEFAULT_RATE_LIMIT_PER_MINUTE);
+  if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 1) {
+    throw new SettingsError(
+      `${SETTINGS_SECTION}.server.rateLimitPerMinute`,
+      `Setting ${SETTINGS_SECTION}.server.rateLimitPerMinute is ${JSON.stringify(rate)}; it must be an integer of at least 1 (requests per minute per agent).`,
+    );
+  }
+  return { port, autoStart, rateLimitPerMinute: rate };
+}
+
+/** Only an unset value falls back to the default; an explicit `null` in settings.json is an error. */
+function orDefault(value: unknown, fallback: unknown): unknown {
+  return value === undefined ? fallback : value;
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { readServerSettings, SettingsError } from '../../../src/vscode/settings';
+
+const getter = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('server settings', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    assert.deepEqual(readServerSettings(getter({})), { port: 8765, autoStart: true, rateLimitPerMinute: 100 });
+  });
+
+  it('returns the configured values', () => {
+    assert.deepEqual(readServerSettings(getter({ 'server.port': 0, 'server.autoStart': false, 'server.rateLimitPerMinute': 5 })), {
+      port: 0,
+      autoStart: false,
+      rateLimitPerMinute: 5,
+    });
+  });
+
+  for (const bad of [-1, 65536, 80.5, '8765', null]) {
+    it(`refuses port ${JSON.stringify(bad)} and names the setting`, () => {
+      assert.throws(
+        () => readServerSettings(getter({ 'server.port': bad })),
+        (err: unknown) => err instanceof SettingsError && err.setting === 'codexGovernance.server.port' && /0 to 65535/.test(err.message),
+      );
+    });
+  }
+
+  it('refuses a rate limit below 1 and a non-boolean autoStart', () => {
+    assert.throws(() => readServerSettings(getter({ 'server.rateLimitPerMinute': 0 })), /codexGovernance\.server\.rateLimitPerMinute is 0/);
+    assert.throws(() => readServerSettings(getter({ 'server.autoStart': 'yes' })), /codexGovernance\.server\.autoStart is "yes"/);
+  });
+});
