@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: the governance server's tools against the floor measured in the same run
+ * (an echo tool on a bare McpServer over the same transport), as ratios.
+ * Targets (issue "Governance server end to end"): p50 <= 1.3x echo, throughput >= 0.8x echo.
+ * Server and client run in separate processes, pinned to different CPUs when `taskset` exists.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { measure, type LoadResult } from './load';
+
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
+const CLIENTS = 16;
+const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 300);
+const DISCOVERIES = Number(process.env.BENCH_DISCOVERIES ?? 10_000);
+const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
+
+interface Child {
+  url: string;
+  token: string;
+  proc: ChildProcess;
+}
+
+async function startChild(args: string[]): Promise<Child> {
+  const cmd = [process.execPath, '--import', 'tsx', join(__dirname, 'serve-child.ts'), ...args];
+  const proc = hasTaskset ? spawn('taskset', ['-c', '0', ...cmd], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: proc.stdout! });
+    rl.once('line', resolve);
+    proc.once('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
+  });
+  return { ...(JSON.parse(line) as { url: string; token: string }), proc };
+}
+
+async function stopChild(c: Child): Promise<void> {
+  await new Promise<void>((resolve) => {
+    c.proc.once('exit', () => resolve());
+    c.proc.kill('SIGTERM');
+  });
+}
+
+const fmt = (r: LoadResult) => `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${Math.round(r.callsPerSecond)} calls/s`;
+
+async function main(): Promise<void> {
+  if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  const opts = { sequential: SEQUENTIAL, clients: CLIENTS, perClient: PER_CLIENT, warmup: 200 };
+  console.log(`machine: ${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
+  console.log(`load: ${SEQUENTIAL} sequential calls on one client; ${CLIENTS} concurrent SDK clients x ${PER_CLIENT} calls; Streamable HTTP (SSE responses)\n`);
+
+  const echo = await startChild(['echo']);
+  const floor = await measure({ url: echo.url, headers: {}, tool: 'echo', args: (i) => ({ text: `hello ${i}` }) }, opts);
+  await stopChild(echo);
+  console.log(`floor   echo (bare McpServer)           ${fmt(floor)}`);
+
+  const gov = await startChild(['governance', String(DISCOVERIES)]);
+  const headers = { Authorization: `Bearer ${gov.token}` };
+  const words = ['cache race', 'retry timeout', 'sqlite index', 'flaky deadlock', 'webview thread', 'token session', 'parser lint', 'memory leak'];
+  const update = await measure({ url: gov.url, headers, tool: 'process_agent_update', args: (i) => ({ agent_id: `bench-${i % 16}`, operation: `step ${i}`, complexity: (i % 10) / 10 }) }, opts);
+  const search = await measure({ url: gov.url, headers, tool: 'search_knowledge_graph', args: (i) => ({ query: words[i % words.length], limit: 10 }) }, opts);
+  await stopChild(gov);
+
+  const rows: Array<[string, LoadResult]> = [
+    ['process_agent_update', update],
+    [`search_knowledge_graph (${DISCOVERIES} discoveries)`, search],
+  ];
+  let failed = false;
+  for (const [name, r] of rows) {
+    const p50 = r.p50Ms / floor.p50Ms;
+    const tput = r.callsPerSecond / floor.callsPerSecond;
+    const ok = p50 <= 1.3 && tput >= 0.8;
+    failed ||= !ok;
+    console.log(`${name.padEnd(40)} ${fmt(r)}  ->  p50 ${p50.toFixed(2)}x echo (target <= 1.3), throughput ${tput.toFixed(2)}x echo (target >= 0.8) ${ok ? 'OK' : 'MISSED'}`);
+  }
+  if (failed) console.log('\nSome targets missed (the benchmark reports; it does not fail the build).');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+/**
+ * Everything behind the governance server's transports, built once per data directory:
+ * the owner lock, the SQLite store, the governance core, the knowledge graph, the event bus, the
+ * tool registry and the metrics. Hosts (CLI, extension, tests) create it through
+ * `startGovernanceServer` or `runStdioServer`.
+ */
+import { GovernanceService } from '../core/governance';
+import { GovernanceEvents } from '../core/events';
+import { KnowledgeGraph } from '../knowledge/knowledge';
+import { acquireDataDir } from '../store/lock';
+import { openStore, type Store } from '../store/store';
+import type { Logger } from '../util/log';
+import { ServerMetrics } from './metrics';
+import { governanceTools } from './tools/governance-tools';
+import { knowledgeTools } from './tools/knowledge-tools';
+import { ToolRegistry } from './tools/registry';
+
+export interface GovernanceApp {
+  readonly dataDir: string;
+  readonly store: Store;
+  readonly events: GovernanceEvents;
+  readonly governance: GovernanceService;
+  readonly knowledge: KnowledgeGraph;
+  readonly registry: ToolRegistry;
+  readonly metrics: ServerMetrics;
+  /** Records the bound port in the data-dir lock so a second server can name it. */
+  setPort(port: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * @throws DataDirLockedError (another live process owns `dataDir`), DataDirError (not writable),
+ *   or the store's error when SQLite/FTS5 is unavailable or the schema is newer than this build.
+ */
+export async function createGovernanceApp(options: { dataDir: string; logger: Logger; hostKind: string; port: number | null }): Promise<GovernanceApp> {
+  const lock = await acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
+  let store: Store;
+  try {
+    store = await openStore(options.dataDir);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  const events = new GovernanceEvents();
+  const governance = new GovernanceService(store, events);
+  const knowledge = new KnowledgeGraph(store, events);
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance)]);
+  const metrics = new ServerMetrics({ processMetrics: false });
+  registry.onCall((tool, outcome, seconds) => metrics.observeToolCall(tool, outcome, seconds));
+  events.on('agent-updated', (e) => metrics.decisions.inc({ action: e.decision.action }));
+  events.on('discovery-stored', () => metrics.discoveries.inc());
+
+  let closing: Promise<void> | undefined;
+  return {
+    dataDir: options.dataDir,
+    store,
+    events,
+    governance,
+    knowledge,
+    registry,
+    metrics,
+    setPort: async (port) => lock.update({ port }),
+    close: () =>
+      (closing ??= (async () => {
+        events.removeAllListeners();
+        await store.close();
+        await lock.release();
+      })()),
+  };
+}
