@@ -1,0 +1,163 @@
+/**
+ * Versioned schema migrations, tracked in `PRAGMA user_version`. Each migration runs in its own
+ * transaction together with the version bump, so a crash leaves the file at the previous version.
+ * Migrations are append-only: never edit a released one, add the next version instead.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from './sqlite';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** The database file was written by a newer Codex Governance than this one. */
+export class SchemaTooNewError extends Error {
+  constructor(readonly file: string, readonly found: number, readonly known: number) {
+    super(
+      `The database ${file} has schema version ${found}, but this Codex Governance only knows versions up to ${known}. ` +
+        'Update the extension/CLI, or point it at another data directory (--data-dir).',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'agents, update history, discoveries with tags, edges and FTS5 index',
+    sql: `
+      CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        display_name TEXT,
+        client_name TEXT,
+        client_version TEXT,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        dynamics TEXT,
+        last_metrics TEXT,
+        last_action TEXT,
+        last_reason TEXT,
+        last_guidance TEXT,
+        last_decision_at TEXT,
+        update_count INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'active',
+        meta TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX agents_last_seen ON agents(last_seen_at);
+      CREATE INDEX agents_status ON agents(status, last_seen_at);
+
+      CREATE TABLE agent_updates (
+        id INTEGER PRIMARY KEY,
+        agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        complexity REAL NOT NULL,
+        confidence REAL,
+        E REAL NOT NULL,
+        I REAL NOT NULL,
+        S REAL NOT NULL,
+        V REAL NOT NULL,
+        coherence REAL NOT NULL,
+        risk_score REAL NOT NULL,
+        action TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        guidance TEXT,
+        simulated INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX agent_updates_agent ON agent_updates(agent_id, id);
+
+      -- seq is the FTS rowid: an INTEGER PRIMARY KEY survives VACUUM, an implicit rowid may not.
+      CREATE TABLE discoveries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        agent_id TEXT NOT NULL,
+        discovery_type TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        details TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL DEFAULT 'open',
+        severity TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX discoveries_agent ON discoveries(agent_id, seq);
+      CREATE INDEX discoveries_type ON discoveries(discovery_type, seq);
+
+      CREATE TABLE discovery_tags (
+        discovery_id TEXT NOT NULL REFERENCES discoveries(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (discovery_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX discovery_tags_tag ON discovery_tags(tag, discovery_id);
+
+      CREATE TABLE discovery_edges (
+        from_id TEXT NOT NULL REFERENCES discoveries(id) ON DELETE CASCADE,
+        to_id TEXT NOT NULL REFERENCES discoveries(id) ON DELETE CASCADE,
+        relation TEXT NOT NULL,
+        agent_id TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (from_id, to_id, relation)
+      ) WITHOUT ROWID;
+      CREATE INDEX discovery_edges_to ON discovery_edges(to_id, from_id);
+
+      CREATE VIRTUAL TABLE discoveries_fts USING fts5(
+        summary, details, tags,
+        content='discoveries', content_rowid='seq',
+        tokenize='unicode61 remove_diacritics 2'
+      );
+
+      -- The tag table and the FTS index follow the discoveries table through triggers, so every
+      -- write path (single insert, bulk import, future updates) keeps them consistent.
+      CREATE TRIGGER discoveries_ai AFTER INSERT ON discoveries BEGIN
+        INSERT INTO discoveries_fts(rowid, summary, details, tags) VALUES (new.seq, new.summary, new.details, new.tags);
+        INSERT OR IGNORE INTO discovery_tags(discovery_id, tag) SELECT new.id, value FROM json_each(new.tags);
+      END;
+      CREATE TRIGGER discoveries_ad AFTER DELETE ON discoveries BEGIN
+        INSERT INTO discoveries_fts(discoveries_fts, rowid, summary, details, tags) VALUES ('delete', old.seq, old.summary, old.details, old.tags);
+      END;
+      CREATE TRIGGER discoveries_au AFTER UPDATE OF summary, details, tags ON discoveries BEGIN
+        INSERT INTO discoveries_fts(discoveries_fts, rowid, summary, details, tags) VALUES ('delete', old.seq, old.summary, old.details, old.tags);
+        INSERT INTO discoveries_fts(rowid, summary, details, tags) VALUES (new.seq, new.summary, new.details, new.tags);
+        DELETE FROM discovery_tags WHERE discovery_id = old.id;
+        INSERT OR IGNORE INTO discovery_tags(discovery_id, tag) SELECT new.id, value FROM json_each(new.tags);
+      END;
+    `,
+  },
+];
+
+/** Highest schema version this code knows. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Current `user_version` of the database. */
+export function schemaVersion(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version?: number } | undefined;
+  return Number(row?.user_version ?? 0);
+}
+
+/**
+ * Brings the schema up to {@link LATEST_SCHEMA_VERSION}; a no-op on an up-to-date file.
+ * @param file the database path, only used in error messages
+ * @returns the versions applied, oldest first
+ * @throws SchemaTooNewError when the file is newer than this code
+ */
+export function migrate(db: DatabaseSync, file: string, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const known = migrations[migrations.length - 1]?.version ?? 0;
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const done = inTransaction(db, () => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      const current = schemaVersion(db);
+      if (current > known) throw new SchemaTooNewError(file, current, known);
+      if (current >= migration.version) return false;
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  const final = schemaVersion(db);
+  if (final > known) throw new SchemaTooNewError(file, final, known);
+  return applied;
+}

@@ -1,0 +1,150 @@
+/** AgentRepository over node:sqlite (tables `agents` and `agent_updates`, see migrations.ts). */
+import type { DatabaseSync } from 'node:sqlite';
+import type { DynamicsState, GovernanceMetrics } from '../core/eisv';
+import { inTransaction, StatementCache } from './sqlite';
+import { iso, num, numOrNull, parseJson, str, strOrNull, type Row } from './rows';
+import type { AgentRecord, AgentRepository, AgentUpdateRecord, EnsureAgentInput, RecordUpdateInput } from './types';
+
+const UPSERT_SEEN = `
+  INSERT INTO agents (id, client_name, client_version, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT(id) DO UPDATE SET
+    last_seen_at = max(agents.last_seen_at, excluded.last_seen_at),
+    client_name = coalesce(excluded.client_name, agents.client_name),
+    client_version = coalesce(excluded.client_version, agents.client_version)`;
+
+export class SqliteAgentRepository implements AgentRepository {
+  private readonly sql: StatementCache;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.sql = new StatementCache(db);
+  }
+
+  async ensure(input: EnsureAgentInput): Promise<{ agent: AgentRecord; created: boolean }> {
+    const at = iso(input.atMs);
+    return inTransaction(this.db, () => {
+      const created = this.sql.get('SELECT 1 FROM agents WHERE id = ?').get(input.id) === undefined;
+      this.sql.get(UPSERT_SEEN).run(input.id, input.clientName ?? null, input.clientVersion ?? null, at, at);
+      return { agent: this.read(input.id)!, created };
+    });
+  }
+
+  async get(id: string): Promise<AgentRecord | undefined> {
+    return this.read(id);
+  }
+
+  async list(options: { limit: number; status?: string }): Promise<AgentRecord[]> {
+    const rows =
+      options.status === undefined
+        ? this.sql.get('SELECT * FROM agents ORDER BY last_seen_at DESC, id LIMIT ?').all(options.limit)
+        : this.sql.get('SELECT * FROM agents WHERE status = ? ORDER BY last_seen_at DESC, id LIMIT ?').all(options.status, options.limit);
+    return rows.map((row) => toAgent(row as Row));
+  }
+
+  async recordUpdate(input: RecordUpdateInput): Promise<AgentRecord> {
+    const at = iso(input.atMs);
+    const { metrics, decision } = input;
+    return inTransaction(this.db, () => {
+      this.sql.get(UPSERT_SEEN).run(input.agentId, null, null, at, at);
+      this.sql
+        .get(
+          `UPDATE agents SET dynamics = ?, last_metrics = ?, last_action = ?, last_reason = ?, last_guidance = ?,
+             last_decision_at = ?, update_count = update_count + 1, status = ? WHERE id = ?`,
+        )
+        .run(
+          JSON.stringify(input.dynamics),
+          JSON.stringify(metrics),
+          decision.action,
+          decision.reason,
+          decision.guidance ?? null,
+          at,
+          decision.action === 'PAUSE' ? 'paused' : 'active',
+          input.agentId,
+        );
+      this.sql
+        .get(
+          `INSERT INTO agent_updates (agent_id, at, operation, complexity, confidence, E, I, S, V, coherence, risk_score,
+             action, reason, guidance, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+        )
+        .run(
+          input.agentId,
+          at,
+          input.operation,
+          input.complexity,
+          input.confidence ?? null,
+          metrics.E,
+          metrics.I,
+          metrics.S,
+          metrics.V,
+          metrics.coherence,
+          metrics.risk_score,
+          decision.action,
+          decision.reason,
+          decision.guidance ?? null,
+        );
+      return this.read(input.agentId)!;
+    });
+  }
+
+  async history(agentId: string, options: { limit: number }): Promise<AgentUpdateRecord[]> {
+    if (options.limit <= 0) return [];
+    const rows = this.sql.get('SELECT * FROM agent_updates WHERE agent_id = ? ORDER BY id DESC LIMIT ?').all(agentId, options.limit);
+    return rows.map((row) => toUpdate(row as Row)).reverse();
+  }
+
+  async counts(): Promise<{ agents: number; updates: number }> {
+    const row = this.sql.get('SELECT (SELECT count(*) FROM agents) AS agents, (SELECT count(*) FROM agent_updates) AS updates').get() as Row;
+    return { agents: num(row.agents), updates: num(row.updates) };
+  }
+
+  private read(id: string): AgentRecord | undefined {
+    const row = this.sql.get('SELECT * FROM agents WHERE id = ?').get(id) as Row | undefined;
+    return row ? toAgent(row) : undefined;
+  }
+}
+
+function toAgent(row: Row): AgentRecord {
+  const action = strOrNull(row.last_action);
+  return {
+    id: str(row.id),
+    displayName: strOrNull(row.display_name),
+    clientName: strOrNull(row.client_name),
+    clientVersion: strOrNull(row.client_version),
+    createdAt: str(row.created_at),
+    lastSeenAt: str(row.last_seen_at),
+    dynamics: parseJson<DynamicsState | null>(row.dynamics, null),
+    lastMetrics: parseJson<GovernanceMetrics | null>(row.last_metrics, null),
+    lastDecision:
+      action === 'PROCEED' || action === 'PAUSE'
+        ? {
+            action,
+            reason: str(row.last_reason),
+            ...(row.last_guidance != null ? { guidance: str(row.last_guidance) } : {}),
+            at: str(row.last_decision_at),
+          }
+        : null,
+    updateCount: num(row.update_count),
+    status: str(row.status),
+    meta: parseJson<Record<string, unknown>>(row.meta, {}),
+  };
+}
+
+function toUpdate(row: Row): AgentUpdateRecord {
+  return {
+    id: num(row.id),
+    agentId: str(row.agent_id),
+    at: str(row.at),
+    operation: str(row.operation),
+    complexity: num(row.complexity),
+    confidence: numOrNull(row.confidence),
+    E: num(row.E),
+    I: num(row.I),
+    S: num(row.S),
+    V: num(row.V),
+    coherence: num(row.coherence),
+    riskScore: num(row.risk_score),
+    action: str(row.action) === 'PAUSE' ? 'PAUSE' : 'PROCEED',
+    reason: str(row.reason),
+    guidance: strOrNull(row.guidance),
+    simulated: num(row.simulated) !== 0,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * DiscoveryRepository over node:sqlite: `discoveries` with its FTS5 index `discoveries_fts`
+ * (external content, kept by triggers), `discovery_tags` and `discovery_edges` (see migrations.ts).
+ */
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { ConflictError, NotFoundError } from '../core/errors';
+import { toFtsMatch } from './fts-query';
+import { inTransaction, StatementCache } from './sqlite';
+import { iso, num, parseJson, str, strOrNull, type Row } from './rows';
+import type {
+  DiscoveryFilters,
+  DiscoveryRecord,
+  DiscoveryRepository,
+  EdgeRecord,
+  NewDiscovery,
+  NewEdge,
+  RankedSearch,
+  RecentSearch,
+  ScoredDiscovery,
+} from './types';
+
+/**
+ * bm25 column weights (summary, details, tags): a word in the one-line summary or in a tag says
+ * more about the discovery than the same word somewhere in the details.
+ */
+const BM25 = 'bm25(discoveries_fts, 3.0, 1.0, 2.0)';
+
+const INSERT_DISCOVERY = `
+  INSERT INTO discoveries (id, agent_id, discovery_type, summary, details, tags, status, severity, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_EDGE = 'INSERT OR IGNORE INTO discovery_edges (from_id, to_id, relation, agent_id, created_at) VALUES (?, ?, ?, ?, ?)';
+
+export class SqliteDiscoveryRepository implements DiscoveryRepository {
+  private readonly sql: StatementCache;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.sql = new StatementCache(db);
+  }
+
+  async insert(discovery: NewDiscovery, edges: Omit<NewEdge, 'fromId'>[]): Promise<DiscoveryRecord> {
+    return inTransaction(this.db, () => {
+      for (const edge of edges) {
+        if (!this.sql.get('SELECT 1 FROM discoveries WHERE id = ?').get(edge.toId)) {
+          throw new NotFoundError('discovery', edge.toId, `related_to: no discovery with id "${edge.toId}" exists. Use an id returned by store_discovery_graph or search_knowledge_graph.`);
+        }
+      }
+      if (this.sql.get('SELECT 1 FROM discoveries WHERE id = ?').get(discovery.id)) {
+        throw new ConflictError(`A discovery with id "${discovery.id}" already exists.`);
+      }
+      this.insertRow(discovery);
+      for (const edge of edges) {
+        this.sql.get(INSERT_EDGE).run(discovery.id, edge.toId, edge.relation, edge.agentId, iso(edge.createdAtMs));
+      }
+      return this.read(discovery.id)!;
+    });
+  }
+
+  async bulkInsert(discoveries: NewDiscovery[], edges: NewEdge[] = []): Promise<{ discoveries: number; edges: number }> {
+    return inTransaction(this.db, () => {
+      for (const d of discoveries) this.insertRow(d);
+      let edgeCount = 0;
+      for (const e of edges) {
+        edgeCount += Number(this.sql.get(INSERT_EDGE).run(e.fromId, e.toId, e.relation, e.agentId, iso(e.createdAtMs)).changes);
+      }
+      return { discoveries: discoveries.length, edges: edgeCount };
+    });
+  }
+
+  async get(id: string): Promise<DiscoveryRecord | undefined> {
+    return this.read(id);
+  }
+
+  async getMany(ids: string[]): Promise<DiscoveryRecord[]> {
+    if (!ids.length) return [];
+    const rows = this.sql.get('SELECT * FROM discoveries WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids));
+    const byId = new Map(rows.map((row) => [str((row as Row).id), toDiscovery(row as Row)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async edges(id: string): Promise<{ outgoing: EdgeRecord[]; incoming: EdgeRecord[] }> {
+    const outgoing = this.sql.get('SELECT * FROM discovery_edges WHERE from_id = ? ORDER BY created_at, to_id').all(id);
+    const incoming = this.sql.get('SELECT * FROM discovery_edges WHERE to_id = ? ORDER BY created_at, from_id').all(id);
+    return { outgoing: outgoing.map((r) => toEdge(r as Row)), incoming: incoming.map((r) => toEdge(r as Row)) };
+  }
+
+  async search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
+    const match = toFtsMatch(query.text);
+    if (match === null) return { items: [], total: 0 };
+    const filter = filterSql(query);
+    const from = `FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid WHERE discoveries_fts MATCH ?${filter.sql}`;
+    const params: SQLInputValue[] = [match, ...filter.params];
+    const rows = this.sql
+      .get(`SELECT d.*, -${BM25} AS score ${from} ORDER BY score DESC, d.seq DESC LIMIT ? OFFSET ?`)
+      .all(...params, query.limit, query.offset);
+    const total = num((this.sql.get(`SELECT count(*) AS n ${from}`).get(...params) as Row).n);
+    return { items: rows.map((row) => toScored(row as Row)), total };
+  }
+
+  async recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
+    const filter = filterSql(query);
+    const where = `WHERE 1 = 1${filter.sql}`;
+    const page = query.beforeSeq === undefined ? '' : ' AND d.seq < ?';
+    const pageParams = query.beforeSeq === undefined ? [] : [query.beforeSeq];
+    const rows = this.sql
+      .get(`SELECT d.*, 0 AS score FROM discoveries d ${where}${page} ORDER BY d.seq DESC LIMIT ?`)
+      .all(...filter.params, ...pageParams, query.limit);
+    const total = num((this.sql.get(`SELECT count(*) AS n FROM discoveries d ${where}`).get(...filter.params) as Row).n);
+    return { items: rows.map((row) => toScored(row as Row)), total };
+  }
+
+  async counts(): Promise<{ discoveries: number; edges: number }> {
+    const row = this.sql.get('SELECT (SELECT count(*) FROM discoveries) AS d, (SELECT count(*) FROM discovery_edges) AS e').get() as Row;
+    return { discoveries: num(row.d), edges: num(row.e) };
+  }
+
+  private insertRow(d: NewDiscovery): void {
+    const at = iso(d.createdAtMs);
+    this.sql.get(INSERT_DISCOVERY).run(d.id, d.agentId, d.discoveryType, d.summary, d.details, JSON.stringify(d.tags), d.status, d.severity, at, at);
+  }
+
+  private read(id: string): DiscoveryRecord | undefined {
+    const row = this.sql.get('SELECT * FROM discoveries WHERE id = ?').get(id) as Row | undefined;
+    return row ? toDiscovery(row) : undefined;
+  }
+}
+
+/** AND-ed filter clauses over alias `d`; one EXISTS per tag so each is an index lookup. */
+function filterSql(filters: DiscoveryFilters): { sql: string; params: SQLInputValue[] } {
+  let sql = '';
+  const params: SQLInputValue[] = [];
+  if (filters.agentId !== undefined) {
+    sql += ' AND d.agent_id = ?';
+    params.push(filters.agentId);
+  }
+  if (filters.discoveryType !== undefined) {
+    sql += ' AND d.discovery_type = ?';
+    params.push(filters.discoveryType);
+  }
+  for (const tag of filters.tags ?? []) {
+    sql += ' AND EXISTS (SELECT 1 FROM discovery_tags t WHERE t.discovery_id = d.id AND t.tag = ?)';
+    params.push(tag);
+  }
+  return { sql, params };
+}
+
+function toDiscovery(row: Row): DiscoveryRecord {
+  const tags = parseJson<unknown>(row.tags, []);
+  return {
+    seq: num(row.seq),
+    id: str(row.id),
+    agentId: str(row.agent_id),
+    discoveryType: str(row.discovery_type),
+    summary: str(row.summary),
+    details: str(row.details),
+    tags: Array.isArray(tags) ? tags.map(String) : [],
+    status: str(row.status),
+    severity: strOrNull(row.severity),
+    createdAt: str(row.created_at),
+    updatedAt: str(row.updated_at),
+  };
+}
+
+function toScored(row: Row): ScoredDiscovery {
+  return { ...toDiscovery(row), score: num(row.score) };
+}
+
+function toEdge(row: Row): EdgeRecord {
+  return {
+    fromId: str(row.from_id),
+    toId: str(row.to_id),
+    relation: str(row.relation),
+    agentId: strOrNull(row.agent_id),
+    createdAt: str(row.created_at),
+  };
+}

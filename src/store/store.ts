@@ -1,0 +1,49 @@
+/**
+ * Opens the governance database (`governance.db` in the data directory) and bundles its
+ * repositories. The caller owns the data directory (see lock.ts: acquire it first so two servers
+ * never share one file unknowingly).
+ */
+import { resolve, join } from 'node:path';
+import { migrate, schemaVersion } from './migrations';
+import { openDatabase } from './sqlite';
+import { SqliteAgentRepository } from './sqlite-agents';
+import { SqliteDiscoveryRepository } from './sqlite-discoveries';
+import type { Store, StoreInfo } from './types';
+
+export const DATABASE_FILE = 'governance.db';
+
+/**
+ * Opens (creating and migrating as needed) `<dataDir>/governance.db`. The directory must exist.
+ * @throws SqliteUnavailableError when the runtime's node:sqlite lacks FTS5 (Node < 22.16, VS Code < 1.103)
+ * @throws SchemaTooNewError when the file was written by a newer version
+ * @throws Error naming the file when it cannot be opened
+ */
+export async function openStore(dataDir: string): Promise<Store> {
+  return openStoreFile(join(resolve(dataDir), DATABASE_FILE));
+}
+
+/** Same as {@link openStore} for an explicit file path (or `:memory:`). */
+export async function openStoreFile(file: string): Promise<Store> {
+  const db = openDatabase(file);
+  try {
+    migrate(db, file);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const agents = new SqliteAgentRepository(db);
+  const discoveries = new SqliteDiscoveryRepository(db);
+  let closed = false;
+  return {
+    agents,
+    discoveries,
+    async info(): Promise<StoreInfo> {
+      return { path: file, schemaVersion: schemaVersion(db) };
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
