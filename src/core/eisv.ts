@@ -52,7 +52,9 @@
  *   (src/dual_log/restorative.py, advisory there). `risk_unitares` in the metrics is the pure
  *   v1 value.
  * - Decision order is void, coherence, high-risk verdict, then risk tiers (v1 checked the
- *   verdict first; only the reason shown differs). Reasons say "risk" where v1 said
+ *   verdict first; only the reason shown differs). As in v1, C(V) < 0.40 needs V < -0.405 while
+ *   the void threshold is at most 0.30, so the coherence PAUSE is a backstop that the void check
+ *   pre-empts. Reasons say "risk" where v1 said
  *   "complexity", since the score blends more than complexity; the low tier carries no guidance.
  */
 import {
