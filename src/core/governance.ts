@@ -27,6 +27,8 @@ export interface DecisionView {
   action: GovernanceDecision['action'];
   reason: string;
   guidance?: string;
+  /** UNITARES verdict (`safe`, `caution`, `high-risk`) when the model gives one. */
+  verdict?: GovernanceDecision['verdict'];
 }
 
 export interface UpdateResult {
@@ -148,7 +150,7 @@ export class GovernanceService {
     return this.serialized(input.agentId, async () => {
       const existing = await this.store.agents.get(input.agentId);
       const nowMs = this.clock();
-      const outcome = applyUpdate(dynamicsOf(existing), { complexity: input.complexity, nowMs, confidence: input.confidence });
+      const outcome = applyUpdate(dynamicsOf(existing), { complexity: input.complexity, nowMs, confidence: input.confidence, operation: input.operation });
       const agent = await this.store.agents.recordUpdate({
         agentId: input.agentId,
         atMs: nowMs,
@@ -181,7 +183,7 @@ export class GovernanceService {
     const input = checkUpdate(request);
     const existing = await this.store.agents.get(input.agentId);
     const nowMs = this.clock();
-    const outcome = applyUpdate(dynamicsOf(existing), { complexity: input.complexity, nowMs, confidence: input.confidence });
+    const outcome = applyUpdate(dynamicsOf(existing), { complexity: input.complexity, nowMs, confidence: input.confidence, operation: input.operation });
     return {
       agent_id: input.agentId,
       governance_decision: decisionView(outcome.decision),
@@ -303,7 +305,12 @@ function dynamicsOf(agent: AgentRecord | undefined): DynamicsState {
 }
 
 function decisionView(decision: GovernanceDecision): DecisionView {
-  return { action: decision.action, reason: decision.reason, ...(decision.guidance ? { guidance: decision.guidance } : {}) };
+  return {
+    action: decision.action,
+    reason: decision.reason,
+    ...(decision.guidance ? { guidance: decision.guidance } : {}),
+    ...(decision.verdict ? { verdict: decision.verdict } : {}),
+  };
 }
 
 function summarize(agent: AgentRecord): AgentSummary {
