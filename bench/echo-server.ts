@@ -27,7 +27,9 @@ export async function startEchoServer(): Promise<{ url: string; close(): Promise
     }
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => transports.set(id, transport),
+      onsessioninitialized: (id) => {
+        transports.set(id, transport);
+      },
     });
     const server = new McpServer({ name: 'echo', version: '1.0.0' });
     server.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, async ({ text }) => ({

@@ -8,7 +8,8 @@ import { GovernanceService } from '../core/governance';
 import { GovernanceEvents } from '../core/events';
 import { KnowledgeGraph } from '../knowledge/knowledge';
 import { acquireDataDir } from '../store/lock';
-import { openStore, type Store } from '../store/store';
+import { openStore } from '../store/store';
+import type { Store } from '../store/types';
 import type { Logger } from '../util/log';
 import { ServerMetrics } from './metrics';
 import { governanceTools } from './tools/governance-tools';
@@ -47,8 +48,10 @@ export async function createGovernanceApp(options: { dataDir: string; logger: Lo
   const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance)]);
   const metrics = new ServerMetrics({ processMetrics: false });
   registry.onCall((tool, outcome, seconds) => metrics.observeToolCall(tool, outcome, seconds));
-  events.on('agent-updated', (e) => metrics.decisions.inc({ action: e.decision.action }));
-  events.on('discovery-stored', () => metrics.discoveries.inc());
+  const unsubscribe = [
+    events.on('agent-updated', (e) => metrics.decisions.inc({ action: e.decision.action })),
+    events.on('discovery-stored', () => metrics.discoveries.inc()),
+  ];
 
   let closing: Promise<void> | undefined;
   return {
@@ -62,7 +65,7 @@ export async function createGovernanceApp(options: { dataDir: string; logger: Lo
     setPort: async (port) => lock.update({ port }),
     close: () =>
       (closing ??= (async () => {
-        events.removeAllListeners();
+        for (const off of unsubscribe) off();
         await store.close();
         await lock.release();
       })()),
