@@ -26,6 +26,18 @@ export interface SpawnedChild {
 
 const live = new Set<SpawnedChild>();
 
+// Last resort when the test process exits without running `after` hooks (mocha --exit, a crash):
+// detached groups would otherwise outlive it. Only synchronous calls are possible here.
+process.on('exit', () => {
+  for (const c of live) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);

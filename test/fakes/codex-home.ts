@@ -59,6 +59,12 @@ export interface CodexHomeOptions {
   extraConfig?: Record<string, unknown>;
   /** Extra variables for the spawn env. */
   env?: Record<string, string>;
+  /**
+   * Write the fake provider into config.toml (default true). With false, pass
+   * {@link fakeProviderConfig} per call instead (the `config` argument of the `codex` MCP tool or
+   * of app-server `thread/start`).
+   */
+  writeProvider?: boolean;
 }
 
 export interface CodexHome {
@@ -127,7 +133,7 @@ export async function createCodexHome(opts: CodexHomeOptions): Promise<CodexHome
   if (opts.maxRetries !== undefined) providerOpts.maxRetries = opts.maxRetries;
   if (opts.streamIdleTimeoutMs !== undefined) providerOpts.streamIdleTimeoutMs = opts.streamIdleTimeoutMs;
   const config: Record<string, unknown> = {
-    ...fakeProviderConfig(opts.modelBaseUrl, providerOpts),
+    ...(opts.writeProvider === false ? {} : fakeProviderConfig(opts.modelBaseUrl, providerOpts)),
     // Keeps Codex off the network for anything but the fake.
     check_for_update_on_startup: false,
     ...opts.extraConfig,
