@@ -27,6 +27,8 @@ export interface GovernanceEventMap {
   /** A stored `process_agent_update`. `updateCount` counts stored updates, this one included. */
   'agent-updated': { agentId: string; metrics: GovernanceMetrics; decision: GovernanceDecision; updateCount: number; at: string };
   'discovery-stored': { discovery: DiscoveryEventPayload };
+  /** A discovery's status changed or an edge was added to it. */
+  'discovery-updated': { id: string; change: 'status' | 'edge' };
   /** A listener threw; the emitting operation still succeeded. */
   'listener-error': { event: string; error: unknown };
 }

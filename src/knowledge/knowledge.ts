@@ -106,6 +106,27 @@ export interface DiscoveryDetails {
   edges: { outgoing: EdgeView[]; incoming: EdgeView[] };
 }
 
+export interface LinkInput {
+  fromId: string;
+  toId: string;
+  /** Lowercase word, e.g. related_to (default), answers, duplicates, supersedes, contradicts. */
+  relation?: string;
+  agentId?: string;
+}
+
+export interface LinkResult {
+  from_id: string;
+  to_id: string;
+  relation: string;
+  agent_id: string | null;
+  created_at: string;
+  /** False when the same edge already existed (nothing changed). */
+  created: boolean;
+}
+
+/** Lowercase identifier, 1..32 characters: statuses and relations are matched exactly, so keep them canonical. */
+const WORD = /^[a-z][a-z0-9_-]{0,31}$/;
+
 export class KnowledgeGraph {
   /**
    * @param clock ms since epoch for `created_at`
@@ -194,6 +215,39 @@ export class KnowledgeGraph {
     };
   }
 
+  /**
+   * Links two existing discoveries (idempotent per from/to/relation).
+   * @throws ValidationError naming `relation`, or `to_id` for a self-link
+   * @throws NotFoundError naming the missing `from_id` / `to_id`
+   */
+  async link(input: LinkInput): Promise<LinkResult> {
+    const fromId = requiredText('from_id', input.fromId, 200);
+    const toId = requiredText('to_id', input.toId, 200);
+    if (fromId === toId) throw new ValidationError('to_id', 'A discovery cannot be linked to itself; to_id must differ from from_id.');
+    const relation = checkWord('relation', input.relation ?? 'related_to');
+    const agentId = input.agentId === undefined ? null : requiredText('agent_id', input.agentId, LIMITS.agentId);
+    const { edge, created } = await this.storage.discoveries.addEdge({ fromId, toId, relation, agentId, createdAtMs: this.clock() });
+    if (created) {
+      this.events.emit('discovery-updated', { id: fromId, change: 'edge' });
+      this.events.emit('discovery-updated', { id: toId, change: 'edge' });
+    }
+    return { from_id: edge.fromId, to_id: edge.toId, relation: edge.relation, agent_id: edge.agentId, created_at: edge.createdAt, created };
+  }
+
+  /**
+   * Sets a discovery's status (e.g. open, resolved, archived, disputed).
+   * @throws ValidationError naming `status`; NotFoundError naming the id
+   */
+  async updateStatus(input: { id: string; status: string }): Promise<DiscoveryView> {
+    const id = requiredText('discovery_id', input.id, 200);
+    const status = checkWord('status', input.status);
+    const record = await this.storage.discoveries.setStatus(id, status, this.clock());
+    if (!record) throw new NotFoundError('discovery', id, `No discovery with id "${id}" exists.`);
+    const { outgoing } = await this.storage.discoveries.edges(id);
+    this.events.emit('discovery-updated', { id, change: 'status' });
+    return toView(record, outgoing.filter((e) => e.relation === 'related_to').map((e) => e.toId));
+  }
+
   private async recent(input: FilterInput & { cursor?: string }, rawLimit: number): Promise<SearchPage> {
     const limit = checkPageLimit(rawLimit);
     const filters = normalizeFilters(input);
@@ -257,6 +311,14 @@ function checkSeverity(value: unknown): Severity | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value)) return value as Severity;
   throw new ValidationError('severity', `severity must be one of ${SEVERITIES.join(', ')} (got ${JSON.stringify(value)}).`);
+}
+
+function checkWord(field: string, value: unknown): string {
+  const word = typeof value === 'string' ? value.trim() : '';
+  if (!WORD.test(word)) {
+    throw new ValidationError(field, `${field} must be a lowercase word of 1 to 32 letters, digits, "_" or "-" starting with a letter (got ${JSON.stringify(value)}).`);
+  }
+  return word;
 }
 
 function checkPageLimit(limit: number): number {

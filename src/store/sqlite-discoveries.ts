@@ -66,6 +66,24 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     });
   }
 
+  async addEdge(edge: NewEdge): Promise<{ edge: EdgeRecord; created: boolean }> {
+    return inTransaction(this.db, () => {
+      for (const [field, id] of [['from_id', edge.fromId], ['to_id', edge.toId]] as const) {
+        if (!this.sql.get('SELECT 1 FROM discoveries WHERE id = ?').get(id)) {
+          throw new NotFoundError('discovery', id, `${field}: no discovery with id "${id}" exists.`);
+        }
+      }
+      const created = Number(this.sql.get(INSERT_EDGE).run(edge.fromId, edge.toId, edge.relation, edge.agentId, iso(edge.createdAtMs)).changes) > 0;
+      const row = this.sql.get('SELECT * FROM discovery_edges WHERE from_id = ? AND to_id = ? AND relation = ?').get(edge.fromId, edge.toId, edge.relation);
+      return { edge: toEdge(row as Row), created };
+    });
+  }
+
+  async setStatus(id: string, status: string, atMs: number): Promise<DiscoveryRecord | undefined> {
+    this.sql.get('UPDATE discoveries SET status = ?, updated_at = ? WHERE id = ?').run(status, iso(atMs), id);
+    return this.read(id);
+  }
+
   async get(id: string): Promise<DiscoveryRecord | undefined> {
     return this.read(id);
   }

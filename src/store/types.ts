@@ -169,6 +169,13 @@ export interface DiscoveryRepository {
   insert(discovery: NewDiscovery, edges: Omit<NewEdge, 'fromId'>[]): Promise<DiscoveryRecord>;
   /** Imports many discoveries and edges in a single transaction (benchmarks, imports). */
   bulkInsert(discoveries: NewDiscovery[], edges?: NewEdge[]): Promise<{ discoveries: number; edges: number }>;
+  /**
+   * Adds one edge between existing discoveries; `created` is false when it already existed.
+   * @throws NotFoundError naming `from_id` or `to_id` when that discovery does not exist
+   */
+  addEdge(edge: NewEdge): Promise<{ edge: EdgeRecord; created: boolean }>;
+  /** Sets the status and `updatedAt`; undefined when the id does not exist. */
+  setStatus(id: string, status: string, atMs: number): Promise<DiscoveryRecord | undefined>;
   get(id: string): Promise<DiscoveryRecord | undefined>;
   getMany(ids: string[]): Promise<DiscoveryRecord[]>;
   edges(id: string): Promise<{ outgoing: EdgeRecord[]; incoming: EdgeRecord[] }>;

@@ -214,4 +214,27 @@ describe('knowledge graph over a real SQLite file', () => {
     assert.equal(seen.length, 1);
     assert.equal(seen[0]?.discovery.id, d.id);
   });
+
+  it('links existing discoveries once and updates status, refusing unknown ids and bad words', async () => {
+    const a = await kg.store({ agentId: 'a', discoveryType: 'bug_found', summary: 'flaky test in CI' });
+    const b = await kg.store({ agentId: 'b', discoveryType: 'bug_found', summary: 'flaky CI test again' });
+    const updates: string[] = [];
+    events.on('discovery-updated', (e) => updates.push(`${e.id}:${e.change}`));
+
+    const first = await kg.link({ fromId: b.id, toId: a.id, relation: 'duplicates', agentId: 'b' });
+    assert.equal(first.created, true);
+    assert.equal((await kg.link({ fromId: b.id, toId: a.id, relation: 'duplicates' })).created, false);
+    assert.deepEqual((await kg.getDetails(a.id)).edges.incoming.map((e) => [e.id, e.relation]), [[b.id, 'duplicates']]);
+    await assert.rejects(kg.link({ fromId: b.id, toId: 'disc_gone' }), (err: Error) => err instanceof NotFoundError && err.message.includes('to_id') && err.message.includes('disc_gone'));
+    await assert.rejects(kg.link({ fromId: a.id, toId: a.id }), (err: Error) => err instanceof ValidationError && err.field === 'to_id');
+    await assert.rejects(kg.link({ fromId: a.id, toId: b.id, relation: 'Not A Word' }), (err: Error) => err instanceof ValidationError && err.field === 'relation');
+
+    const resolved = await kg.updateStatus({ id: a.id, status: 'resolved' });
+    assert.equal(resolved.status, 'resolved');
+    assert.equal((await kg.search({ query: 'flaky' })).discoveries.find((d) => d.id === a.id)?.status, 'resolved');
+    assert.equal((await kg.search({ query: 'flaky' })).total, 2, 'a status change keeps the search index intact');
+    await assert.rejects(kg.updateStatus({ id: 'disc_gone', status: 'resolved' }), NotFoundError);
+    await assert.rejects(kg.updateStatus({ id: a.id, status: '' }), (err: Error) => err instanceof ValidationError && err.field === 'status');
+    assert.deepEqual(updates, [`${b.id}:edge`, `${a.id}:edge`, `${a.id}:status`]);
+  });
 });
