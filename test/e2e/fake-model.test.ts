@@ -4,6 +4,8 @@
  * calling a bearer-protected MCP server listed in its config.toml.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { killAllSpawned, livePidsInGroup } from '../fakes/child-process';
 import { createCodexHome, fakeProviderConfig, FAKE_MODEL, type CodexHome } from '../fakes/codex-home';
@@ -24,6 +26,7 @@ import {
   type FakeModelServer,
 } from '../fakes/fake-model-server';
 import { startTinyMcpServer, type TinyMcpServer } from '../fakes/tiny-mcp-server';
+import { z } from 'zod';
 
 const bins = codexBinaries();
 
@@ -194,6 +197,26 @@ describe('codex mcp-server 0.153.4 against the fake model', function () {
     assert.deepEqual(mcp.calls, []);
   });
 
+  it('asks the client through elicitation/create for an escalated command; a denial keeps it from running', async () => {
+    const fake = res.add(await startFakeModelServer());
+    const home = res.add(await createCodexHome({ modelBaseUrl: fake.baseUrl }));
+    const target = join(home.root, 'escalated.txt');
+    fake.enqueue(replyExec(`touch ${target}`, { escalateWithJustification: 'needs to write outside the workspace' }), (req) => replyMessage(functionCallOutput(req) ?? 'nothing'));
+    const codex = res.add(await startCodexMcpServer(bins.legacy, home, { capabilities: { elicitation: {} } }));
+    const asked: Array<Record<string, unknown>> = [];
+    // A passthrough schema keeps Codex's codex_* fields, which the SDK's ElicitRequestSchema strips.
+    codex.client.setRequestHandler(z.object({ method: z.literal('elicitation/create'), params: z.looseObject({}) }), async (req) => {
+      asked.push(req.params);
+      return { action: 'decline', decision: { denied: { rejection: 'not in tests' } } } as { action: 'decline' };
+    });
+    const result = (await codex.client.callTool({ name: 'codex', arguments: { prompt: 'x', cwd: home.workDir, 'approval-policy': 'on-request' } })) as CallToolResult;
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]?.codex_elicitation, 'exec-approval');
+    assert.deepEqual((asked[0]?.codex_command as string[]).at(-1), `touch ${target}`);
+    assert.equal(existsSync(target), false);
+    assert.match(textOf(result), /not in tests/);
+  });
+
   it('fails the call at once on HTTP 400 from the model', async () => {
     const { home, codex } = await setup({ script: [httpStatus(400, 'scripted bad request')] });
     const t0 = performance.now();
@@ -227,7 +250,7 @@ describe('codex app-server 0.169.0 against the fake model', function () {
   }
 
   it('initialize -> thread/start -> turn/start delivers the scripted agent message', async () => {
-    const fake = res.add(await startFakeModelServer({ script: [replyMessage('hello from the fake model')] }));
+    const fake = res.add(await startFakeModelServer({ script: [replyMessage('hello from the fake model', { input_tokens: 1234, output_tokens: 56 })] }));
     const home = res.add(await createCodexHome({ modelBaseUrl: fake.baseUrl }));
     const app = res.add(await startCodexAppServer(bins.current, home));
     assert.equal(app.initializeResult.codexHome, home.codexHome);
@@ -245,6 +268,35 @@ describe('codex app-server 0.169.0 against the fake model', function () {
     assert.equal(done.status, 'completed');
     assert.deepEqual(userTexts(fake.responsesRequests()[0]!).filter((t) => t === 'say hello'), ['say hello']);
     assert.deepEqual(app.rpc.badLines, [], 'stdout carried only JSON-RPC');
+    const usage = await app.rpc.waitForNotification((n) => n.method === 'thread/tokenUsage/updated');
+    assert.deepEqual((usage.params as { tokenUsage: { last: { inputTokens: number; outputTokens: number } } }).tokenUsage.last, {
+      totalTokens: 1290,
+      inputTokens: 1234,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      outputTokens: 56,
+      reasoningOutputTokens: 0,
+    });
+  });
+
+  it('asks requestApproval with the model\'s justification for an escalated command and runs it once accepted', async () => {
+    const fake = res.add(await startFakeModelServer());
+    const home = res.add(await createCodexHome({ modelBaseUrl: fake.baseUrl }));
+    const target = join(home.root, 'escalated.txt');
+    fake.enqueue(replyExec(`touch ${target}`, { escalateWithJustification: 'needs to write outside the workspace' }), replyMessage('done'));
+    const app = res.add(await startCodexAppServer(bins.current, home));
+    const asked: Array<{ reason: string; command: string }> = [];
+    app.rpc.onRequest('item/commandExecution/requestApproval', (req) => {
+      asked.push(req.params as (typeof asked)[number]);
+      return { decision: 'accept' };
+    });
+    const { thread } = await app.rpc.request<{ thread: { id: string } }>('thread/start', { cwd: home.workDir, sandbox: 'read-only', approvalPolicy: 'on-request' });
+    await app.rpc.request('turn/start', { threadId: thread.id, input: [{ type: 'text', text: 'write it' }] });
+    await app.rpc.waitForNotification((n) => n.method === 'turn/completed');
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]?.reason, 'needs to write outside the workspace');
+    assert.match(asked[0]?.command ?? '', /touch .*escalated\.txt/);
+    assert.equal(existsSync(target), true);
   });
 
   it('calls the MCP server after the client accepts the approval request', async () => {
