@@ -9,7 +9,7 @@
  * Each POST consumes the next {@link Turn} of the script. A turn is a static reply or a function of
  * the recorded request (so a test can react to a `function_call_output`). Every request is recorded.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from 'node:zlib';
@@ -82,7 +82,7 @@ export interface FakeModelServer {
   enqueue(...turns: Turn[]): void;
   /** Number of scripted turns not yet used. */
   remainingTurns(): number;
-  /** Resolves when `count` responses requests have arrived (default: one more than now), or rejects after `timeoutMs`. */
+  /** Resolves with all responses requests once `count` of them have arrived; rejects after `timeoutMs` (default 30 000 ms). */
   waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Ends hanging requests, closes every socket and the listener. Idempotent. */
   close(): Promise<void>;
@@ -301,7 +301,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
 
   const exhausted: Turn = options.whenExhausted ?? ((req) => httpStatus(400, `fake model server: no scripted turn left for request #${req.index}; add one to the script`));
 
-  async function answer(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): Promise<void> {
+  async function answer(res: ServerResponse, record: RecordedRequest): Promise<void> {
     const turn = script.shift() ?? exhausted;
     const reply = typeof turn === 'function' ? await turn(record) : turn;
     if (reply.kind === 'hang') {
@@ -327,7 +327,6 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     });
     res.write(sseEvent('response.completed', { response: { id, object: 'response', model, status: 'completed', output: reply.items, usage: usageJson(reply.usage ?? DEFAULT_USAGE) } }));
     res.end();
-    void req;
   }
 
   const server: Server = createServer((req, res) => {
@@ -351,7 +350,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
         return;
       }
       notifyWaiters();
-      answer(req, res, record).catch((err: unknown) => {
+      answer(res, record).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: `fake model server: script failed: ${String(err)}`, type: 'fake_error' } }));
       });
