@@ -105,12 +105,24 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     const match = toFtsMatch(query.text);
     if (match === null) return { items: [], total: 0 };
     const filter = filterSql(query);
-    const from = `FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid WHERE discoveries_fts MATCH ?${filter.sql}`;
-    const params: SQLInputValue[] = [match, ...filter.params];
-    const rows = this.sql
-      .get(`SELECT d.*, -${BM25} AS score ${from} ORDER BY score DESC, d.seq DESC LIMIT ? OFFSET ?`)
-      .all(...params, query.limit, query.offset);
-    const total = num((this.sql.get(`SELECT count(*) AS n ${from}`).get(...params) as Row).n);
+    let rows: unknown[];
+    let total: number;
+    if (!filter.sql) {
+      // Without filters, rank and count inside the FTS index and join only the page: about twice
+      // as fast when a query matches a large share of the discoveries.
+      rows = this.sql
+        .get(
+          `SELECT d.*, s.score FROM (SELECT rowid, -${BM25} AS score FROM discoveries_fts WHERE discoveries_fts MATCH ?
+             ORDER BY score DESC, rowid DESC LIMIT ? OFFSET ?) s JOIN discoveries d ON d.seq = s.rowid ORDER BY s.score DESC, d.seq DESC`,
+        )
+        .all(match, query.limit, query.offset);
+      total = num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
+    } else {
+      const from = `FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid WHERE discoveries_fts MATCH ?${filter.sql}`;
+      const params: SQLInputValue[] = [match, ...filter.params];
+      rows = this.sql.get(`SELECT d.*, -${BM25} AS score ${from} ORDER BY score DESC, d.seq DESC LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset);
+      total = num((this.sql.get(`SELECT count(*) AS n ${from}`).get(...params) as Row).n);
+    }
     return { items: rows.map((row) => toScored(row as Row)), total };
   }
 
@@ -142,7 +154,10 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
   }
 }
 
-/** AND-ed filter clauses over alias `d`; one EXISTS per tag so each is an index lookup. */
+/**
+ * AND-ed filter clauses over alias `d`. Tags use `IN (subquery)`, which SQLite runs once through
+ * the tag index; a correlated EXISTS would probe per discovery and make counts scan the table.
+ */
 function filterSql(filters: DiscoveryFilters): { sql: string; params: SQLInputValue[] } {
   let sql = '';
   const params: SQLInputValue[] = [];
@@ -155,7 +170,7 @@ function filterSql(filters: DiscoveryFilters): { sql: string; params: SQLInputVa
     params.push(filters.discoveryType);
   }
   for (const tag of filters.tags ?? []) {
-    sql += ' AND EXISTS (SELECT 1 FROM discovery_tags t WHERE t.discovery_id = d.id AND t.tag = ?)';
+    sql += ' AND d.id IN (SELECT discovery_id FROM discovery_tags WHERE tag = ?)';
     params.push(tag);
   }
   return { sql, params };
