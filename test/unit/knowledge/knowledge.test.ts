@@ -104,6 +104,12 @@ describe('knowledge graph over a real SQLite file', () => {
     assert.equal(paged.pages, 5);
     assert.deepEqual(paged.items.map((d) => d.id), all.discoveries.map((d) => d.id));
     assert.equal(new Set(paged.items.map((d) => d.id)).size, 23);
+
+    const filtered = await kg.search({ query: 'cache', agentId: 'agent-1', limit: 100 });
+    assert.equal(filtered.total, 6);
+    const filteredPaged = await collect((cursor) => kg.search({ query: 'cache', agentId: 'agent-1', limit: 4, cursor }));
+    assert.deepEqual(filteredPaged.items.map((d) => d.id), filtered.discoveries.map((d) => d.id));
+    assert.ok(filtered.discoveries.every((d, i, all) => i === 0 || all[i - 1]!.score >= d.score), 'best first');
   });
 
   it('lists most recent first, paging without duplicates or gaps even when new discoveries arrive', async () => {
