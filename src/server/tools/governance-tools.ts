@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { GovernanceService } from '../../core/governance';
-import { defineTool, resolveAgentId, type ToolContext, type ToolDefinition } from './types';
+import { defineTool, resolveAgentId, throttledTouch, type ToolDefinition } from './types';
 
 const agentId = z
   .string()
@@ -23,8 +23,7 @@ const decisionShape = z.looseObject({
 });
 
 export function governanceTools(governance: GovernanceService): ToolDefinition[] {
-  const touch = (id: string, ctx: ToolContext) =>
-    governance.ensureAgent(id, { clientName: ctx.caller.clientName, clientVersion: ctx.caller.clientVersion });
+  const touch = throttledTouch((id, info) => governance.ensureAgent(id, info));
 
   return [
     defineTool({

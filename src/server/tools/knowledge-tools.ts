@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { GovernanceService } from '../../core/governance';
 import type { KnowledgeGraph } from '../../knowledge/knowledge';
-import { defineTool, resolveAgentId, type ToolDefinition } from './types';
+import { defineTool, resolveAgentId, throttledTouch, type ToolDefinition } from './types';
 
 const tags = z.array(z.string().min(1).max(100)).max(50);
 const discoveryItem = z.looseObject({
@@ -18,6 +18,7 @@ const discoveryItem = z.looseObject({
 });
 
 export function knowledgeTools(knowledge: KnowledgeGraph, governance: GovernanceService): ToolDefinition[] {
+  const touch = throttledTouch((id, info) => governance.ensureAgent(id, info));
   return [
     defineTool({
       name: 'store_discovery_graph',
@@ -38,7 +39,7 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
       handler: async (args, ctx) => {
         const id = resolveAgentId(args.agent_id, ctx);
-        await governance.ensureAgent(id, { clientName: ctx.caller.clientName, clientVersion: ctx.caller.clientVersion });
+        await touch(id, ctx);
         const discovery = await knowledge.store({
           agentId: id,
           discoveryType: args.discovery_type,

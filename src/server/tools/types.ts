@@ -50,3 +50,24 @@ export function defineTool<Shape extends z.ZodRawShape>(def: ToolDefinition<Shap
 export function resolveAgentId(explicit: string | undefined, ctx: ToolContext): string {
   return explicit && explicit.trim() ? explicit.trim() : ctx.caller.agentId;
 }
+
+/**
+ * Records "agent seen" at most once per `intervalMs` per agent and client: each record is a
+ * durable SQLite commit (~0.1-0.3 ms), which would otherwise double the cost of every update.
+ */
+export function throttledTouch(
+  touch: (agentId: string, info: { clientName?: string; clientVersion?: string }) => Promise<unknown>,
+  intervalMs = 5_000,
+  now: () => number = () => Date.now(),
+): (agentId: string, ctx: ToolContext) => Promise<void> {
+  const last = new Map<string, number>();
+  return async (agentId, ctx) => {
+    const key = `${agentId}\u0000${ctx.caller.clientName ?? ''}\u0000${ctx.caller.clientVersion ?? ''}`;
+    const t = now();
+    const prev = last.get(key);
+    if (prev !== undefined && t - prev < intervalMs) return;
+    await touch(agentId, { clientName: ctx.caller.clientName, clientVersion: ctx.caller.clientVersion });
+    if (last.size > 50_000) last.clear();
+    last.set(key, t);
+  };
+}
