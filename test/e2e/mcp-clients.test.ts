@@ -20,6 +20,8 @@ const EXPECTED_TOOLS = [
   'search_knowledge_graph',
   'list_knowledge_graph',
   'get_discovery_details',
+  'link_discoveries',
+  'update_discovery_status',
 ];
 
 /** Calls every tool once, in an order where each has what it needs; returns the results by name. */
@@ -50,8 +52,15 @@ async function exerciseEveryTool(client: Client, agent: string): Promise<Record<
   assert.ok((found.discoveries as any[]).some((d) => d.id === id));
   const listed = await call('list_knowledge_graph', { limit: 5 });
   assert.ok(JSON.stringify(listed).includes(id));
+  const second = await call('store_discovery_graph', { agent_id: agent, summary: 'Cleanup hook now awaits the child', tags: ['tests'] });
+  const link = await call('link_discoveries', { from_id: second.discovery.id, to_id: id, relation: 'answers' });
+  assert.equal(link.relation, 'answers');
+  const status = await call('update_discovery_status', { discovery_id: id, status: 'resolved' });
+  assert.equal(status.discovery.status, 'resolved');
   const details = await call('get_discovery_details', { discovery_id: id });
   assert.ok(JSON.stringify(details).includes('Race in the cleanup hook'));
+  assert.equal(details.discovery.status, 'resolved');
+  assert.equal(details.edges.incoming[0].relation, 'answers');
   assert.deepEqual(Object.keys(out).sort(), [...EXPECTED_TOOLS].sort());
   return out;
 }

@@ -96,6 +96,32 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
       }),
     }),
     defineTool({
+      name: 'link_discoveries',
+      title: 'Link two discoveries',
+      description: 'Adds an edge between two existing discoveries (idempotent). relation: related_to (default), answers, duplicates, supersedes, contradicts, ...',
+      input: {
+        from_id: z.string().min(1).max(200),
+        to_id: z.string().min(1).max(200),
+        relation: z.string().min(1).max(32).default('related_to').describe('Lowercase word naming the edge.'),
+        agent_id: z.string().min(1).max(200).optional().describe('Who links them; defaults to the caller identity.'),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      handler: async (args, ctx) => ({
+        ...(await knowledge.link({ fromId: args.from_id, toId: args.to_id, relation: args.relation, agentId: resolveAgentId(args.agent_id, ctx) })),
+      }),
+    }),
+    defineTool({
+      name: 'update_discovery_status',
+      title: 'Set a discovery status',
+      description: 'Marks a discovery open, resolved, archived, disputed (or another lowercase word).',
+      input: {
+        discovery_id: z.string().min(1).max(200),
+        status: z.string().min(1).max(32).describe('e.g. open, resolved, archived, disputed.'),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      handler: async (args) => ({ success: true, discovery: { ...(await knowledge.updateStatus({ id: args.discovery_id, status: args.status })) } }),
+    }),
+    defineTool({
       name: 'get_discovery_details',
       title: 'Discovery details',
       description: 'One discovery in full with its edges (related_to in and out) and the related discoveries\' summaries.',
