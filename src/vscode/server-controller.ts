@@ -38,6 +38,7 @@ export class ServerController {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(state: ServerState) => void>();
   private sessionPort: number | undefined;
+  private startedWith: { requestedPort: number; rateLimitPerMinute: number } | undefined;
   private disposed = false;
 
   constructor(private readonly options: ServerControllerOptions) {}
@@ -59,6 +60,16 @@ export class ServerController {
   /** The port the next start will try: the session override, else the setting. @throws SettingsError */
   intendedPort(): number {
     return this.sessionPort ?? this.options.settings().port;
+  }
+
+  /**
+   * True when this window's server runs with values that differ from `settings` (the requested
+   * port, unless a session port overrides it, or the rate limit), so a restart would change something.
+   */
+  needsRestartFor(settings: ServerSettings): boolean {
+    if (!this.server || !this.startedWith) return false;
+    const port = this.sessionPort ?? settings.port;
+    return port !== this.startedWith.requestedPort || settings.rateLimitPerMinute !== this.startedWith.rateLimitPerMinute;
   }
 
   onDidChangeState(listener: (state: ServerState) => void): Disposable {
@@ -147,6 +158,7 @@ export class ServerController {
         logger,
         hostKind: 'vscode',
       });
+      this.startedWith = { requestedPort: port, rateLimitPerMinute: settings.rateLimitPerMinute };
       return this.setState({ kind: 'running', url: this.server.url, port: this.server.port });
     } catch (err) {
       return this.setState(await this.describeStartFailure(err, port, token));
@@ -161,7 +173,8 @@ export class ServerController {
     const locked = name === 'DataDirLockedError';
     if (portInUse || locked) {
       // Another window of the same user runs the server with the same token: use it, don't fight it.
-      const lockPort = (err as { port?: unknown }).port;
+      // DataDirLockedError (src/store/lock.ts) names the owner and the port it serves.
+      const lockPort = (err as { owner?: { port?: unknown } }).owner?.port;
       const candidates = [...new Set([port, typeof lockPort === 'number' ? lockPort : 0])].filter((p) => p > 0);
       const probe = this.options.probe ?? probeGovernanceServer;
       for (const p of candidates) {
@@ -181,6 +194,7 @@ export class ServerController {
   private async doStop(): Promise<ServerState> {
     const server = this.server;
     this.server = undefined;
+    this.startedWith = undefined;
     if (server) {
       try {
         await server.close();

@@ -1,0 +1,173 @@
+/**
+ * The extension's lifetime in one object: it owns the log channel, the token provider, the server
+ * controller, the status bar, the commands and every other disposable, and `dispose()` releases
+ * them all, stopping the server (port closed, database closed) before it resolves.
+ * (The same single-owner shape as rust-analyzer's `Ctx`.)
+ */
+import * as vscode from 'vscode';
+import { startGovernanceServer } from '../server/server';
+import type { Logger } from '../util/log';
+import type { CodexGovernanceApi } from './api';
+import { executeCommand, registerCommand } from './apis/commands.apis';
+import { createLogOutputChannel, showErrorMessage, showInformationMessage } from './apis/window.apis';
+import { getConfiguration, onDidChangeConfiguration } from './apis/workspace.apis';
+import { registerCommands } from './commands';
+import { channelLogger } from './log';
+import { ServerController } from './server-controller';
+import { explainState, type PromptDeps } from './server-prompts';
+import { urlOf, type ServerState } from './server-state';
+import { readServerSettings, RESTART_SETTINGS, SETTINGS_SECTION, type ServerSettings } from './settings';
+import { GovernanceStatusBar } from './status-bar';
+import { TokenProvider } from './token';
+
+export const LOG_CHANNEL_NAME = 'Codex Governance';
+/** Logged once the server is stopped on deactivation. */
+export const DEACTIVATED_MESSAGE = 'Extension deactivated; the governance server is stopped.';
+
+export class Ctx implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly logger: Logger;
+  readonly tokens: TokenProvider;
+  readonly controller: ServerController;
+  readonly promptDeps: PromptDeps;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  private readonly statusBar: GovernanceStatusBar;
+  private disposing: Promise<void> | undefined;
+
+  constructor(readonly extensionContext: vscode.ExtensionContext) {
+    this.log = this.push(createLogOutputChannel(LOG_CHANNEL_NAME));
+    this.logger = channelLogger(this.log);
+    this.tokens = new TokenProvider(extensionContext.secrets);
+    this.controller = new ServerController({
+      dataDir: extensionContext.globalStorageUri.fsPath,
+      token: () => this.tokens.get(),
+      settings: () => this.settings(),
+      logger: this.logger,
+      startServer: startGovernanceServer,
+    });
+    this.promptDeps = { controller: this.controller, showLogs: () => this.log.show(true), onError: (err) => this.reportError(err) };
+    this.push(this.stateEmitter);
+    this.statusBar = this.push(new GovernanceStatusBar(this.controller.state));
+    this.push(
+      this.controller.onDidChangeState((state) => {
+        this.statusBar.update(state);
+        this.stateEmitter.fire(state);
+      }),
+    );
+    registerCommands(this);
+    this.push(onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
+  }
+
+  /** Starts the server in the background when `codexGovernance.server.autoStart` is on. */
+  startInBackground(): void {
+    let settings: ServerSettings;
+    try {
+      settings = this.settings();
+    } catch (err) {
+      this.reportError(err);
+      return;
+    }
+    if (!settings.autoStart) {
+      this.logger.info('Governance server not started: codexGovernance.server.autoStart is false.');
+      return;
+    }
+    void this.controller.start().then((state) => this.explain(state));
+  }
+
+  /** The API returned from `activate`. */
+  api(): CodexGovernanceApi {
+    return {
+      apiVersion: 1,
+      serverUrl: () => urlOf(this.controller.state),
+      state: () => this.controller.state,
+      onDidChangeState: this.stateEmitter.event,
+      whenIdle: () => this.controller.whenIdle(),
+    };
+  }
+
+  settings(): ServerSettings {
+    const config = getConfiguration(SETTINGS_SECTION);
+    return readServerSettings((key) => config.get(key));
+  }
+
+  /** Shows what a failed start means and how to fix it (never awaited by callers). */
+  explain(state: ServerState): Promise<void> {
+    return explainState(this.promptDeps, state).catch((err: unknown) => this.reportError(err));
+  }
+
+  registerCommand(id: string, handler: (...args: unknown[]) => unknown): void {
+    this.push(
+      registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await handler(...args);
+        } catch (err) {
+          this.reportError(err, id);
+          return undefined;
+        }
+      }),
+    );
+  }
+
+  runCommand(id: string, ...args: unknown[]): Thenable<unknown> {
+    return executeCommand(id, ...args);
+  }
+
+  push<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  reportError(err: unknown, where?: string): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.error(err instanceof Error ? err : message);
+    void showErrorMessage(`Codex Governance${where ? ` (${where})` : ''}: ${message}`, 'Show Logs').then((choice) => {
+      if (choice) this.log.show(true);
+    });
+  }
+
+  private onConfigurationChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (!RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) return;
+    let settings: ServerSettings;
+    try {
+      settings = this.settings();
+    } catch (err) {
+      this.reportError(err);
+      return;
+    }
+    // A new port setting is the user's latest choice; it replaces a port picked for this session.
+    if (e.affectsConfiguration(`${SETTINGS_SECTION}.server.port`)) this.controller.setSessionPort(undefined);
+    const state = this.controller.state;
+    if (state.kind === 'running' && this.controller.needsRestartFor(settings)) {
+      const RESTART = 'Restart Server';
+      void showInformationMessage('Codex Governance: server settings changed. Restart the server to apply them?', RESTART).then(async (choice) => {
+        if (choice === RESTART) await this.explain(await this.controller.restart());
+      });
+    } else if (state.kind === 'error' || state.kind === 'external') {
+      const START = 'Start Server';
+      void showInformationMessage('Codex Governance: server settings changed. Start the server with them?', START).then(async (choice) => {
+        if (choice === START) await this.explain(await this.controller.start());
+      });
+    }
+  }
+
+  /** Stops the server and releases everything; idempotent. */
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      try {
+        await this.controller.dispose();
+        this.logger.info(DEACTIVATED_MESSAGE);
+      } catch (err) {
+        this.logger.error(err instanceof Error ? err : String(err));
+      }
+      for (const d of this.disposables.splice(0).reverse()) {
+        try {
+          d.dispose();
+        } catch {
+          // One failing disposable must not keep the others (or the server port) alive.
+        }
+      }
+    })();
+    return this.disposing;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Talks to the runner that drives the workbench (test/integration/run-code-server.mjs) so tests in
+ * the extension host can check what a person sees: the status bar, notifications, quick picks.
+ * Protocol: the test writes `<id>.request.json` into the folder named by CODEX_GOV_IT_BRIDGE (temp
+ * file + rename), the runner acts on the DOM and answers with `<id>.response.json`.
+ * Without that variable (e.g. under @vscode/test-electron) no runner watches the workbench.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const bridgeDir: string | undefined = process.env.CODEX_GOV_IT_BRIDGE || undefined;
+
+export type BridgeRequest =
+  /** Waits until the status bar text contains every string; screenshots it as `name`. */
+  | { op: 'statusbar'; name: string; contains: string[] }
+  /** Waits for a notification containing `contains`, reports its buttons, clicks `click` if given. */
+  | { op: 'notification'; name: string; contains: string; click?: string }
+  /** Waits for the quick pick to list every label in `items`, then picks `select` if given. */
+  | { op: 'quickpick'; name: string; items: string[]; select?: string }
+  /** After the run ends, the runner checks that nothing listens on `port` any more. */
+  | { op: 'expect-closed-after-exit'; name: string; port: number };
+
+export interface BridgeResponse {
+  ok: boolean;
+  /** What the runner saw (status bar text, notification text, quick pick rows). */
+  text?: string;
+  buttons?: string[];
+  items?: string[];
+  error?: string;
+}
+
+/**
+ * Sends `request` to the runner and waits for its answer.
+ * @throws Error when no runner is attached or no answer arrives within `timeoutMs` (ms).
+ */
+export async function askRunner(request: BridgeRequest, timeoutMs = 60_000): Promise<BridgeResponse> {
+  if (!bridgeDir) throw new Error('No workbench runner attached (CODEX_GOV_IT_BRIDGE is not set).');
+  const id = `${Date.now()}-${randomUUID().slice(0, 8)}-${request.name}`;
+  const tmp = join(bridgeDir, `${id}.tmp`);
+  writeFileSync(tmp, JSON.stringify(request));
+  renameSync(tmp, join(bridgeDir, `${id}.request.json`));
+  const responsePath = join(bridgeDir, `${id}.response.json`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(responsePath)) return JSON.parse(readFileSync(responsePath, 'utf8')) as BridgeResponse;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`The workbench runner did not answer "${request.op}" (${request.name}) within ${timeoutMs} ms.`);
+}

@@ -1,0 +1,26 @@
+/**
+ * The tests module VS Code loads into the extension host (`extensionTestsPath`): runs the suites
+ * with mocha and resolves when all pass. Used by both run-code-server.mjs and run-electron.mjs.
+ */
+import Mocha from 'mocha';
+import { askRunner, bridgeDir } from './bridge';
+import { activateExtension } from './helpers';
+import { registerConnectionConfigSuite } from './suites/connection-config.suite';
+import { registerServerSuite } from './suites/server.suite';
+
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
+  // The suites are bundled, not loaded from files: give them mocha's globals the way a file load would.
+  mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
+  registerServerSuite();
+  registerConnectionConfigSuite();
+  if (bridgeDir) {
+    // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
+    after(async function () {
+      const url = (await activateExtension()).serverUrl();
+      if (url) await askRunner({ op: 'expect-closed-after-exit', name: 'final-port', port: Number(new URL(url).port) });
+    });
+  }
+  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  if (failures > 0) throw new Error(`${failures} integration test(s) failed.`);
+}

@@ -1,0 +1,489 @@
+#!/usr/bin/env node
+// Runs the integration tests (out/test/integration/index.js) inside a real VS Code: code-server
+// (VS Code 1.139 server + web workbench, a real Node extension host) shown in Debian's headless
+// chromium, driven with playwright-core over the DevTools protocol.
+//
+// The workbench runs extension tests when opened with a payload naming extensionDevelopmentPath and
+// extensionTestsPath; with `--vscode-option enable-smoke-test-driver` it reports the extension
+// host's output through `window.codeAutomationLog` and its exit code through
+// `window.codeAutomationExit` (VS Code's browser workbench, `_onExtensionHostExit`).
+// Tests ask this runner to check or operate the workbench DOM through a folder of request/response
+// files (see test/integration/bridge.ts).
+//
+// Exit code: 0 when every test passed, 1 otherwise (including setup failures and the overall timeout).
+// Everything started here (code-server's process group, chromium's process group) is killed on every
+// exit path. Screenshots and logs go to test-results/vscode/.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { format } from 'node:util';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, ensureCodeServer, ROOT } from '../../scripts/setup-code-server.mjs';
+
+const OVERALL_TIMEOUT_MS = Number(process.env.CODEX_GOV_IT_TIMEOUT_MS ?? 300_000);
+const RESULTS_DIR = join(ROOT, 'test-results', 'vscode');
+const started = Date.now();
+
+/** Everything to undo, newest first. */
+const cleanups = [];
+let finishing = false;
+
+function log(message) {
+  process.stdout.write(`[runner +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function portAccepts(port) {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(what, check, timeoutMs, intervalMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Kills a detached child's whole process group: SIGTERM, then SIGKILL after `graceMs`. */
+async function killGroup(child, name, graceMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  const signal = (sig) => {
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  signal('SIGTERM');
+  const timer = sleep(graceMs).then(() => 'timeout');
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    log(`${name} ignored SIGTERM; sending SIGKILL`);
+    signal('SIGKILL');
+    await Promise.race([exited, sleep(2000)]);
+  }
+}
+
+/** Newest modification time (ms) of any file under `dir`. */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the extension (`npm run build`'s esbuild.mjs) when dist/ is missing or older than src/, and always the tests module. */
+function build() {
+  const bundle = join(ROOT, 'dist', 'extension.js');
+  const steps = ['scripts/build-tests.mjs'];
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestMtime(join(ROOT, 'src'))) steps.unshift('esbuild.mjs');
+  for (const script of steps) {
+    const r = spawnSync(process.execPath, [join(ROOT, script)], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`Build step ${script} failed (exit ${r.status ?? r.signal}).`);
+  }
+  for (const f of ['dist/extension.js', 'out/test/integration/index.js']) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`Build did not produce ${f}.`);
+  }
+}
+
+function writeJson(path, value) {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+async function startCodeServer({ node, entry, tmp, bridgeDir }) {
+  const port = await freePort();
+  const userDataDir = join(tmp, 'user-data');
+  const extensionsDir = join(tmp, 'extensions');
+  writeJson(join(userDataDir, 'User', 'settings.json'), {
+    'chat.disableAIFeatures': true,
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoUpdate': false,
+    'git.enabled': false,
+    'workbench.tips.enabled': false,
+  });
+  const args = [
+    entry,
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none',
+    '--user-data-dir', userDataDir,
+    '--extensions-dir', extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--vscode-option', 'enable-smoke-test-driver',
+  ];
+  const env = {
+    ...process.env,
+    // code-server writes a default config.yaml and logs under XDG folders; keep them in the temp dir.
+    XDG_CONFIG_HOME: join(tmp, 'xdg-config'),
+    XDG_DATA_HOME: join(tmp, 'xdg-data'),
+    CODEX_GOV_IT_BRIDGE: bridgeDir,
+  };
+  delete env.CODEX_GOVERNANCE_TOKEN;
+  const out = [];
+  const child = spawn(node.bin, args, { cwd: tmp, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  cleanups.push(() => killGroup(child, 'code-server'));
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (d) => out.push(String(d)));
+  child.once('exit', (code, signal) => {
+    if (!finishing) log(`code-server exited early (code ${code}, signal ${signal})\n${out.join('').slice(-4000)}`);
+  });
+  await waitUntil(
+    'code-server to answer /healthz',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${out.join('').slice(-4000)}`);
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    60_000,
+  );
+  return { port, userDataDir, output: out };
+}
+
+async function startChromium(tmp) {
+  const profile = join(tmp, 'chromium-profile');
+  mkdirSync(profile, { recursive: true });
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+    `--user-data-dir=${profile}`,
+    '--remote-debugging-address=127.0.0.1',
+    '--remote-debugging-port=0',
+    '--window-size=1400,900',
+    'about:blank',
+  ];
+  const child = spawn(CHROMIUM_PATH, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  cleanups.push(() => killGroup(child, 'chromium'));
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  // Chromium writes the port it picked into DevToolsActivePort once the endpoint listens.
+  const portFile = join(profile, 'DevToolsActivePort');
+  const cdpPort = await waitUntil(
+    'chromium to open its DevTools endpoint',
+    () => {
+      if (child.exitCode !== null) throw new Error(`chromium exited with ${child.exitCode}:\n${stderr.slice(-3000)}`);
+      if (!existsSync(portFile)) return undefined;
+      const first = readFileSync(portFile, 'utf8').split('\n')[0];
+      return first ? Number(first) : undefined;
+    },
+    30_000,
+  );
+  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${cdpPort}`);
+  cleanups.push(() => browser.close().catch(() => undefined));
+  return browser;
+}
+
+/** Answers the tests' requests (see test/integration/bridge.ts) by looking at and operating the workbench. */
+class Bridge {
+  constructor(dir, page, lockFile) {
+    this.dir = dir;
+    this.page = page;
+    this.lockFile = lockFile;
+    this.handled = new Set();
+    this.portsToCheck = [];
+    this.stopped = false;
+    this.failures = [];
+  }
+
+  start() {
+    const loop = async () => {
+      while (!this.stopped) {
+        for (const f of readdirSync(this.dir)) {
+          if (!f.endsWith('.request.json') || this.handled.has(f)) continue;
+          this.handled.add(f);
+          const id = f.slice(0, -'.request.json'.length);
+          const request = JSON.parse(readFileSync(join(this.dir, f), 'utf8'));
+          let response;
+          try {
+            response = await this.handle(request);
+          } catch (err) {
+            response = { ok: false, error: err instanceof Error ? err.message : String(err) };
+          }
+          log(`bridge ${request.op} "${request.name}": ${response.ok ? 'ok' : `NOT OK (${response.error ?? response.text ?? ''})`}`);
+          const tmp = join(this.dir, `${id}.response.tmp`);
+          writeFileSync(tmp, JSON.stringify(response));
+          renameSync(tmp, join(this.dir, `${id}.response.json`));
+        }
+        await sleep(100);
+      }
+    };
+    this.done = loop().catch((err) => log(`bridge loop failed: ${err.stack ?? err}`));
+  }
+
+  async screenshot(name) {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    await this.page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) }).catch((err) => log(`screenshot ${name} failed: ${err.message}`));
+  }
+
+  async handle(req) {
+    switch (req.op) {
+      case 'statusbar':
+        return this.statusbar(req);
+      case 'notification':
+        return this.notification(req);
+      case 'quickpick':
+        return this.quickpick(req);
+      case 'expect-closed-after-exit':
+        // The after-exit check of the lock only means something if the running server holds it.
+        if (!existsSync(this.lockFile)) return { ok: false, error: `the running server holds no data-dir lock at ${this.lockFile}` };
+        this.portsToCheck.push(req.port);
+        return { ok: true };
+      default:
+        return { ok: false, error: `unknown op ${req.op}` };
+    }
+  }
+
+  async statusbar({ name, contains }) {
+    const bar = this.page.locator('[id="workbench.parts.statusbar"]');
+    let text = '';
+    try {
+      await waitUntil('the status bar text', async () => {
+        text = (await bar.innerText({ timeout: 5000 })).replace(/\s+/g, ' ');
+        return contains.every((c) => text.includes(c));
+      }, 15_000);
+      await this.screenshot(name);
+      return { ok: true, text };
+    } catch {
+      await this.screenshot(name);
+      return { ok: false, text, error: `status bar "${text}" lacks ${JSON.stringify(contains)}` };
+    }
+  }
+
+  /**
+   * With the smoke-test driver on, the workbench shows no toasts (notificationsToasts.addToast), so
+   * notifications are read where a user finds them too: in the notification center (the bell).
+   */
+  async notification({ name, contains, click }) {
+    const center = this.page.locator('.notifications-center');
+    if ((await this.page.locator('.notifications-center.visible').count()) === 0) {
+      await this.page.locator('[id="status.notifications"]').click();
+      await this.page.locator('.notifications-center.visible').waitFor({ timeout: 10_000 });
+    }
+    const row = center.locator('.monaco-list-row', { hasText: contains }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+    } catch {
+      const all = await center.locator('.notification-list-item-message').allInnerTexts().catch(() => []);
+      await this.screenshot(name);
+      return { ok: false, error: `no notification containing "${contains}"; listed: ${JSON.stringify(all)}` };
+    }
+    const text = (await row.locator('.notification-list-item-message').innerText()).trim();
+    const buttonLocator = row.locator('.notification-list-item-buttons-container .monaco-button');
+    if ((await buttonLocator.count()) === 0) {
+      // Collapsed items hide their buttons; expanding is what a user would do.
+      await row.locator('.codicon-notifications-expand').click().catch(() => undefined);
+    }
+    const buttons = (await buttonLocator.allInnerTexts()).map((b) => b.trim()).filter(Boolean);
+    await this.screenshot(name);
+    if (click) {
+      const button = buttonLocator.filter({ hasText: click });
+      if ((await button.count()) === 0) return { ok: false, text, buttons, error: `no button "${click}" (buttons: ${JSON.stringify(buttons)})` };
+      await button.first().click();
+    }
+    return { ok: true, text, buttons };
+  }
+
+  async quickpick({ name, items, select }) {
+    const widget = this.page.locator('.quick-input-widget');
+    const rows = widget.locator('.quick-input-list .monaco-list-row');
+    let labels = [];
+    try {
+      await waitUntil('the quick pick items', async () => {
+        if (!(await widget.isVisible())) return false;
+        labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        return items.every((i) => labels.some((l) => l.includes(i)));
+      }, 20_000);
+    } catch {
+      await this.screenshot(name);
+      return { ok: false, items: labels, error: `quick pick rows ${JSON.stringify(labels)} lack ${JSON.stringify(items)}` };
+    }
+    await this.screenshot(name);
+    if (select) {
+      const row = rows.filter({ hasText: select }).first();
+      await row.click();
+    }
+    return { ok: true, items: labels };
+  }
+
+  /** After the extension host ended: every port the tests named must refuse connections. */
+  async checkPortsClosed() {
+    const results = [];
+    for (const port of this.portsToCheck) {
+      const closed = await waitUntil(`port ${port} to close`, async () => !(await portAccepts(port)), 15_000, 250).catch(() => false);
+      results.push({ port, closed });
+    }
+    return results;
+  }
+}
+
+const EXTENSION_ID = 'codex-governance.codex-governance';
+
+async function main() {
+  const setup = ensureCodeServer();
+  build();
+  const tmp = mkdtempSync(join(tmpdir(), 'codex-gov-vscode-'));
+  cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
+  rmSync(RESULTS_DIR, { recursive: true, force: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+
+  const bridgeDir = join(tmp, 'bridge');
+  mkdirSync(bridgeDir);
+  const workspace = join(tmp, 'workspace');
+  // A non-default port so the run never collides with a governance server a developer runs on 8765.
+  const governancePort = await freePort();
+  writeJson(join(workspace, '.vscode', 'settings.json'), { 'codexGovernance.server.port': governancePort });
+
+  const cs = await startCodeServer({ node: setup.node, entry: setup.entry, tmp, bridgeDir });
+  cleanups.push(() => {
+    // Keep the VS Code logs (extension host, our log channel) for anyone reading a failure.
+    const logs = join(cs.userDataDir, 'logs');
+    if (existsSync(logs)) cpSync(logs, join(RESULTS_DIR, 'logs'), { recursive: true });
+    writeFileSync(join(RESULTS_DIR, 'code-server.log'), cs.output.join(''));
+  });
+  log(`code-server on http://127.0.0.1:${cs.port}; governance port for the tests: ${governancePort}`);
+
+  const browser = await startChromium(tmp);
+  const context = browser.contexts()[0] ?? (await browser.newContext());
+  const origin = `http://127.0.0.1:${cs.port}`;
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.setViewportSize({ width: 1400, height: 900 });
+
+  let exitCode;
+  const exited = new Promise((resolve) => {
+    void page.exposeFunction('codeAutomationExit', (code) => {
+      exitCode = code;
+      resolve(code);
+    });
+  });
+  const mochaLines = [];
+  await page.exposeFunction('codeAutomationLog', (_type, args) => {
+    // The workbench forwards console calls as [format, ...values].
+    const text = Array.isArray(args) ? format(...args) : String(args);
+    for (const line of text.split('\n')) {
+      mochaLines.push(line);
+      process.stdout.write(`${line}\n`);
+    }
+  });
+
+  const lockFile = join(cs.userDataDir, 'User', 'globalStorage', EXTENSION_ID, 'owner.json');
+  const bridge = new Bridge(bridgeDir, page, lockFile);
+  bridge.start();
+  cleanups.push(async () => {
+    bridge.stopped = true;
+    await bridge.done;
+  });
+
+  const ext = `vscode-remote://127.0.0.1:${cs.port}${ROOT}`;
+  const payload = [
+    ['extensionDevelopmentPath', ext],
+    ['extensionTestsPath', `${ext}/out/test/integration/index.js`],
+  ];
+  const url = `${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  log('opening the workbench');
+  await page.goto(url);
+
+  const code = await exited;
+  log(`extension host finished with exit code ${code}`);
+  await bridge.screenshot('final');
+  bridge.stopped = true;
+  await bridge.done;
+
+  // Deactivation runs after run() resolved. A clean stop releases the data-dir lock (owner.json,
+  // src/store/lock.ts) that a killed extension host would leave behind, and closes the port.
+  let runnerFailures = 0;
+  const released = await waitUntil('the data-dir lock to be released', () => !existsSync(lockFile), 15_000).catch(() => false);
+  log(`deactivation ${released ? 'stopped the server and released its data-dir lock' : `LEFT ${lockFile} BEHIND (the server was not stopped cleanly)`}`);
+  if (!released) runnerFailures++;
+  for (const { port, closed } of await bridge.checkPortsClosed()) {
+    log(`governance port ${port} ${closed ? 'closed' : 'STILL OPEN'} after the extension host ended`);
+    if (!closed) runnerFailures++;
+  }
+
+  // Repeat mocha's summary last, so the closing lines read "N passing" / "N failing".
+  const summary = mochaLines.filter((l) => /^\s*\d+ (passing|failing|pending)\b/.test(l)).map((l) => l.trim());
+  if (summary.length === 0) {
+    log('mocha printed no summary (the tests module did not run?)');
+    return 1;
+  }
+  if (runnerFailures) summary.push(`${runnerFailures} failing (runner checks after the extension host ended)`);
+  else summary.push(`${1 + bridge.portsToCheck.length} passing (runner checks after the extension host ended)`);
+  process.stdout.write(`\n${summary.join('\n')}\n`);
+  return exitCode === 0 && runnerFailures === 0 ? 0 : 1;
+}
+
+async function cleanupAll() {
+  finishing = true;
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      log(`cleanup step failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+let exiting = false;
+async function finish(code) {
+  if (exiting) return;
+  exiting = true;
+  await cleanupAll();
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${code}`);
+  process.exit(code);
+}
+
+setTimeout(() => {
+  log(`overall timeout of ${OVERALL_TIMEOUT_MS / 1000} s reached`);
+  void finish(1);
+}, OVERALL_TIMEOUT_MS);
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => void finish(1));
+process.on('unhandledRejection', (err) => {
+  log(`unhandled rejection: ${err instanceof Error ? err.stack : String(err)}`);
+  void finish(1);
+});
+
+main().then(
+  (code) => finish(code),
+  (err) => {
+    log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    void finish(1);
+  },
+);
