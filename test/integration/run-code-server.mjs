@@ -13,14 +13,15 @@
 // Exit code: 0 when every test passed, 1 otherwise (including setup failures and the overall timeout).
 // Everything started here (code-server's process group, chromium's process group) is killed on every
 // exit path. Screenshots and logs go to test-results/vscode/.
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH, ensureCodeServer, ROOT } from '../../scripts/setup-code-server.mjs';
+import { build, freePort, prepareWorkspace, QUIET_USER_SETTINGS, writeJson } from './prepare.mjs';
 
 const OVERALL_TIMEOUT_MS = Number(process.env.CODEX_GOV_IT_TIMEOUT_MS ?? 300_000);
 const RESULTS_DIR = join(ROOT, 'test-results', 'vscode');
@@ -32,17 +33,6 @@ let finishing = false;
 
 function log(message) {
   process.stdout.write(`[runner +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function portAccepts(port) {
@@ -88,47 +78,11 @@ async function killGroup(child, name, graceMs = 3000) {
   }
 }
 
-/** Newest modification time (ms) of any file under `dir`. */
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the extension (`npm run build`'s esbuild.mjs) when dist/ is missing or older than src/, and always the tests module. */
-function build() {
-  const bundle = join(ROOT, 'dist', 'extension.js');
-  const steps = ['scripts/build-tests.mjs'];
-  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestMtime(join(ROOT, 'src'))) steps.unshift('esbuild.mjs');
-  for (const script of steps) {
-    const r = spawnSync(process.execPath, [join(ROOT, script)], { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`Build step ${script} failed (exit ${r.status ?? r.signal}).`);
-  }
-  for (const f of ['dist/extension.js', 'out/test/integration/index.js']) {
-    if (!existsSync(join(ROOT, f))) throw new Error(`Build did not produce ${f}.`);
-  }
-}
-
-function writeJson(path, value) {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
-}
-
 async function startCodeServer({ node, entry, tmp, bridgeDir }) {
   const port = await freePort();
   const userDataDir = join(tmp, 'user-data');
   const extensionsDir = join(tmp, 'extensions');
-  writeJson(join(userDataDir, 'User', 'settings.json'), {
-    'chat.disableAIFeatures': true,
-    'workbench.startupEditor': 'none',
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoUpdate': false,
-    'git.enabled': false,
-    'workbench.tips.enabled': false,
-  });
+  writeJson(join(userDataDir, 'User', 'settings.json'), QUIET_USER_SETTINGS);
   const args = [
     entry,
     '--bind-addr', `127.0.0.1:${port}`,
@@ -365,10 +319,7 @@ async function main() {
 
   const bridgeDir = join(tmp, 'bridge');
   mkdirSync(bridgeDir);
-  const workspace = join(tmp, 'workspace');
-  // A non-default port so the run never collides with a governance server a developer runs on 8765.
-  const governancePort = await freePort();
-  writeJson(join(workspace, '.vscode', 'settings.json'), { 'codexGovernance.server.port': governancePort });
+  const { workspace, governancePort } = await prepareWorkspace(tmp);
 
   const cs = await startCodeServer({ node: setup.node, entry: setup.entry, tmp, bridgeDir });
   cleanups.push(() => {
