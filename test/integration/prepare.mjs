@@ -14,6 +14,7 @@ export const QUIET_USER_SETTINGS = {
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
   'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
   'git.enabled': false,
   'workbench.tips.enabled': false,
 };

@@ -30,6 +30,8 @@ const started = Date.now();
 /** Everything to undo, newest first. */
 const cleanups = [];
 let finishing = false;
+/** The workbench page, for a screenshot when the run times out. */
+let activePage;
 
 function log(message) {
   process.stdout.write(`[runner +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
@@ -60,8 +62,6 @@ async function waitUntil(what, check, timeoutMs, intervalMs = 200) {
 
 /** Kills a detached child's whole process group: SIGTERM, then SIGKILL after `graceMs`. */
 async function killGroup(child, name, graceMs = 3000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
   const signal = (sig) => {
     try {
       process.kill(-child.pid, sig);
@@ -69,13 +69,14 @@ async function killGroup(child, name, graceMs = 3000) {
       // The group is already gone.
     }
   };
-  signal('SIGTERM');
-  const timer = sleep(graceMs).then(() => 'timeout');
-  if ((await Promise.race([exited, timer])) === 'timeout') {
-    log(`${name} ignored SIGTERM; sending SIGKILL`);
-    signal('SIGKILL');
-    await Promise.race([exited, sleep(2000)]);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    signal('SIGTERM');
+    const timer = sleep(graceMs).then(() => 'timeout');
+    if ((await Promise.race([exited, timer])) === 'timeout') log(`${name} ignored SIGTERM; sending SIGKILL`);
   }
+  // Helpers of the leader (extension host, renderers) may outlive it: sweep the whole group.
+  signal('SIGKILL');
 }
 
 async function startCodeServer({ node, entry, tmp, bridgeDir }) {
@@ -100,6 +101,13 @@ async function startCodeServer({ node, entry, tmp, bridgeDir }) {
     XDG_CONFIG_HOME: join(tmp, 'xdg-config'),
     XDG_DATA_HOME: join(tmp, 'xdg-data'),
     CODEX_GOV_IT_BRIDGE: bridgeDir,
+    // Keep the run off the network: code-server queries its extensions gallery for built-in
+    // updates regardless of settings; point it at a closed local port instead of open-vsx.org.
+    EXTENSIONS_GALLERY: JSON.stringify({
+      serviceUrl: 'http://127.0.0.1:9/vscode/gallery',
+      itemUrl: 'http://127.0.0.1:9/vscode/item',
+      resourceUrlTemplate: 'http://127.0.0.1:9/vscode/unpkg/{publisher}/{name}/{version}/{path}',
+    }),
   };
   delete env.CODEX_GOVERNANCE_TOKEN;
   const out = [];
@@ -336,6 +344,7 @@ async function main() {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   const page = context.pages()[0] ?? (await context.newPage());
   await page.setViewportSize({ width: 1400, height: 900 });
+  activePage = page;
 
   let exitCode;
   const exited = new Promise((resolve) => {
@@ -420,8 +429,9 @@ async function finish(code) {
   process.exit(code);
 }
 
-setTimeout(() => {
+setTimeout(async () => {
   log(`overall timeout of ${OVERALL_TIMEOUT_MS / 1000} s reached`);
+  await activePage?.screenshot({ path: join(RESULTS_DIR, 'timeout.png'), timeout: 5000 }).catch(() => undefined);
   void finish(1);
 }, OVERALL_TIMEOUT_MS);
 
