@@ -14,6 +14,8 @@ export const bridgeDir: string | undefined = process.env.CODEX_GOV_IT_BRIDGE || 
 export type BridgeRequest =
   /** Waits until the status bar text contains every string; screenshots it as `name`. */
   | { op: 'statusbar'; name: string; contains: string[] }
+  /** Clicks the status bar item whose text contains `contains`. */
+  | { op: 'statusbar-click'; name: string; contains: string }
   /** Waits for a notification containing `contains`, reports its buttons, clicks `click` if given. */
   | { op: 'notification'; name: string; contains: string; click?: string }
   /** Waits for the quick pick to list every label in `items`, then picks `select` if given. */

@@ -218,6 +218,8 @@ class Bridge {
     switch (req.op) {
       case 'statusbar':
         return this.statusbar(req);
+      case 'statusbar-click':
+        return this.statusbarClick(req);
       case 'notification':
         return this.notification(req);
       case 'quickpick':
@@ -246,6 +248,18 @@ class Bridge {
       await this.screenshot(name);
       return { ok: false, text, error: `status bar "${text}" lacks ${JSON.stringify(contains)}` };
     }
+  }
+
+  async statusbarClick({ name, contains }) {
+    const item = this.page.locator('[id="workbench.parts.statusbar"] .statusbar-item', { hasText: contains }).first();
+    try {
+      await item.waitFor({ state: 'visible', timeout: 15_000 });
+    } catch {
+      await this.screenshot(name);
+      return { ok: false, error: `no status bar item containing "${contains}"` };
+    }
+    await item.locator('a, .statusbar-item-label').first().click();
+    return { ok: true, text: (await item.innerText()).trim() };
   }
 
   /**

@@ -47,6 +47,31 @@ export function registerConnectionConfigSuite(): void {
         assert.equal(await copied, 'curl');
         assert.equal(await vscode.env.clipboard.readText(), `curl -sS -H "Authorization: Bearer $CODEX_GOVERNANCE_TOKEN" ${url}/health\n`);
       });
+
+      it('the status bar item opens the server actions, which lead to the same snippets', async function () {
+        await vscode.env.clipboard.writeText('');
+        const host = new URL(url).host;
+        const click = await askRunner({ op: 'statusbar-click', name: 'statusbar-click', contains: `Governance: ${host}` });
+        assert.ok(click.ok, click.error);
+        const actions = await askRunner({
+          op: 'quickpick',
+          name: 'server-actions',
+          items: ['Stop Server', 'Restart Server', 'Copy MCP Connection Config', 'Copy Server Token', 'Show Logs'],
+          select: 'Copy MCP Connection Config',
+        });
+        assert.ok(actions.ok, actions.error ?? JSON.stringify(actions.items));
+        assert.ok(!actions.items?.some((i) => i.includes('Start Server')), `a running server offers no Start: ${JSON.stringify(actions.items)}`);
+        const pick = await askRunner({ op: 'quickpick', name: 'actions-snippet-pick', items: ['Codex config.toml'], select: 'Codex config.toml' });
+        assert.ok(pick.ok, pick.error);
+        const deadline = Date.now() + 10_000;
+        let text = '';
+        while (!text && Date.now() < deadline) {
+          text = await vscode.env.clipboard.readText();
+          if (!text) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.match(text, /^\[mcp_servers\.codex-governance\]$/m);
+        assert.ok(text.includes(`url = "${url}/mcp"`), text);
+      });
     }
   });
 }
