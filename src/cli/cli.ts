@@ -2,6 +2,7 @@
  * `codex-governance`: the governance server outside VS Code.
  *   serve [--host H] [--port P] [--data-dir D] [--allow-non-loopback] [--rate-limit N] [--verbose]
  *   stdio [--data-dir D]
+ *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
  */
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,6 +19,7 @@ const USAGE = `codex-governance ${VERSION}
 Usage:
   codex-governance serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--rate-limit N] [--verbose]
   codex-governance stdio [--data-dir DIR]
+  codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
   codex-governance --version
 
 Environment:
@@ -42,6 +44,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0;
   }
   if (command === 'serve') return serve(rest, env);
+  if (command === 'mcp') {
+    const { runMcpCommand } = await import('./mcp');
+    return runMcpCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
+  }
   if (command === 'stdio') return stdio(rest, env);
   process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
   return 2;
