@@ -116,15 +116,11 @@ class Scanner {
     throw new TomlScanError(`${message} at offset ${this.pos}`, this.pos);
   }
 
-  private lineStart(): number {
-    // The BOM belongs to no line's content but is part of the first line's range.
-    return this.lines.length === 0 ? 0 : this.pos;
-  }
-
   private line(): void {
-    const start = this.lineStart();
+    // The BOM belongs to no line, so no edit can remove it with the first line.
+    const start = this.pos;
     this.skipSpaces();
-    const indent = this.text.slice(start, this.pos).replace(/^\uFEFF/, '');
+    const indent = this.text.slice(start, this.pos);
     const c = this.text[this.pos];
     if (c === undefined || this.atEol()) {
       this.endLine();
