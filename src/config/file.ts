@@ -92,12 +92,13 @@ export function analyzeConfigText(text: string, file: string, options: LoadOptio
   } catch {
     doc = null; // positions are a convenience; validation does not depend on them
   }
-  const issues = validateMcpServers(exact, options).map((i) => withPosition(i, doc));
+  const vOptions = { strict: options.strict, bigintIntegers: true };
+  const issues = validateMcpServers(exact, vOptions).map((i) => withPosition(i, doc));
   const servers: McpServerEntry[] = [];
   const exactServers = isTable(exact.mcp_servers) ? exact.mcp_servers : {};
   const plainServers = isTable(plain.mcp_servers) ? plain.mcp_servers : {};
   for (const [name, table] of Object.entries(plainServers)) {
-    const own = validateServer(name, exactServers[name], options).map((i) => withPosition(i, doc));
+    const own = validateServer(name, exactServers[name], vOptions).map((i) => withPosition(i, doc));
     servers.push(buildEntry(name, table, file, kind, own));
   }
   return { ...base, servers, issues };

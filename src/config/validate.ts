@@ -15,7 +15,15 @@ import { isTable } from './toml-emit';
 export interface ValidateOptions {
   /** Unknown keys become errors, as with `codex mcp-server --strict-config` (0.153.4). Default false. */
   strict?: boolean;
+  /**
+   * The table was parsed with `integersAsBigInt: true`, so every `number` is a TOML float (`2000.0`)
+   * and every integer a bigint. Default false: integral numbers count as integers.
+   */
+  bigintIntegers?: boolean;
 }
+
+// Set for the duration of one synchronous validateServer call.
+let numbersAreFloats = false;
 
 /** Largest number of seconds a Rust `Duration` holds (u64::MAX), beyond which Codex rejects the value. */
 const MAX_DURATION_SEC = 2 ** 64 - 1;
@@ -25,7 +33,7 @@ type Kind = 'string' | 'integer' | 'float' | 'boolean' | 'array' | 'table' | 'da
 function kindOf(v: unknown): Kind {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'bigint') return 'integer';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'float';
+  if (typeof v === 'number') return Number.isInteger(v) && !numbersAreFloats ? 'integer' : 'float';
   if (typeof v === 'boolean') return 'boolean';
   if (Array.isArray(v)) return 'array';
   if (v instanceof TomlDate || v instanceof Date) return 'date';
@@ -106,6 +114,16 @@ class Collector {
  * @returns issues; an `error` means Codex refuses to load the file.
  */
 export function validateServer(name: string, table: unknown, options: ValidateOptions = {}): Issue[] {
+  const previous = numbersAreFloats;
+  numbersAreFloats = options.bigintIntegers === true;
+  try {
+    return validateTable(name, table, options);
+  } finally {
+    numbersAreFloats = previous;
+  }
+}
+
+function validateTable(name: string, table: unknown, options: ValidateOptions): Issue[] {
   const c = new Collector(name);
   if (!isTable(table)) {
     c.error('', `invalid type: ${describe(table)}, expected struct RawMcpServerConfig`, `make mcp_servers.${displayKey(name)} a table, e.g. [mcp_servers.${displayKey(name)}] with command = "..." or url = "..."`);
