@@ -46,7 +46,7 @@ export class Ctx implements vscode.Disposable {
       logger: this.logger,
       startServer: startGovernanceServer,
     });
-    this.promptDeps = { controller: this.controller, showLogs: () => this.log.show(true), onError: (err) => this.reportError(err) };
+    this.promptDeps = { controller: this.controller, showLogs: () => this.log.show(true) };
     this.push(this.stateEmitter);
     this.statusBar = this.push(new GovernanceStatusBar(this.controller.state));
     this.push(

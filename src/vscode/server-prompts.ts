@@ -20,8 +20,6 @@ export const RETRY = 'Retry';
 export interface PromptDeps {
   controller: ServerController;
   showLogs(): void;
-  /** Reports an unexpected failure of a prompt flow (logged, never thrown into VS Code). */
-  onError(err: unknown): void;
 }
 
 /** Explains a failed start with the actions that can fix it. Does nothing for other states. */
