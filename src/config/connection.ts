@@ -8,7 +8,7 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -162,8 +162,14 @@ function explain(e: unknown, target: ConnectionTarget, t: McpTransport, timeoutM
   if (t.type === 'stdio' && /closed/i.test(message)) {
     return `the server process exited before answering (${message}); check the command, args and the stderr output below.`;
   }
-  if (t.type === 'streamable_http' && /ECONNREFUSED|fetch failed/i.test(message + String(err?.cause ?? ''))) {
-    return `nothing is listening at ${t.url} (connection refused); start the server or fix the url.`;
+  if (t.type === 'streamable_http') {
+    if (/ECONNREFUSED|fetch failed/i.test(message + String(err?.cause ?? ''))) return `nothing is listening at ${t.url} (connection refused); start the server or fix the url.`;
+    const status = e instanceof StreamableHTTPError ? e.code : undefined;
+    if (status === 401 || status === 403) {
+      const where = t.bearer_token_env_var ? `the token in ${t.bearer_token_env_var}` : 'bearer_token_env_var (no token was sent)';
+      return `${t.url} refused the credentials (HTTP ${status}); check ${where}. Server said: ${message}`;
+    }
+    if (status === 404 || status === 405) return `${t.url} has no MCP endpoint (HTTP ${status}); check the path (the governance server serves /mcp). Server said: ${message}`;
   }
   return message;
 }

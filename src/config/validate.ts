@@ -273,7 +273,12 @@ function checkEnvVars(c: Collector, v: unknown): void {
 function checkApproval(c: Collector, key: SubKey, v: unknown): void {
   const expected = TOOL_APPROVAL_MODES.map((m) => `\`${m}\``).join(', ');
   const fix = `use one of ${TOOL_APPROVAL_MODES.map((m) => `"${m}"`).join(', ')}`;
-  if (typeof v !== 'string') c.error(key, `invalid type: ${describe(v)}, expected one of ${expected}`, fix);
+  if (isTable(v)) {
+    // serde reads a table as an externally tagged variant: its first key is the variant name.
+    const variant = Object.keys(v)[0];
+    const known = variant !== undefined && (TOOL_APPROVAL_MODES as readonly string[]).includes(variant);
+    c.error(key, variant !== undefined && !known ? `unknown variant \`${variant}\`, expected one of ${expected}` : `invalid type: map, expected a string`, fix);
+  } else if (typeof v !== 'string') c.error(key, 'invalid type: unit variant, expected string only', fix);
   else if (!(TOOL_APPROVAL_MODES as readonly string[]).includes(v)) c.error(key, `unknown variant \`${v}\`, expected one of ${expected}`, fix);
 }
 
