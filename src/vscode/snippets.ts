@@ -3,9 +3,11 @@
  * so the exact text users paste is unit tested.
  *
  * Formats:
- * - Codex `config.toml`: an `[mcp_servers.NAME]` table for a streamable HTTP server, keys `url` and
+ * - Codex `config.toml`: an `[mcp_servers.NAME]` table for a streamable HTTP server, keys `url`,
  *   `bearer_token_env_var` (Codex reads the bearer token from that environment variable; see the
- *   Codex config reference, "mcp_servers" section).
+ *   Codex config reference, "mcp_servers" section) and `default_tools_approval_mode = "approve"`
+ *   (observed with Codex 0.153.4 and 0.169.0: without it Codex asks before calling any tool not
+ *   annotated read-only, and `codex mcp-server` then hangs because the request never reaches its client).
  * - VS Code `mcp.json`: a server of `type: "http"` whose `Authorization` header uses an
  *   `${input:ID}` variable backed by a `promptString` input with `password: true`, so the token is
  *   asked for once and kept by VS Code instead of being written into the file (VS Code docs,
@@ -52,11 +54,15 @@ function normalizeBaseUrl(baseUrl: string): string {
 /** The `[mcp_servers.codex-governance]` table for Codex's `config.toml`, with a comment on exporting the token. */
 export function codexTomlSnippet(baseUrl: string): string {
   const url = `${normalizeBaseUrl(baseUrl)}/mcp`;
-  const table = stringify({ mcp_servers: { [MCP_SERVER_NAME]: { url, bearer_token_env_var: TOKEN_ENV_VAR } } });
+  const table = stringify({
+    mcp_servers: { [MCP_SERVER_NAME]: { url, bearer_token_env_var: TOKEN_ENV_VAR, default_tools_approval_mode: 'approve' } },
+  });
   return [
     '# Codex Governance MCP server (add to ~/.codex/config.toml).',
     `# Codex sends the token from $${TOKEN_ENV_VAR}; export it in the shell that starts Codex, e.g.`,
     `#   export ${TOKEN_ENV_VAR}='<paste from "Codex Governance: Copy Server Token">'`,
+    '# default_tools_approval_mode = "approve": Codex otherwise asks before every governance tool call',
+    '# (the tools only touch the governance database), and refuses them under approval_policy = "never".',
     table.trim(),
     '',
   ].join('\n');

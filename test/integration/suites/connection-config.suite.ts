@@ -22,7 +22,7 @@ export function registerConnectionConfigSuite(): void {
       assert.equal(await vscode.commands.executeCommand('codexGovernance.copyConnectionConfig', 'codex'), 'codex');
       const text = await vscode.env.clipboard.readText();
       assert.deepEqual(JSON.parse(JSON.stringify(parse(text))), {
-        mcp_servers: { 'codex-governance': { url: `${url}/mcp`, bearer_token_env_var: 'CODEX_GOVERNANCE_TOKEN' } },
+        mcp_servers: { 'codex-governance': { url: `${url}/mcp`, bearer_token_env_var: 'CODEX_GOVERNANCE_TOKEN', default_tools_approval_mode: 'approve' } },
       });
     });
 

@@ -22,10 +22,12 @@ const CODEX_BINARIES = {
 describe('connection snippets', () => {
   const base = 'http://127.0.0.1:8765';
 
-  it('Codex snippet is TOML with exactly one server table holding url and bearer_token_env_var', () => {
+  it('Codex snippet is TOML with exactly one server table holding url, bearer_token_env_var and the approval mode', () => {
     const parsed: unknown = JSON.parse(JSON.stringify(parse(codexTomlSnippet(base))));
     assert.deepEqual(parsed, {
-      mcp_servers: { 'codex-governance': { url: 'http://127.0.0.1:8765/mcp', bearer_token_env_var: 'CODEX_GOVERNANCE_TOKEN' } },
+      mcp_servers: {
+        'codex-governance': { url: 'http://127.0.0.1:8765/mcp', bearer_token_env_var: 'CODEX_GOVERNANCE_TOKEN', default_tools_approval_mode: 'approve' },
+      },
     });
   });
 
