@@ -294,7 +294,8 @@ export function renderServerTable(name: string, table: ServerTable, eol: string,
       if (isTable(v) && Object.keys(v).length > 0) subs.push([k, v]);
       else lines.push(`${emitKey(k)} = ${emitValue(v)}`);
     }
-    sections.push(lines.join(eol) + eol);
+    // A table holding only sub-tables needs no header of its own ([a.tools] before [a.tools.t]).
+    if (lines.length > 1 || subs.length === 0) sections.push(lines.join(eol) + eol);
     for (const [k, v] of subs) walk([...parts, emitKey(k)], v);
   };
   walk(headerParts, table);

@@ -133,6 +133,11 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - lineStart + 1 };
 }
 
+/** Loads every file of {@link findConfigFiles} (missing ones come back empty with `exists: false`). */
+export async function loadConfigFiles(refs: { path: string; kind: ConfigFileKind }[], options: ValidateOptions = {}): Promise<LoadedConfig[]> {
+  return Promise.all(refs.map((r) => loadConfigFile(r.path, { ...options, kind: r.kind })));
+}
+
 export interface WriteOptions {
   /** Keep the previous content as `<file>.bak` (one backup, replaced each time). Default true. */
   backup?: boolean;

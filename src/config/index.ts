@@ -1,5 +1,5 @@
 /** Public API of the MCP server config module (no `vscode` import; used by the CLI and the UI). */
-export { loadConfigFile, analyzeConfigText, writeConfigFile, editConfigFile } from './file';
+export { loadConfigFile, loadConfigFiles, analyzeConfigText, writeConfigFile, editConfigFile } from './file';
 export type { LoadedConfig, LoadOptions, WriteOptions, EditOptions } from './file';
 export { applyEdit, renderServerTable } from './edit';
 export type { ConfigEdit, ServerTable } from './edit';
