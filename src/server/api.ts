@@ -3,6 +3,7 @@
  * Implemented by `startGovernanceServer` in `./server.ts`.
  */
 import type { Logger } from '../util/log';
+import type { GovernanceApp } from './app';
 
 export interface GovernanceServerOptions {
   /** Interface to bind. Default `127.0.0.1`; anything not loopback needs `allowNonLoopback`. */
@@ -28,6 +29,11 @@ export interface RunningGovernanceServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /**
+   * In-process access for the host (the extension's views): the store-backed services, the event
+   * bus and the tool registry. Callers outside this process use HTTP/MCP instead.
+   */
+  readonly app: GovernanceApp;
   /** Stops accepting requests, ends MCP sessions, closes the database and releases the lock. Idempotent. */
   close(): Promise<void>;
 }

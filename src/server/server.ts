@@ -124,6 +124,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     url: urlOf(),
     host,
     port: boundPort,
+    app,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
