@@ -100,8 +100,10 @@ export function applyEdit(text: string, edit: ConfigEdit): string {
       if (exists && !edit.replace) throw new ConfigEditError('exists', `An MCP server named '${edit.name}' already exists; choose another name or edit it.`);
       if (!isTable(edit.table)) throw new ConfigEditError('invalid', 'the server must be a table of keys.');
       refuseUnsafeForms(located);
-      result = exists ? replaceServer(text, edit.name, edit.table) : addServer(text, edit.name, edit.table);
-      expServers()[edit.name] = edit.table;
+      // Form models leave unset fields as null/undefined; TOML has no null, so they are simply absent.
+      const table = Object.fromEntries(Object.entries(edit.table).filter(([, v]) => v !== null && v !== undefined)) as ServerTable;
+      result = exists ? replaceServer(text, edit.name, table) : addServer(text, edit.name, table);
+      expServers()[edit.name] = table;
       break;
     }
     case 'remove': {

@@ -247,7 +247,7 @@ function expectStringMap(c: Collector, key: string, v: unknown): void {
   }
   for (const [k, x] of Object.entries(v)) {
     const kind = kindOf(x);
-    if (kind !== 'string' && kind !== 'date') c.error([key, k], `invalid type: ${describe(x)}, expected a string`, `quote the value: ${displayKey(k)} = "${kind === 'integer' || kind === 'float' ? String(x) : '...'}"`);
+    if (kind !== 'string' && kind !== 'date') c.error([key, k], `invalid type: ${describe(x)}, expected a string`, `quote the value: ${displayKey(k)} = "..."`);
   }
 }
 

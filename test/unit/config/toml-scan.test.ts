@@ -97,6 +97,11 @@ describe('TOML scanner', () => {
     assert.equal(out, `${text}enabled = false\n`);
   });
 
+  it('leaves out null fields of a new server', () => {
+    const table = { command: 'x', cwd: null, args: undefined } as unknown as Record<string, string>;
+    assert.equal(applyEdit('', { kind: 'add', name: 'n', table }), '[mcp_servers.n]\ncommand = "x"\n');
+  });
+
   it('renders nested tables without empty intermediate headers', () => {
     assert.equal(
       renderServerTable('n', { command: 'x', tools: { t: { approval_mode: 'prompt' } } }, '\n'),
