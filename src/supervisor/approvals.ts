@@ -1,0 +1,98 @@
+/**
+ * The approval broker: one interface for every approval Codex asks for, whichever backend asked.
+ * Backends translate the broker's answer into Codex's own format (see ./approval-wire):
+ * `codex mcp-server` reads a top-level `decision` (`approved`, `approved_for_session`,
+ * `{denied:{rejection}}`) in the `elicitation/create` result; `codex app-server` reads
+ * `{decision: accept | acceptForSession | decline}`. `abort` is never sent: mcp-server 0.153.4 then
+ * leaves the tool call unanswered (observed).
+ *
+ * Until risk assessment and prompters are plugged in, {@link DenyAllApprovalBroker} answers every
+ * request with a denial that says why (fail closed).
+ */
+
+/** What Codex wants approved. */
+export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool';
+
+export interface ApprovalRequest {
+  source: ApprovalSource;
+  /** Our session id (the `session_id` the tools return). */
+  sessionId: string;
+  /** Codex's thread id, when known. */
+  threadId?: string;
+  /** The command as one display string (argv joined with spaces when Codex sent a list). */
+  command?: string;
+  cwd?: string;
+  /** Codex's reason, usually the model's justification for escalating. */
+  reason?: string;
+  /** The session's sandbox (`read-only` | `workspace-write` | `danger-full-access`). */
+  sandbox?: string;
+  /** The session's approval policy (`untrusted` | `on-request` | `never`). */
+  approvalPolicy?: string;
+  /** The governance agent that started the session, when known. */
+  agentId?: string;
+  /** Extra backend details (file paths of a patch, MCP tool name and arguments, ...). */
+  details?: Record<string, unknown>;
+  /** Aborted when the turn that asked ends (cancel, deadline, process death): stop waiting then. */
+  signal: AbortSignal;
+}
+
+export type ApprovalDecision = 'allow_once' | 'allow_session' | 'deny';
+
+export interface ApprovalAnswer {
+  decision: ApprovalDecision;
+  /** Shown to the model on a denial (mcp-server passes it through; app-server has no field for it). */
+  reason?: string;
+}
+
+export interface ApprovalBroker {
+  /**
+   * Decides one request. Must settle: a broker that cannot decide should deny. A rejected promise
+   * is treated as a denial by the backends.
+   */
+  request(req: ApprovalRequest): Promise<ApprovalAnswer>;
+}
+
+/** The reason the default broker gives; tests and views match on it. */
+export const DEFAULT_DENY_REASON = 'No approval prompter is configured yet: denied by default (fail closed)';
+
+/** Denies everything with {@link DEFAULT_DENY_REASON}. */
+export class DenyAllApprovalBroker implements ApprovalBroker {
+  async request(): Promise<ApprovalAnswer> {
+    return { decision: 'deny', reason: DEFAULT_DENY_REASON };
+  }
+}
+
+/**
+ * Asks `broker`, turning a throw or a malformed answer into a denial with a reason, so a broker
+ * bug can never approve anything.
+ */
+export async function askBroker(broker: ApprovalBroker, req: ApprovalRequest): Promise<ApprovalAnswer> {
+  try {
+    const answer = await broker.request(req);
+    if (answer && (answer.decision === 'allow_once' || answer.decision === 'allow_session' || answer.decision === 'deny')) return answer;
+    return { decision: 'deny', reason: 'The approval broker gave no valid decision: denied (fail closed)' };
+  } catch (err) {
+    return { decision: 'deny', reason: `The approval broker failed (${err instanceof Error ? err.message : String(err)}): denied (fail closed)` };
+  }
+}
+
+/** `codex mcp-server` `decision` for an answer (0.153.4 `ReviewDecision`, observed wire format). */
+export function mcpServerDecision(answer: ApprovalAnswer): 'approved' | 'approved_for_session' | { denied: { rejection: string } } {
+  if (answer.decision === 'allow_once') return 'approved';
+  if (answer.decision === 'allow_session') return 'approved_for_session';
+  return { denied: { rejection: answer.reason ?? 'Denied by Codex Governance' } };
+}
+
+/** `codex app-server` v2 decision for command and file-change approvals (`CommandExecutionApprovalDecision`, `FileChangeApprovalDecision`). */
+export function appServerDecision(answer: ApprovalAnswer): 'accept' | 'acceptForSession' | 'decline' {
+  if (answer.decision === 'allow_once') return 'accept';
+  if (answer.decision === 'allow_session') return 'acceptForSession';
+  return 'decline';
+}
+
+/** `codex app-server` v1 `ReviewDecision` (`execCommandApproval` / `applyPatchApproval`). */
+export function appServerLegacyDecision(answer: ApprovalAnswer): 'approved' | 'approved_for_session' | 'denied' {
+  if (answer.decision === 'allow_once') return 'approved';
+  if (answer.decision === 'allow_session') return 'approved_for_session';
+  return 'denied';
+}

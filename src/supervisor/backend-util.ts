@@ -1,0 +1,24 @@
+/** Small helpers both backends share. */
+import type { ApprovalAnswer } from './approvals';
+import type { ChildHooks } from './backend';
+
+/** A command for display: argv lists joined with spaces (`bash -lc` wrappers unwrapped), strings as is. */
+export function describeCommand(command: unknown): string | undefined {
+  if (typeof command === 'string') return command;
+  if (Array.isArray(command) && command.every((c) => typeof c === 'string')) {
+    const argv = command as string[];
+    // Codex runs model commands as [shell, -lc, script]; the script is what a person needs to see.
+    if (argv.length === 3 && (argv[1] === '-lc' || argv[1] === '-c')) return argv[2];
+    return argv.join(' ');
+  }
+  return undefined;
+}
+
+/** Asks the hooks' approver, turning a throw into a denial (fail closed). */
+export async function askBrokerless(hooks: ChildHooks, req: Parameters<ChildHooks['approve']>[0], signal: AbortSignal): Promise<ApprovalAnswer> {
+  try {
+    return await hooks.approve(req, signal);
+  } catch (err) {
+    return { decision: 'deny', reason: `Approval failed (${err instanceof Error ? err.message : String(err)}): denied (fail closed)` };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The one interface the supervisor drives, implemented by `codex mcp-server` (./mcp-server-backend)
+ * and `codex app-server` (./app-server-backend). One child process per session: cancelling or
+ * killing a session can then never touch another session's commands.
+ */
+import type { CodexBackend } from './locate';
+import type { ApprovalRequest, ApprovalAnswer } from './approvals';
+import type { ExitInfo } from './process';
+
+/** Codex's sandbox modes (config `sandbox_mode`, tool argument `sandbox`). */
+export type SandboxMode = 'read-only' | 'workspace-write' | 'danger-full-access';
+/** Codex's approval policies (`AskForApproval`). */
+export type ApprovalPolicy = 'untrusted' | 'on-failure' | 'on-request' | 'never';
+
+/** Settings of a new thread, in Codex's own terms. */
+export interface ThreadSettings {
+  cwd: string;
+  sandbox?: SandboxMode;
+  approvalPolicy?: ApprovalPolicy;
+  model?: string;
+  baseInstructions?: string;
+  developerInstructions?: string;
+  compactPrompt?: string;
+  /** config.toml overrides for this thread (e.g. a model provider, `model_reasoning_effort`). */
+  config?: Record<string, unknown>;
+}
+
+/** Token counts of one model response (Responses API `usage`). */
+export interface TokenUsage {
+  input: number;
+  cachedInput: number;
+  output: number;
+  reasoningOutput: number;
+  total: number;
+}
+
+/** A compact transcript entry: what happened in the child, in order. */
+export interface CodexEvent {
+  /** ISO time the supervisor saw it. */
+  at: string;
+  /** Backend event type: mcp-server `codex/event` `msg.type`, or the app-server notification method. */
+  type: string;
+  /** One-line human summary (command, message excerpt, error), at most 500 characters. */
+  summary: string;
+}
+
+/** What a finished turn returns, as `codex mcp-server` did: the thread and the last agent message. */
+export interface TurnOutcome {
+  threadId: string;
+  content: string;
+  /** True when Codex reported the turn as failed (model error etc.); `content` then holds the error text. */
+  isError: boolean;
+}
+
+/** Callbacks from a child to the supervisor. */
+export interface ChildHooks {
+  onEvent(event: CodexEvent): void;
+  /** Usage of one model response; counts are not cumulative. */
+  onUsage(usage: TokenUsage): void;
+  /** Known as soon as Codex reports it (before the turn ends). */
+  onThreadId(threadId: string): void;
+  /** Codex asks for approval; `req` lacks the session fields the supervisor fills in. */
+  approve(req: Omit<ApprovalRequest, 'sessionId' | 'signal' | 'sandbox' | 'approvalPolicy' | 'agentId'>, signal: AbortSignal): Promise<ApprovalAnswer>;
+}
+
+/** Why a turn stopped early. */
+export type TurnAbortReason = 'cancelled' | 'deadline';
+
+export interface CodexChild {
+  readonly backend: CodexBackend;
+  readonly pid: number;
+  /** Resolves when the process exits. */
+  readonly exited: Promise<ExitInfo>;
+  alive(): boolean;
+  /**
+   * Starts a thread and runs its first turn. When `signal` aborts, interrupts the turn and rejects
+   * with {@link TurnInterruptedError} (whose `settled` says whether Codex confirmed the interrupt
+   * within the grace period).
+   */
+  startThread(settings: ThreadSettings, prompt: string, signal: AbortSignal): Promise<TurnOutcome>;
+  /** Runs another turn on a thread of this child; same abort behaviour. */
+  reply(threadId: string, prompt: string, signal: AbortSignal): Promise<TurnOutcome>;
+  /** Whether a thread of an ended child can be reopened in this one (app-server resumes from its rollout). */
+  readonly canResume: boolean;
+  /** Reopens `threadId` (app-server `thread/resume`). @throws Error when the backend cannot. */
+  resume(threadId: string, settings: ThreadSettings): Promise<void>;
+  /** Kills the process group and every descendant (grace in ms before SIGKILL). */
+  close(graceMs?: number): Promise<void>;
+  /** Last lines of the child's stderr, for error messages. */
+  stderrTail(): string;
+}
+
+/** A turn was stopped by cancel or deadline. */
+export class TurnInterruptedError extends Error {
+  constructor(
+    readonly reason: TurnAbortReason,
+    /** True if Codex confirmed the interrupt (turn aborted/interrupted) within the grace period. */
+    readonly settled: boolean,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TurnInterruptedError';
+  }
+}
+
+/** Options every backend's `start` takes. */
+export interface StartChildOptions {
+  binary: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  hooks: ChildHooks;
+  /** How long to wait for Codex to confirm an interrupt before the caller kills it (ms). */
+  interruptGraceMs: number;
+  /** Deadline of the handshake (ms). */
+  startupTimeoutMs: number;
+  /** Client name/version sent in the handshake. */
+  clientInfo: { name: string; version: string };
+}
+
+/** The reason carried by an AbortSignal, as the supervisor sets it. */
+export function abortReasonOf(signal: AbortSignal): TurnAbortReason {
+  return signal.reason === 'deadline' ? 'deadline' : 'cancelled';
+}
+
+/** Waits for `p` or `ms`, whichever first; true if `p` settled in time. */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Trims text to `max` characters with an ellipsis. */
+export function clip(text: string, max = 500): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}

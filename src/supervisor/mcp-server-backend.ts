@@ -1,0 +1,217 @@
+/**
+ * Backend for Codex <= 0.153.x: `codex mcp-server` (MCP over stdio) driven by the SDK `Client`.
+ * Wire details observed with 0.153.4 (see the project's Codex notes):
+ * - tools `codex` / `codex-reply` return `structuredContent: {threadId, content}`; errors are
+ *   `isError` results;
+ * - progress arrives as `codex/event` notifications `{_meta:{requestId, threadId}, msg:{type,...}}`;
+ * - approvals arrive as `elicitation/create` with extra `codex_*` fields (the SDK's stock schema
+ *   strips them, so a passthrough schema is registered) and are answered with a top-level
+ *   `decision` Codex reads;
+ * - `notifications/cancelled` makes Codex emit `turn_aborted` but never answer the call, and a
+ *   running command keeps running, so the supervisor kills the child after a cancel it cannot verify.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { askBrokerless, describeCommand } from './backend-util';
+import { mcpServerDecision } from './approvals';
+import {
+  abortReasonOf,
+  clip,
+  settlesWithin,
+  TurnInterruptedError,
+  type ChildHooks,
+  type CodexChild,
+  type StartChildOptions,
+  type ThreadSettings,
+  type TokenUsage,
+  type TurnOutcome,
+} from './backend';
+import { spawnGroup, type ChildHandle } from './process';
+import { ChildStdioTransport } from './stdio-transport';
+
+const CodexEventSchema = z.object({ method: z.literal('codex/event'), params: z.looseObject({}) });
+const ElicitationSchema = z.object({ method: z.literal('elicitation/create'), params: z.looseObject({}) });
+
+// The SDK's per-request timeout; our own deadline (via the abort signal) is what ends calls.
+const NO_SDK_TIMEOUT = 2_147_483_647;
+
+// Event types worth a transcript line; deltas and raw items would flood it.
+const TRANSCRIPT_TYPES = new Set([
+  'session_configured',
+  'task_started',
+  'agent_message',
+  'exec_approval_request',
+  'apply_patch_approval_request',
+  'exec_command_begin',
+  'exec_command_end',
+  'patch_apply_begin',
+  'patch_apply_end',
+  'mcp_tool_call_begin',
+  'mcp_tool_call_end',
+  'stream_error',
+  'error',
+  'warning',
+  'task_complete',
+  'turn_aborted',
+]);
+
+function summarize(msg: Record<string, unknown>): string {
+  const type = String(msg.type);
+  switch (type) {
+    case 'agent_message':
+      return clip(String(msg.message ?? ''));
+    case 'exec_command_begin':
+    case 'exec_approval_request':
+      return clip(describeCommand(msg.command) ?? '');
+    case 'exec_command_end':
+      return `exit ${String(msg.exit_code)}`;
+    case 'error':
+    case 'stream_error':
+    case 'warning':
+      return clip(String(msg.message ?? ''));
+    case 'session_configured':
+      return clip(`model ${String(msg.model)}, cwd ${String(msg.cwd)}`);
+    default:
+      return '';
+  }
+}
+
+function usageFrom(msg: Record<string, unknown>): TokenUsage | undefined {
+  const info = msg.info as { last_token_usage?: Record<string, unknown> } | null | undefined;
+  const last = info?.last_token_usage;
+  if (!last) return undefined;
+  const n = (k: string) => (typeof last[k] === 'number' ? (last[k] as number) : 0);
+  return { input: n('input_tokens'), cachedInput: n('cached_input_tokens'), output: n('output_tokens'), reasoningOutput: n('reasoning_output_tokens'), total: n('total_tokens') };
+}
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+}
+
+class McpServerChild implements CodexChild {
+  readonly backend = 'mcp-server' as const;
+  readonly canResume = false;
+  private readonly turnEnds = new Set<(type: string) => void>();
+
+  constructor(
+    private readonly proc: ChildHandle,
+    private readonly client: Client,
+    private readonly opts: StartChildOptions,
+  ) {}
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+  get exited() {
+    return this.proc.exited;
+  }
+  alive(): boolean {
+    return this.proc.alive();
+  }
+  stderrTail(): string {
+    return this.proc.stderrTail();
+  }
+
+  /** Called for every `codex/event`. */
+  handleEvent(params: Record<string, unknown>): void {
+    const meta = params._meta as { threadId?: unknown } | undefined;
+    if (typeof meta?.threadId === 'string') this.opts.hooks.onThreadId(meta.threadId);
+    const msg = params.msg as Record<string, unknown> | undefined;
+    if (!msg || typeof msg.type !== 'string') return;
+    if (msg.type === 'token_count') {
+      const usage = usageFrom(msg);
+      if (usage) this.opts.hooks.onUsage(usage);
+      return;
+    }
+    if (msg.type === 'turn_aborted' || msg.type === 'task_complete') for (const f of [...this.turnEnds]) f(msg.type);
+    if (TRANSCRIPT_TYPES.has(msg.type)) this.opts.hooks.onEvent({ at: new Date().toISOString(), type: msg.type, summary: summarize(msg) });
+  }
+
+  startThread(settings: ThreadSettings, prompt: string, signal: AbortSignal): Promise<TurnOutcome> {
+    const args: Record<string, unknown> = { prompt, cwd: settings.cwd };
+    if (settings.sandbox) args.sandbox = settings.sandbox;
+    if (settings.approvalPolicy) args['approval-policy'] = settings.approvalPolicy;
+    if (settings.model) args.model = settings.model;
+    if (settings.baseInstructions) args['base-instructions'] = settings.baseInstructions;
+    if (settings.developerInstructions) args['developer-instructions'] = settings.developerInstructions;
+    if (settings.compactPrompt) args['compact-prompt'] = settings.compactPrompt;
+    if (settings.config && Object.keys(settings.config).length) args.config = settings.config;
+    return this.call('codex', args, signal);
+  }
+
+  reply(threadId: string, prompt: string, signal: AbortSignal): Promise<TurnOutcome> {
+    return this.call('codex-reply', { threadId, prompt }, signal);
+  }
+
+  async resume(): Promise<void> {
+    throw new Error('codex mcp-server keeps threads only in its own memory; a thread of an ended process cannot be resumed.');
+  }
+
+  private async call(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<TurnOutcome> {
+    if (signal.aborted) throw new TurnInterruptedError(abortReasonOf(signal), true, 'The call was cancelled before it started.');
+    let onEnd: ((type: string) => void) | undefined;
+    const ended = new Promise<string>((resolve) => {
+      onEnd = resolve;
+      this.turnEnds.add(resolve);
+    });
+    try {
+      const result = (await this.client.callTool({ name, arguments: args }, undefined, { signal, timeout: NO_SDK_TIMEOUT })) as CallToolResult;
+      const sc = result.structuredContent as { threadId?: unknown; content?: unknown } | undefined;
+      const threadId = typeof sc?.threadId === 'string' ? sc.threadId : typeof args.threadId === 'string' ? args.threadId : '';
+      if (threadId) this.opts.hooks.onThreadId(threadId);
+      const content = typeof sc?.content === 'string' ? sc.content : textOf(result);
+      return { threadId, content, isError: result.isError === true };
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      // The SDK has sent notifications/cancelled; Codex confirms with `turn_aborted`.
+      const settled = await settlesWithin(ended, this.opts.interruptGraceMs);
+      throw new TurnInterruptedError(abortReasonOf(signal), settled, settled ? 'Codex aborted the turn.' : 'Codex did not confirm the interrupt in time.');
+    } finally {
+      if (onEnd) this.turnEnds.delete(onEnd);
+    }
+  }
+
+  async close(graceMs?: number): Promise<void> {
+    await this.proc.kill(graceMs ?? this.opts.interruptGraceMs);
+    await this.client.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Spawns `<binary> mcp-server` and completes the MCP handshake.
+ * @throws Error with the stderr tail when the child does not initialize within `startupTimeoutMs`.
+ */
+export async function startMcpServerChild(opts: StartChildOptions): Promise<CodexChild> {
+  const proc = await spawnGroup(opts.binary, ['mcp-server'], { env: opts.env, cwd: opts.cwd });
+  // Codex sends elicitation/create whether or not the capability is declared; declaring it keeps the SDK happy.
+  const client = new Client({ name: opts.clientInfo.name, version: opts.clientInfo.version }, { capabilities: { elicitation: {} } });
+  let child: McpServerChild | undefined;
+  client.setNotificationHandler(CodexEventSchema, (n) => child?.handleEvent(n.params));
+  client.setRequestHandler(ElicitationSchema, async (req, extra) => {
+    const p = req.params;
+    const kind = String(p.codex_elicitation ?? '');
+    const source = kind === 'patch-approval' ? 'codex-patch' : kind === 'exec-approval' ? 'codex-exec' : 'codex-mcp-tool';
+    const answer = await askBrokerless(opts.hooks, {
+      source,
+      threadId: typeof p.threadId === 'string' ? p.threadId : undefined,
+      command: describeCommand(p.codex_command),
+      cwd: typeof p.codex_cwd === 'string' ? p.codex_cwd : undefined,
+      reason: typeof p.codex_reason === 'string' ? p.codex_reason : typeof p.message === 'string' ? p.message : undefined,
+      details: { elicitation: kind, message: p.message, changes: p.codex_changes },
+    }, extra.signal);
+    const decision = mcpServerDecision(answer);
+    // `action` satisfies the MCP result schema; Codex reads only `decision`.
+    return { action: answer.decision === 'deny' ? 'decline' : 'accept', content: {}, decision } as unknown as { action: 'accept' };
+  });
+  try {
+    await client.connect(new ChildStdioTransport(proc, opts.interruptGraceMs), { timeout: opts.startupTimeoutMs });
+  } catch (err) {
+    await proc.kill(0);
+    throw new Error(`codex mcp-server did not start: ${err instanceof Error ? err.message : String(err)}; stderr: ${clip(proc.stderrTail().slice(-1000), 1000)}`, { cause: err });
+  }
+  child = new McpServerChild(proc, client, opts);
+  return child;
+}
+
+export type { ChildHooks };

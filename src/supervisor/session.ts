@@ -1,0 +1,56 @@
+/**
+ * The record the supervisor keeps per session (one Codex thread in one child process), the shape
+ * the `codex-session-info` tool, the `codex://sessions/active` resource and the views read.
+ */
+import type { ApprovalPolicy, CodexEvent, SandboxMode, TokenUsage } from './backend';
+import type { CodexBackend } from './locate';
+
+/**
+ * - `starting`: the child is being spawned or the thread created;
+ * - `running`: a turn is in progress;
+ * - `idle`: the thread waits for `codex-reply`, its process alive;
+ * - `lost`: the process died on its own (crash, kill); an app-server thread can still be resumed;
+ * - `closed`: ended by us (idle timeout, cleanup, cancel that needed a kill, shutdown).
+ */
+export type CodexSessionStatus = 'starting' | 'running' | 'idle' | 'lost' | 'closed';
+
+export interface CodexSessionRecord {
+  /** Our id (`session_id` in the tools' answers). */
+  id: string;
+  /** Codex's thread id, once known. */
+  threadId: string | null;
+  backend: CodexBackend;
+  codexVersion: string;
+  /** The child's pid while it runs, else null. */
+  pid: number | null;
+  cwd: string;
+  sandbox: SandboxMode | null;
+  approvalPolicy: ApprovalPolicy | null;
+  model: string | null;
+  /** The seed's caller mode (`interactive` | `non-interactive` | `ci`), if given. */
+  mode: string | null;
+  /** The governance agent that started it. */
+  agentId: string | null;
+  status: CodexSessionStatus;
+  /** ISO times. */
+  createdAt: string;
+  lastActivityAt: string;
+  endedAt: string | null;
+  /** Turns finished (ok or failed). */
+  turns: number;
+  /** Summed over every model response of the session. */
+  tokens: TokenUsage;
+  /** Why the last turn failed or the session ended, if it did. */
+  lastError: string | null;
+  /** The most recent events, oldest first, bounded (default 200). */
+  transcript: CodexEvent[];
+}
+
+/** Statuses of a session that still holds (or is getting) a process. */
+export function isActive(status: CodexSessionStatus): boolean {
+  return status === 'starting' || status === 'running' || status === 'idle';
+}
+
+export function emptyUsage(): TokenUsage {
+  return { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0, total: 0 };
+}

@@ -1,0 +1,624 @@
+/**
+ * The Codex supervisor: runs Codex turns for the `codex` tools in supervised child processes, one
+ * child per session, behind the backend chosen for the installed Codex (see ./locate).
+ *
+ * Guarantees (DESIGN.md "Codex supervisor", issue 3):
+ * - at most `maxSessions` children (default 10). When all are taken, the least recently used idle
+ *   session is closed to make room; if every one is running a turn, the call fails at once with
+ *   {@link CodexBusyError} (it does not wait), so callers see back-pressure instead of a hang;
+ * - every turn has a deadline (`toolTimeoutMs`, default 10 min) and follows the caller's cancel
+ *   signal: the turn is interrupted in the child, and if Codex does not confirm within
+ *   `interruptGraceMs` (default 3 s) or a command it started is still running, the child's whole
+ *   process tree is killed. Codex itself waits forever for an unreachable provider and keeps
+ *   running commands after a cancelled `codex mcp-server` call; neither survives here;
+ * - idle sessions are closed after `sessionIdleTimeoutMs` (default 5 min), checked every
+ *   `cleanupIntervalMs` (default 60 s); `close()` ends every child;
+ * - a child that dies on its own marks its session `lost`; the next `codex` call starts a fresh
+ *   child, and `codex-reply` on an app-server thread resumes it in a new child from its rollout.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { nullLogger, type Logger } from '../util/log';
+import { startAppServerChild } from './app-server-backend';
+import { askBroker, DenyAllApprovalBroker, type ApprovalBroker } from './approvals';
+import {
+  TurnInterruptedError,
+  type ChildHooks,
+  type CodexChild,
+  type CodexEvent,
+  type StartChildOptions,
+  type ThreadSettings,
+  type TokenUsage,
+  type TurnOutcome,
+} from './backend';
+import { locateCodex, type CodexBackend, type LocatedCodex } from './locate';
+import { startMcpServerChild } from './mcp-server-backend';
+import { liveTreePids } from './process';
+import { emptyUsage, isActive, type CodexSessionRecord } from './session';
+
+export interface CodexSupervisorOptions {
+  /** Explicit Codex binary or npm wrapper (setting `codexGovernance.codex.path`, `--codex-path`). */
+  codexPath?: string;
+  /** Backend override (setting `codexGovernance.codex.backend`, `--codex-backend`). Default `auto`. */
+  backend?: CodexBackend | 'auto';
+  /** Skip locating: use this binary/version/backend (tests, hosts that located it already). */
+  located?: LocatedCodex;
+  /** Environment of the children (and of the PATH lookup). Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory when a call gives none. Default `process.cwd()`. */
+  defaultCwd?: string;
+  /** Max children at once. Default 10. */
+  maxSessions?: number;
+  /** Deadline of one turn in ms. Default 600 000. */
+  toolTimeoutMs?: number;
+  /** Idle sessions older than this (ms) are closed. Default 300 000. */
+  sessionIdleTimeoutMs?: number;
+  /** Period of the idle sweep in ms. Default 60 000. */
+  cleanupIntervalMs?: number;
+  /** How long Codex gets to confirm an interrupt before its process tree is killed (ms). Default 3000. */
+  interruptGraceMs?: number;
+  /** Deadline of a child's handshake in ms. Default 30 000. */
+  startupTimeoutMs?: number;
+  /** Answers Codex's approval requests. Default {@link DenyAllApprovalBroker}. */
+  approvals?: ApprovalBroker;
+  /** Events kept per session. Default 200. */
+  transcriptLimit?: number;
+  /** Ended sessions kept in memory for `codex-session-info`. Default 200. */
+  endedLimit?: number;
+  /** Persists records (the store); optional. */
+  repository?: CodexSessionRepository;
+  logger?: Logger;
+  /** Client name/version sent to Codex. */
+  clientInfo?: { name: string; version: string };
+}
+
+/** Where session records are persisted so views survive a restart. */
+export interface CodexSessionRepository {
+  /** Inserts or replaces the record by `id`. */
+  save(record: CodexSessionRecord): Promise<void>;
+  /** Every stored record, most recent activity first, at most `limit`. */
+  list(limit: number): Promise<CodexSessionRecord[]>;
+}
+
+/** Arguments of a new session, already normalised (see ./arguments). */
+export interface CodexRunRequest {
+  prompt: string;
+  settings: Omit<ThreadSettings, 'cwd'> & { cwd?: string };
+  mode?: string;
+  agentId?: string;
+}
+
+export interface CodexReplyRequest {
+  prompt: string;
+  /** Our session id, or Codex's thread id; one is required. */
+  sessionId?: string;
+  threadId?: string;
+}
+
+/** A finished turn, as the tools return it. */
+export interface CodexTurnResult {
+  sessionId: string;
+  threadId: string;
+  content: string;
+  backend: CodexBackend;
+  /** Wall time of the call in ms. */
+  durationMs: number;
+  /** Tokens of this turn. */
+  usage: TokenUsage;
+}
+
+/** All `maxSessions` children are running turns. */
+export class CodexBusyError extends Error {
+  readonly code = 'busy';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CodexBusyError';
+  }
+}
+
+/** The session or thread is unknown (mapped to the tools' `not_found`). */
+export class CodexSessionNotFoundError extends Error {
+  readonly code = 'not_found';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The session cannot take this call now (a turn runs, or its thread is gone). */
+export class CodexSessionStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+/** A turn ended without an answer: Codex reported an error, the deadline passed, it was cancelled, or the child died. */
+export class CodexTurnError extends Error {
+  readonly code = 'codex_error';
+  constructor(
+    message: string,
+    readonly kind: 'codex' | 'deadline' | 'cancelled' | 'lost' | 'closed' | 'start',
+    readonly sessionId: string,
+    readonly threadId: string | null,
+  ) {
+    super(message);
+    this.name = 'CodexTurnError';
+  }
+}
+
+export interface SupervisorEventMap {
+  /** A session was created or changed (status, tokens, transcript). The payload is a snapshot. */
+  'session-changed': CodexSessionRecord;
+  /** Usage of one model response. */
+  usage: { sessionId: string; backend: CodexBackend; usage: TokenUsage };
+  /** A call finished; `ok` false for errors, deadlines, cancels. */
+  'turn-finished': { sessionId: string; backend: CodexBackend; ok: boolean; seconds: number; kind: string };
+  /** A child became ready: spawn-to-ready time in ms. */
+  'child-started': { sessionId: string; backend: CodexBackend; pid: number; readyMs: number };
+}
+
+interface Entry {
+  record: CodexSessionRecord;
+  child: CodexChild | undefined;
+  settings: ThreadSettings;
+  /** Set while we end the child on purpose (so its exit is not `lost`). */
+  closing: boolean;
+  turnUsage: TokenUsage;
+  /** Aborts the running turn (cleanup, shutdown). */
+  turnAbort: AbortController | undefined;
+}
+
+const DEFAULTS = {
+  maxSessions: 10,
+  toolTimeoutMs: 600_000,
+  sessionIdleTimeoutMs: 300_000,
+  cleanupIntervalMs: 60_000,
+  interruptGraceMs: 3_000,
+  startupTimeoutMs: 30_000,
+  transcriptLimit: 200,
+  endedLimit: 200,
+};
+
+function addUsage(a: TokenUsage, b: TokenUsage): void {
+  a.input += b.input;
+  a.cachedInput += b.cachedInput;
+  a.output += b.output;
+  a.reasoningOutput += b.reasoningOutput;
+  a.total += b.total;
+}
+
+export class CodexSupervisor {
+  readonly events = new EventEmitter<{ [K in keyof SupervisorEventMap]: [SupervisorEventMap[K]] }>();
+  private readonly opts: typeof DEFAULTS & CodexSupervisorOptions;
+  private readonly sessions = new Map<string, Entry>();
+  private readonly logger: Logger;
+  private readonly approvals: ApprovalBroker;
+  private locating: Promise<LocatedCodex> | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  private readonly saveChains = new Map<string, Promise<void>>();
+
+  constructor(options: CodexSupervisorOptions = {}) {
+    this.opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & CodexSupervisorOptions;
+    if (!(this.opts.maxSessions >= 1)) throw new RangeError(`maxSessions must be at least 1 (got ${options.maxSessions}).`);
+    this.logger = options.logger ?? nullLogger;
+    this.approvals = options.approvals ?? new DenyAllApprovalBroker();
+    this.events.setMaxListeners(0);
+    if (options.located) this.locating = Promise.resolve(options.located);
+    this.timer = setInterval(() => void this.cleanup({ force: false }).catch((e: unknown) => this.logger.warn(`Codex cleanup failed: ${String(e)}`)), this.opts.cleanupIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Effective limits, for `codex://config/current`. */
+  settings(): { maxSessions: number; toolTimeoutMs: number; sessionIdleTimeoutMs: number; cleanupIntervalMs: number; interruptGraceMs: number; backend: CodexBackend | 'auto'; codexPath: string | null } {
+    return {
+      maxSessions: this.opts.maxSessions,
+      toolTimeoutMs: this.opts.toolTimeoutMs,
+      sessionIdleTimeoutMs: this.opts.sessionIdleTimeoutMs,
+      cleanupIntervalMs: this.opts.cleanupIntervalMs,
+      interruptGraceMs: this.opts.interruptGraceMs,
+      backend: this.opts.backend ?? 'auto',
+      codexPath: this.opts.codexPath ?? null,
+    };
+  }
+
+  /**
+   * The Codex binary in use (located once; a failure is not cached so a fixed setting applies).
+   * @throws CodexLocateError
+   */
+  locate(): Promise<LocatedCodex> {
+    if (!this.locating) {
+      const p = locateCodex({ explicitPath: this.opts.codexPath, forcedBackend: this.opts.backend, env: this.opts.env });
+      this.locating = p;
+      p.catch(() => {
+        if (this.locating === p) this.locating = undefined;
+      });
+    }
+    return this.locating;
+  }
+
+  /** Loads persisted records; sessions that were active when the host stopped are marked `lost`. */
+  async restore(): Promise<number> {
+    if (!this.opts.repository) return 0;
+    const records = await this.opts.repository.list(this.opts.endedLimit);
+    let n = 0;
+    for (const r of records) {
+      if (this.sessions.has(r.id)) continue;
+      if (isActive(r.status)) {
+        r.status = 'lost';
+        r.pid = null;
+        r.lastError ??= 'The host stopped while this session was active.';
+        r.endedAt ??= new Date().toISOString();
+        this.persist(r);
+      }
+      this.sessions.set(r.id, { record: r, child: undefined, settings: { cwd: r.cwd }, closing: false, turnUsage: emptyUsage(), turnAbort: undefined });
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Starts a session and runs its first turn.
+   * @throws CodexBusyError, CodexLocateError, CodexTurnError (kind codex/deadline/cancelled/lost/closed/start)
+   */
+  async run(req: CodexRunRequest, signal: AbortSignal = new AbortController().signal): Promise<CodexTurnResult> {
+    this.assertOpen();
+    const located = await this.locate();
+    await this.makeRoom();
+    const now = new Date().toISOString();
+    const settings: ThreadSettings = { ...req.settings, cwd: req.settings.cwd ?? this.opts.defaultCwd ?? process.cwd() };
+    const record: CodexSessionRecord = {
+      id: randomUUID(),
+      threadId: null,
+      backend: located.backend,
+      codexVersion: located.version,
+      pid: null,
+      cwd: settings.cwd,
+      sandbox: settings.sandbox ?? null,
+      approvalPolicy: settings.approvalPolicy ?? null,
+      model: settings.model ?? null,
+      mode: req.mode ?? null,
+      agentId: req.agentId ?? null,
+      status: 'starting',
+      createdAt: now,
+      lastActivityAt: now,
+      endedAt: null,
+      turns: 0,
+      tokens: emptyUsage(),
+      lastError: null,
+      transcript: [],
+    };
+    const entry: Entry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined };
+    this.sessions.set(record.id, entry);
+    this.changed(entry);
+    return this.turn(entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
+  }
+
+  /**
+   * Runs another turn on an existing session (by session id or thread id).
+   * @throws CodexSessionNotFoundError, CodexSessionStateError (a turn is running, or an
+   *   mcp-server thread whose process ended), CodexBusyError, CodexTurnError
+   */
+  async reply(req: CodexReplyRequest, signal: AbortSignal = new AbortController().signal): Promise<CodexTurnResult> {
+    this.assertOpen();
+    const entry = this.find(req.sessionId, req.threadId);
+    const r = entry.record;
+    if (r.status === 'running' || r.status === 'starting') throw new CodexSessionStateError(`Session ${r.id} is still running a turn; wait for it to finish (or cancel it) before codex-reply.`);
+    if (!r.threadId) throw new CodexSessionStateError(`Session ${r.id} has no Codex thread (its first turn never started: ${r.lastError ?? 'unknown'}). Start a new session with the codex tool.`);
+    const threadId = r.threadId;
+    if (entry.child?.alive()) return this.turn(entry, undefined, signal, (child, s) => child.reply(threadId, req.prompt, s));
+    if (r.backend !== 'app-server') {
+      throw new CodexSessionStateError(
+        `Session ${r.id} (thread ${threadId}) is ${r.status}: its codex mcp-server process ended, and codex mcp-server keeps threads only in memory. Start a new session with the codex tool.`,
+      );
+    }
+    const located = await this.locate();
+    if (located.backend !== 'app-server') throw new CodexSessionStateError(`Session ${r.id} was an app-server thread, but the supervisor now uses ${located.backend}; start a new session with the codex tool.`);
+    await this.makeRoom();
+    r.status = 'starting';
+    r.endedAt = null;
+    entry.closing = false;
+    this.changed(entry);
+    return this.turn(entry, located, signal, async (child, s) => {
+      await child.resume(threadId, entry.settings);
+      return child.reply(threadId, req.prompt, s);
+    });
+  }
+
+  /** A snapshot of one session. @throws CodexSessionNotFoundError */
+  info(sessionIdOrThreadId: string): CodexSessionRecord {
+    return structuredClone(this.find(sessionIdOrThreadId, sessionIdOrThreadId).record);
+  }
+
+  /** Snapshots, most recent activity first; `activeOnly` keeps starting/running/idle ones. */
+  list(opts: { activeOnly?: boolean } = {}): CodexSessionRecord[] {
+    return [...this.sessions.values()]
+      .map((e) => e.record)
+      .filter((r) => !opts.activeOnly || isActive(r.status))
+      .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
+      .map((r) => structuredClone(r));
+  }
+
+  /**
+   * Closes idle sessions past the idle timeout (and forgets old ended ones); with `force`, ends
+   * every session, running turns included (their calls fail with kind `closed`).
+   * @returns ids of the sessions closed.
+   */
+  async cleanup(opts: { force?: boolean } = {}): Promise<string[]> {
+    const now = Date.now();
+    const victims = [...this.sessions.values()].filter((e) => {
+      if (!isActive(e.record.status) && !e.child?.alive()) return false;
+      if (opts.force) return true;
+      return e.record.status === 'idle' && now - Date.parse(e.record.lastActivityAt) >= this.opts.sessionIdleTimeoutMs;
+    });
+    await Promise.all(victims.map((e) => this.endSession(e, opts.force ? 'Closed by codex-cleanup (force).' : `Closed after ${Math.round(this.opts.sessionIdleTimeoutMs / 1000)} s idle.`)));
+    this.forgetOldEnded();
+    return victims.map((e) => e.record.id);
+  }
+
+  /** Ends every child and stops the sweep; later calls fail. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await Promise.all([...this.sessions.values()].filter((e) => e.child || isActive(e.record.status)).map((e) => this.endSession(e, 'The governance server shut down.')));
+    await Promise.all([...this.saveChains.values()]);
+  }
+
+  /** Pids of every live child (for diagnostics and tests). */
+  childPids(): number[] {
+    return [...this.sessions.values()].flatMap((e) => (e.child?.alive() ? [e.child.pid] : []));
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private assertOpen(): void {
+    if (this.closed) throw new CodexSessionStateError('The Codex supervisor is closed (the governance server is shutting down).');
+  }
+
+  private find(sessionId: string | undefined, threadId: string | undefined): Entry {
+    if (sessionId) {
+      const e = this.sessions.get(sessionId);
+      if (e) return e;
+    }
+    if (threadId) {
+      for (const e of this.sessions.values()) if (e.record.threadId === threadId) return e;
+    }
+    const what = [sessionId && `session_id ${sessionId}`, threadId && threadId !== sessionId && `threadId ${threadId}`].filter(Boolean).join(' / ') || 'no id';
+    throw new CodexSessionNotFoundError(`No Codex session for ${what}. Use the threadId or session_id returned by the codex tool (codex-session-info with list_active lists them), or start a new session with codex.`);
+  }
+
+  /** Frees a slot: closes the least recently used idle session if every slot is taken. */
+  private async makeRoom(): Promise<void> {
+    const holding = [...this.sessions.values()].filter((e) => e.record.status === 'starting' || e.record.status === 'running' || e.child?.alive());
+    if (holding.length < this.opts.maxSessions) return;
+    const idle = holding.filter((e) => e.record.status === 'idle').sort((a, b) => a.record.lastActivityAt.localeCompare(b.record.lastActivityAt));
+    const victim = idle[0];
+    if (!victim) {
+      throw new CodexBusyError(
+        `Codex is busy: all ${this.opts.maxSessions} sessions are running turns (limit codexGovernance.codex.maxSessions). Retry when one finishes, or end sessions with codex-cleanup.`,
+      );
+    }
+    await this.endSession(victim, `Closed to make room for a new session (limit ${this.opts.maxSessions}).`);
+  }
+
+  private hooks(entry: Entry): ChildHooks {
+    return {
+      onEvent: (event) => this.addEvent(entry, event),
+      onUsage: (usage) => {
+        addUsage(entry.record.tokens, usage);
+        addUsage(entry.turnUsage, usage);
+        this.events.emit('usage', { sessionId: entry.record.id, backend: entry.record.backend, usage });
+        this.changed(entry);
+      },
+      onThreadId: (threadId) => {
+        if (entry.record.threadId === threadId) return;
+        entry.record.threadId = threadId;
+        this.changed(entry);
+      },
+      approve: (req, signal) =>
+        askBroker(this.approvals, {
+          ...req,
+          sessionId: entry.record.id,
+          threadId: req.threadId ?? entry.record.threadId ?? undefined,
+          sandbox: entry.record.sandbox ?? undefined,
+          approvalPolicy: entry.record.approvalPolicy ?? undefined,
+          agentId: entry.record.agentId ?? undefined,
+          signal,
+        }).then((answer) => {
+          this.addEvent(entry, { at: new Date().toISOString(), type: 'approval', summary: `${req.source} ${answer.decision}${req.command ? `: ${req.command}` : ''}`.slice(0, 500) });
+          return answer;
+        }),
+    };
+  }
+
+  private addEvent(entry: Entry, event: CodexEvent): void {
+    const t = entry.record.transcript;
+    t.push(event);
+    if (t.length > this.opts.transcriptLimit) t.splice(0, t.length - this.opts.transcriptLimit);
+    entry.record.lastActivityAt = event.at;
+    this.changed(entry);
+  }
+
+  private async spawnChild(entry: Entry, located: LocatedCodex): Promise<CodexChild> {
+    const started = performance.now();
+    const opts: StartChildOptions = {
+      binary: located.path,
+      env: this.opts.env ?? process.env,
+      cwd: entry.settings.cwd,
+      hooks: this.hooks(entry),
+      interruptGraceMs: this.opts.interruptGraceMs,
+      startupTimeoutMs: this.opts.startupTimeoutMs,
+      clientInfo: this.opts.clientInfo ?? { name: 'codex-governance', version: '0' },
+    };
+    const child = located.backend === 'app-server' ? await startAppServerChild(opts) : await startMcpServerChild(opts);
+    entry.child = child;
+    entry.closing = false;
+    entry.record.pid = child.pid;
+    this.events.emit('child-started', { sessionId: entry.record.id, backend: located.backend, pid: child.pid, readyMs: performance.now() - started });
+    void child.exited.then((exit) => {
+      if (entry.child !== child) return;
+      entry.record.pid = null;
+      if (entry.closing || !isActive(entry.record.status)) return;
+      entry.record.status = 'lost';
+      entry.record.endedAt = new Date().toISOString();
+      entry.record.lastError = `The Codex process ${child.pid} exited on its own (code ${exit.code}, signal ${exit.signal}).`;
+      this.logger.warn(`Codex session ${entry.record.id}: ${entry.record.lastError}`);
+      // Its group may still hold commands; end them too.
+      void child.close(0);
+      this.changed(entry);
+    });
+    return child;
+  }
+
+  private async turn(entry: Entry, located: LocatedCodex | undefined, callerSignal: AbortSignal, body: (child: CodexChild, signal: AbortSignal) => Promise<TurnOutcome>): Promise<CodexTurnResult> {
+    const r = entry.record;
+    const t0 = performance.now();
+    const ac = new AbortController();
+    entry.turnAbort = ac;
+    entry.turnUsage = emptyUsage();
+    const onCancel = () => ac.abort('cancelled');
+    if (callerSignal.aborted) ac.abort('cancelled');
+    else callerSignal.addEventListener('abort', onCancel, { once: true });
+    const deadline = setTimeout(() => ac.abort('deadline'), this.opts.toolTimeoutMs);
+    let child = entry.child;
+    try {
+      if (located) {
+        try {
+          child = await this.spawnChild(entry, located);
+        } catch (err) {
+          throw new CodexTurnError(`Could not start Codex ${located.version} (${located.backend}) at ${located.path}: ${err instanceof Error ? err.message : String(err)}`, 'start', r.id, r.threadId);
+        }
+      }
+      if (!child) throw new CodexTurnError(`Session ${r.id} has no Codex process.`, 'lost', r.id, r.threadId);
+      r.status = 'running';
+      r.lastActivityAt = new Date().toISOString();
+      this.changed(entry);
+      const outcome = await body(child, ac.signal);
+      r.turns++;
+      r.lastActivityAt = new Date().toISOString();
+      if (outcome.threadId) r.threadId = outcome.threadId;
+      if (entry.closing || !child.alive()) throw this.endedError(entry);
+      r.status = 'idle';
+      if (outcome.isError) {
+        r.lastError = outcome.content;
+        this.changed(entry);
+        throw new CodexTurnError(outcome.content || 'Codex reported an error without a message.', 'codex', r.id, r.threadId);
+      }
+      r.lastError = null;
+      this.changed(entry);
+      this.events.emit('turn-finished', { sessionId: r.id, backend: r.backend, ok: true, seconds: (performance.now() - t0) / 1000, kind: 'ok' });
+      return { sessionId: r.id, threadId: r.threadId ?? outcome.threadId, content: outcome.content, backend: r.backend, durationMs: performance.now() - t0, usage: { ...entry.turnUsage } };
+    } catch (err) {
+      const e = await this.turnFailure(entry, child, err);
+      this.events.emit('turn-finished', { sessionId: r.id, backend: r.backend, ok: false, seconds: (performance.now() - t0) / 1000, kind: e.kind });
+      throw e;
+    } finally {
+      clearTimeout(deadline);
+      callerSignal.removeEventListener('abort', onCancel);
+      if (entry.turnAbort === ac) entry.turnAbort = undefined;
+    }
+  }
+
+  private endedError(entry: Entry): CodexTurnError {
+    const r = entry.record;
+    if (entry.closing || r.status === 'closed') return new CodexTurnError(`Session ${r.id} was closed during the turn: ${r.lastError ?? 'closed'}`, 'closed', r.id, r.threadId);
+    return new CodexTurnError(`${r.lastError ?? 'The Codex process ended during the turn.'} The session is lost; start a new one with the codex tool${r.backend === 'app-server' ? ' or continue the thread with codex-reply (it is resumed in a new process)' : ''}.`, 'lost', r.id, r.threadId);
+  }
+
+  private async turnFailure(entry: Entry, child: CodexChild | undefined, err: unknown): Promise<CodexTurnError> {
+    const r = entry.record;
+    if (err instanceof CodexTurnError) {
+      if (err.kind === 'start') {
+        r.status = 'closed';
+        r.endedAt = new Date().toISOString();
+        r.lastError = err.message;
+        this.changed(entry);
+      }
+      return err;
+    }
+    if (err instanceof TurnInterruptedError) {
+      // A command Codex started may outlive an acknowledged interrupt (mcp-server keeps it running).
+      const leftovers = child?.alive() ? (await liveTreePids(child.pid)).filter((p) => p !== child.pid) : [];
+      const kill = !err.settled || leftovers.length > 0;
+      const why =
+        err.reason === 'deadline'
+          ? `Codex did not finish within ${this.opts.toolTimeoutMs} ms (tool timeout)${this.lastProblem(entry)}.`
+          : 'The call was cancelled.';
+      if (kill && child && !entry.closing) {
+        r.lastError = `${why} The turn was interrupted and its Codex process ended.`;
+        await this.endSession(entry, r.lastError);
+      } else if (!entry.closing && child?.alive()) {
+        r.status = 'idle';
+        r.lastError = `${why} The turn was interrupted; the session can continue with codex-reply.`;
+        this.changed(entry);
+      }
+      return new CodexTurnError(r.lastError ?? why, err.reason, r.id, r.threadId);
+    }
+    if (entry.closing || r.status === 'closed' || r.status === 'lost' || (child && !child.alive())) {
+      if (child && !child.alive() && isActive(r.status) && !entry.closing) {
+        r.status = 'lost';
+        r.pid = null;
+        r.endedAt = new Date().toISOString();
+        r.lastError ??= 'The Codex process ended during the turn.';
+        this.changed(entry);
+      }
+      return this.endedError(entry);
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    r.lastError = message;
+    if (child?.alive()) r.status = 'idle';
+    this.changed(entry);
+    return new CodexTurnError(`Codex call failed: ${message}`, 'codex', r.id, r.threadId);
+  }
+
+  /** `; last Codex error: ...` from the transcript, so a deadline says what Codex was stuck on. */
+  private lastProblem(entry: Entry): string {
+    const last = [...entry.record.transcript].reverse().find((e) => e.type === 'stream_error' || e.type === 'error');
+    return last ? `; last Codex error: ${last.summary} (is the model provider reachable?)` : '';
+  }
+
+  private async endSession(entry: Entry, reason: string): Promise<void> {
+    const r = entry.record;
+    entry.closing = true;
+    entry.turnAbort?.abort('cancelled');
+    if (isActive(r.status)) {
+      r.status = 'closed';
+      r.endedAt = new Date().toISOString();
+      r.lastError ??= reason;
+      if (!r.lastError.includes(reason)) r.lastError = reason;
+    }
+    const child = entry.child;
+    if (child) await child.close(Math.min(this.opts.interruptGraceMs, 2000));
+    r.pid = null;
+    this.changed(entry);
+  }
+
+  private forgetOldEnded(): void {
+    const ended = [...this.sessions.values()].filter((e) => !isActive(e.record.status) && !e.child?.alive());
+    if (ended.length <= this.opts.endedLimit) return;
+    ended.sort((a, b) => a.record.lastActivityAt.localeCompare(b.record.lastActivityAt));
+    for (const e of ended.slice(0, ended.length - this.opts.endedLimit)) this.sessions.delete(e.record.id);
+  }
+
+  private changed(entry: Entry): void {
+    const snapshot = structuredClone(entry.record);
+    this.events.emit('session-changed', snapshot);
+    this.persist(snapshot);
+  }
+
+  private persist(record: CodexSessionRecord): void {
+    const repo = this.opts.repository;
+    if (!repo) return;
+    // Writes of one session stay in order; a failing store never fails a Codex call.
+    const prev = this.saveChains.get(record.id) ?? Promise.resolve();
+    const next = prev
+      .then(() => repo.save(record))
+      .catch((e: unknown) => this.logger.warn(`Could not store Codex session ${record.id}: ${String(e)}`))
+      .finally(() => {
+        if (this.saveChains.get(record.id) === next) this.saveChains.delete(record.id);
+      });
+    this.saveChains.set(record.id, next);
+  }
+}
