@@ -186,8 +186,8 @@ export async function startMcpServerChild(opts: StartChildOptions): Promise<Code
   const proc = await spawnGroup(opts.binary, ['mcp-server'], { env: opts.env, cwd: opts.cwd });
   // Codex sends elicitation/create whether or not the capability is declared; declaring it keeps the SDK happy.
   const client = new Client({ name: opts.clientInfo.name, version: opts.clientInfo.version }, { capabilities: { elicitation: {} } });
-  let child: McpServerChild | undefined;
-  client.setNotificationHandler(CodexEventSchema, (n) => child?.handleEvent(n.params));
+  const child = new McpServerChild(proc, client, opts);
+  client.setNotificationHandler(CodexEventSchema, (n) => child.handleEvent(n.params));
   client.setRequestHandler(ElicitationSchema, async (req, extra) => {
     const p = req.params;
     const kind = String(p.codex_elicitation ?? '');
@@ -210,7 +210,6 @@ export async function startMcpServerChild(opts: StartChildOptions): Promise<Code
     await proc.kill(0);
     throw new Error(`codex mcp-server did not start: ${err instanceof Error ? err.message : String(err)}; stderr: ${clip(proc.stderrTail().slice(-1000), 1000)}`, { cause: err });
   }
-  child = new McpServerChild(proc, client, opts);
   return child;
 }
 

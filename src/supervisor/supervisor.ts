@@ -7,10 +7,11 @@
  *   session is closed to make room; if every one is running a turn, the call fails at once with
  *   {@link CodexBusyError} (it does not wait), so callers see back-pressure instead of a hang;
  * - every turn has a deadline (`toolTimeoutMs`, default 10 min) and follows the caller's cancel
- *   signal: the turn is interrupted in the child, and if Codex does not confirm within
- *   `interruptGraceMs` (default 3 s) or a command it started is still running, the child's whole
- *   process tree is killed. Codex itself waits forever for an unreachable provider and keeps
- *   running commands after a cancelled `codex mcp-server` call; neither survives here;
+ *   signal: the turn is interrupted in the child, Codex gets `interruptGraceMs` (default 3 s) to
+ *   confirm, then the child's whole process tree is ended (session `closed`). Codex itself waits
+ *   forever for an unreachable provider and stays alive after a cancelled turn (keeping its
+ *   command running, with `codex mcp-server`); neither survives here. An app-server thread ended
+ *   this way continues with `codex-reply` in a new process (`thread/resume`);
  * - idle sessions are closed after `sessionIdleTimeoutMs` (default 5 min), checked every
  *   `cleanupIntervalMs` (default 60 s); `close()` ends every child;
  * - a child that dies on its own marks its session `lost`; the next `codex` call starts a fresh
@@ -33,7 +34,6 @@ import {
 } from './backend';
 import { locateCodex, type CodexBackend, type LocatedCodex } from './locate';
 import { startMcpServerChild } from './mcp-server-backend';
-import { liveTreePids } from './process';
 import { emptyUsage, isActive, type CodexSessionRecord } from './session';
 
 export interface CodexSupervisorOptions {
@@ -539,20 +539,16 @@ export class CodexSupervisor {
       return err;
     }
     if (err instanceof TurnInterruptedError) {
-      // A command Codex started may outlive an acknowledged interrupt (mcp-server keeps it running).
-      const leftovers = child?.alive() ? (await liveTreePids(child.pid)).filter((p) => p !== child.pid) : [];
-      const kill = !err.settled || leftovers.length > 0;
+      // Codex stays alive after a cancelled turn and may keep its command running (mcp-server);
+      // the interrupt only gives it the chance to stop cleanly before its process tree is ended.
       const why =
         err.reason === 'deadline'
           ? `Codex did not finish within ${this.opts.toolTimeoutMs} ms (tool timeout)${this.lastProblem(entry)}.`
           : 'The call was cancelled.';
-      if (kill && child && !entry.closing) {
-        r.lastError = `${why} The turn was interrupted and its Codex process ended.`;
+      const next = r.backend === 'app-server' ? ' codex-reply resumes the thread in a new process.' : ' Start a new session with the codex tool.';
+      if (!entry.closing) {
+        r.lastError = `${why} The turn was interrupted${err.settled ? '' : ' (Codex did not confirm in time)'} and its Codex process ended.${next}`;
         await this.endSession(entry, r.lastError);
-      } else if (!entry.closing && child?.alive()) {
-        r.status = 'idle';
-        r.lastError = `${why} The turn was interrupted; the session can continue with codex-reply.`;
-        this.changed(entry);
       }
       return new CodexTurnError(r.lastError ?? why, err.reason, r.id, r.threadId);
     }

@@ -1,0 +1,210 @@
+/**
+ * The Codex supervisor on both real backends against the fake Responses API server:
+ * `codex mcp-server` (Codex 0.153.4) and `codex app-server` (Codex 0.169.0).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { killAllSpawned } from '../fakes/child-process';
+import { createCodexHome, type CodexHome } from '../fakes/codex-home';
+import { codexBinaries } from '../fakes/codex-processes';
+import { functionCallOutput, hang, replyExec, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
+import { type ApprovalBroker, type ApprovalRequest, DEFAULT_DENY_REASON } from '../../src/supervisor/approvals';
+import type { CodexBackend } from '../../src/supervisor/locate';
+import { liveTreePids } from '../../src/supervisor/process';
+import { CodexSupervisor, CodexTurnError, type CodexSupervisorOptions } from '../../src/supervisor/supervisor';
+
+const bins = codexBinaries();
+const VERSIONS: Record<CodexBackend, { path: string; version: string }> = {
+  'mcp-server': { path: bins.legacy, version: '0.153.4' },
+  'app-server': { path: bins.current, version: '0.169.0' },
+};
+
+interface Setup {
+  fake: FakeModelServer;
+  home: CodexHome;
+  sup: CodexSupervisor;
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+for (const backend of ['mcp-server', 'app-server'] as const) {
+  describe(`Codex supervisor, ${backend} backend (Codex ${VERSIONS[backend].version})`, function () {
+    this.timeout(60_000);
+    const cleanups: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+    });
+    after(() => killAllSpawned());
+
+    async function setup(script: Parameters<typeof startFakeModelServer>[0] = {}, opts: Partial<CodexSupervisorOptions> = {}): Promise<Setup> {
+      const fake = await startFakeModelServer(script);
+      cleanups.push(() => fake.close());
+      const home = await createCodexHome({ modelBaseUrl: fake.baseUrl });
+      cleanups.push(() => home.cleanup());
+      const sup = new CodexSupervisor({
+        located: { ...VERSIONS[backend], backend, source: 'bundled' },
+        env: home.env,
+        defaultCwd: home.workDir,
+        interruptGraceMs: 1500,
+        ...opts,
+      });
+      cleanups.push(() => sup.close());
+      return { fake, home, sup };
+    }
+
+    it('answers a prompt, and codex-reply continues the same thread', async () => {
+      const { fake, sup } = await setup({ script: [replyMessage('first answer', { input_tokens: 100, output_tokens: 7 }), replyMessage('second answer')] });
+      const first = await sup.run({ prompt: 'first question', settings: {} });
+      assert.equal(first.content, 'first answer');
+      assert.match(first.threadId, /^[0-9a-f-]{36}$/);
+      assert.equal(first.backend, backend);
+      const second = await sup.reply({ threadId: first.threadId, prompt: 'second question' });
+      assert.equal(second.content, 'second answer');
+      assert.equal(second.sessionId, first.sessionId);
+      const texts = userTexts(fake.responsesRequests()[1]!);
+      assert.ok(texts.includes('first question') && texts.includes('second question'), texts.join(' | '));
+      const info = sup.info(first.sessionId);
+      assert.equal(info.status, 'idle');
+      assert.equal(info.turns, 2);
+      assert.equal(info.tokens.input >= 100, true, JSON.stringify(info.tokens));
+      assert.ok(info.transcript.some((e) => e.summary.includes('first answer')), JSON.stringify(info.transcript));
+    });
+
+    it('runs two sessions at the same time, each in its own process', async () => {
+      const { sup } = await setup({ script: [(req) => replyMessage(`re: ${userTexts(req).at(-1)}`), (req) => replyMessage(`re: ${userTexts(req).at(-1)}`)] });
+      const [a, b] = await Promise.all([sup.run({ prompt: 'alpha', settings: {} }), sup.run({ prompt: 'beta', settings: {} })]);
+      assert.deepEqual([a.content, b.content].sort(), ['re: alpha', 're: beta']);
+      assert.notEqual(a.sessionId, b.sessionId);
+      assert.notEqual(sup.info(a.sessionId).pid, sup.info(b.sessionId).pid);
+      assert.equal(sup.list({ activeOnly: true }).length, 2);
+    });
+
+    it('denies an escalated command through the default broker: the command does not run', async () => {
+      const { fake, home, sup } = await setup();
+      const target = join(home.root, 'escalated.txt');
+      fake.enqueue(replyExec(`touch ${target}`, { escalateWithJustification: 'write outside' }), (req) => replyMessage(`tool said: ${functionCallOutput(req) ?? 'nothing'}`));
+      const result = await sup.run({ prompt: 'x', settings: { approvalPolicy: 'on-request', sandbox: 'read-only' } });
+      assert.equal(existsSync(target), false);
+      assert.ok(sup.info(result.sessionId).transcript.some((e) => e.type === 'approval' && e.summary.startsWith('codex-exec deny')));
+      if (backend === 'mcp-server') assert.match(result.content, new RegExp(DEFAULT_DENY_REASON.slice(0, 30)));
+    });
+
+    it('runs the escalated command when the broker approves, and tells the broker what Codex asked', async () => {
+      const asked: ApprovalRequest[] = [];
+      const broker: ApprovalBroker = { request: async (req) => (asked.push(req), { decision: 'allow_once' }) };
+      const { fake, home, sup } = await setup({}, { approvals: broker });
+      const target = join(home.root, 'approved.txt');
+      fake.enqueue(replyExec(`touch ${target}`, { escalateWithJustification: 'needs the parent folder' }), replyMessage('done'));
+      const result = await sup.run({ prompt: 'x', settings: { approvalPolicy: 'on-request', sandbox: 'read-only' }, agentId: 'agent-7' });
+      assert.equal(result.content, 'done');
+      assert.equal(existsSync(target), true);
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0]?.source, 'codex-exec');
+      assert.match(asked[0]?.command ?? '', /touch .*approved\.txt/);
+      assert.equal(asked[0]?.sessionId, result.sessionId);
+      assert.equal(asked[0]?.agentId, 'agent-7');
+      assert.equal(asked[0]?.approvalPolicy, 'on-request');
+    });
+
+    it('ends the call by its deadline with a clear error when the model never answers, and leaves no process', async () => {
+      const { fake, sup } = await setup({ script: [hang()] }, { toolTimeoutMs: 2500 });
+      const t0 = Date.now();
+      const err = await sup.run({ prompt: 'x', settings: {} }).then(
+        () => assert.fail('should time out'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof CodexTurnError, String(err));
+      assert.equal(err.kind, 'deadline');
+      assert.match(err.message, /did not finish within 2500 ms/);
+      assert.ok(Date.now() - t0 < 2500 + 1500 + 3000, `ended in ${Date.now() - t0} ms`);
+      assert.equal(fake.responsesRequests().length >= 1, true);
+      assert.deepEqual(sup.childPids(), []);
+      assert.equal(sup.info(err.sessionId).status, 'closed');
+    });
+
+    it('ends the call by its deadline when the provider port is closed, naming the provider as the likely cause', async () => {
+      const { fake, sup } = await setup({}, { toolTimeoutMs: 3000 });
+      await fake.close();
+      const err = await sup.run({ prompt: 'x', settings: {} }).then(
+        () => assert.fail('should time out'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof CodexTurnError && err.kind === 'deadline', String(err));
+      assert.match(err.message, /did not finish within 3000 ms .*is the model provider reachable\?/s);
+      assert.deepEqual(sup.childPids(), []);
+    });
+
+    it('cancel mid-command leaves no process of that session, children included', async () => {
+      const { fake, home, sup } = await setup();
+      const marker = join(home.root, 'started.txt');
+      fake.enqueue(replyExec(`touch ${marker}; sleep 30`, { yieldTimeMs: 30_000 }), replyMessage('answer after the cancel'));
+      const ac = new AbortController();
+      const call = sup.run({ prompt: 'x', settings: { sandbox: 'danger-full-access', approvalPolicy: 'never' } }, ac.signal);
+      call.catch(() => undefined);
+      await waitFor('the command to start', () => existsSync(marker), 20_000);
+      const [session] = sup.list({ activeOnly: true });
+      const pid = session!.pid!;
+      const before = await liveTreePids(pid);
+      assert.ok(before.length >= 2, `codex and its command are running: ${before.join(',')}`);
+      ac.abort();
+      const err = await call.then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof CodexTurnError && err.kind === 'cancelled', String(err));
+      await waitFor('no process left', async () => before.every((p) => !isRunning(p)), 10_000);
+      assert.equal(sup.info(session!.id).status, 'closed');
+      if (backend === 'app-server') {
+        const again = await sup.reply({ sessionId: session!.id, prompt: 'go on' });
+        assert.equal(again.content, 'answer after the cancel');
+      } else {
+        await assert.rejects(sup.reply({ sessionId: session!.id, prompt: 'go on' }), /Start a new session/);
+      }
+    });
+
+    it('codex-cleanup {force:true} ends every child', async () => {
+      const { sup } = await setup({ script: [replyMessage('a'), replyMessage('b')] });
+      const a = await sup.run({ prompt: 'a', settings: {} });
+      const b = await sup.run({ prompt: 'b', settings: {} });
+      const pids = [sup.info(a.sessionId).pid!, sup.info(b.sessionId).pid!];
+      const trees = (await Promise.all(pids.map((p) => liveTreePids(p)))).flat();
+      const closed = await sup.cleanup({ force: true });
+      assert.deepEqual(closed.sort(), [a.sessionId, b.sessionId].sort());
+      await waitFor('children gone', () => trees.every((p) => !isRunning(p)));
+      assert.equal(sup.info(a.sessionId).status, 'closed');
+      assert.deepEqual(sup.childPids(), []);
+    });
+
+    it('a child killed with SIGKILL makes its session lost, and the next call works', async () => {
+      const { sup } = await setup({ script: [replyMessage('before'), replyMessage('after'), replyMessage('resumed')] });
+      const first = await sup.run({ prompt: 'x', settings: {} });
+      process.kill(sup.info(first.sessionId).pid!, 'SIGKILL');
+      await waitFor('session lost', () => sup.info(first.sessionId).status === 'lost');
+      assert.match(sup.info(first.sessionId).lastError ?? '', /exited on its own/);
+      const next = await sup.run({ prompt: 'y', settings: {} });
+      assert.equal(next.content, 'after');
+      if (backend === 'app-server') {
+        const resumed = await sup.reply({ threadId: first.threadId, prompt: 'again' });
+        assert.equal(resumed.content, 'resumed');
+        assert.equal(resumed.sessionId, first.sessionId);
+      } else {
+        await assert.rejects(sup.reply({ threadId: first.threadId, prompt: 'again' }), /keeps threads only in memory/);
+      }
+    });
+  });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
