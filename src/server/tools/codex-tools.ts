@@ -1,0 +1,126 @@
+/**
+ * The `codex` tools: the governed drop-in for Codex's removed `codex mcp-server` (same argument
+ * names, same `{threadId, content}` answer, plus our `session_id`), served by the Codex supervisor
+ * on whichever backend the installed Codex speaks. Aliases from the seed (sandbox `isolated` /
+ * `full-access`, `full_auto`, `reasoning_effort`, `verbosity`, `mode`) are mapped in
+ * ../../supervisor/arguments.
+ */
+import { z } from 'zod';
+import { APPROVAL_POLICY_VALUES, MODE_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFrom, VERBOSITY_VALUES } from '../../supervisor/arguments';
+import type { CodexSessionRecord } from '../../supervisor/session';
+import { CodexBusyError, CodexTurnError, type CodexSupervisor, type CodexTurnResult } from '../../supervisor/supervisor';
+import { ToolCallError } from './errors';
+import { defineTool, resolveAgentId, type ToolDefinition } from './types';
+
+/** Tools whose MCP text content is the answer itself (as `codex mcp-server` returned it), not JSON. */
+export const CODEX_TEXT_TOOLS: ReadonlySet<string> = new Set(['codex', 'codex-reply']);
+
+const turnOutput = z.looseObject({ threadId: z.string(), content: z.string(), session_id: z.string() });
+
+function answer(r: CodexTurnResult): { threadId: string; content: string; session_id: string } {
+  return { threadId: r.threadId, content: r.content, session_id: r.sessionId };
+}
+
+// Busy = retry later (HTTP 429 on the adapter); every other Codex failure keeps its message.
+function mapError(err: unknown): unknown {
+  if (err instanceof CodexBusyError) return new ToolCallError('rate_limited', err.message);
+  if (err instanceof CodexTurnError) return new ToolCallError('internal_error', err.message, { kind: err.kind, session_id: err.sessionId, threadId: err.threadId });
+  return err;
+}
+
+/** A session without its transcript (lists) or with it (one session). */
+function view(r: CodexSessionRecord, withTranscript: boolean): Record<string, unknown> {
+  const { transcript, id, threadId, ...rest } = r;
+  return { session_id: id, threadId, ...rest, ...(withTranscript ? { transcript } : { events: transcript.length }) };
+}
+
+export function codexTools(supervisor: CodexSupervisor): ToolDefinition[] {
+  return [
+    defineTool({
+      name: 'codex',
+      title: 'Run a Codex session',
+      description:
+        'Start a Codex session with a prompt and return its answer ({threadId, content, session_id}); continue it with codex-reply. ' +
+        'Same arguments as the Codex CLI\'s former "codex mcp-server" tool, run under governance (approvals, deadlines, cleanup).',
+      input: {
+        prompt: z.string().min(1).describe('The initial user prompt to start the Codex conversation.'),
+        'approval-policy': z.enum(APPROVAL_POLICY_VALUES).optional().describe('When Codex asks before running commands: untrusted, on-failure, on-request, never.'),
+        sandbox: z.enum(SANDBOX_VALUES).optional().describe('read-only, workspace-write (alias isolated) or danger-full-access (alias full-access).'),
+        cwd: z.string().min(1).optional().describe('Working directory of the session; default the server\'s workspace.'),
+        model: z.string().min(1).optional().describe('Model name override, e.g. gpt-5-codex.'),
+        'base-instructions': z.string().optional().describe('Instructions used instead of Codex\'s defaults.'),
+        'developer-instructions': z.string().optional().describe('Developer instructions injected as a developer message.'),
+        'compact-prompt': z.string().optional().describe('Prompt used when compacting the conversation.'),
+        config: z.record(z.string(), z.unknown()).optional().describe('Codex config.toml overrides for this session (e.g. a model provider).'),
+        full_auto: z.boolean().optional().describe('Seed alias: approval-policy never (no questions) unless approval-policy is given.'),
+        reasoning_effort: z.enum(REASONING_EFFORT_VALUES).optional().describe('Sets model_reasoning_effort.'),
+        verbosity: z.enum(VERBOSITY_VALUES).optional().describe('Sets model_verbosity.'),
+        mode: z.enum(MODE_VALUES).optional().describe('Who is calling: interactive, non-interactive or ci (used for risk assessment).'),
+        agent_id: z.string().min(1).max(200).optional().describe('Governance agent running the session; defaults to the caller identity.'),
+      },
+      output: turnOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      handler: async (args, ctx) => {
+        try {
+          const { mode, agent_id, prompt, ...rest } = args;
+          const req = { prompt, settings: threadSettingsFrom({ prompt, ...rest }), agentId: resolveAgentId(agent_id, ctx) };
+          return answer(await supervisor.run(mode ? { ...req, mode } : req, ctx.signal));
+        } catch (err) {
+          throw mapError(err);
+        }
+      },
+    }),
+    defineTool({
+      name: 'codex-reply',
+      title: 'Continue a Codex session',
+      description: 'Send the next prompt to a Codex session started with codex. Identify it by threadId (conversationId and session_id are accepted too).',
+      input: {
+        prompt: z.string().min(1).describe('The next user prompt.'),
+        threadId: z.string().min(1).optional().describe('The threadId returned by codex.'),
+        conversationId: z.string().min(1).optional().describe('Deprecated name of threadId.'),
+        conversation_id: z.string().min(1).optional().describe('Seed alias of threadId.'),
+        session_id: z.string().min(1).optional().describe('The session_id returned by codex.'),
+      },
+      output: turnOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      handler: async (args, ctx) => {
+        const threadId = args.threadId ?? args.conversationId ?? args.conversation_id;
+        if (!threadId && !args.session_id) {
+          throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-reply: threadId: required (or session_id) - pass the threadId returned by the codex tool.', { field: 'threadId' });
+        }
+        try {
+          const req = { prompt: args.prompt, ...(threadId ? { threadId } : {}), ...(args.session_id ? { sessionId: args.session_id } : {}) };
+          return answer(await supervisor.reply(req, ctx.signal));
+        } catch (err) {
+          throw mapError(err);
+        }
+      },
+    }),
+    defineTool({
+      name: 'codex-session-info',
+      title: 'Codex session details',
+      description: 'One Codex session with its event transcript (session_id or threadId), or the list of sessions (list_active: only running/idle ones).',
+      input: {
+        session_id: z.string().min(1).optional().describe('A session_id or threadId.'),
+        list_active: z.boolean().optional().describe('List only active sessions (starting, running, idle).'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      handler: async (args) => {
+        if (args.session_id) return { session: view(supervisor.info(args.session_id), true) };
+        const sessions = supervisor.list({ activeOnly: args.list_active === true }).map((r) => view(r, false));
+        return { sessions, count: sessions.length, max_sessions: supervisor.settings().maxSessions };
+      },
+    }),
+    defineTool({
+      name: 'codex-cleanup',
+      title: 'Clean up Codex sessions',
+      description: 'Close Codex sessions idle past the session timeout; with force, end every session and its processes (running turns fail).',
+      input: { force: z.boolean().default(false).describe('End every session, running ones included.') },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (args) => {
+        const closed = await supervisor.cleanup({ force: args.force });
+        return { closed, count: closed.length, active: supervisor.list({ activeOnly: true }).length };
+      },
+    }),
+  ];
+}
