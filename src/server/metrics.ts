@@ -4,6 +4,7 @@
  * Codex MCP server (`codex_mcp_*`) plus the governance counters from the design.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CodexSupervisor } from '../supervisor/supervisor';
 
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -49,6 +50,47 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  /** Codex sessions holding a process (starting, running or idle). */
+  readonly codexActiveSessions = new Gauge({
+    name: 'codex_mcp_active_sessions_total',
+    help: 'Codex sessions currently active (starting, running or idle)',
+    registers: [this.registry],
+  });
+  /** Lifetime of ended Codex sessions, seconds. */
+  readonly codexSessionDuration = new Histogram({
+    name: 'codex_mcp_session_duration_seconds',
+    help: 'Lifetime of ended Codex sessions in seconds, by backend',
+    labelNames: ['backend'],
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+  /** Share of Codex turns (codex / codex-reply calls) that returned an answer, 0..1. */
+  readonly codexSuccessRate = new Gauge({
+    name: 'codex_mcp_session_success_rate',
+    help: 'Share of Codex turns that returned an answer (0..1)',
+    registers: [this.registry],
+  });
+  readonly codexTurns = new Counter({
+    name: 'codex_mcp_turns_total',
+    help: 'Codex turns by backend and outcome (ok, codex, deadline, cancelled, lost, closed, start)',
+    labelNames: ['backend', 'outcome'],
+    registers: [this.registry],
+  });
+  /** Tokens reported by Codex (Responses API usage), by kind: input, cached_input, output, reasoning_output. */
+  readonly codexTokens = new Counter({
+    name: 'codex_mcp_tokens_consumed_total',
+    help: 'Tokens consumed by Codex sessions, by kind (input, cached_input, output, reasoning_output)',
+    labelNames: ['kind', 'backend'],
+    registers: [this.registry],
+  });
+  readonly codexChildReady = new Histogram({
+    name: 'codex_mcp_child_ready_seconds',
+    help: 'Spawn-to-ready time of Codex child processes in seconds, by backend',
+    labelNames: ['backend'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'governance_process_' });
   }
@@ -56,6 +98,52 @@ export class ServerMetrics {
   observeToolCall(tool: string, outcome: string, seconds: number): void {
     this.toolCalls.inc({ tool, outcome });
     if (outcome === 'ok' || seconds > 0) this.responseTime.observe({ tool }, seconds);
+  }
+
+  /** Feeds the Codex metrics from the supervisor's events; returns the unsubscribe function. */
+  observeCodex(events: CodexSupervisor['events']): () => void {
+    let ok = 0;
+    let all = 0;
+    const ended = new Set<string>();
+    const onTurn = (e: { backend: string; ok: boolean; kind: string }) => {
+      all++;
+      if (e.ok) ok++;
+      this.codexTurns.inc({ backend: e.backend, outcome: e.kind });
+      this.codexSuccessRate.set(ok / all);
+    };
+    const onUsage = (e: { backend: string; usage: { input: number; cachedInput: number; output: number; reasoningOutput: number } }) => {
+      const add = (kind: string, n: number) => n > 0 && this.codexTokens.inc({ kind, backend: e.backend }, n);
+      add('input', e.usage.input);
+      add('cached_input', e.usage.cachedInput);
+      add('output', e.usage.output);
+      add('reasoning_output', e.usage.reasoningOutput);
+    };
+    const active = new Set<string>();
+    const onSession = (r: { id: string; status: string; backend: string; createdAt: string; endedAt: string | null }) => {
+      const isActive = r.status === 'starting' || r.status === 'running' || r.status === 'idle';
+      if (isActive) {
+        active.add(r.id);
+        ended.delete(r.id);
+      } else {
+        active.delete(r.id);
+        if (r.endedAt && !ended.has(r.id)) {
+          ended.add(r.id);
+          this.codexSessionDuration.observe({ backend: r.backend }, Math.max(0, (Date.parse(r.endedAt) - Date.parse(r.createdAt)) / 1000));
+        }
+      }
+      this.codexActiveSessions.set(active.size);
+    };
+    const onReady = (e: { backend: string; readyMs: number }) => this.codexChildReady.observe({ backend: e.backend }, e.readyMs / 1000);
+    events.on('turn-finished', onTurn);
+    events.on('usage', onUsage);
+    events.on('session-changed', onSession);
+    events.on('child-started', onReady);
+    return () => {
+      events.off('turn-finished', onTurn);
+      events.off('usage', onUsage);
+      events.off('session-changed', onSession);
+      events.off('child-started', onReady);
+    };
   }
 
   /** The Prometheus text exposition (format 0.0.4). */
