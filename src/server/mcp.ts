@@ -5,6 +5,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CODEX_TEXT_TOOLS } from './tools/codex-tools';
 import { toToolCallError } from './tools/errors';
 import type { ToolRegistry } from './tools/registry';
 import type { CallerIdentity, ToolResult } from './tools/types';
@@ -46,6 +47,8 @@ export function createMcpServer(registry: ToolRegistry, options: McpServerOption
       async (args: Record<string, unknown>, extra: { signal: AbortSignal }) => {
         try {
           const result = await registry.execute(tool, args, { caller: options.identity(server), signal: extra.signal });
+          // Clients of Codex's former mcp-server read the answer text itself from `codex`/`codex-reply`.
+          if (CODEX_TEXT_TOOLS.has(tool.name)) return { content: [{ type: 'text', text: String(result.content ?? '') }], structuredContent: result };
           return toCallToolResult(result);
         } catch (err) {
           const e = toToolCallError(err);
