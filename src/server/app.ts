@@ -15,6 +15,10 @@ import { ServerMetrics } from './metrics';
 import { governanceTools } from './tools/governance-tools';
 import { knowledgeTools } from './tools/knowledge-tools';
 import { ToolRegistry } from './tools/registry';
+import { codexTools } from './tools/codex-tools';
+import { codexOptionsFromEnv } from '../supervisor/options';
+import { CodexSupervisor, type CodexSupervisorOptions } from '../supervisor/supervisor';
+import { VERSION } from '../version';
 
 export interface GovernanceApp {
   readonly dataDir: string;
@@ -24,6 +28,8 @@ export interface GovernanceApp {
   readonly knowledge: KnowledgeGraph;
   readonly registry: ToolRegistry;
   readonly metrics: ServerMetrics;
+  /** Runs the `codex` tools' sessions; closed (every child ended) by `close()`. */
+  readonly codex: CodexSupervisor;
   /** Records the bound port in the data-dir lock so a second server can name it. */
   setPort(port: number): Promise<void>;
   close(): Promise<void>;
@@ -33,7 +39,15 @@ export interface GovernanceApp {
  * @throws DataDirLockedError (another live process owns `dataDir`), DataDirError (not writable),
  *   or the store's error when SQLite/FTS5 is unavailable or the schema is newer than this build.
  */
-export async function createGovernanceApp(options: { dataDir: string; logger: Logger; hostKind: string; port: number | null }): Promise<GovernanceApp> {
+export async function createGovernanceApp(options: {
+  dataDir: string;
+  logger: Logger;
+  hostKind: string;
+  port: number | null;
+  /** Codex supervisor settings, over those from the environment (see ../supervisor/options). */
+  codex?: CodexSupervisorOptions;
+}): Promise<GovernanceApp> {
+  const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, ...options.codex };
   const lock = await acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
   let store: Store;
   try {
@@ -45,12 +59,14 @@ export async function createGovernanceApp(options: { dataDir: string; logger: Lo
   const events = new GovernanceEvents();
   const governance = new GovernanceService(store, events);
   const knowledge = new KnowledgeGraph(store, events);
-  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance)]);
+  const codex = new CodexSupervisor(codexOptions);
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...codexTools(codex)]);
   const metrics = new ServerMetrics({ processMetrics: false });
   registry.onCall((tool, outcome, seconds) => metrics.observeToolCall(tool, outcome, seconds));
   const unsubscribe = [
     events.on('agent-updated', (e) => metrics.decisions.inc({ action: e.decision.action })),
     events.on('discovery-stored', () => metrics.discoveries.inc()),
+    metrics.observeCodex(codex.events),
   ];
 
   let closing: Promise<void> | undefined;
@@ -62,9 +78,11 @@ export async function createGovernanceApp(options: { dataDir: string; logger: Lo
     knowledge,
     registry,
     metrics,
+    codex,
     setPort: async (port) => lock.update({ port }),
     close: () =>
       (closing ??= (async () => {
+        await codex.close();
         for (const off of unsubscribe) off();
         await store.close();
         await lock.release();
