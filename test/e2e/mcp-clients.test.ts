@@ -22,6 +22,10 @@ const EXPECTED_TOOLS = [
   'get_discovery_details',
   'link_discoveries',
   'update_discovery_status',
+  'codex',
+  'codex-reply',
+  'codex-session-info',
+  'codex-cleanup',
 ];
 
 /** Calls every tool once, in an order where each has what it needs; returns the results by name. */
@@ -61,7 +65,12 @@ async function exerciseEveryTool(client: Client, agent: string): Promise<Record<
   assert.ok(JSON.stringify(details).includes('Race in the cleanup hook'));
   assert.equal(details.discovery.status, 'resolved');
   assert.equal(details.edges.incoming[0].relation, 'answers');
-  assert.deepEqual(Object.keys(out).sort(), [...EXPECTED_TOOLS].sort());
+  // codex and codex-reply need a Codex binary and a model: test/e2e/supervisor-governance.test.ts runs them.
+  const sessions = await call('codex-session-info', { list_active: true });
+  assert.deepEqual(sessions.sessions, []);
+  const cleanup = await call('codex-cleanup', { force: true });
+  assert.equal(cleanup.count, 0);
+  assert.deepEqual(Object.keys(out).sort(), EXPECTED_TOOLS.filter((n) => n !== 'codex' && n !== 'codex-reply').sort());
   return out;
 }
 
