@@ -34,8 +34,8 @@ export const TURN_STATUSES = ['completed', 'interrupted', 'failed', 'inProgress'
 export const TOKEN_USAGE_FIELDS = ['cachedInputTokens', 'inputTokens', 'outputTokens', 'reasoningOutputTokens', 'totalTokens'] as const;
 /** `CommandExecutionApprovalDecision` / `FileChangeApprovalDecision` string values we send. */
 export const V2_DECISIONS = ['accept', 'acceptForSession', 'decline'] as const;
-/** v1 `ReviewDecision` values we send. */
-export const V1_DECISIONS = ['approved', 'approved_for_session', 'denied'] as const;
+/** v1 `ReviewDecision` string values we send; a denial is the object `{denied: {rejection}}`. */
+export const V1_DECISIONS = ['approved', 'approved_for_session'] as const;
 
 export type TurnStatus = (typeof TURN_STATUSES)[number];
 

@@ -90,9 +90,7 @@ export function appServerDecision(answer: ApprovalAnswer): 'accept' | 'acceptFor
   return 'decline';
 }
 
-/** `codex app-server` v1 `ReviewDecision` (`execCommandApproval` / `applyPatchApproval`). */
-export function appServerLegacyDecision(answer: ApprovalAnswer): 'approved' | 'approved_for_session' | 'denied' {
-  if (answer.decision === 'allow_once') return 'approved';
-  if (answer.decision === 'allow_session') return 'approved_for_session';
-  return 'denied';
+/** `codex app-server` v1 `ReviewDecision` (`execCommandApproval` / `applyPatchApproval`): the same shape mcp-server reads. */
+export function appServerLegacyDecision(answer: ApprovalAnswer): ReturnType<typeof mcpServerDecision> {
+  return mcpServerDecision(answer);
 }
