@@ -35,6 +35,7 @@ import {
 import { locateCodex, type CodexBackend, type LocatedCodex } from './locate';
 import { startMcpServerChild } from './mcp-server-backend';
 import { emptyUsage, isActive, type CodexSessionRecord } from './session';
+import { SupervisorStats } from './stats';
 
 export interface CodexSupervisorOptions {
   /** Explicit Codex binary or npm wrapper (setting `codexGovernance.codex.path`, `--codex-path`). */
@@ -198,6 +199,7 @@ export class CodexSupervisor {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private readonly saveChains = new Map<string, Promise<void>>();
+  private readonly perf = new SupervisorStats();
 
   constructor(options: CodexSupervisorOptions = {}) {
     this.opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & CodexSupervisorOptions;
@@ -205,6 +207,9 @@ export class CodexSupervisor {
     this.logger = options.logger ?? nullLogger;
     this.approvals = options.approvals ?? new DenyAllApprovalBroker();
     this.events.setMaxListeners(0);
+    this.events.on('turn-finished', (e) => this.perf.turn(e.kind, e.seconds * 1000));
+    this.events.on('usage', (e) => this.perf.usage(e.usage));
+    this.events.on('child-started', (e) => this.perf.childReady(e.backend, e.readyMs));
     if (options.located) this.locating = Promise.resolve(options.located);
     this.timer = setInterval(() => void this.cleanup({ force: false }).catch((e: unknown) => this.logger.warn(`Codex cleanup failed: ${String(e)}`)), this.opts.cleanupIntervalMs);
     this.timer.unref();
@@ -364,6 +369,20 @@ export class CodexSupervisor {
     clearInterval(this.timer);
     await Promise.all([...this.sessions.values()].filter((e) => e.child || isActive(e.record.status)).map((e) => this.endSession(e, 'The governance server shut down.')));
     await Promise.all([...this.saveChains.values()]);
+  }
+
+  /** Performance figures since start (see ./stats), plus session counts by status. */
+  stats(): Record<string, unknown> {
+    const byStatus: Record<string, number> = {};
+    for (const e of this.sessions.values()) byStatus[e.record.status] = (byStatus[e.record.status] ?? 0) + 1;
+    return { ...this.perf.snapshot(), sessions: byStatus, max_sessions: this.opts.maxSessions };
+  }
+
+  /** The most recent transcript events of every known session, newest last, at most `limit`. */
+  recentEvents(limit = 100): Array<CodexEvent & { session_id: string }> {
+    const all = [...this.sessions.values()].flatMap((e) => e.record.transcript.map((ev) => ({ ...ev, session_id: e.record.id })));
+    all.sort((a, b) => a.at.localeCompare(b.at));
+    return all.slice(-limit);
   }
 
   /** Pids of every live child (for diagnostics and tests). */

@@ -110,6 +110,25 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
     assert.match(metrics, /codex_mcp_active_sessions_total 1/);
     assert.match(metrics, /codex_mcp_response_time_seconds_count\{tool="codex"\} 1/);
 
+    const prompts = (await client.listPrompts()).prompts.map((p) => p.name).sort();
+    assert.deepEqual(prompts, ['code-review', 'debug-helper', 'refactor-code']);
+    const review = await client.getPrompt({ name: 'code-review', arguments: { code: 'def f(n): return n', language: 'python' } });
+    const reviewText = (review.messages[0]?.content as { text: string }).text;
+    assert.match(reviewText, /Review this python code/);
+    assert.ok(reviewText.includes('```python\ndef f(n): return n\n```'));
+    const resources = (await client.listResources()).resources.map((r) => r.uri).sort();
+    assert.deepEqual(resources, ['codex://config/current', 'codex://logs/recent', 'codex://sessions/active', 'codex://stats/performance']);
+    const read = async (uri: string) => JSON.parse(((await client.readResource({ uri })).contents[0] as { text: string }).text) as Record<string, any>;
+    const active = await read('codex://sessions/active');
+    assert.deepEqual(active.sessions.map((x: { session_id: string }) => x.session_id), [sc.session_id]);
+    const config = await read('codex://config/current');
+    assert.deepEqual([config.codex.version, config.codex.backend, config.maxSessions], ['0.153.4', 'mcp-server', 10]);
+    const logs = await read('codex://logs/recent');
+    assert.ok(logs.events.some((e: { type: string; summary: string }) => e.type === 'agent_message' && e.summary === 'echo: follow-up'), JSON.stringify(logs.events));
+    const stats = await read('codex://stats/performance');
+    assert.deepEqual([stats.turns, stats.ok, stats.success_rate], [2, 2, 1]);
+    assert.ok(stats.tokens.input >= 100 && stats.child_ready_ms['mcp-server'] > 0, JSON.stringify(stats));
+
     const cleanup = (await client.callTool({ name: 'codex-cleanup', arguments: { force: true } })) as CallToolResult;
     assert.deepEqual((cleanup.structuredContent as { closed: string[] }).closed, [sc.session_id]);
     assert.deepEqual(server.app.codex.childPids(), []);
