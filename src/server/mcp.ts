@@ -5,6 +5,8 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { registerPrompts } from './prompts';
+import { registerResources } from './resources';
 import { CODEX_TEXT_TOOLS } from './tools/codex-tools';
 import { toToolCallError } from './tools/errors';
 import type { ToolRegistry } from './tools/registry';
@@ -57,5 +59,7 @@ export function createMcpServer(registry: ToolRegistry, options: McpServerOption
       },
     );
   }
+  registerPrompts(server);
+  registerResources(server, registry);
   return server;
 }
