@@ -16,6 +16,7 @@ import { governanceTools } from './tools/governance-tools';
 import { knowledgeTools } from './tools/knowledge-tools';
 import { ToolRegistry } from './tools/registry';
 import { codexTools } from './tools/codex-tools';
+import { attachCodexResources } from './resources';
 import { codexOptionsFromEnv } from '../supervisor/options';
 import { CodexSupervisor, type CodexSupervisorOptions } from '../supervisor/supervisor';
 import { VERSION } from '../version';
@@ -61,6 +62,7 @@ export async function createGovernanceApp(options: {
   const knowledge = new KnowledgeGraph(store, events);
   const codex = new CodexSupervisor(codexOptions);
   const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...codexTools(codex)]);
+  attachCodexResources(registry, codex);
   const metrics = new ServerMetrics({ processMetrics: false });
   registry.onCall((tool, outcome, seconds) => metrics.observeToolCall(tool, outcome, seconds));
   const unsubscribe = [
