@@ -12,8 +12,12 @@ export interface Target {
 }
 
 export interface LoadResult {
+  /** Sequential round trips on one client. */
   p50Ms: number;
   p99Ms: number;
+  /** Round trips measured during the concurrent run (what each of the 16 clients sees). */
+  loadedP50Ms: number;
+  loadedP99Ms: number;
   callsPerSecond: number;
   sequentialCalls: number;
   concurrentCalls: number;
@@ -55,17 +59,25 @@ export async function measure(target: Target, opts: { sequential: number; client
 
   const clients = await Promise.all(Array.from({ length: opts.clients }, (_, k) => connect(target, `bench-${k}`)));
   for (const c of clients) for (let i = 0; i < 20; i++) await callOnce(c, target, i);
+  const loaded: number[] = [];
   const t0 = performance.now();
   await Promise.all(
     clients.map(async (c, k) => {
-      for (let i = 0; i < opts.perClient; i++) await callOnce(c, target, k * opts.perClient + i);
+      for (let i = 0; i < opts.perClient; i++) {
+        const s = performance.now();
+        await callOnce(c, target, k * opts.perClient + i);
+        loaded.push(performance.now() - s);
+      }
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  loaded.sort((a, b) => a - b);
   await Promise.all(clients.map((c) => c.close()));
   return {
     p50Ms: percentile(samples, 50),
     p99Ms: percentile(samples, 99),
+    loadedP50Ms: percentile(loaded, 50),
+    loadedP99Ms: percentile(loaded, 99),
     callsPerSecond: (opts.clients * opts.perClient) / seconds,
     sequentialCalls: opts.sequential,
     concurrentCalls: opts.clients * opts.perClient,

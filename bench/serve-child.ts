@@ -10,19 +10,8 @@ import { join } from 'node:path';
 import { createGovernanceApp } from '../src/server/app';
 import { startGovernanceServer } from '../src/server/server';
 import { nullLogger } from '../src/util/log';
+import { zipfWords } from './corpus';
 import { startEchoServer } from './echo-server';
-
-const WORDS = 'cache race retry timeout parser refactor migration index sqlite token session auth schema lint bundle webview thread sandbox approval cursor queue worker stream socket memory leak flaky deadlock config toml graph'.split(' ');
-
-function pick(seed: number, n: number): string[] {
-  const out: string[] = [];
-  let x = seed * 2654435761;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out.push(WORDS[x % WORDS.length]!);
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const [mode, count] = process.argv.slice(2);
@@ -35,14 +24,15 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cg-bench-'));
   const n = Number(count ?? 10_000);
   const app = await createGovernanceApp({ dataDir, logger: nullLogger, hostKind: 'bench', port: null });
+  // Sequential awaits: one durable commit each, as discoveries arrive in practice.
   for (let i = 0; i < n; i++) {
-    const words = pick(i + 1, 12);
+    const words = zipfWords(i + 1, 24);
     await app.knowledge.store({
       agentId: `seed-agent-${i % 50}`,
       discoveryType: ['insight', 'pattern', 'bug_found', 'note'][i % 4]!,
-      summary: `${words.slice(0, 5).join(' ')} #${i}`,
-      details: words.join(' '),
-      tags: words.slice(0, 2),
+      summary: `${words.slice(0, 6).join(' ')} #${i}`,
+      details: words.slice(6).join(' '),
+      tags: [...new Set(words.slice(0, 2))],
       relatedTo: [],
     });
   }

@@ -16,14 +16,20 @@ const HAS_TOKEN_CHAR = /[\p{L}\p{N}]/u;
  * @returns the MATCH expression, or null when the text holds no word with a letter or digit
  *          (such text matches nothing).
  */
-export function toFtsMatch(text: string): string | null {
+export function toFtsMatch(text: string, keep: (word: string) => boolean = () => true): string | null {
   const terms: string[] = [];
   for (const raw of text.split(/\s+/)) {
     if (terms.length >= MAX_QUERY_TERMS) break;
     const prefix = raw.length > 1 && raw.endsWith('*');
     const word = raw.replace(/\*+$/, '');
     if (!HAS_TOKEN_CHAR.test(word)) continue;
+    if (!prefix && !keep(word)) continue;
     terms.push(`"${word.replace(/"/g, '""')}"${prefix ? '*' : ''}`);
   }
   return terms.length ? terms.join(' OR ') : null;
+}
+
+/** True for a word that the unicode61 tokenizer keeps as exactly one token (letters and digits only). */
+export function isSingleToken(word: string): boolean {
+  return /^[\p{L}\p{N}]+$/u.test(word);
 }

@@ -1,7 +1,7 @@
 /** AgentRepository over node:sqlite (tables `agents` and `agent_updates`, see migrations.ts). */
 import type { DatabaseSync } from 'node:sqlite';
 import type { DynamicsState, GovernanceMetrics } from '../core/eisv';
-import { inTransaction, StatementCache } from './sqlite';
+import { durableWrite, StatementCache } from './sqlite';
 import { iso, num, numOrNull, parseJson, str, strOrNull, type Row } from './rows';
 import type { AgentRecord, AgentRepository, AgentUpdateRecord, EnsureAgentInput, RecordUpdateInput } from './types';
 
@@ -21,7 +21,7 @@ export class SqliteAgentRepository implements AgentRepository {
 
   async ensure(input: EnsureAgentInput): Promise<{ agent: AgentRecord; created: boolean }> {
     const at = iso(input.atMs);
-    return inTransaction(this.db, () => {
+    return durableWrite(this.db, () => {
       const created = this.sql.get('SELECT 1 FROM agents WHERE id = ?').get(input.id) === undefined;
       this.sql.get(UPSERT_SEEN).run(input.id, input.clientName ?? null, input.clientVersion ?? null, at, at);
       return { agent: this.read(input.id)!, created };
@@ -43,7 +43,7 @@ export class SqliteAgentRepository implements AgentRepository {
   async recordUpdate(input: RecordUpdateInput): Promise<AgentRecord> {
     const at = iso(input.atMs);
     const { metrics, decision } = input;
-    return inTransaction(this.db, () => {
+    return durableWrite(this.db, () => {
       this.sql.get(UPSERT_SEEN).run(input.agentId, null, null, at, at);
       this.sql
         .get(

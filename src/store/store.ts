@@ -5,7 +5,7 @@
  */
 import { resolve, join } from 'node:path';
 import { migrate, schemaVersion } from './migrations';
-import { openDatabase } from './sqlite';
+import { flushWrites, openDatabase } from './sqlite';
 import { SqliteAgentRepository } from './sqlite-agents';
 import { SqliteDiscoveryRepository } from './sqlite-discoveries';
 import type { Store, StoreInfo } from './types';
@@ -43,6 +43,7 @@ export async function openStoreFile(file: string): Promise<Store> {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      flushWrites(db);
       db.close();
     },
   };

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GovernanceEvents, type GovernanceEventMap } from '../../../src/core/events';
 import { NotFoundError, ValidationError } from '../../../src/core/errors';
 import { KnowledgeGraph, type SearchItem, type SearchPage } from '../../../src/knowledge/knowledge';
@@ -242,5 +245,25 @@ describe('knowledge graph over a real SQLite file', () => {
     await assert.rejects(kg.updateStatus({ id: 'disc_gone', status: 'resolved' }), NotFoundError);
     await assert.rejects(kg.updateStatus({ id: a.id, status: '' }), (err: Error) => err instanceof ValidationError && err.field === 'status');
     assert.deepEqual(updates, [`${b.id}:edge`, `${a.id}:edge`, `${a.id}:status`]);
+  });
+});
+
+describe('search: words in more than half of the discoveries', () => {
+  it('are skipped when a rarer word is present, without losing the documents that match the rarer word', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-common-'));
+    const store = await openStore(dir);
+    try {
+      const kg = new KnowledgeGraph(store, new GovernanceEvents());
+      for (let i = 0; i < 150; i++) await kg.store({ agentId: 'a', discoveryType: 'note', summary: `common filler entry ${i}`, details: 'common words only' });
+      const rare = await kg.store({ agentId: 'b', discoveryType: 'note', summary: 'zebra crossing common', details: '' });
+      const res = await kg.search({ query: 'common zebra', limit: 5 });
+      assert.equal(res.discoveries[0]!.id, rare.id, 'the document with the rare word ranks first');
+      assert.equal(res.total, 1, 'only the rare word is matched once the common one is skipped');
+      const onlyCommon = await kg.search({ query: 'common', limit: 5 });
+      assert.equal(onlyCommon.total, 151, 'a query of only common words still finds everything');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
