@@ -6,7 +6,8 @@
  * pointing at a temp home.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -15,18 +16,30 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries, startCodexMcpServer } from '../fakes/codex-processes';
-import { delayed, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
+import { delayed, functionCallOutput, replyExec, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
 import { TEST_TOKEN } from '../helpers/governance-server';
 import type { RunningGovernanceServer } from '../../src/server/api';
 import { startGovernanceServer } from '../../src/server/server';
+import { liveTreePids } from '../../src/supervisor/process';
 
 const bins = codexBinaries();
-// Echoes the last prompt; a prompt of "slow" is answered after 1.5 s so a turn stays running.
+// Echoes the last prompt; "slow" is answered after 1.5 s so a turn stays running; "exec: CMD" runs CMD.
 const echo = () => (req: Parameters<typeof userTexts>[0]) => {
   const last = userTexts(req).at(-1) ?? '';
+  if (last.startsWith('exec: ') && functionCallOutput(req) === undefined) return replyExec(last.slice(6), { yieldTimeMs: 30_000 });
   const reply = replyMessage(`echo: ${last}`, { input_tokens: 50, output_tokens: 5 });
   return last === 'slow' ? delayed(1500, reply) : reply;
 };
+
+async function running(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
 
 function textOf(r: CallToolResult): string {
   return r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
@@ -147,6 +160,27 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
     assert.equal(list.length, 1);
     assert.deepEqual([list[0]?.backend, list[0]?.sandbox, list[0]?.approvalPolicy, list[0]?.mode], ['app-server', 'workspace-write', 'never', 'ci']);
     assert.equal((fake.responsesRequests()[0]?.body?.reasoning as { effort?: string } | undefined)?.effort, 'low');
+  });
+
+  it('an MCP cancellation of the codex call interrupts the turn and ends the session\'s processes, command included', async () => {
+    const { server, client } = await governance(bins.legacy);
+    const marker = join(home.root, 'started.txt');
+    const ac = new AbortController();
+    const call = client.callTool({ name: 'codex', arguments: { prompt: `exec: touch ${marker}; sleep 30`, cwd: home.workDir, sandbox: 'danger-full-access', 'approval-policy': 'never' } }, undefined, { signal: ac.signal });
+    call.catch(() => undefined);
+    const end = Date.now() + 20_000;
+    while (!existsSync(marker) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(marker), 'the command started');
+    const [pid] = server.app.codex.childPids();
+    const tree = await liveTreePids(pid!);
+    assert.ok(tree.length >= 2, `codex and its command: ${tree.join(',')}`);
+    ac.abort();
+    await assert.rejects(call);
+    const gone = Date.now() + 10_000;
+    while ((await Promise.all(tree.map(running))).some(Boolean) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual((await Promise.all(tree.map(running))).filter(Boolean), []);
+    assert.equal(server.app.codex.list()[0]?.status, 'closed');
+    assert.match(server.app.codex.list()[0]?.lastError ?? '', /cancelled/);
   });
 
   it('refuses codex-reply without a thread, and an unknown thread, with errors naming the fix', async () => {
