@@ -3,6 +3,7 @@
  *   serve [--host H] [--port P] [--data-dir D] [--allow-non-loopback] [--rate-limit N] [--verbose]
  *   stdio [--data-dir D]
  *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
+ *   codex --prompt TEXT [--sandbox ...]   (one Codex turn through the supervisor)
  */
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -20,6 +21,7 @@ Usage:
   codex-governance serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--rate-limit N] [--verbose]
   codex-governance stdio [--data-dir DIR]
   codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
+  codex-governance codex --prompt TEXT [--sandbox MODE] ...   (one Codex turn; "codex-governance codex --help")
   codex-governance --version
 
 Environment:
@@ -49,6 +51,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return runMcpCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
   }
   if (command === 'stdio') return stdio(rest, env);
+  if (command === 'codex') {
+    const { runCodexCommand } = await import('../supervisor/cli-command');
+    const ac = new AbortController();
+    const cancel = () => ac.abort();
+    process.once('SIGINT', cancel);
+    process.once('SIGTERM', cancel);
+    try {
+      return await runCodexCommand(rest, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env, signal: ac.signal });
+    } finally {
+      process.off('SIGINT', cancel);
+      process.off('SIGTERM', cancel);
+    }
+  }
   process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
   return 2;
 }
