@@ -102,7 +102,7 @@ export async function runCodexCommand(argv: string[], io: CodexCommandIo): Promi
     const verbosity = oneOf('verbosity', values.verbosity, VERBOSITY_VALUES);
     if (verbosity) args.verbosity = verbosity;
     json = values.json === true;
-    supervisorOpts = { ...codexOptionsFromEnv(io.env), env: io.env, maxSessions: 1, clientInfo: { name: 'codex-governance-cli', version: '1' } };
+    supervisorOpts = { ...codexOptionsFromEnv(io.env), env: io.env, maxSessions: 1, warmSpares: 0, clientInfo: { name: 'codex-governance-cli', version: '1' } };
     if (values['codex-path']) supervisorOpts.codexPath = values['codex-path'];
     const backend = oneOf('backend', values.backend, ['auto', 'mcp-server', 'app-server'] as const);
     if (backend) supervisorOpts.backend = backend;

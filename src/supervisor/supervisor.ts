@@ -62,6 +62,8 @@ export interface CodexSupervisorOptions {
   startupTimeoutMs?: number;
   /** Answers Codex's approval requests. Default {@link DenyAllApprovalBroker}. */
   approvals?: ApprovalBroker;
+  /** Spare children kept ready once Codex has been used (0 or 1). Default 1. */
+  warmSpares?: number;
   /** Events kept per session. Default 200. */
   transcriptLimit?: number;
   /** Ended sessions kept in memory for `codex-session-info`. Default 200. */
@@ -170,7 +172,35 @@ interface Entry {
   turnAbort: AbortController | undefined;
 }
 
+/** Hooks of a spare child, pointed at its session once one adopts it. */
+class SwitchHooks implements ChildHooks {
+  target: ChildHooks | undefined;
+  onEvent(event: CodexEvent): void {
+    this.target?.onEvent(event);
+  }
+  onUsage(usage: TokenUsage): void {
+    this.target?.onUsage(usage);
+  }
+  onThreadId(threadId: string): void {
+    this.target?.onThreadId(threadId);
+  }
+  approve(req: Parameters<ChildHooks['approve']>[0], signal: AbortSignal): ReturnType<ChildHooks['approve']> {
+    // Nothing runs in a spare; should Codex still ask, nobody answered for it: deny.
+    return this.target ? this.target.approve(req, signal) : Promise.resolve({ decision: 'deny', reason: 'No session owns this Codex process.' });
+  }
+}
+
+interface Spare {
+  path: string;
+  backend: CodexBackend;
+  hooks: SwitchHooks;
+  child: Promise<CodexChild>;
+  readyMs: number | undefined;
+  lastUsedAt: number;
+}
+
 const DEFAULTS = {
+  warmSpares: 1,
   maxSessions: 10,
   toolTimeoutMs: 600_000,
   sessionIdleTimeoutMs: 300_000,
@@ -200,6 +230,7 @@ export class CodexSupervisor {
   private closed = false;
   private readonly saveChains = new Map<string, Promise<void>>();
   private readonly perf = new SupervisorStats();
+  private spare: Spare | undefined;
 
   constructor(options: CodexSupervisorOptions = {}) {
     this.opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & CodexSupervisorOptions;
@@ -358,6 +389,7 @@ export class CodexSupervisor {
       return e.record.status === 'idle' && now - Date.parse(e.record.lastActivityAt) >= this.opts.sessionIdleTimeoutMs;
     });
     await Promise.all(victims.map((e) => this.endSession(e, opts.force ? 'Closed by codex-cleanup (force).' : `Closed after ${Math.round(this.opts.sessionIdleTimeoutMs / 1000)} s idle.`)));
+    if (this.spare && (opts.force || now - this.spare.lastUsedAt >= this.opts.sessionIdleTimeoutMs)) await this.dropSpare();
     this.forgetOldEnded();
     return victims.map((e) => e.record.id);
   }
@@ -367,6 +399,7 @@ export class CodexSupervisor {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    await this.dropSpare();
     await Promise.all([...this.sessions.values()].filter((e) => e.child || isActive(e.record.status)).map((e) => this.endSession(e, 'The governance server shut down.')));
     await Promise.all([...this.saveChains.values()]);
   }
@@ -385,9 +418,15 @@ export class CodexSupervisor {
     return all.slice(-limit);
   }
 
-  /** Pids of every live child (for diagnostics and tests). */
+  /** Pids of every live session child (for diagnostics and tests); the spare is not included. */
   childPids(): number[] {
     return [...this.sessions.values()].flatMap((e) => (e.child?.alive() ? [e.child.pid] : []));
+  }
+
+  /** Pid of the ready spare child, if any. */
+  async sparePid(): Promise<number | undefined> {
+    const child = await this.spare?.child.catch(() => undefined);
+    return child?.alive() ? child.pid : undefined;
   }
 
   // ------------------------------------------------------------------ internals
@@ -460,22 +499,86 @@ export class CodexSupervisor {
     this.changed(entry);
   }
 
-  private async spawnChild(entry: Entry, located: LocatedCodex): Promise<CodexChild> {
-    const started = performance.now();
+  private startChild(located: LocatedCodex, hooks: ChildHooks, cwd: string): Promise<CodexChild> {
     const opts: StartChildOptions = {
       binary: located.path,
       env: this.opts.env ?? process.env,
-      cwd: entry.settings.cwd,
-      hooks: this.hooks(entry),
+      cwd,
+      hooks,
       interruptGraceMs: this.opts.interruptGraceMs,
       startupTimeoutMs: this.opts.startupTimeoutMs,
       clientInfo: this.opts.clientInfo ?? { name: 'codex-governance', version: '0' },
     };
-    const child = located.backend === 'app-server' ? await startAppServerChild(opts) : await startMcpServerChild(opts);
+    return located.backend === 'app-server' ? startAppServerChild(opts) : startMcpServerChild(opts);
+  }
+
+  /** A ready spare child of `located`'s binary and backend, if one is (being) started. */
+  private async takeSpare(located: LocatedCodex): Promise<{ child: CodexChild; hooks: SwitchHooks; readyMs: number } | undefined> {
+    const spare = this.spare;
+    if (!spare || spare.path !== located.path || spare.backend !== located.backend) return undefined;
+    this.spare = undefined;
+    const child = await spare.child.catch(() => undefined);
+    if (!child?.alive()) return undefined;
+    return { child, hooks: spare.hooks, readyMs: spare.readyMs ?? 0 };
+  }
+
+  /**
+   * Starts one spare child in the background so the next session skips the spawn and handshake
+   * (~120-500 ms, see the bench). Only after Codex has been used, never beyond `maxSessions`
+   * children, and dropped by the idle sweep.
+   */
+  private refillSpare(located: LocatedCodex): void {
+    if (this.closed || this.opts.warmSpares < 1 || this.spare) return;
+    const holding = [...this.sessions.values()].filter((e) => e.child?.alive() || e.record.status === 'starting').length;
+    if (holding >= this.opts.maxSessions) return;
+    const hooks = new SwitchHooks();
+    const started = performance.now();
+    const spare: Spare = { path: located.path, backend: located.backend, hooks, child: this.startChild(located, hooks, this.opts.defaultCwd ?? process.cwd()), readyMs: undefined, lastUsedAt: Date.now() };
+    this.spare = spare;
+    spare.child.then(
+      (child) => {
+        spare.readyMs = performance.now() - started;
+        // A spare that dies (or arrives after close) must not linger.
+        void child.exited.then(() => {
+          if (this.spare === spare) this.spare = undefined;
+        });
+        if (this.closed || this.spare !== spare) {
+          if (this.spare === spare) this.spare = undefined;
+          if (this.closed) void child.close(0);
+        }
+      },
+      (err: unknown) => {
+        if (this.spare === spare) this.spare = undefined;
+        this.logger.warn(`Could not start a spare Codex process: ${String(err)}`);
+      },
+    );
+  }
+
+  private async dropSpare(): Promise<void> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const child = await spare?.child.catch(() => undefined);
+    await child?.close(0);
+  }
+
+  private async spawnChild(entry: Entry, located: LocatedCodex): Promise<CodexChild> {
+    const started = performance.now();
+    const taken = await this.takeSpare(located);
+    let child: CodexChild;
+    let readyMs: number;
+    if (taken) {
+      taken.hooks.target = this.hooks(entry);
+      child = taken.child;
+      readyMs = taken.readyMs;
+    } else {
+      child = await this.startChild(located, this.hooks(entry), entry.settings.cwd);
+      readyMs = performance.now() - started;
+    }
+    this.refillSpare(located);
     entry.child = child;
     entry.closing = false;
     entry.record.pid = child.pid;
-    this.events.emit('child-started', { sessionId: entry.record.id, backend: located.backend, pid: child.pid, readyMs: performance.now() - started });
+    this.events.emit('child-started', { sessionId: entry.record.id, backend: located.backend, pid: child.pid, readyMs });
     void child.exited.then((exit) => {
       if (entry.child !== child) return;
       entry.record.pid = null;

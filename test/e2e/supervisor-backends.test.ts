@@ -87,6 +87,22 @@ for (const backend of ['mcp-server', 'app-server'] as const) {
       assert.equal(sup.list({ activeOnly: true }).length, 2);
     });
 
+    it('keeps one spare process ready after the first session, hands it to the next one, and ends it on close', async () => {
+      const { sup } = await setup({ script: [replyMessage('one'), replyMessage('two')] });
+      assert.equal(await sup.sparePid(), undefined, 'no process before Codex is used');
+      const a = await sup.run({ prompt: 'a', settings: {} });
+      const spare = await sup.sparePid();
+      assert.ok(spare, 'a spare is ready');
+      const b = await sup.run({ prompt: 'b', settings: {} });
+      assert.equal(b.content, 'two');
+      assert.equal(sup.info(b.sessionId).pid, spare);
+      assert.notEqual(sup.info(a.sessionId).pid, spare);
+      const next = await sup.sparePid();
+      assert.ok(next && next !== spare, 'a new spare replaced it');
+      await sup.close();
+      await waitFor('spare gone', () => !isRunning(next));
+    });
+
     it('denies an escalated command through the default broker: the command does not run', async () => {
       const { fake, home, sup } = await setup();
       const target = join(home.root, 'escalated.txt');
