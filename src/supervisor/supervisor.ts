@@ -458,7 +458,8 @@ export class CodexSupervisor {
         `Codex is busy: all ${this.opts.maxSessions} sessions are running turns (limit codexGovernance.codex.maxSessions). Retry when one finishes, or end sessions with codex-cleanup.`,
       );
     }
-    await this.endSession(victim, `Closed to make room for a new session (limit ${this.opts.maxSessions}).`);
+    // The victim is closed at once; waiting for its process to exit would only delay the caller.
+    void this.endSession(victim, `Closed to make room for a new session (limit ${this.opts.maxSessions}).`);
   }
 
   private hooks(entry: Entry): ChildHooks {
@@ -524,13 +525,15 @@ export class CodexSupervisor {
 
   /**
    * Starts one spare child in the background so the next session skips the spawn and handshake
-   * (~120-500 ms, see the bench). Only after Codex has been used, never beyond `maxSessions`
-   * children, and dropped by the idle sweep.
+   * (~80 ms plus a slower first turn, see bench/codex-supervisor.ts). Only after Codex has been
+   * used, not while every slot runs a turn, and dropped by the idle sweep: at most
+   * `maxSessions` + 1 processes.
    */
   private refillSpare(located: LocatedCodex): void {
     if (this.closed || this.opts.warmSpares < 1 || this.spare) return;
-    const holding = [...this.sessions.values()].filter((e) => e.child?.alive() || e.record.status === 'starting').length;
-    if (holding >= this.opts.maxSessions) return;
+    // Idle sessions give way to new ones (see makeRoom), so only running turns make a spare useless.
+    const busy = [...this.sessions.values()].filter((e) => e.record.status === 'running' || e.record.status === 'starting').length;
+    if (busy >= this.opts.maxSessions) return;
     const hooks = new SwitchHooks();
     const started = performance.now();
     const spare: Spare = { path: located.path, backend: located.backend, hooks, child: this.startChild(located, hooks, this.opts.defaultCwd ?? process.cwd()), readyMs: undefined, lastUsedAt: Date.now() };

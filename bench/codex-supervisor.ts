@@ -1,0 +1,152 @@
+/**
+ * Codex supervisor benchmark (issue 3), all against the same fake Responses API server in one run:
+ * 1. `codex-reply` and `codex` through the governance server (Streamable HTTP) vs the same calls
+ *    straight to Codex 0.153.4's own `codex mcp-server` over stdio: ratio of medians and ms added
+ *    (targets <= 1.05x and <= 10 ms). `codex-reply` isolates our overhead; a new `codex` session
+ *    also pays Codex's slower first turn in a fresh process (one process per session);
+ * 2. spawn-to-ready time and RSS per child (idle, and after one turn) for both backends.
+ * Run alone with `node --import tsx bench/codex-supervisor.ts` (BENCH_CODEX_CALLS, default 40).
+ */
+import { readFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createCodexHome, type CodexHome } from '../test/fakes/codex-home';
+import { codexBinaries, startCodexMcpServer } from '../test/fakes/codex-processes';
+import { replyMessage, startFakeModelServer, userTexts } from '../test/fakes/fake-model-server';
+import { startGovernanceServer } from '../src/server/server';
+import { startAppServerChild } from '../src/supervisor/app-server-backend';
+import type { ChildHooks, StartChildOptions } from '../src/supervisor/backend';
+import { startMcpServerChild } from '../src/supervisor/mcp-server-backend';
+
+const CALLS = Number(process.env.BENCH_CODEX_CALLS ?? 40);
+const WARMUP = 3;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function timeCalls(call: (i: number) => Promise<void>): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) await call(-1 - i);
+  const out: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    const t0 = performance.now();
+    await call(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+const noHooks: ChildHooks = {
+  onEvent: () => undefined,
+  onUsage: () => undefined,
+  onThreadId: () => undefined,
+  approve: async () => ({ decision: 'deny', reason: 'bench' }),
+};
+
+/** Runs the benchmark; returns the report lines and whether the overhead targets were met. */
+export async function benchCodexSupervisor(): Promise<{ lines: string[]; ok: boolean }> {
+  const lines: string[] = [];
+  const bins = codexBinaries();
+  const fake = await startFakeModelServer({ whenExhausted: (req) => replyMessage(`echo: ${userTexts(req).at(-1) ?? ''}`) });
+  let home: CodexHome | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'cg-bench-codex-'));
+  const saved = { ...process.env };
+  let ok: boolean;
+  try {
+    home = await createCodexHome({ modelBaseUrl: fake.baseUrl });
+    const args = (i: number) => ({ prompt: `question ${i}`, cwd: home!.workDir, sandbox: 'read-only', 'approval-policy': 'never' });
+
+    const direct = await startCodexMcpServer(bins.legacy, home);
+    const directNew = await timeCalls(async (i) => {
+      const r = await direct.client.callTool({ name: 'codex', arguments: args(i) });
+      if (r.isError) throw new Error(`direct call failed: ${JSON.stringify(r.content)}`);
+    });
+    const directThread = ((await direct.client.callTool({ name: 'codex', arguments: args(0) })).structuredContent as { threadId: string }).threadId;
+    const directReply = await timeCalls(async (i) => {
+      const r = await direct.client.callTool({ name: 'codex-reply', arguments: { threadId: directThread, prompt: `follow-up ${i}` } });
+      if (r.isError) throw new Error(`direct reply failed: ${JSON.stringify(r.content)}`);
+    });
+    await direct.close();
+
+    Object.assign(process.env, { CODEX_HOME: home.codexHome, HOME: home.home, CODEX_GOVERNANCE_CODEX_PATH: bins.legacy });
+    const token = 'bench-token-0123456789abcdef';
+    const server = await startGovernanceServer({ port: 0, dataDir, token, rateLimitPerMinute: 1_000_000, hostKind: 'bench' });
+    const client = new Client({ name: 'bench', version: '0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    const govNew = await timeCalls(async (i) => {
+      const r = await client.callTool({ name: 'codex', arguments: args(i) });
+      if (r.isError) throw new Error(`governance call failed: ${JSON.stringify(r.content)}`);
+    });
+    const govThread = ((await client.callTool({ name: 'codex', arguments: args(0) })).structuredContent as { threadId: string }).threadId;
+    const govReply = await timeCalls(async (i) => {
+      const r = await client.callTool({ name: 'codex-reply', arguments: { threadId: govThread, prompt: `follow-up ${i}` } });
+      if (r.isError) throw new Error(`governance reply failed: ${JSON.stringify(r.content)}`);
+    });
+    await client.close();
+    await server.close();
+
+    const row = (name: string, d: number[], g: number[]) => {
+      const ratio = median(g) / median(d);
+      const added = median(g) - median(d);
+      const met = ratio <= 1.05 && added <= 10;
+      lines.push(`${name}, ${CALLS} sequential calls, fake model, Codex 0.153.4`);
+      lines.push(`    straight to codex mcp-server (stdio): median ${median(d).toFixed(1)} ms, mean ${mean(d).toFixed(1)} ms`);
+      lines.push(`    through the governance server (Streamable HTTP, supervisor): median ${median(g).toFixed(1)} ms, mean ${mean(g).toFixed(1)} ms`);
+      lines.push(`    -> ${ratio.toFixed(3)}x, ${added >= 0 ? '+' : ''}${added.toFixed(1)} ms (targets <= 1.05x, <= 10 ms) ${met ? 'OK' : 'MISSED'}`);
+      return met;
+    };
+    ok = row('codex-reply (same thread)', directReply, govReply);
+    row('codex (new thread each; ours = a new process per session, whose first turn Codex runs ~25-30 ms slower)', directNew, govNew);
+
+    for (const [label, binary, start] of [
+      ['mcp-server (0.153.4)', bins.legacy, startMcpServerChild],
+      ['app-server (0.169.0)', bins.current, startAppServerChild],
+    ] as const) {
+      const ready: number[] = [];
+      const idle: number[] = [];
+      const afterTurn: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const opts: StartChildOptions = { binary, env: home.env, cwd: home.workDir, hooks: noHooks, interruptGraceMs: 1000, startupTimeoutMs: 30_000, clientInfo: { name: 'bench', version: '0' } };
+        const t0 = performance.now();
+        const child = await start(opts);
+        ready.push(performance.now() - t0);
+        idle.push(await rssMiB(child.pid));
+        await child.startThread({ cwd: home.workDir, sandbox: 'read-only', approvalPolicy: 'never' }, 'hello', new AbortController().signal);
+        afterTurn.push(await rssMiB(child.pid));
+        await child.close(0);
+      }
+      lines.push(`child ${label}: spawn-to-ready median ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}); RSS idle ${median(idle).toFixed(0)} MiB, after one turn ${median(afterTurn).toFixed(0)} MiB`);
+    }
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    await fake.close();
+    await home?.cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return { lines, ok };
+}
+
+if (require.main === module) {
+  benchCodexSupervisor()
+    .then(({ lines }) => {
+      console.log(lines.join('\n'));
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
