@@ -125,6 +125,23 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 2,
+    description: 'Codex supervisor sessions (one row per session; the record as JSON)',
+    sql: `
+      CREATE TABLE codex_sessions (
+        id TEXT PRIMARY KEY,
+        thread_id TEXT,
+        backend TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_activity_at TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX codex_sessions_by_activity ON codex_sessions(last_activity_at DESC);
+      CREATE INDEX codex_sessions_by_thread ON codex_sessions(thread_id);
+    `,
+  },
 ];
 
 /** Highest schema version this code knows. */

@@ -8,6 +8,7 @@ import { migrate, schemaVersion } from './migrations';
 import { flushWrites, openDatabase } from './sqlite';
 import { SqliteAgentRepository } from './sqlite-agents';
 import { SqliteDiscoveryRepository } from './sqlite-discoveries';
+import { SqliteCodexSessionRepository } from './sqlite-sessions';
 import type { Store, StoreInfo } from './types';
 
 export const DATABASE_FILE = 'governance.db';
@@ -33,10 +34,12 @@ export async function openStoreFile(file: string): Promise<Store> {
   }
   const agents = new SqliteAgentRepository(db);
   const discoveries = new SqliteDiscoveryRepository(db);
+  const codexSessions = new SqliteCodexSessionRepository(db);
   let closed = false;
   return {
     agents,
     discoveries,
+    codexSessions,
     async info(): Promise<StoreInfo> {
       return { path: file, schemaVersion: schemaVersion(db) };
     },
