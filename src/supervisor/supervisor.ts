@@ -81,6 +81,8 @@ export interface CodexSessionRepository {
   save(record: CodexSessionRecord): Promise<void>;
   /** Every stored record, most recent activity first, at most `limit`. */
   list(limit: number): Promise<CodexSessionRecord[]>;
+  /** Deletes all but the `keep` most recently active records. */
+  prune?(keep: number): Promise<number>;
 }
 
 /** Arguments of a new session, already normalised (see ./arguments). */
@@ -231,6 +233,8 @@ export class CodexSupervisor {
   private readonly saveChains = new Map<string, Promise<void>>();
   private readonly perf = new SupervisorStats();
   private spare: Spare | undefined;
+  private readonly pendingSaves = new Map<string, NodeJS.Timeout>();
+  private readonly lastSavedKey = new Map<string, string>();
 
   constructor(options: CodexSupervisorOptions = {}) {
     this.opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & CodexSupervisorOptions;
@@ -288,7 +292,11 @@ export class CodexSupervisor {
         r.endedAt ??= new Date().toISOString();
         this.persist(r);
       }
-      this.sessions.set(r.id, { record: r, child: undefined, settings: { cwd: r.cwd }, closing: false, turnUsage: emptyUsage(), turnAbort: undefined });
+      const settings: ThreadSettings = { cwd: r.cwd };
+      if (r.sandbox) settings.sandbox = r.sandbox;
+      if (r.approvalPolicy) settings.approvalPolicy = r.approvalPolicy;
+      if (r.model) settings.model = r.model;
+      this.sessions.set(r.id, { record: r, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined });
       n++;
     }
     return n;
@@ -391,6 +399,7 @@ export class CodexSupervisor {
     await Promise.all(victims.map((e) => this.endSession(e, opts.force ? 'Closed by codex-cleanup (force).' : `Closed after ${Math.round(this.opts.sessionIdleTimeoutMs / 1000)} s idle.`)));
     if (this.spare && (opts.force || now - this.spare.lastUsedAt >= this.opts.sessionIdleTimeoutMs)) await this.dropSpare();
     this.forgetOldEnded();
+    await this.opts.repository?.prune?.(this.opts.endedLimit + this.opts.maxSessions).catch((e: unknown) => this.logger.warn(`Could not prune stored Codex sessions: ${String(e)}`));
     return victims.map((e) => e.record.id);
   }
 
@@ -401,7 +410,7 @@ export class CodexSupervisor {
     clearInterval(this.timer);
     await this.dropSpare();
     await Promise.all([...this.sessions.values()].filter((e) => e.child || isActive(e.record.status)).map((e) => this.endSession(e, 'The governance server shut down.')));
-    await Promise.all([...this.saveChains.values()]);
+    await this.flushPersist();
   }
 
   /** Performance figures since start (see ./stats), plus session counts by status. */
@@ -720,13 +729,40 @@ export class CodexSupervisor {
     const ended = [...this.sessions.values()].filter((e) => !isActive(e.record.status) && !e.child?.alive());
     if (ended.length <= this.opts.endedLimit) return;
     ended.sort((a, b) => a.record.lastActivityAt.localeCompare(b.record.lastActivityAt));
-    for (const e of ended.slice(0, ended.length - this.opts.endedLimit)) this.sessions.delete(e.record.id);
+    for (const e of ended.slice(0, ended.length - this.opts.endedLimit)) {
+      this.sessions.delete(e.record.id);
+      this.lastSavedKey.delete(e.record.id);
+    }
   }
 
   private changed(entry: Entry): void {
     const snapshot = structuredClone(entry.record);
     this.events.emit('session-changed', snapshot);
-    this.persist(snapshot);
+    this.schedulePersist(entry.record);
+  }
+
+  /**
+   * Status, thread and pid changes are stored at once; transcript and token updates, which come
+   * many per turn, are coalesced to one write per second per session.
+   */
+  private schedulePersist(record: CodexSessionRecord): void {
+    if (!this.opts.repository) return;
+    const key = `${record.status}|${record.threadId}|${record.pid}|${record.turns}`;
+    if (this.lastSavedKey.get(record.id) === key) {
+      if (this.pendingSaves.has(record.id)) return;
+      const timer = setTimeout(() => {
+        this.pendingSaves.delete(record.id);
+        const e = this.sessions.get(record.id);
+        if (e) this.persist(structuredClone(e.record));
+      }, 1000);
+      timer.unref();
+      this.pendingSaves.set(record.id, timer);
+      return;
+    }
+    clearTimeout(this.pendingSaves.get(record.id));
+    this.pendingSaves.delete(record.id);
+    this.lastSavedKey.set(record.id, key);
+    this.persist(structuredClone(record));
   }
 
   private persist(record: CodexSessionRecord): void {
@@ -741,5 +777,16 @@ export class CodexSupervisor {
         if (this.saveChains.get(record.id) === next) this.saveChains.delete(record.id);
       });
     this.saveChains.set(record.id, next);
+  }
+
+  /** Writes every coalesced record now (shutdown). */
+  private async flushPersist(): Promise<void> {
+    for (const [id, timer] of this.pendingSaves) {
+      clearTimeout(timer);
+      const e = this.sessions.get(id);
+      if (e) this.persist(structuredClone(e.record));
+    }
+    this.pendingSaves.clear();
+    await Promise.all([...this.saveChains.values()]);
   }
 }

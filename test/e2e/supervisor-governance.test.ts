@@ -183,6 +183,26 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
     assert.match(server.app.codex.list()[0]?.lastError ?? '', /cancelled/);
   });
 
+  it('keeps sessions across a restart of the server; an app-server thread continues with codex-reply', async () => {
+    const first = await governance(bins.current);
+    const r = (await first.client.callTool({ name: 'codex', arguments: { prompt: 'before restart', cwd: home.workDir } })) as CallToolResult;
+    const sc = r.structuredContent as { threadId: string; session_id: string };
+    await first.client.close();
+    await first.server.close();
+
+    const { client } = await governance(bins.current);
+    const info = (await client.callTool({ name: 'codex-session-info', arguments: { session_id: sc.threadId } })) as CallToolResult;
+    const session = (info.structuredContent as { session: { session_id: string; status: string; transcript: Array<{ summary: string }> } }).session;
+    assert.equal(session.session_id, sc.session_id);
+    assert.equal(session.status, 'closed');
+    assert.ok(session.transcript.some((e) => e.summary === 'echo: before restart'));
+    const reply = (await client.callTool({ name: 'codex-reply', arguments: { threadId: sc.threadId, prompt: 'after restart' } })) as CallToolResult;
+    assert.ok(!reply.isError, textOf(reply));
+    assert.equal(textOf(reply), 'echo: after restart');
+    const texts = userTexts(fake.responsesRequests().at(-1)!);
+    assert.ok(texts.includes('before restart'), 'the resumed thread kept its history');
+  });
+
   it('refuses codex-reply without a thread, and an unknown thread, with errors naming the fix', async () => {
     const { client } = await governance(bins.current);
     const none = (await client.callTool({ name: 'codex-reply', arguments: { prompt: 'x' } })) as CallToolResult;
