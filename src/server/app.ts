@@ -60,7 +60,9 @@ export async function createGovernanceApp(options: {
   const events = new GovernanceEvents();
   const governance = new GovernanceService(store, events);
   const knowledge = new KnowledgeGraph(store, events);
-  const codex = new CodexSupervisor(codexOptions);
+  const codex = new CodexSupervisor({ repository: store.codexSessions, ...codexOptions });
+  // Sessions of a previous run show up as lost (their processes ended with that run).
+  await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
   const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...codexTools(codex)]);
   attachCodexResources(registry, codex);
   const metrics = new ServerMetrics({ processMetrics: false });
