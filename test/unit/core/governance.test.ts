@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { GovernanceService } from '../../../src/core/governance';
 import { GovernanceEvents, type GovernanceEventMap } from '../../../src/core/events';
 import { NotFoundError, ValidationError } from '../../../src/core/errors';
+import { LATEST_SCHEMA_VERSION } from '../../../src/store/migrations';
 import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
 import { manualClock, useTempDir } from '../store/temp-dir';
@@ -175,7 +176,7 @@ describe('core: GovernanceService over a real SQLite file', () => {
     assert.equal(h.ok, true);
     assert.deepEqual(h.counts, { agents: 2, updates: 2, discoveries: 0, edges: 0 });
     assert.equal(h.database?.path, (await store.info()).path);
-    assert.equal(h.database?.schema_version, 1);
+    assert.equal(h.database?.schema_version, LATEST_SCHEMA_VERSION);
     await store.close();
     const down = await gov.health();
     assert.equal(down.ok, false);
