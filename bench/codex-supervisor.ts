@@ -37,15 +37,23 @@ async function rssMiB(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-async function timeCalls(call: (i: number) => Promise<void>): Promise<number[]> {
-  for (let i = 0; i < WARMUP; i++) await call(-1 - i);
-  const out: number[] = [];
-  for (let i = 0; i < CALLS; i++) {
-    const t0 = performance.now();
-    await call(i);
-    out.push(performance.now() - t0);
+/** Times `a` and `b` alternately, CALLS times each after WARMUP rounds; ms per call. */
+async function timePairs(a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>): Promise<[number[], number[]]> {
+  for (let i = 0; i < WARMUP; i++) {
+    await a(-1 - i);
+    await b(-1 - i);
   }
-  return out;
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    let t0 = performance.now();
+    await a(i);
+    ta.push(performance.now() - t0);
+    t0 = performance.now();
+    await b(i);
+    tb.push(performance.now() - t0);
+  }
+  return [ta, tb];
 }
 
 const noHooks: ChildHooks = {
@@ -69,31 +77,28 @@ export async function benchCodexSupervisor(): Promise<{ lines: string[]; ok: boo
     const args = (i: number) => ({ prompt: `question ${i}`, cwd: home!.workDir, sandbox: 'read-only', 'approval-policy': 'never' });
 
     const direct = await startCodexMcpServer(bins.legacy, home);
-    const directNew = await timeCalls(async (i) => {
-      const r = await direct.client.callTool({ name: 'codex', arguments: args(i) });
-      if (r.isError) throw new Error(`direct call failed: ${JSON.stringify(r.content)}`);
-    });
-    const directThread = ((await direct.client.callTool({ name: 'codex', arguments: args(0) })).structuredContent as { threadId: string }).threadId;
-    const directReply = await timeCalls(async (i) => {
-      const r = await direct.client.callTool({ name: 'codex-reply', arguments: { threadId: directThread, prompt: `follow-up ${i}` } });
-      if (r.isError) throw new Error(`direct reply failed: ${JSON.stringify(r.content)}`);
-    });
-    await direct.close();
-
     Object.assign(process.env, { CODEX_HOME: home.codexHome, HOME: home.home, CODEX_GOVERNANCE_CODEX_PATH: bins.legacy });
     const token = 'bench-token-0123456789abcdef';
     const server = await startGovernanceServer({ port: 0, dataDir, token, rateLimitPerMinute: 1_000_000, hostKind: 'bench' });
     const client = new Client({ name: 'bench', version: '0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-    const govNew = await timeCalls(async (i) => {
-      const r = await client.callTool({ name: 'codex', arguments: args(i) });
-      if (r.isError) throw new Error(`governance call failed: ${JSON.stringify(r.content)}`);
-    });
-    const govThread = ((await client.callTool({ name: 'codex', arguments: args(0) })).structuredContent as { threadId: string }).threadId;
-    const govReply = await timeCalls(async (i) => {
-      const r = await client.callTool({ name: 'codex-reply', arguments: { threadId: govThread, prompt: `follow-up ${i}` } });
-      if (r.isError) throw new Error(`governance reply failed: ${JSON.stringify(r.content)}`);
-    });
+    const call = async (c: Client, name: string, a: Record<string, unknown>) => {
+      const r = await c.callTool({ name, arguments: a });
+      if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
+      return r.structuredContent as { threadId: string };
+    };
+    // Calls alternate between the two paths so drift over the run (CPU clock, thread length) hits both alike.
+    const [directNew, govNew] = await timePairs(
+      (i) => call(direct.client, 'codex', args(i)),
+      (i) => call(client, 'codex', args(i)),
+    );
+    const directThread = (await call(direct.client, 'codex', args(0))).threadId;
+    const govThread = (await call(client, 'codex', args(0))).threadId;
+    const [directReply, govReply] = await timePairs(
+      (i) => call(direct.client, 'codex-reply', { threadId: directThread, prompt: `follow-up ${i}` }),
+      (i) => call(client, 'codex-reply', { threadId: govThread, prompt: `follow-up ${i}` }),
+    );
+    await direct.close();
     await client.close();
     await server.close();
 

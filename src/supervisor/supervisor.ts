@@ -742,12 +742,14 @@ export class CodexSupervisor {
   }
 
   /**
-   * Status, thread and pid changes are stored at once; transcript and token updates, which come
-   * many per turn, are coalesced to one write per second per session.
+   * A new session and a session's end are stored at once; other changes (turns, transcript,
+   * tokens) are coalesced to one write per second per session.
    */
   private schedulePersist(record: CodexSessionRecord): void {
     if (!this.opts.repository) return;
-    const key = `${record.status}|${record.threadId}|${record.pid}|${record.turns}`;
+    // Writing is a durable SQLite commit that blocks the event loop for an fsync, so only a
+    // session's first sight and its end are written at once; everything else, once a second.
+    const key = isActive(record.status) ? 'active' : record.status;
     if (this.lastSavedKey.get(record.id) === key) {
       if (this.pendingSaves.has(record.id)) return;
       const timer = setTimeout(() => {
