@@ -6,6 +6,7 @@
 import type { CodexBackend } from './locate';
 import type { ApprovalRequest, ApprovalAnswer } from './approvals';
 import type { ExitInfo } from './process';
+import { maskSecrets } from '../util/log';
 
 /** Codex's sandbox modes (config `sandbox_mode`, tool argument `sandbox`). */
 export type SandboxMode = 'read-only' | 'workspace-write' | 'danger-full-access';
@@ -133,8 +134,8 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
   }
 }
 
-/** Trims text to `max` characters with an ellipsis. */
+/** One line of at most `max` characters (ellipsis), with tokens and keys masked: it ends up in transcripts and logs. */
 export function clip(text: string, max = 500): string {
-  const one = text.replace(/\s+/g, ' ').trim();
+  const one = maskSecrets(text.replace(/\s+/g, ' ').trim());
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }

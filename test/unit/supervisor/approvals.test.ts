@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { appServerDecision, appServerLegacyDecision, askBroker, DEFAULT_DENY_REASON, DenyAllApprovalBroker, mcpServerDecision, type ApprovalRequest } from '../../../src/supervisor/approvals';
+import { clip } from '../../../src/supervisor/backend';
 import { describeCommand } from '../../../src/supervisor/backend-util';
 
 const req: ApprovalRequest = { source: 'codex-exec', sessionId: 's', command: 'rm -rf /tmp/x', signal: new AbortController().signal };
@@ -36,5 +37,16 @@ describe('approval broker', () => {
     assert.equal(describeCommand(['git', 'status', '--short']), 'git status --short');
     assert.equal(describeCommand('echo hi'), 'echo hi');
     assert.equal(describeCommand({ not: 'a command' }), undefined);
+  });
+});
+
+describe('transcript lines', () => {
+  it('are one line, clipped, with secrets masked', () => {
+    assert.equal(clip('a\n  b\tc'), 'a b c');
+    assert.equal(clip('x'.repeat(600)).length, 500);
+    const masked = clip('curl -H "Authorization: Bearer abcdef123456" https://x');
+    assert.doesNotMatch(masked, /abcdef123456/);
+    assert.match(masked, /^curl -H .*\*\*\*\*.* https:\/\/x$/);
+    assert.doesNotMatch(clip('export OPENAI_API_KEY=sk-proj-abcdefghijklmnop'), /abcdefghijklmnop/);
   });
 });
