@@ -7,7 +7,7 @@
  * Linux process table: `/proc/<pid>/stat` fields 3 (state), 4 (ppid), 5 (pgrp), see proc(5).
  * Elsewhere only the group is signalled and `kill(-pgid, 0)` tells whether it still exists.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 
 export interface ExitInfo {
@@ -156,6 +156,9 @@ export async function spawnGroup(command: string, args: readonly string[], opts:
       (killing ??= (async () => {
         const tree = await liveTreePids(pid);
         child.stdin.destroy();
+        if (process.platform === 'win32' && exitInfo === undefined) {
+          await new Promise<void>((r) => execFile('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true }, () => r()));
+        }
         if (exitInfo === undefined) {
           signal(-pid, 'SIGTERM');
           let timer: NodeJS.Timeout | undefined;

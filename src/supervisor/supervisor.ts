@@ -396,7 +396,7 @@ export class CodexSupervisor {
       if (opts.force) return true;
       return e.record.status === 'idle' && now - Date.parse(e.record.lastActivityAt) >= this.opts.sessionIdleTimeoutMs;
     });
-    await Promise.all(victims.map((e) => this.endSession(e, opts.force ? 'Closed by codex-cleanup (force).' : `Closed after ${Math.round(this.opts.sessionIdleTimeoutMs / 1000)} s idle.`)));
+    await Promise.all(victims.map((e) => this.endSession(e, opts.force ? 'Closed by codex-cleanup (force).' : `Closed after ${this.opts.sessionIdleTimeoutMs / 1000} s idle.`)));
     if (this.spare && (opts.force || now - this.spare.lastUsedAt >= this.opts.sessionIdleTimeoutMs)) await this.dropSpare();
     this.forgetOldEnded();
     await this.opts.repository?.prune?.(this.opts.endedLimit + this.opts.maxSessions).catch((e: unknown) => this.logger.warn(`Could not prune stored Codex sessions: ${String(e)}`));

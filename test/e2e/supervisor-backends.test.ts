@@ -103,6 +103,20 @@ for (const backend of ['mcp-server', 'app-server'] as const) {
       await waitFor('spare gone', () => !isRunning(next));
     });
 
+    it('closes a session idle past the session timeout (sweep), and makes room at the limit by closing the oldest idle one', async () => {
+      const { sup } = await setup({ script: [replyMessage('a'), replyMessage('b'), replyMessage('c')] }, { sessionIdleTimeoutMs: 400, cleanupIntervalMs: 100, maxSessions: 1, warmSpares: 0 });
+      const a = await sup.run({ prompt: 'a', settings: {} });
+      const pidA = sup.info(a.sessionId).pid!;
+      const b = await sup.run({ prompt: 'b', settings: {} });
+      assert.equal(sup.info(a.sessionId).status, 'closed');
+      assert.match(sup.info(a.sessionId).lastError ?? '', /make room for a new session \(limit 1\)/);
+      await waitFor('the evicted process to end', () => !isRunning(pidA));
+      const pidB = sup.info(b.sessionId).pid!;
+      await waitFor('the idle sweep', () => sup.info(b.sessionId).status === 'closed', 5000);
+      assert.match(sup.info(b.sessionId).lastError ?? '', /idle/);
+      await waitFor('the idle process to end', () => !isRunning(pidB));
+    });
+
     it('denies an escalated command through the default broker: the command does not run', async () => {
       const { fake, home, sup } = await setup();
       const target = join(home.root, 'escalated.txt');
