@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { measure, type LoadResult } from './load';
+import { benchCodexSupervisor } from './codex-supervisor';
 import { zipfWords } from './corpus';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
@@ -77,6 +78,11 @@ async function main(): Promise<void> {
       `    -> 16-client p50 ${p50.toFixed(2)}x echo (target <= 1.3), throughput ${tput.toFixed(2)}x echo (target >= 0.8) ${ok ? 'OK' : 'MISSED'}; sequential p50 ${seqP50.toFixed(2)}x echo`,
     );
   }
+
+  console.log('\nCodex supervisor (issue "Codex supervisor"): the codex tool through the governance server vs codex mcp-server directly');
+  const codex = await benchCodexSupervisor();
+  for (const line of codex.lines) console.log(line);
+  failed ||= !codex.ok;
   if (failed) console.log('\nSome targets missed (the benchmark reports; it does not fail the build).');
 }
 

@@ -3,6 +3,7 @@
  * Implemented by `startGovernanceServer` in `./server.ts`.
  */
 import type { Logger } from '../util/log';
+import type { CodexSupervisorOptions } from '../supervisor/supervisor';
 import type { GovernanceApp } from './app';
 
 export interface GovernanceServerOptions {
@@ -22,6 +23,8 @@ export interface GovernanceServerOptions {
   logger?: Logger;
   /** Who runs the server, recorded in the data-dir lock and `/health`: "cli" | "vscode" | "test". */
   hostKind?: string;
+  /** Codex supervisor settings (codex path, backend, limits, approval broker); default from `CODEX_GOVERNANCE_CODEX_*`. */
+  codex?: CodexSupervisorOptions;
 }
 
 export interface RunningGovernanceServer {

@@ -38,7 +38,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     throw new Error(`Refusing to bind ${host}: only loopback addresses are allowed unless --allow-non-loopback is given.`);
   }
 
-  const app = await createGovernanceApp({ dataDir: options.dataDir, logger, hostKind: options.hostKind ?? 'cli', port });
+  const app = await createGovernanceApp({ dataDir: options.dataDir, logger, hostKind: options.hostKind ?? 'cli', port, codex: options.codex });
   const limiter = new TokenBucketLimiter(options.rateLimitPerMinute ?? 100, options.rateLimitBurst ?? options.rateLimitPerMinute ?? 100);
   const sessions = new McpSessions({
     logger,
