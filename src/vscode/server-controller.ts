@@ -38,7 +38,7 @@ export class ServerController {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(state: ServerState) => void>();
   private sessionPort: number | undefined;
-  private startedWith: { requestedPort: number; rateLimitPerMinute: number } | undefined;
+  private startedWith: { requestedPort: number; rateLimitPerMinute: number; codex: string } | undefined;
   private disposed = false;
 
   constructor(private readonly options: ServerControllerOptions) {}
@@ -69,7 +69,11 @@ export class ServerController {
   needsRestartFor(settings: ServerSettings): boolean {
     if (!this.server || !this.startedWith) return false;
     const port = this.sessionPort ?? settings.port;
-    return port !== this.startedWith.requestedPort || settings.rateLimitPerMinute !== this.startedWith.rateLimitPerMinute;
+    return (
+      port !== this.startedWith.requestedPort ||
+      settings.rateLimitPerMinute !== this.startedWith.rateLimitPerMinute ||
+      JSON.stringify(settings.codex) !== this.startedWith.codex
+    );
   }
 
   onDidChangeState(listener: (state: ServerState) => void): Disposable {
@@ -157,8 +161,9 @@ export class ServerController {
         rateLimitPerMinute: settings.rateLimitPerMinute,
         logger,
         hostKind: 'vscode',
+        codex: settings.codex,
       });
-      this.startedWith = { requestedPort: port, rateLimitPerMinute: settings.rateLimitPerMinute };
+      this.startedWith = { requestedPort: port, rateLimitPerMinute: settings.rateLimitPerMinute, codex: JSON.stringify(settings.codex) };
       return this.setState({ kind: 'running', url: this.server.url, port: this.server.port });
     } catch (err) {
       return this.setState(await this.describeStartFailure(err, port, token));

@@ -14,6 +14,19 @@ export interface ServerSettings {
   autoStart: boolean;
   /** Token-bucket rate per agent, requests/minute (>= 1). */
   rateLimitPerMinute: number;
+  /** Codex supervisor settings (`codexGovernance.codex.*`); unset keys keep the supervisor defaults. */
+  codex: CodexSettings;
+}
+
+export interface CodexSettings {
+  /** Codex binary or npm wrapper; undefined = `codex` on PATH, else the bundled copy. */
+  codexPath?: string;
+  backend: 'auto' | 'mcp-server' | 'app-server';
+  maxSessions: number;
+  /** Idle time before a session is closed, ms. */
+  sessionIdleTimeoutMs: number;
+  /** Deadline of one `codex` / `codex-reply` call, ms. */
+  toolTimeoutMs: number;
 }
 
 /** A setting holds a value the server cannot use; `setting` is its full id. */
@@ -25,7 +38,15 @@ export class SettingsError extends Error {
 }
 
 /** Full ids of the settings whose change needs a server restart. */
-export const RESTART_SETTINGS = [`${SETTINGS_SECTION}.server.port`, `${SETTINGS_SECTION}.server.rateLimitPerMinute`] as const;
+export const RESTART_SETTINGS = [
+  `${SETTINGS_SECTION}.server.port`,
+  `${SETTINGS_SECTION}.server.rateLimitPerMinute`,
+  `${SETTINGS_SECTION}.codex.path`,
+  `${SETTINGS_SECTION}.codex.backend`,
+  `${SETTINGS_SECTION}.codex.maxSessions`,
+  `${SETTINGS_SECTION}.codex.sessionTimeoutSeconds`,
+  `${SETTINGS_SECTION}.codex.toolTimeoutSeconds`,
+] as const;
 
 /**
  * @param get returns the value of a key relative to `codexGovernance` (e.g. `server.port`), or
@@ -52,7 +73,30 @@ export function readServerSettings(get: (key: string) => unknown): ServerSetting
       `Setting ${SETTINGS_SECTION}.server.rateLimitPerMinute is ${JSON.stringify(rate)}; it must be an integer of at least 1 (requests per minute per agent).`,
     );
   }
-  return { port, autoStart, rateLimitPerMinute: rate };
+  return { port, autoStart, rateLimitPerMinute: rate, codex: readCodexSettings(get) };
+}
+
+function readCodexSettings(get: (key: string) => unknown): CodexSettings {
+  const path = orDefault(get('codex.path'), '');
+  if (typeof path !== 'string') throw new SettingsError(`${SETTINGS_SECTION}.codex.path`, `Setting ${SETTINGS_SECTION}.codex.path must be a path (a string), or empty to use codex on PATH.`);
+  const backend = orDefault(get('codex.backend'), 'auto');
+  if (backend !== 'auto' && backend !== 'mcp-server' && backend !== 'app-server') {
+    throw new SettingsError(`${SETTINGS_SECTION}.codex.backend`, `Setting ${SETTINGS_SECTION}.codex.backend is ${JSON.stringify(backend)}; use auto, mcp-server or app-server.`);
+  }
+  const int = (key: string, fallback: number, min: number, unit: string): number => {
+    const v = orDefault(get(key), fallback);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      throw new SettingsError(`${SETTINGS_SECTION}.${key}`, `Setting ${SETTINGS_SECTION}.${key} is ${JSON.stringify(v)}; it must be an integer of at least ${min} (${unit}).`);
+    }
+    return v;
+  };
+  return {
+    ...(path.trim() ? { codexPath: path.trim() } : {}),
+    backend,
+    maxSessions: int('codex.maxSessions', 10, 1, 'sessions'),
+    sessionIdleTimeoutMs: int('codex.sessionTimeoutSeconds', 300, 10, 'seconds') * 1000,
+    toolTimeoutMs: int('codex.toolTimeoutSeconds', 600, 5, 'seconds') * 1000,
+  };
 }
 
 /** Only an unset value falls back to the default; an explicit `null` in settings.json is an error. */

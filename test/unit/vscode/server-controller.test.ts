@@ -30,9 +30,10 @@ describe('server controller (real governance server)', function () {
   let dataDir: string;
   const controllers: ServerController[] = [];
   const token = generateToken();
+  const CODEX_DEFAULTS = { backend: 'auto' as const, maxSessions: 10, sessionIdleTimeoutMs: 300_000, toolTimeoutMs: 600_000 };
 
   function make(settings: Partial<ServerSettings> | (() => ServerSettings), options: { token?: string; dir?: string } = {}) {
-    const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, ...settings });
+    const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, codex: CODEX_DEFAULTS, ...settings });
     const c = new ServerController({
       dataDir: options.dir ?? dataDir,
       token: async () => options.token ?? token,
@@ -144,7 +145,7 @@ describe('server controller (real governance server)', function () {
 
   it('needs a restart only when the port asked for or the rate limit changed', async () => {
     const port = await findFreePort();
-    let settings: ServerSettings = { port, autoStart: true, rateLimitPerMinute: 100 };
+    let settings: ServerSettings = { port, autoStart: true, rateLimitPerMinute: 100, codex: CODEX_DEFAULTS };
     const c = make(() => settings);
     assert.equal(c.needsRestartFor(settings), false, 'not running yet');
     await c.start();

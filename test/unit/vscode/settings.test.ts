@@ -5,15 +5,41 @@ const getter = (values: Record<string, unknown>) => (key: string) => values[key]
 
 describe('server settings', () => {
   it('uses the documented defaults when nothing is set', () => {
-    assert.deepEqual(readServerSettings(getter({})), { port: 8765, autoStart: true, rateLimitPerMinute: 100 });
+    assert.deepEqual(readServerSettings(getter({})), {
+      port: 8765,
+      autoStart: true,
+      rateLimitPerMinute: 100,
+      codex: { backend: 'auto', maxSessions: 10, sessionIdleTimeoutMs: 300_000, toolTimeoutMs: 600_000 },
+    });
   });
 
   it('returns the configured values', () => {
-    assert.deepEqual(readServerSettings(getter({ 'server.port': 0, 'server.autoStart': false, 'server.rateLimitPerMinute': 5 })), {
-      port: 0,
-      autoStart: false,
-      rateLimitPerMinute: 5,
-    });
+    assert.deepEqual(
+      readServerSettings(
+        getter({
+          'server.port': 0,
+          'server.autoStart': false,
+          'server.rateLimitPerMinute': 5,
+          'codex.path': ' /opt/codex/bin/codex ',
+          'codex.backend': 'mcp-server',
+          'codex.maxSessions': 3,
+          'codex.sessionTimeoutSeconds': 60,
+          'codex.toolTimeoutSeconds': 30,
+        }),
+      ),
+      {
+        port: 0,
+        autoStart: false,
+        rateLimitPerMinute: 5,
+        codex: { codexPath: '/opt/codex/bin/codex', backend: 'mcp-server', maxSessions: 3, sessionIdleTimeoutMs: 60_000, toolTimeoutMs: 30_000 },
+      },
+    );
+  });
+
+  it('rejects Codex settings the supervisor cannot use, naming the setting', () => {
+    assert.throws(() => readServerSettings(getter({ 'codex.backend': 'exec' })), /codexGovernance\.codex\.backend.*auto, mcp-server or app-server/);
+    assert.throws(() => readServerSettings(getter({ 'codex.maxSessions': 0 })), /codexGovernance\.codex\.maxSessions/);
+    assert.throws(() => readServerSettings(getter({ 'codex.toolTimeoutSeconds': 1.5 })), /codexGovernance\.codex\.toolTimeoutSeconds/);
   });
 
   for (const bad of [-1, 65536, 80.5, '8765', null]) {
