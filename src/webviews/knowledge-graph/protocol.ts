@@ -1,0 +1,103 @@
+/**
+ * Messages between the Knowledge graph panel's page and its host (src/vscode/panels/). The host
+ * validates every page message with {@link parseKgPageMessage}; the page trusts the host.
+ * Node ids: a discovery's own id, an agent's is `agent:<agent_id>`.
+ */
+import { z } from 'zod';
+import { parseMessage } from '../shared/parse';
+
+export const KG_VIEW_TYPE = 'codexGovernance.knowledgeGraph';
+
+const filtersSchema = z
+  .object({
+    /** Free text (ranked search); empty = most recent. */
+    query: z.string().max(1000).default(''),
+    agentId: z.string().max(200).optional(),
+    discoveryType: z.string().max(64).optional(),
+    tag: z.string().max(100).optional(),
+  })
+  .strict();
+
+export type GraphFilters = z.output<typeof filtersSchema>;
+
+export const kgPageMessageSchema = z.discriminatedUnion('type', [
+  /** The page is listening; `filters` are those it restored after a reload. */
+  z.object({ type: z.literal('ready'), filters: filtersSchema.optional() }).strict(),
+  z.object({ type: z.literal('search'), filters: filtersSchema }).strict(),
+  z.object({ type: z.literal('loadMore') }).strict(),
+  z.object({ type: z.literal('details'), id: z.string().min(1).max(300) }).strict(),
+  /** The page drew a graph: node count and ms from receiving the data to the layout's end. */
+  z.object({ type: z.literal('rendered'), nodes: z.number().int().min(0), ms: z.number().min(0) }).strict(),
+]);
+
+export type KgPageMessage = z.output<typeof kgPageMessageSchema>;
+
+export interface GraphNode {
+  id: string;
+  kind: 'discovery' | 'agent';
+  /** Summary (discoveries, at most 80 characters) or agent id. */
+  label: string;
+  discoveryType?: string;
+  agentId?: string;
+  tags?: string[];
+  severity?: string | null;
+  createdAt?: string;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  /** A knowledge-graph relation (`related_to`, `answers`, ...) or `authored` (agent -> discovery). */
+  relation: string;
+}
+
+export interface GraphDetails {
+  id: string;
+  summary: string;
+  details: string;
+  agentId: string;
+  discoveryType: string;
+  tags: string[];
+  status: string;
+  severity: string | null;
+  createdAt: string;
+  edges: { direction: 'out' | 'in'; id: string; relation: string; summary: string | null }[];
+}
+
+export type KgHostMessage =
+  | {
+      type: 'graph';
+      /** True: add to what is shown ("load more"); false: replace it. */
+      append: boolean;
+      nodes: GraphNode[];
+      edges: GraphEdge[];
+      filters: GraphFilters;
+      /** Discoveries shown after this message, and how many match the filters in all. */
+      loaded: number;
+      total: number;
+      hasMore: boolean;
+      /** True when the panel stopped loading at its cap although more match. */
+      capped: boolean;
+      cap: number;
+      /** Values for the filter pickers. */
+      facets: { agents: string[]; types: string[]; tags: string[] };
+    }
+  | { type: 'details'; details: GraphDetails }
+  /** Discoveries were stored since the graph was loaded. */
+  | { type: 'stale'; newDiscoveries: number }
+  | { type: 'error'; message: string };
+
+/** What the page keeps across reloads (webview state, restored by the panel serializer). */
+export interface KgPageState {
+  filters: GraphFilters;
+  selected?: string;
+}
+
+/**
+ * Validates a message from the page.
+ * @throws Error naming the offending field, e.g. `filters.query: Too big...`
+ */
+export function parseKgPageMessage(raw: unknown): KgPageMessage {
+  return parseMessage(kgPageMessageSchema, raw, 'Knowledge graph');
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { GovernanceEvents } from '../../../src/core/events';
+import { GovernanceService } from '../../../src/core/governance';
+import { KnowledgeGraph } from '../../../src/knowledge/knowledge';
+import { openStore } from '../../../src/store/store';
+import type { Store } from '../../../src/store/types';
+import { AgentDashboardHandler } from '../../../src/vscode/panels/agent-dashboard-handler';
+import type { PanelData } from '../../../src/vscode/panels/data';
+import { MAX_COMPARED, parseDashboardPageMessage, type DashboardHostMessage } from '../../../src/webviews/agent-dashboard/protocol';
+import { manualClock, useTempDir } from '../store/temp-dir';
+
+describe('Agent dashboard panel handler (real SQLite store)', () => {
+  const dir = useTempDir('cg-dash-panel-');
+  let store: Store;
+  let data: PanelData & { governance: GovernanceService };
+  let posted: DashboardHostMessage[];
+  let handler: AgentDashboardHandler;
+  let clock: ReturnType<typeof manualClock>;
+
+  beforeEach(async () => {
+    store = await openStore(dir());
+    const events = new GovernanceEvents();
+    clock = manualClock();
+    data = { governance: new GovernanceService(store, events, clock.now), knowledge: new KnowledgeGraph(store, events, clock.now), events };
+    posted = [];
+    handler = new AgentDashboardHandler(() => data, (m) => posted.push(m), { agentsDelayMs: 10 });
+  });
+  afterEach(async () => {
+    handler.dispose();
+    await store.close();
+  });
+
+  const last = <T extends DashboardHostMessage['type']>(type: T) => posted.filter((m) => m.type === type).at(-1) as Extract<DashboardHostMessage, { type: T }>;
+
+  async function updates(agentId: string, complexities: number[]): Promise<void> {
+    for (const complexity of complexities) {
+      clock.advance(60_000);
+      await data.governance.processUpdate({ agentId, complexity, confidence: 0.7, operation: `edit at ${complexity}` });
+    }
+  }
+
+  it('answers ready with the agent list and the most recent agent\'s history, oldest first', async () => {
+    await updates('alice', [0.2, 0.3]);
+    await updates('bob', [0.4, 0.5, 0.6]);
+    await handler.handle({ type: 'ready' });
+    const agents = last('agents');
+    assert.deepEqual(agents.agents.map((a) => [a.agentId, a.updateCount, a.lastAction]), [['bob', 3, 'PROCEED'], ['alice', 2, 'PROCEED']]);
+    const series = last('series');
+    assert.deepEqual(series.agentIds, ['bob']);
+    assert.deepEqual(series.series[0]!.points.map((p) => p.operation), ['edit at 0.4', 'edit at 0.5', 'edit at 0.6']);
+    const p = series.series[0]!.points[0]!;
+    for (const k of ['E', 'I', 'S', 'V', 'risk_score', 'coherence'] as const) assert.equal(typeof p[k], 'number', k);
+    assert.match(p.reason, /\S/);
+  });
+
+  it('restores a saved selection, dropping agents that no longer exist', async () => {
+    await updates('alice', [0.2]);
+    await updates('bob', [0.3]);
+    await handler.handle({ type: 'ready', agentIds: ['alice', 'gone'] });
+    assert.deepEqual(last('series').agentIds, ['alice']);
+  });
+
+  it('compares several agents on select', async () => {
+    await updates('alice', [0.2, 0.9]);
+    await updates('bob', [0.3]);
+    await handler.handle({ type: 'ready' });
+    await handler.handle({ type: 'select', agentIds: ['alice', 'bob'] });
+    const s = last('series');
+    assert.deepEqual(s.series.map((x) => [x.agentId, x.points.length]), [['alice', 2], ['bob', 1]]);
+  });
+
+  it('streams a new update of a shown agent as a point, and refreshes the list', async () => {
+    await updates('alice', [0.2]);
+    await handler.handle({ type: 'ready' });
+    await updates('alice', [0.95]);
+    await updates('carol', [0.1]);
+    const points = posted.filter((m) => m.type === 'point');
+    assert.equal(points.length, 1, 'carol is not shown');
+    assert.equal(points[0]!.agentId, 'alice');
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(last('agents').agents.map((a) => a.agentId).sort(), ['alice', 'carol']);
+  });
+
+  it('reports an unknown agent, a bad message and a stopped server as errors to the page', async () => {
+    await handler.handle({ type: 'select', agentIds: ['nobody'] });
+    assert.match(last('error').message, /nobody/);
+    await handler.handle({ type: 'select', agentIds: Array.from({ length: MAX_COMPARED + 1 }, (_, i) => `a${i}`) });
+    assert.match(last('error').message, /Agent dashboard panel: invalid message from the page \(agentIds/);
+    const stopped = new AgentDashboardHandler(() => undefined, (m) => posted.push(m));
+    await stopped.handle({ type: 'ready' });
+    assert.match(last('error').message, /not running/);
+  });
+});
+
+describe('Agent dashboard protocol', () => {
+  it('accepts ready with or without a restored selection', () => {
+    assert.deepEqual(parseDashboardPageMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseDashboardPageMessage({ type: 'select', agentIds: ['a'] }), { type: 'select', agentIds: ['a'] });
+  });
+  it('rejects empty ids and unknown types', () => {
+    assert.throws(() => parseDashboardPageMessage({ type: 'select', agentIds: [''] }), /agentIds\.0/);
+    assert.throws(() => parseDashboardPageMessage({ type: 'zoom' }), /type/);
+  });
+});
