@@ -1,0 +1,91 @@
+/**
+ * The approval policy a person sets: VS Code settings `codexGovernance.approvals.*` and the
+ * headless policy file (JSON, `--approval-policy-file`) use the same keys.
+ *
+ * Defaults (issue 4): auto-approve low (on), medium (off), high (off; turning it on needs
+ * `confirmAutoApproveHigh: true` as well, or the policy is rejected), require a person for ci
+ * mode (on), timeout 300 s. Critical is never auto-approved.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ValidationError } from '../core/errors';
+
+export interface ApprovalPolicy {
+  autoApproveLow: boolean;
+  autoApproveMedium: boolean;
+  /** Only honoured together with `confirmAutoApproveHigh`. */
+  autoApproveHigh: boolean;
+  /** The person's explicit confirmation that high-risk requests may run without a prompt. */
+  confirmAutoApproveHigh: boolean;
+  /** `mode: ci` callers are never auto-approved: a person must answer (none headless = deny). */
+  requirePersonForCi: boolean;
+  /** How long a prompt waits before it counts as a denial, seconds (0.01..86400). */
+  timeoutSeconds: number;
+}
+
+export const DEFAULT_APPROVAL_POLICY: Readonly<ApprovalPolicy> = Object.freeze({
+  autoApproveLow: true,
+  autoApproveMedium: false,
+  autoApproveHigh: false,
+  confirmAutoApproveHigh: false,
+  requirePersonForCi: true,
+  timeoutSeconds: 300,
+});
+
+const policySchema = z.strictObject({
+  autoApproveLow: z.boolean().optional(),
+  autoApproveMedium: z.boolean().optional(),
+  autoApproveHigh: z.boolean().optional(),
+  confirmAutoApproveHigh: z.boolean().optional(),
+  requirePersonForCi: z.boolean().optional(),
+  timeoutSeconds: z.number().min(0.01).max(86_400).optional(),
+});
+
+/**
+ * Validates a partial policy (settings or a parsed file) and fills the defaults.
+ * @param where named in errors, e.g. the file path or `settings`
+ * @throws ValidationError naming the key and the fix (unknown key, wrong type, high without confirmation)
+ */
+export function parseApprovalPolicy(value: unknown, where = 'approval policy'): ApprovalPolicy {
+  const parsed = policySchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') || (issue && 'keys' in issue ? (issue.keys as string[]).join(', ') : '') || '(policy)';
+    throw new ValidationError(
+      key,
+      `${where}: ${key}: ${issue?.message ?? 'invalid'}. Allowed keys: ${Object.keys(policySchema.shape).join(', ')} (booleans; timeoutSeconds a number from 0.01 to 86400).`,
+    );
+  }
+  const policy: ApprovalPolicy = { ...DEFAULT_APPROVAL_POLICY, ...stripUndefined(parsed.data) };
+  if (policy.autoApproveHigh && !policy.confirmAutoApproveHigh) {
+    throw new ValidationError(
+      'autoApproveHigh',
+      `${where}: autoApproveHigh lets full-access sessions and their escalated commands run without asking anyone. To turn it on, also set confirmAutoApproveHigh: true; otherwise remove autoApproveHigh.`,
+    );
+  }
+  return policy;
+}
+
+/**
+ * Reads a JSON policy file.
+ * @throws ValidationError (field `approval_policy_file`) when the file is missing or not JSON; see {@link parseApprovalPolicy}
+ */
+export async function loadApprovalPolicyFile(path: string): Promise<ApprovalPolicy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ValidationError('approval_policy_file', `Cannot read the approval policy file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}). Check the path given to --approval-policy-file.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError('approval_policy_file', `The approval policy file ${path} is not valid JSON (${err instanceof Error ? err.message : String(err)}). Write an object such as {"autoApproveMedium": false}.`);
+  }
+  return parseApprovalPolicy(json, path);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
