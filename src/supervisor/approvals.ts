@@ -10,8 +10,11 @@
  * request with a denial that says why (fail closed).
  */
 
-/** What Codex wants approved. */
-export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool';
+/**
+ * What is to be approved: Codex's own requests, or (`codex-full-access`) a `codex` call asking for
+ * `danger-full-access`, decided by the supervisor before any child is asked.
+ */
+export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool' | 'codex-full-access';
 
 export interface ApprovalRequest {
   source: ApprovalSource;
@@ -30,6 +33,8 @@ export interface ApprovalRequest {
   approvalPolicy?: string;
   /** The governance agent that started the session, when known. */
   agentId?: string;
+  /** The `codex` call's `mode` (`interactive` | `non-interactive` | `ci`), when given. */
+  mode?: string;
   /** Extra backend details (file paths of a patch, MCP tool name and arguments, ...). */
   details?: Record<string, unknown>;
   /** Aborted when the turn that asked ends (cancel, deadline, process death): stop waiting then. */
