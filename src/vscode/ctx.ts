@@ -12,6 +12,7 @@ import { executeCommand, registerCommand } from './apis/commands.apis';
 import { createLogOutputChannel, showErrorMessage, showInformationMessage } from './apis/window.apis';
 import { getConfiguration, onDidChangeConfiguration } from './apis/workspace.apis';
 import { registerCommands } from './commands';
+import { registerPanels } from './panels/register';
 import { channelLogger } from './log';
 import { ServerController } from './server-controller';
 import { explainState, type PromptDeps } from './server-prompts';
@@ -56,6 +57,7 @@ export class Ctx implements vscode.Disposable {
       }),
     );
     registerCommands(this);
+    registerPanels(this);
     this.push(onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
   }
 

@@ -1,0 +1,132 @@
+/**
+ * Hosts one kind of webview panel: creates it (or reveals the open one), restores it after a
+ * reload through a `WebviewPanelSerializer`, writes its HTML with a strict CSP, and wires its
+ * messages to a handler that knows nothing of `vscode`.
+ *
+ * Page contract (src/webviews/<page>/main.ts, built to media/dist/<page>.js and .css): the page
+ * posts `{type: 'ready', ...}` once it listens, and only then does the handler post data, so no
+ * message is lost to a page still loading (VS Code queues nothing for a webview without listeners).
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+export interface PanelHandler {
+  handle(raw: unknown): Promise<void>;
+  dispose(): void;
+}
+
+export interface PanelSpec {
+  /** `WebviewPanel.viewType`, also the serializer's key (declared as an `onWebviewPanel:` activation). */
+  viewType: string;
+  title: string;
+  /** Bundle name under media/dist: `<page>.js` and `<page>.css`. */
+  page: string;
+  /** Keeps the page alive while its tab is hidden (for pages that are costly to lay out again). */
+  retainContextWhenHidden?: boolean;
+  createHandler(post: (message: unknown) => void): PanelHandler;
+}
+
+export class PanelHost implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private readonly registration: vscode.Disposable;
+  private readonly distRoot: vscode.Uri;
+
+  constructor(
+    private readonly spec: PanelSpec,
+    extensionUri: vscode.Uri,
+    private readonly reportError: (err: unknown) => void,
+  ) {
+    this.distRoot = vscode.Uri.joinPath(extensionUri, 'media', 'dist');
+    this.registration = vscode.window.registerWebviewPanelSerializer(spec.viewType, {
+      deserializeWebviewPanel: async (panel) => {
+        // VS Code hands back the page's last `setState`; the page reads it itself via getState().
+        this.attach(panel);
+      },
+    });
+  }
+
+  /** Reveals the open panel or creates one beside the active editor. */
+  show(): vscode.WebviewPanel {
+    if (this.panel) {
+      this.panel.reveal();
+      return this.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(this.spec.viewType, this.spec.title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: this.spec.retainContextWhenHidden ?? false,
+      localResourceRoots: [this.distRoot],
+    });
+    this.attach(panel);
+    return panel;
+  }
+
+  /** Loads the open panel's page again (it keeps its saved state and asks for fresh data). */
+  reload(): void {
+    if (this.panel) this.panel.webview.html = panelHtml(this.panel.webview, this.distRoot, this.spec);
+  }
+
+  get current(): vscode.WebviewPanel | undefined {
+    return this.panel;
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.panel?.dispose();
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
+    this.panel = panel;
+    panel.webview.options = { enableScripts: true, localResourceRoots: [this.distRoot] };
+    const handler = this.spec.createHandler((message) => void panel.webview.postMessage(message));
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        handler.handle(raw).catch((err: unknown) => this.reportError(err));
+      }),
+    ];
+    panel.onDidDispose(() => {
+      handler.dispose();
+      for (const s of subscriptions) s.dispose();
+      if (this.panel === panel) this.panel = undefined;
+    });
+    panel.webview.html = panelHtml(panel.webview, this.distRoot, this.spec);
+  }
+}
+
+/**
+ * The page's HTML. CSP (VS Code "Webview API" > "Content security policy"): scripts only with the
+ * nonce; styles from the bundle, plus the nonce for the <style> the page adds; fonts (codicons) and
+ * images from the extension's media/dist. @vscode-elements styles through constructable
+ * stylesheets (adoptedStyleSheets), which style-src does not govern; chart.js and cytoscape draw on
+ * canvases, which need no CSP source.
+ */
+export function panelHtml(webview: vscode.Webview, distRoot: vscode.Uri, spec: Pick<PanelSpec, 'page' | 'title'>): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, `${spec.page}.js`));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, `${spec.page}.css`));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link id="vscode-codicon-stylesheet" rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
+<title>${escapeHtml(spec.title)}</title>
+</head>
+<body>
+<div id="app" data-nonce="${nonce}"></div>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+}

@@ -1,0 +1,214 @@
+/**
+ * Agent dashboard page: chart.js line charts of an agent's E, I, S, V, risk and coherence over its
+ * update history, its PROCEED/PAUSE timeline (reason in the tooltip), and one metric overlaid for
+ * several agents. The x axis is wall-clock time so agents line up when compared.
+ */
+import '@vscode/codicons/dist/codicon.css';
+import './styles.css';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset, type TooltipItem } from 'chart.js';
+import { panelChannel } from '../shared/vscode-api';
+import { el, onThemeChange, themeColors } from '../shared/theme';
+import { MAX_COMPARED, METRICS, type AgentItem, type AgentSeries, type DashboardHostMessage, type DashboardPageMessage, type DashboardPageState, type MetricName, type SeriesPoint } from './protocol';
+
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
+
+type Select = HTMLElement & { value: string };
+type MultiSelect = HTMLElement & { value: string[] };
+type XY = { x: number; y: number; point: SeriesPoint };
+
+const channel = panelChannel<DashboardPageMessage, DashboardHostMessage, DashboardPageState>();
+const saved = channel.state();
+let agentIds: string[] = saved?.agentIds ?? [];
+let metric: MetricName = saved?.metric ?? 'risk_score';
+let agents: AgentItem[] = [];
+const series = new Map<string, AgentSeries>();
+
+const METRIC_LABELS: Record<MetricName, string> = { E: 'E (energy)', I: 'I (information integrity)', S: 'S (entropy)', V: 'V (void)', risk_score: 'Risk', coherence: 'Coherence' };
+
+const app = document.getElementById('app')!;
+const agentSelect = el('vscode-single-select', { 'aria-label': 'Agent', id: 'agent' }) as Select;
+const compareSelect = el('vscode-multi-select', { 'aria-label': 'Compare with', id: 'compare' }) as MultiSelect;
+const metricSelect = el('vscode-single-select', { 'aria-label': 'Compared metric', id: 'metric' }) as Select;
+metricSelect.append(...METRICS.map((m) => el('vscode-option', { value: m }, METRIC_LABELS[m])));
+metricSelect.value = metric;
+const status = el('div', { class: 'status', id: 'status' }, 'Loading…');
+const errorBox = el('div', { class: 'error hidden', id: 'error' });
+const canvases = { eisv: el('canvas', { id: 'eisv-chart' }) as HTMLCanvasElement, decisions: el('canvas', { id: 'decision-chart' }) as HTMLCanvasElement, compare: el('canvas', { id: 'compare-chart' }) as HTMLCanvasElement };
+const titles = { eisv: el('span', { class: 'sub' }), decisions: el('span', { class: 'sub' }), compare: el('span', { class: 'sub' }) };
+
+app.append(
+  el('div', { class: 'toolbar' }, el('label', {}, 'Agent'), agentSelect, el('label', {}, 'Compare with'), compareSelect, el('label', {}, 'Metric'), metricSelect),
+  status,
+  errorBox,
+  el(
+    'div',
+    { class: 'charts' },
+    el('div', { class: 'card wide' }, el('h3', {}, 'EISV, risk and coherence ', titles.eisv), el('div', { class: 'chart' }, canvases.eisv)),
+    el('div', { class: 'card' }, el('h3', {}, 'Decisions ', titles.decisions), el('div', { class: 'chart small' }, canvases.decisions)),
+    el('div', { class: 'card' }, el('h3', {}, 'Compare ', titles.compare), el('div', { class: 'chart' }, canvases.compare)),
+  ),
+);
+
+let colors = themeColors();
+const timeTick = (value: number | string) => new Date(Number(value)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const pointLabel = (item: TooltipItem<'line' | 'scatter'>) => {
+  const p = (item.raw as XY).point;
+  return `${item.dataset.label}: ${item.parsed.y?.toFixed(3)} — ${p.action}`;
+};
+
+function baseOptions(yMin: number, yMax: number) {
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false as const,
+    parsing: false as const,
+    normalized: true,
+    interaction: { mode: 'nearest' as const, intersect: false },
+    scales: {
+      x: { type: 'linear' as const, ticks: { callback: timeTick, color: colors.muted, maxRotation: 0, autoSkipPadding: 16 }, grid: { color: colors.border } },
+      y: { min: yMin, max: yMax, ticks: { color: colors.muted }, grid: { color: colors.border } },
+    },
+    plugins: {
+      legend: { labels: { color: colors.foreground, boxWidth: 12 } },
+      tooltip: { callbacks: { title: (items: TooltipItem<'line'>[]) => (items[0] ? new Date(items[0].parsed.x ?? 0).toLocaleString() : ''), label: pointLabel } },
+    },
+  };
+}
+
+const xy = (points: SeriesPoint[], key: MetricName): XY[] => points.map((p) => ({ x: Date.parse(p.at), y: p[key], point: p }));
+
+let eisvChart: Chart<'line', XY[]> | undefined;
+let decisionChart: Chart<'scatter', XY[]> | undefined;
+let compareChart: Chart<'line', XY[]> | undefined;
+
+function lineDataset(label: string, data: XY[], color: string, dashed = false): ChartDataset<'line', XY[]> {
+  return { label, data, borderColor: color, backgroundColor: color, pointRadius: data.length > 200 ? 0 : 2, borderWidth: 1.5, tension: 0, borderDash: dashed ? [5, 3] : [] };
+}
+
+function draw(): void {
+  for (const c of [eisvChart, decisionChart, compareChart]) c?.destroy();
+  const primary = agentIds[0] ? series.get(agentIds[0]) : undefined;
+  const points = primary?.points ?? [];
+  const c = colors.series;
+  eisvChart = new Chart<'line', XY[]>(canvases.eisv, {
+    type: 'line',
+    data: {
+      datasets: [
+        lineDataset('E', xy(points, 'E'), c[0]!),
+        lineDataset('I', xy(points, 'I'), c[1]!),
+        lineDataset('S', xy(points, 'S'), c[2]!),
+        lineDataset('V', xy(points, 'V'), c[3]!),
+        lineDataset('Risk', xy(points, 'risk_score'), c[4]!, true),
+        lineDataset('Coherence', xy(points, 'coherence'), c[5]!, true),
+      ],
+    },
+    options: baseOptions(-1, 1),
+  });
+  const decisionData = points.map((p) => ({ x: Date.parse(p.at), y: p.action === 'PROCEED' ? 1 : 0, point: p }));
+  const decisionOptions = baseOptions(-0.5, 1.5);
+  decisionChart = new Chart<'scatter', XY[]>(canvases.decisions, {
+    type: 'scatter',
+    data: {
+      datasets: [
+        {
+          label: 'Decision',
+          data: decisionData,
+          pointRadius: 5,
+          pointHoverRadius: 7,
+          pointBackgroundColor: decisionData.map((d) => (d.y === 1 ? colors.green : colors.red)),
+          pointBorderColor: decisionData.map((d) => (d.y === 1 ? colors.green : colors.red)),
+        },
+      ],
+    },
+    options: {
+      ...decisionOptions,
+      scales: { ...decisionOptions.scales, y: { ...decisionOptions.scales.y, ticks: { color: colors.muted, stepSize: 1, callback: (v: number | string) => (Number(v) === 1 ? 'PROCEED' : Number(v) === 0 ? 'PAUSE' : '') } } },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'scatter'>[]) => (items[0] ? new Date(items[0].parsed.x ?? 0).toLocaleString() : ''),
+            label: (item: TooltipItem<'scatter'>) => {
+              const p = (item.raw as XY).point;
+              return [`${p.action}: ${p.reason}`, ...(p.operation ? [p.operation.slice(0, 120)] : [])];
+            },
+          },
+        },
+      },
+    },
+  });
+  compareChart = new Chart<'line', XY[]>(canvases.compare, {
+    type: 'line',
+    data: { datasets: agentIds.map((id, i) => lineDataset(id, xy(series.get(id)?.points ?? [], metric), c[i % c.length]!, i >= c.length)) },
+    options: baseOptions(metric === 'V' ? -1 : 0, 1),
+  });
+  const pauses = points.filter((p) => p.action === 'PAUSE').length;
+  titles.eisv.textContent = primary ? `— ${primary.agentId}, ${points.length} updates` : '';
+  titles.decisions.textContent = primary ? `— ${points.length - pauses} PROCEED, ${pauses} PAUSE` : '';
+  titles.compare.textContent = `— ${METRIC_LABELS[metric]}, ${agentIds.length} ${agentIds.length === 1 ? 'agent' : 'agents'}`;
+  status.textContent = primary
+    ? `${primary.agentId}: risk ${primary.trend.risk}, coherence ${primary.trend.coherence}, ${primary.trend.pauses} pauses in the window. ${agents.length} agents known.`
+    : agents.length === 0
+      ? 'No agents yet. Agents appear here after their first process_agent_update.'
+      : 'Pick an agent.';
+  document.body.dataset.points = String(points.length);
+}
+
+function fillPickers(): void {
+  const primary = agentIds[0] ?? '';
+  agentSelect.replaceChildren(...agents.map((a) => el('vscode-option', { value: a.agentId, description: `${a.updateCount} updates, ${a.lastAction ?? 'no decision'}` }, a.agentId)));
+  agentSelect.value = primary;
+  compareSelect.replaceChildren(...agents.filter((a) => a.agentId !== primary).map((a) => el('vscode-option', { value: a.agentId }, a.agentId)));
+  compareSelect.value = agentIds.slice(1);
+}
+
+function select(ids: string[]): void {
+  agentIds = [...new Set(ids)].slice(0, MAX_COMPARED);
+  channel.saveState({ agentIds, metric });
+  channel.post({ type: 'select', agentIds });
+}
+
+agentSelect.addEventListener('change', () => select([agentSelect.value, ...agentIds.slice(1).filter((id) => id !== agentSelect.value)]));
+compareSelect.addEventListener('change', () => select([agentIds[0] ?? agentSelect.value, ...compareSelect.value]));
+metricSelect.addEventListener('change', () => {
+  metric = metricSelect.value as MetricName;
+  channel.saveState({ agentIds, metric });
+  draw();
+});
+onThemeChange(() => {
+  colors = themeColors();
+  draw();
+});
+
+channel.onMessage((m) => {
+  switch (m.type) {
+    case 'agents':
+      agents = m.agents;
+      fillPickers();
+      if (agents.length === 0) draw();
+      return;
+    case 'series':
+      errorBox.classList.add('hidden');
+      agentIds = m.agentIds;
+      series.clear();
+      for (const s of m.series) series.set(s.agentId, s);
+      channel.saveState({ agentIds, metric });
+      fillPickers();
+      return draw();
+    case 'point': {
+      const s = series.get(m.agentId);
+      if (!s) return;
+      s.points.push(m.point);
+      return draw();
+    }
+    case 'error':
+      errorBox.classList.remove('hidden');
+      errorBox.textContent = m.message;
+      return;
+  }
+});
+
+channel.post({ type: 'ready', ...(agentIds.length ? { agentIds } : {}) });

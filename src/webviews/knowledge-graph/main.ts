@@ -1,0 +1,234 @@
+/**
+ * Knowledge graph page: a cytoscape graph (built-in `cose` force layout) of discoveries and their
+ * author agents, with search and filters answered by the host, "load more" paging, a notice at
+ * the cap, and a details pane for the clicked discovery.
+ */
+import '@vscode/codicons/dist/codicon.css';
+import './styles.css';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import cytoscape from 'cytoscape';
+import { panelChannel } from '../shared/vscode-api';
+import { el, onThemeChange, themeColors } from '../shared/theme';
+import type { GraphDetails, GraphFilters, KgHostMessage, KgPageMessage, KgPageState } from './protocol';
+
+type Graph = Extract<KgHostMessage, { type: 'graph' }>;
+type Select = HTMLElement & { value: string };
+
+const channel = panelChannel<KgPageMessage, KgHostMessage, KgPageState>();
+const saved = channel.state();
+let filters: GraphFilters = saved?.filters ?? { query: '' };
+let selected = saved?.selected;
+let receivedAt = 0;
+
+const app = document.getElementById('app')!;
+const search = el('vscode-textfield', { placeholder: 'Search discoveries (words, prefix*)', 'aria-label': 'Search' }) as Select;
+search.append(el('vscode-icon', { slot: 'content-before', name: 'search', title: 'search' }));
+const agentSelect = el('vscode-single-select', { 'aria-label': 'Agent' }) as Select;
+const typeSelect = el('vscode-single-select', { 'aria-label': 'Type' }) as Select;
+const tagSelect = el('vscode-single-select', { 'aria-label': 'Tag' }) as Select;
+const searchButton = el('vscode-button', { id: 'search' }, 'Search');
+const fitButton = el('vscode-button', { secondary: '', title: 'Fit the graph to the view' }, 'Fit');
+const status = el('div', { class: 'status', id: 'status' }, 'Loading…');
+const notice = el('div', { class: 'notice hidden', id: 'notice' });
+const errorBox = el('div', { class: 'error hidden', id: 'error' });
+const moreButton = el('vscode-button', { id: 'more', secondary: '', class: 'hidden' }, 'Load more');
+const graphBox = el('div', { id: 'graph' });
+const details = el('div', { id: 'details' }, el('p', { class: 'muted' }, 'Click a discovery to see its details.'));
+const legend = el('div', { class: 'legend' });
+
+app.append(
+  el('div', { class: 'toolbar' }, search, el('label', {}, 'Agent'), agentSelect, el('label', {}, 'Type'), typeSelect, el('label', {}, 'Tag'), tagSelect, searchButton, fitButton),
+  el('div', { class: 'toolbar' }, status, moreButton),
+  legend,
+  notice,
+  errorBox,
+  el('div', { class: 'main' }, graphBox, details),
+);
+search.value = filters.query;
+
+let colors = themeColors();
+const cy = cytoscape({
+  container: graphBox,
+  style: graphStyle(),
+  wheelSensitivity: 0.3,
+  // Thousands of nodes: draw plainly while panning and zooming.
+  hideEdgesOnViewport: true,
+  textureOnViewport: true,
+  pixelRatio: 1,
+});
+onThemeChange(() => {
+  colors = themeColors();
+  cy.style(graphStyle());
+  drawLegend();
+});
+drawLegend();
+
+function graphStyle(): cytoscape.StylesheetJson {
+  return [
+    {
+      selector: 'node',
+      style: { 'background-color': colors.series[0]!, width: 12, height: 12, label: 'data(label)', color: colors.foreground, 'font-size': 9, 'min-zoomed-font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 3, 'text-wrap': 'ellipsis', 'text-max-width': '140px' },
+    },
+    { selector: 'node[kind = "agent"]', style: { 'background-color': colors.series[2]!, shape: 'round-rectangle', width: 22, height: 22, 'font-size': 11, 'min-zoomed-font-size': 4, 'font-weight': 'bold' } },
+    { selector: 'node[severity = "high"], node[severity = "critical"]', style: { 'background-color': colors.red } },
+    { selector: 'node:selected', style: { 'border-width': 3, 'border-color': colors.focus, 'min-zoomed-font-size': 0 } },
+    { selector: 'edge', style: { width: 1, 'line-color': colors.series[3]!, 'target-arrow-color': colors.series[3]!, 'target-arrow-shape': 'triangle', 'arrow-scale': 0.6, 'curve-style': 'haystack', opacity: 0.8 } },
+    { selector: 'edge[relation = "authored"]', style: { 'line-color': colors.muted, 'target-arrow-shape': 'none', opacity: 0.35 } },
+    { selector: 'edge[relation != "authored"]', style: { 'curve-style': 'straight', width: 1.5 } },
+  ];
+}
+
+function drawLegend(): void {
+  legend.replaceChildren(
+    ...[
+      ['agent', colors.series[2]!],
+      ['discovery', colors.series[0]!],
+      ['high/critical severity', colors.red],
+      ['related_to / answers / …', colors.series[3]!],
+      ['authored', colors.muted],
+    ].map(([text, color]) => el('span', { style: `--dot: ${color}` }, text!)),
+  );
+}
+
+function options(select: Select, values: string[], current: string | undefined, allLabel: string): void {
+  select.replaceChildren(el('vscode-option', { value: '' }, allLabel), ...values.map((v) => el('vscode-option', { value: v }, v)));
+  select.value = current ?? '';
+}
+
+function currentFilters(): GraphFilters {
+  return {
+    query: search.value.trim(),
+    ...(agentSelect.value ? { agentId: agentSelect.value } : {}),
+    ...(typeSelect.value ? { discoveryType: typeSelect.value } : {}),
+    ...(tagSelect.value ? { tag: tagSelect.value } : {}),
+  };
+}
+
+function save(): void {
+  channel.saveState({ filters, ...(selected ? { selected } : {}) });
+}
+
+function runSearch(): void {
+  filters = currentFilters();
+  save();
+  status.textContent = 'Searching…';
+  errorBox.classList.add('hidden');
+  channel.post({ type: 'search', filters });
+}
+
+searchButton.addEventListener('click', runSearch);
+search.addEventListener('keydown', (e) => {
+  if ((e as KeyboardEvent).key === 'Enter') runSearch();
+});
+for (const s of [agentSelect, typeSelect, tagSelect]) s.addEventListener('change', runSearch);
+fitButton.addEventListener('click', () => cy.fit(undefined, 20));
+moreButton.addEventListener('click', () => {
+  status.textContent = 'Loading more…';
+  moreButton.classList.add('hidden');
+  channel.post({ type: 'loadMore' });
+});
+cy.on('tap', 'node[kind = "discovery"]', (e) => {
+  selected = e.target.id() as string;
+  save();
+  channel.post({ type: 'details', id: selected });
+});
+
+function showGraph(g: Graph): void {
+  receivedAt = performance.now();
+  const elements: cytoscape.ElementDefinition[] = [
+    ...g.nodes.map((n) => ({ group: 'nodes' as const, data: { ...n, severity: n.severity ?? '' } })),
+    ...g.edges.map((e) => ({ group: 'edges' as const, data: { ...e } })),
+  ];
+  cy.batch(() => {
+    if (!g.append) cy.elements().remove();
+    cy.add(elements);
+  });
+  const count = cy.nodes().length;
+  const layout = cy.layout({
+    name: 'cose',
+    animate: false,
+    randomize: !g.append,
+    fit: true,
+    padding: 20,
+    nodeDimensionsIncludeLabels: false,
+    // Fewer iterations for big graphs keep the first render within a second or two.
+    numIter: count > 1000 ? 250 : 1000,
+    idealEdgeLength: () => 40,
+    nodeRepulsion: () => 4000,
+  } as cytoscape.LayoutOptions);
+  layout.one('layoutstop', () => {
+    const ms = performance.now() - receivedAt;
+    document.body.dataset.rendered = String(count);
+    channel.post({ type: 'rendered', nodes: count, ms });
+  });
+  layout.run();
+
+  filters = g.filters;
+  options(agentSelect, g.facets.agents, filters.agentId, 'All agents');
+  options(typeSelect, g.facets.types, filters.discoveryType, 'All types');
+  options(tagSelect, g.facets.tags, filters.tag, 'All tags');
+  search.value = filters.query;
+  const what = filters.query ? `matching “${filters.query}”` : 'most recent';
+  status.textContent = `Showing ${g.loaded.toLocaleString()} of ${g.total.toLocaleString()} discoveries (${what}), ${cy.nodes('[kind = "agent"]').length} agents, ${cy.edges('[relation != "authored"]').length} links.`;
+  moreButton.classList.toggle('hidden', !g.hasMore);
+  notice.classList.toggle('hidden', !g.capped);
+  notice.textContent = g.capped ? `Showing the first ${g.cap.toLocaleString()} discoveries to keep the graph responsive. Search or filter to see others.` : '';
+  if (selected && cy.getElementById(selected).nonempty()) cy.getElementById(selected).select();
+  save();
+}
+
+function showDetails(d: GraphDetails): void {
+  const meta = el('dl', { class: 'meta' });
+  for (const [k, v] of [
+    ['Agent', d.agentId],
+    ['Type', d.discoveryType],
+    ['Status', d.status],
+    ['Severity', d.severity ?? '—'],
+    ['Tags', d.tags.join(', ') || '—'],
+    ['Created', new Date(d.createdAt).toLocaleString()],
+  ] as const) meta.append(el('dt', {}, k), el('dd', {}, v));
+  const links = el('ul');
+  for (const e of d.edges) {
+    const link = el('a', { title: e.id }, e.summary ?? e.id);
+    link.addEventListener('click', () => {
+      selected = e.id;
+      cy.$(':selected').unselect();
+      cy.getElementById(e.id).select();
+      channel.post({ type: 'details', id: e.id });
+    });
+    links.append(el('li', {}, `${e.direction === 'out' ? '→' : '←'} ${e.relation}: `, link));
+  }
+  details.replaceChildren(
+    el('h3', {}, d.summary),
+    meta,
+    ...(d.details ? [el('pre', {}, d.details)] : []),
+    el('div', { class: 'muted' }, d.edges.length ? 'Links' : 'No links'),
+    links,
+  );
+}
+
+channel.onMessage((m) => {
+  switch (m.type) {
+    case 'graph':
+      errorBox.classList.add('hidden');
+      return showGraph(m);
+    case 'details':
+      return showDetails(m.details);
+    case 'stale':
+      notice.classList.remove('hidden');
+      notice.textContent = `${m.newDiscoveries} new ${m.newDiscoveries === 1 ? 'discovery' : 'discoveries'} since this graph was loaded. Press Search to refresh.`;
+      return;
+    case 'error':
+      errorBox.classList.remove('hidden');
+      errorBox.textContent = m.message;
+      status.textContent = '';
+      return;
+  }
+});
+
+channel.post({ type: 'ready', filters });
+if (selected) channel.post({ type: 'details', id: selected });

@@ -1,0 +1,144 @@
+/**
+ * Messages between the MCP Servers settings page and its host (src/vscode/mcp-settings/). The host
+ * checks every page message with {@link parseMcpPageMessage}; the page trusts the host.
+ *
+ * Secrets: values of `env`, `http_headers` (and the variable names of `env_http_headers`) reach the
+ * page only as {@link MapRow}s without `value` (shown as `*****`) until the user asks to reveal one
+ * row; a row still without `value` at save time keeps the value the file has.
+ */
+import { z } from 'zod';
+import { parseMessage } from '../shared/parse';
+
+export const MCP_SETTINGS_VIEW_TYPE = 'codexGovernance.mcpSettings';
+
+/** Shown instead of a masked value. */
+export const MASK = '*****';
+
+export const MAP_FIELDS = ['env', 'http_headers', 'env_http_headers'] as const;
+export type MapField = (typeof MAP_FIELDS)[number];
+
+const mapRowSchema = z
+  .object({
+    key: z.string().max(500),
+    /** Absent: unchanged (and masked); the host keeps the file's value for `key`. */
+    value: z.string().max(100_000).optional(),
+  })
+  .strict();
+export type MapRow = z.output<typeof mapRowSchema>;
+
+const strings = z.array(z.string().max(10_000)).max(1000);
+
+/** The form of one server, as typed (timeouts are text so bad input can be reported, not lost). */
+export const serverFormSchema = z
+  .object({
+    name: z.string().max(200),
+    transport: z.enum(['stdio', 'streamable_http']),
+    command: z.string().max(10_000),
+    args: strings,
+    env: z.array(mapRowSchema).max(1000),
+    env_vars: strings,
+    cwd: z.string().max(10_000),
+    url: z.string().max(10_000),
+    bearer_token_env_var: z.string().max(500),
+    http_headers: z.array(mapRowSchema).max(1000),
+    env_http_headers: z.array(mapRowSchema).max(1000),
+    /** Seconds as typed; '' = Codex default (10 s). */
+    startup_timeout_sec: z.string().max(100),
+    /** Seconds as typed; '' = Codex default (60 s). */
+    tool_timeout_sec: z.string().max(100),
+    enabled: z.boolean(),
+    /** null = every tool allowed. */
+    enabled_tools: strings.nullable(),
+    disabled_tools: strings.nullable(),
+  })
+  .strict();
+export type ServerForm = z.output<typeof serverFormSchema>;
+
+/** Which server of which file a form edits; `originalName` null = a new server. */
+const targetSchema = {
+  file: z.string().min(1).max(10_000),
+  originalName: z.string().max(200).nullable(),
+};
+
+export const mcpPageMessageSchema = z.discriminatedUnion('type', [
+  /** The page listens; the host answers with `state`. */
+  z.object({ type: z.literal('ready') }).strict(),
+  /** Re-read every file (after "changed on disk: Reload"). */
+  z.object({ type: z.literal('reload') }).strict(),
+  /** Inline validation of an unsaved form; answered by `validation` with the same `seq`. */
+  z.object({ type: z.literal('validate'), seq: z.number().int(), ...targetSchema, form: serverFormSchema }).strict(),
+  z.object({ type: z.literal('save'), seq: z.number().int(), ...targetSchema, form: serverFormSchema }).strict(),
+  z.object({ type: z.literal('remove'), seq: z.number().int(), file: targetSchema.file, name: z.string().min(1).max(200) }).strict(),
+  /** Starts or connects to the server as the form describes and lists its tools; answered by `testResult`. */
+  z.object({ type: z.literal('test'), seq: z.number().int(), ...targetSchema, form: serverFormSchema }).strict(),
+  /** Asks for the real value of one masked row; answered by `revealed`. */
+  z.object({ type: z.literal('reveal'), file: targetSchema.file, name: z.string().min(1).max(200), field: z.enum(MAP_FIELDS), key: z.string().max(500) }).strict(),
+  z.object({ type: z.literal('openFile'), file: targetSchema.file }).strict(),
+]);
+export type McpPageMessage = z.output<typeof mcpPageMessageSchema>;
+
+/**
+ * @throws Error naming each offending field when `raw` is not a valid page message.
+ */
+export function parseMcpPageMessage(raw: unknown): McpPageMessage {
+  return parseMessage(mcpPageMessageSchema, raw, 'MCP servers settings');
+}
+
+/** One finding, placed on a form field when `field` is set. */
+export interface FormIssue {
+  /** Form field name (`command`, `startup_timeout_sec`, ...) or '' for the whole server. */
+  field: string;
+  message: string;
+  severity: 'error' | 'warning';
+  line?: number;
+  column?: number;
+}
+
+export interface ServerView {
+  name: string;
+  /** 'stdio' | 'streamable_http', or 'invalid' when the table has no usable transport. */
+  transport: 'stdio' | 'streamable_http' | 'invalid';
+  enabled: boolean;
+  /** 'ok' | 'warning' | 'error' from the file's validation. */
+  status: 'ok' | 'warning' | 'error';
+  form: ServerForm;
+  issues: FormIssue[];
+}
+
+export interface FileView {
+  path: string;
+  /** e.g. "user (~/.codex/config.toml)". */
+  label: string;
+  kind: 'user' | 'workspace' | 'standalone';
+  exists: boolean;
+  /** Workspace files: whether Codex reads it (project trusted). */
+  trusted?: boolean;
+  /** Set when the file is not valid TOML: nothing can be edited until it is fixed. */
+  parseError?: { line: number; column: number; message: string };
+  servers: ServerView[];
+}
+
+export type McpHostMessage =
+  | { type: 'state'; files: FileView[]; /** Server file to select first (e.g. after Add / Connect). */ focus?: { file: string; name: string | null } }
+  | { type: 'validation'; seq: number; issues: FormIssue[] }
+  | { type: 'saved'; seq: number; file: string; name: string }
+  | { type: 'saveFailed'; seq: number; issues: FormIssue[]; /** Set when the file changed on disk since it was read. */ conflict?: boolean; message: string }
+  | {
+      type: 'testResult';
+      seq: number;
+      ok: boolean;
+      tools: { name: string; description?: string }[];
+      serverInfo?: { name: string; version: string };
+      error?: string;
+      stderrTail?: string;
+      /** ms */
+      durationMs: number;
+    }
+  | { type: 'revealed'; file: string; name: string; field: MapField; key: string; value: string }
+  | { type: 'changedOnDisk'; file: string }
+  | { type: 'error'; message: string };
+
+/** What the page keeps across reloads (WebviewPanelSerializer). */
+export interface McpPageState {
+  selected?: { file: string; name: string | null };
+}
