@@ -138,6 +138,18 @@ export class CodexSessionStateError extends Error {
   }
 }
 
+/**
+ * The approval broker did not allow a `codex` call's `danger-full-access`: nothing was started.
+ * `message` is the broker's reason (shown to the agent).
+ */
+export class CodexApprovalDeniedError extends Error {
+  readonly code = 'forbidden';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CodexApprovalDeniedError';
+  }
+}
+
 /** A turn ended without an answer: Codex reported an error, the deadline passed, it was cancelled, or the child died. */
 export class CodexTurnError extends Error {
   readonly code = 'codex_error';
@@ -308,12 +320,15 @@ export class CodexSupervisor {
    */
   async run(req: CodexRunRequest, signal: AbortSignal = new AbortController().signal): Promise<CodexTurnResult> {
     this.assertOpen();
+    const settings: ThreadSettings = { ...req.settings, cwd: req.settings.cwd ?? this.opts.defaultCwd ?? process.cwd() };
+    const sessionId = randomUUID();
+    // Full access is decided before any child is asked, so a denial leaves nothing running.
+    if (settings.sandbox === 'danger-full-access') await this.gateFullAccess(sessionId, settings, req, signal);
     const located = await this.locate();
     await this.makeRoom();
     const now = new Date().toISOString();
-    const settings: ThreadSettings = { ...req.settings, cwd: req.settings.cwd ?? this.opts.defaultCwd ?? process.cwd() };
     const record: CodexSessionRecord = {
-      id: randomUUID(),
+      id: sessionId,
       threadId: null,
       backend: located.backend,
       codexVersion: located.version,
@@ -337,6 +352,22 @@ export class CodexSupervisor {
     this.sessions.set(record.id, entry);
     this.changed(entry);
     return this.turn(entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
+  }
+
+  /** @throws CodexApprovalDeniedError unless the broker allows `danger-full-access` for this call. */
+  private async gateFullAccess(sessionId: string, settings: ThreadSettings, req: CodexRunRequest, signal: AbortSignal): Promise<void> {
+    const answer = await askBroker(this.approvals, {
+      source: 'codex-full-access',
+      sessionId,
+      cwd: settings.cwd,
+      sandbox: 'danger-full-access',
+      ...(settings.approvalPolicy ? { approvalPolicy: settings.approvalPolicy } : {}),
+      ...(req.agentId ? { agentId: req.agentId } : {}),
+      ...(req.mode ? { mode: req.mode } : {}),
+      reason: req.prompt.slice(0, 2000),
+      signal,
+    });
+    if (answer.decision === 'deny') throw new CodexApprovalDeniedError(`danger-full-access was not approved: ${answer.reason ?? 'denied'}`);
   }
 
   /**
@@ -493,6 +524,7 @@ export class CodexSupervisor {
           sandbox: entry.record.sandbox ?? undefined,
           approvalPolicy: entry.record.approvalPolicy ?? undefined,
           agentId: entry.record.agentId ?? undefined,
+          mode: entry.record.mode ?? undefined,
           signal,
         }).then((answer) => {
           this.addEvent(entry, { at: new Date().toISOString(), type: 'approval', summary: `${req.source} ${answer.decision}${req.command ? `: ${req.command}` : ''}`.slice(0, 500) });

@@ -173,7 +173,8 @@ for (const backend of ['mcp-server', 'app-server'] as const) {
     });
 
     it('cancel mid-command leaves no process of that session, children included', async () => {
-      const { fake, home, sup } = await setup();
+      // danger-full-access starts only after a yes (issue 4); this broker says yes to everything.
+      const { fake, home, sup } = await setup({}, { approvals: { request: async () => ({ decision: 'allow_once' }) } });
       const marker = join(home.root, 'started.txt');
       fake.enqueue(replyExec(`touch ${marker}; sleep 30`, { yieldTimeMs: 30_000 }), replyMessage('answer after the cancel'));
       const ac = new AbortController();

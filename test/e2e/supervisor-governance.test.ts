@@ -130,7 +130,7 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
     assert.match(reviewText, /Review this python code/);
     assert.ok(reviewText.includes('```python\ndef f(n): return n\n```'));
     const resources = (await client.listResources()).resources.map((r) => r.uri).sort();
-    assert.deepEqual(resources, ['codex://config/current', 'codex://logs/recent', 'codex://sessions/active', 'codex://stats/performance']);
+    assert.deepEqual(resources, ['audit://log', 'codex://config/current', 'codex://logs/recent', 'codex://sessions/active', 'codex://stats/performance']);
     const read = async (uri: string) => JSON.parse(((await client.readResource({ uri })).contents[0] as { text: string }).text) as Record<string, any>;
     const active = await read('codex://sessions/active');
     assert.deepEqual(active.sessions.map((x: { session_id: string }) => x.session_id), [sc.session_id]);
@@ -164,6 +164,8 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
 
   it('an MCP cancellation of the codex call interrupts the turn and ends the session\'s processes, command included', async () => {
     const { server, client } = await governance(bins.legacy);
+    // danger-full-access runs only after a yes (issue 4): a person allows it here.
+    server.app.approvals.setPrompter({ prompt: async () => ({ decision: 'allow_once' }) });
     const marker = join(home.root, 'started.txt');
     const ac = new AbortController();
     const call = client.callTool({ name: 'codex', arguments: { prompt: `exec: touch ${marker}; sleep 30`, cwd: home.workDir, sandbox: 'danger-full-access', 'approval-policy': 'never' } }, undefined, { signal: ac.signal });

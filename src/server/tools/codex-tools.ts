@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { APPROVAL_POLICY_VALUES, MODE_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFrom, VERBOSITY_VALUES } from '../../supervisor/arguments';
 import type { CodexSessionRecord } from '../../supervisor/session';
-import { CodexBusyError, CodexTurnError, type CodexSupervisor, type CodexTurnResult } from '../../supervisor/supervisor';
+import { CodexApprovalDeniedError, CodexBusyError, CodexTurnError, type CodexSupervisor, type CodexTurnResult } from '../../supervisor/supervisor';
 import { ToolCallError } from './errors';
 import { defineTool, resolveAgentId, type ToolDefinition } from './types';
 
@@ -24,6 +24,7 @@ function answer(r: CodexTurnResult): { threadId: string; content: string; sessio
 // Busy = retry later (HTTP 429 on the adapter); every other Codex failure keeps its message.
 function mapError(err: unknown): unknown {
   if (err instanceof CodexBusyError) return new ToolCallError('rate_limited', err.message);
+  if (err instanceof CodexApprovalDeniedError) return new ToolCallError('forbidden', err.message);
   if (err instanceof CodexTurnError) return new ToolCallError('internal_error', err.message, { kind: err.kind, session_id: err.sessionId, threadId: err.threadId });
   return err;
 }
