@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../util/log';
 import type { CodexSupervisorOptions } from '../supervisor/supervisor';
-import type { GovernanceApp } from './app';
+import type { GovernanceApp, GovernanceApprovalOptions } from './app';
 
 export interface GovernanceServerOptions {
   /** Interface to bind. Default `127.0.0.1`; anything not loopback needs `allowNonLoopback`. */
@@ -25,6 +25,8 @@ export interface GovernanceServerOptions {
   hostKind?: string;
   /** Codex supervisor settings (codex path, backend, limits, approval broker); default from `CODEX_GOVERNANCE_CODEX_*`. */
   codex?: CodexSupervisorOptions;
+  /** Approval policy and prompter (default: built-in policy, no prompter = headless). */
+  approvals?: GovernanceApprovalOptions;
 }
 
 export interface RunningGovernanceServer {

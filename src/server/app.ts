@@ -16,10 +16,23 @@ import { governanceTools } from './tools/governance-tools';
 import { knowledgeTools } from './tools/knowledge-tools';
 import { ToolRegistry } from './tools/registry';
 import { codexTools } from './tools/codex-tools';
-import { attachCodexResources } from './resources';
+import { attachAuditResource, attachCodexResources } from './resources';
 import { codexOptionsFromEnv } from '../supervisor/options';
 import { CodexSupervisor, type CodexSupervisorOptions } from '../supervisor/supervisor';
 import { VERSION } from '../version';
+import { RiskApprovalBroker } from '../approvals/broker';
+import type { ApprovalPolicy } from '../approvals/policy';
+import type { ApprovalPrompter } from '../approvals/types';
+import { AuditLog } from '../store/audit';
+import { isActive } from '../supervisor/session';
+
+/** Approval settings of a server (see ../approvals/broker). */
+export interface GovernanceApprovalOptions {
+  /** Default {@link DEFAULT_APPROVAL_POLICY}. */
+  policy?: ApprovalPolicy;
+  /** Who is asked; absent = headless (policy only; high and critical denied). The extension sets one later with `app.approvals.setPrompter`. */
+  prompter?: ApprovalPrompter;
+}
 
 export interface GovernanceApp {
   readonly dataDir: string;
@@ -31,6 +44,10 @@ export interface GovernanceApp {
   readonly metrics: ServerMetrics;
   /** Runs the `codex` tools' sessions; closed (every child ended) by `close()`. */
   readonly codex: CodexSupervisor;
+  /** Decides every approval (full access, Codex escalations, PAUSE overrides); the supervisor asks it unless `codex.approvals` overrides. */
+  readonly approvals: RiskApprovalBroker;
+  /** `audit.jsonl` in the data dir: approval requests and answers. */
+  readonly audit: AuditLog;
   /** Records the bound port in the data-dir lock so a second server can name it. */
   setPort(port: number): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +64,7 @@ export async function createGovernanceApp(options: {
   port: number | null;
   /** Codex supervisor settings, over those from the environment (see ../supervisor/options). */
   codex?: CodexSupervisorOptions;
+  approvals?: GovernanceApprovalOptions;
 }): Promise<GovernanceApp> {
   const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, ...options.codex };
   const lock = await acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
@@ -57,21 +75,38 @@ export async function createGovernanceApp(options: {
     await lock.release();
     throw err;
   }
+  let audit: AuditLog;
+  try {
+    audit = await AuditLog.open(options.dataDir);
+  } catch (err) {
+    await store.close();
+    await lock.release();
+    throw err;
+  }
+  const approvals = new RiskApprovalBroker({ audit, logger: options.logger, ...options.approvals });
   const events = new GovernanceEvents();
   const governance = new GovernanceService(store, events);
   const knowledge = new KnowledgeGraph(store, events);
-  const codex = new CodexSupervisor({ repository: store.codexSessions, ...codexOptions });
+  const codex = new CodexSupervisor({ repository: store.codexSessions, approvals, ...codexOptions });
   // Sessions of a previous run show up as lost (their processes ended with that run).
   await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
   const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...codexTools(codex)]);
   attachCodexResources(registry, codex);
+  attachAuditResource(registry, audit);
   const metrics = new ServerMetrics({ processMetrics: false });
   registry.onCall((tool, outcome, seconds) => metrics.observeToolCall(tool, outcome, seconds));
   const unsubscribe = [
     events.on('agent-updated', (e) => metrics.decisions.inc({ action: e.decision.action })),
     events.on('discovery-stored', () => metrics.discoveries.inc()),
     metrics.observeCodex(codex.events),
+    metrics.observeApprovals(approvals.events),
   ];
+  // "Allow for this session" ends with the session.
+  const onSession = (r: { id: string; status: Parameters<typeof isActive>[0] }) => {
+    if (!isActive(r.status)) approvals.endSession(r.id);
+  };
+  codex.events.on('session-changed', onSession);
+  unsubscribe.push(() => codex.events.off('session-changed', onSession));
 
   let closing: Promise<void> | undefined;
   return {
@@ -83,11 +118,14 @@ export async function createGovernanceApp(options: {
     registry,
     metrics,
     codex,
+    approvals,
+    audit,
     setPort: async (port) => lock.update({ port }),
     close: () =>
       (closing ??= (async () => {
         await codex.close();
         for (const off of unsubscribe) off();
+        await audit.close().catch((e: unknown) => options.logger.warn(`Could not close the audit log: ${String(e)}`));
         await store.close();
         await lock.release();
       })()),

@@ -4,6 +4,7 @@
  * Codex MCP server (`codex_mcp_*`) plus the governance counters from the design.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RiskApprovalBroker } from '../approvals/broker';
 import type { CodexSupervisor } from '../supervisor/supervisor';
 
 export class ServerMetrics {
@@ -91,6 +92,27 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  /** Approval requests by risk, decision (allow_once, allow_session, deny) and who decided (person, policy, session-grant, timeout, cancelled, error). */
+  readonly approvals = new Counter({
+    name: 'governance_approvals_total',
+    help: 'Approval requests by risk, decision and decided_by',
+    labelNames: ['risk', 'decision', 'decided_by'],
+    registers: [this.registry],
+  });
+  /** Request-to-answer time of approvals, seconds, by who decided. */
+  readonly approvalWait = new Histogram({
+    name: 'governance_approval_decision_seconds',
+    help: 'Time from an approval request to its answer in seconds, by decided_by',
+    labelNames: ['decided_by'],
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+  readonly approvalsPending = new Gauge({
+    name: 'governance_approvals_pending',
+    help: 'Approval requests waiting for a person',
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'governance_process_' });
   }
@@ -143,6 +165,21 @@ export class ServerMetrics {
       events.off('usage', onUsage);
       events.off('session-changed', onSession);
       events.off('child-started', onReady);
+    };
+  }
+
+  /** Feeds the approval metrics from the broker's events; returns the unsubscribe function. */
+  observeApprovals(events: RiskApprovalBroker['events']): () => void {
+    const onDecided = (e: { risk: string; decision: string; decidedBy: string; waitMs: number }) => {
+      this.approvals.inc({ risk: e.risk, decision: e.decision, decided_by: e.decidedBy });
+      this.approvalWait.observe({ decided_by: e.decidedBy }, e.waitMs / 1000);
+    };
+    const onPending = (p: unknown[]) => this.approvalsPending.set(p.length);
+    events.on('decided', onDecided);
+    events.on('pending-changed', onPending);
+    return () => {
+      events.off('decided', onDecided);
+      events.off('pending-changed', onPending);
     };
   }
 

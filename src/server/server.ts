@@ -2,7 +2,8 @@
  * The governance server: one HTTP listener on 127.0.0.1 serving
  * - `/mcp` MCP over Streamable HTTP (stateful sessions),
  * - `GET /v1/tools`, `POST /v1/tools/call` (OpenAI function-calling adapter, seed 000),
- * - `GET /health`, `GET /metrics` (Prometheus text).
+ * - `GET /health`, `GET /metrics` (Prometheus text),
+ * - `GET /audit?cursor=&limit=&decision=&source=&type=` (the audit log, paged; see ../approvals/audit-query).
  * Every request passes Host/Origin validation (403), the bearer token (401) and the per-agent
  * token bucket (429 + Retry-After) before it reaches a handler.
  */
@@ -19,6 +20,7 @@ import { handleCallTool, handleListTools } from './http/openai-adapter';
 import { TokenBucketLimiter } from './http/rate-limit';
 import { hasValidToken, isAllowedHost, isAllowedOrigin, isLoopbackHost } from './http/security';
 import { createMcpServer } from './mcp';
+import { auditQueryFrom, readAudit } from '../approvals/audit-query';
 import type { CallerIdentity } from './tools/types';
 
 export const DEFAULT_PORT = 8765;
@@ -38,7 +40,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     throw new Error(`Refusing to bind ${host}: only loopback addresses are allowed unless --allow-non-loopback is given.`);
   }
 
-  const app = await createGovernanceApp({ dataDir: options.dataDir, logger, hostKind: options.hostKind ?? 'cli', port, codex: options.codex });
+  const app = await createGovernanceApp({ dataDir: options.dataDir, logger, hostKind: options.hostKind ?? 'cli', port, codex: options.codex, approvals: options.approvals });
   const limiter = new TokenBucketLimiter(options.rateLimitPerMinute ?? 100, options.rateLimitBurst ?? options.rateLimitPerMinute ?? 100);
   const sessions = new McpSessions({
     logger,
@@ -103,7 +105,16 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
       res.writeHead(200, { 'content-type': contentType });
       return void res.end(body);
     }
-    return sendError(res, 404, 'not_found', `No route ${req.method} ${path}. Routes: /mcp, GET /v1/tools, POST /v1/tools/call, GET /health, GET /metrics.`);
+    if (path === '/audit' && req.method === 'GET') {
+      try {
+        return sendJson(res, 200, await readAudit(app.audit, auditQueryFrom(url.searchParams)));
+      } catch (err) {
+        const e = err as { name?: string; message?: string };
+        if (e.name === 'ValidationError') return sendError(res, 400, 'invalid_arguments', e.message ?? String(err));
+        throw err;
+      }
+    }
+    return sendError(res, 404, 'not_found', `No route ${req.method} ${path}. Routes: /mcp, GET /v1/tools, POST /v1/tools/call, GET /health, GET /metrics, GET /audit.`);
   }
 
   try {
@@ -172,7 +183,7 @@ function rateKeyOf(req: IncomingMessage, path: string): string {
 }
 
 function routeLabel(path: string): string {
-  return ['/mcp', '/v1/tools', '/v1/tools/call', '/health', '/metrics'].includes(path) ? path : 'other';
+  return ['/mcp', '/v1/tools', '/v1/tools/call', '/health', '/metrics', '/audit'].includes(path) ? path : 'other';
 }
 
 export type { GovernanceApp };
