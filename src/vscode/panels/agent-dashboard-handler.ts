@@ -8,12 +8,20 @@ import type { GovernanceEventMap } from '../../core/events';
 import {
   HISTORY_LIMIT,
   parseDashboardPageMessage,
+  parseDashboardSelection,
   type AgentItem,
   type AgentSeries,
   type DashboardHostMessage,
   type SeriesPoint,
 } from '../../webviews/agent-dashboard/protocol';
 import { NO_SERVER_MESSAGE, type PanelData, type PanelDataSource } from './data';
+import { RenderWaiter } from './render-waiter';
+
+/** What the page drew last: the agents shown and the first one's number of points. */
+export interface DashboardRenderReport {
+  agentIds: string[];
+  points: number;
+}
 
 export interface AgentDashboardHandlerOptions {
   /** Delay (ms) that coalesces new-agent events into one agent list refresh. Default 500. */
@@ -28,6 +36,9 @@ export class AgentDashboardHandler {
   private readonly subscriptions: (() => void)[] = [];
   private agentsTimer: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;
+  private ready = false;
+  private pending: string[] | undefined;
+  private readonly renders = new RenderWaiter<DashboardRenderReport>();
 
   constructor(
     private readonly data: PanelDataSource,
@@ -39,14 +50,18 @@ export class AgentDashboardHandler {
   async handle(raw: unknown): Promise<void> {
     try {
       const message = parseDashboardPageMessage(raw);
+      if (message.type === 'rendered') return this.renders.resolve({ agentIds: message.agentIds, points: message.points });
       const data = this.data();
       if (!data) throw new Error(NO_SERVER_MESSAGE);
       if (message.type === 'ready') {
         this.subscribe(data);
+        this.ready = true;
+        const wanted = this.pending ?? message.agentIds ?? [];
+        this.pending = undefined;
         const agents = await this.postAgents(data);
         // A restored selection may name agents that are gone; fall back to the most recent one.
         const known = new Set(agents.map((a) => a.agentId));
-        const restored = (message.agentIds ?? []).filter((id) => known.has(id));
+        const restored = wanted.filter((id) => known.has(id));
         const first = agents[0];
         return await this.select(data, restored.length > 0 ? restored : first ? [first.agentId] : []);
       }
@@ -54,6 +69,22 @@ export class AgentDashboardHandler {
     } catch (err) {
       this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  /**
+   * Selects agents chosen outside the page (the show command's argument), through the page so its
+   * pickers match: before `ready` it replaces the restored selection.
+   * @throws Error naming the bad field of `raw`
+   */
+  apply(raw: unknown): void {
+    const { agentIds } = parseDashboardSelection(raw);
+    if (this.ready) this.post({ type: 'apply', agentIds });
+    else this.pending = agentIds;
+  }
+
+  /** Resolves with the page's next render report; rejects after `timeoutMs` (ms). */
+  nextRender(timeoutMs: number): Promise<DashboardRenderReport> {
+    return this.renders.next('Agent dashboard', timeoutMs);
   }
 
   dispose(): void {

@@ -9,6 +9,7 @@
  */
 import type { SearchItem, SearchPage } from '../../knowledge/knowledge';
 import {
+  parseGraphFilters,
   parseKgPageMessage,
   type GraphDetails,
   type GraphEdge,
@@ -17,6 +18,16 @@ import {
   type KgHostMessage,
 } from '../../webviews/knowledge-graph/protocol';
 import { NO_SERVER_MESSAGE, type PanelDataSource } from './data';
+import { RenderWaiter } from './render-waiter';
+
+/** What the page drew last: node count, ms from data to layout end, and the discoveries shown. */
+export interface GraphRenderReport {
+  nodes: number;
+  ms: number;
+  loaded: number;
+  total: number;
+  filters: GraphFilters;
+}
 
 export interface KnowledgeGraphHandlerOptions {
   /** Discoveries per "load more" (first render included). Default 500. */
@@ -51,6 +62,10 @@ export class KnowledgeGraphHandler {
   private unsubscribe: (() => void) | undefined;
   private newDiscoveries = 0;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
+  private ready = false;
+  private pendingFilters: GraphFilters | undefined;
+  private total = 0;
+  private readonly renders = new RenderWaiter<GraphRenderReport>();
 
   constructor(
     private readonly data: PanelDataSource,
@@ -67,9 +82,13 @@ export class KnowledgeGraphHandler {
     try {
       const message = parseKgPageMessage(raw);
       switch (message.type) {
-        case 'ready':
+        case 'ready': {
           this.subscribe();
-          return await this.load(message.filters ?? EMPTY_FILTERS);
+          this.ready = true;
+          const filters = this.pendingFilters ?? message.filters ?? EMPTY_FILTERS;
+          this.pendingFilters = undefined;
+          return await this.load(filters);
+        }
         case 'search':
           return await this.load(message.filters);
         case 'loadMore':
@@ -78,11 +97,28 @@ export class KnowledgeGraphHandler {
           return this.post({ type: 'details', details: await this.details(message.id) });
         case 'rendered':
           this.options.onRendered?.(message.nodes, message.ms);
+          this.renders.resolve({ nodes: message.nodes, ms: message.ms, loaded: this.loaded.size, total: this.total, filters: this.filters });
           return;
       }
     } catch (err) {
       this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  /**
+   * Shows a search chosen outside the page (the show command's argument), through the page so
+   * its controls match: before `ready` it replaces the restored filters.
+   * @throws Error naming the bad field of `raw`
+   */
+  apply(raw: unknown): void {
+    const filters = parseGraphFilters(raw);
+    if (this.ready) this.post({ type: 'apply', filters });
+    else this.pendingFilters = filters;
+  }
+
+  /** Resolves with the page's next render report; rejects after `timeoutMs` (ms). */
+  nextRender(timeoutMs: number): Promise<GraphRenderReport> {
+    return this.renders.next('Knowledge graph', timeoutMs);
   }
 
   dispose(): void {
@@ -181,6 +217,7 @@ export class KnowledgeGraphHandler {
       for (const e of details.edges.incoming) if (this.loaded.has(e.id)) this.addEdge(edges, e.id, id, e.relation);
     }
     const hasMore = this.cursor !== undefined;
+    this.total = total;
     this.post({
       type: 'graph',
       append,

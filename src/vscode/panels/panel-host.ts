@@ -12,8 +12,15 @@ import * as vscode from 'vscode';
 
 export interface PanelHandler {
   handle(raw: unknown): Promise<void>;
+  /** Applies the show command's argument (a search, a selection); throws on a bad one. */
+  apply(args: unknown): void;
+  /** The page's next render report. */
+  nextRender(timeoutMs: number): Promise<unknown>;
   dispose(): void;
 }
+
+/** How long a show command waits for the page to draw (ms). */
+export const RENDER_TIMEOUT_MS = 60_000;
 
 export interface PanelSpec {
   /** `WebviewPanel.viewType`, also the serializer's key (declared as an `onWebviewPanel:` activation). */
@@ -28,6 +35,7 @@ export interface PanelSpec {
 
 export class PanelHost implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
+  private handler: PanelHandler | undefined;
   private readonly registration: vscode.Disposable;
   private readonly distRoot: vscode.Uri;
 
@@ -45,19 +53,29 @@ export class PanelHost implements vscode.Disposable {
     });
   }
 
-  /** Reveals the open panel or creates one beside the active editor. */
-  show(): vscode.WebviewPanel {
+  /**
+   * Reveals the open panel or creates one in the active editor group. With `args` (see the
+   * handler's `apply`), or when the panel is new, resolves with the page's render report once it
+   * has drawn; a panel only revealed resolves at once with undefined.
+   * @throws Error naming a bad field of `args`, or when the page does not draw within {@link RENDER_TIMEOUT_MS}
+   */
+  async show(args?: unknown): Promise<unknown> {
+    let created = false;
     if (this.panel) {
       this.panel.reveal();
-      return this.panel;
+    } else {
+      const panel = vscode.window.createWebviewPanel(this.spec.viewType, this.spec.title, vscode.ViewColumn.Active, {
+        enableScripts: true,
+        retainContextWhenHidden: this.spec.retainContextWhenHidden ?? false,
+        localResourceRoots: [this.distRoot],
+      });
+      this.attach(panel);
+      created = true;
     }
-    const panel = vscode.window.createWebviewPanel(this.spec.viewType, this.spec.title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: this.spec.retainContextWhenHidden ?? false,
-      localResourceRoots: [this.distRoot],
-    });
-    this.attach(panel);
-    return panel;
+    const handler = this.handler!;
+    if (args !== undefined && args !== null) handler.apply(args);
+    else if (!created) return undefined;
+    return handler.nextRender(RENDER_TIMEOUT_MS);
   }
 
   /** Loads the open panel's page again (it keeps its saved state and asks for fresh data). */
@@ -79,6 +97,7 @@ export class PanelHost implements vscode.Disposable {
     this.panel = panel;
     panel.webview.options = { enableScripts: true, localResourceRoots: [this.distRoot] };
     const handler = this.spec.createHandler((message) => void panel.webview.postMessage(message));
+    this.handler = handler;
     const subscriptions = [
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         handler.handle(raw).catch((err: unknown) => this.reportError(err));
@@ -87,7 +106,10 @@ export class PanelHost implements vscode.Disposable {
     panel.onDidDispose(() => {
       handler.dispose();
       for (const s of subscriptions) s.dispose();
-      if (this.panel === panel) this.panel = undefined;
+      if (this.panel === panel) {
+        this.panel = undefined;
+        this.handler = undefined;
+      }
     });
     panel.webview.html = panelHtml(panel.webview, this.distRoot, this.spec);
   }

@@ -58,8 +58,10 @@ export function registerPanels(ctx: Ctx): Panels {
       report,
     ),
   );
-  ctx.registerCommand(PANEL_COMMANDS.showKnowledgeGraph, () => void knowledgeGraph.show());
-  ctx.registerCommand(PANEL_COMMANDS.showAgentDashboard, () => void agentDashboard.show());
+  // Optional argument: a search ({ query, agentId, discoveryType, tag }) or a selection ({ agentIds }).
+  // Resolves with what the page drew (GraphRenderReport / DashboardRenderReport).
+  ctx.registerCommand(PANEL_COMMANDS.showKnowledgeGraph, (args?: unknown) => knowledgeGraph.show(args));
+  ctx.registerCommand(PANEL_COMMANDS.showAgentDashboard, (args?: unknown) => agentDashboard.show(args));
 
   let wasRunning = runningApp(ctx.controller) !== undefined;
   const onState = () => {

@@ -188,7 +188,6 @@ channel.onMessage((m) => {
     case 'agents':
       agents = m.agents;
       fillPickers();
-      if (agents.length === 0) draw();
       return;
     case 'series':
       errorBox.classList.add('hidden');
@@ -197,7 +196,11 @@ channel.onMessage((m) => {
       for (const s of m.series) series.set(s.agentId, s);
       channel.saveState({ agentIds, metric });
       fillPickers();
-      return draw();
+      draw();
+      channel.post({ type: 'rendered', agentIds, points: series.get(agentIds[0] ?? '')?.points.length ?? 0 });
+      return;
+    case 'apply':
+      return select(m.agentIds);
     case 'point': {
       const s = series.get(m.agentId);
       if (!s) return;

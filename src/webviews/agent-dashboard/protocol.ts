@@ -23,6 +23,8 @@ export const dashboardPageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), agentIds: agentIds.optional() }).strict(),
   /** Show these agents: the first in the detail charts, all of them in the compare chart. */
   z.object({ type: z.literal('select'), agentIds }).strict(),
+  /** The page drew these agents' charts with this many points of the first agent. */
+  z.object({ type: z.literal('rendered'), agentIds, points: z.number().int().min(0) }).strict(),
 ]);
 
 export type DashboardPageMessage = z.output<typeof dashboardPageMessageSchema>;
@@ -62,11 +64,18 @@ export type DashboardHostMessage =
   | { type: 'series'; agentIds: string[]; series: AgentSeries[] }
   /** A new update of a shown agent. */
   | { type: 'point'; agentId: string; point: SeriesPoint }
+  /** Select these agents as if picked (the show command's argument); the page answers with `select`. */
+  | { type: 'apply'; agentIds: string[] }
   | { type: 'error'; message: string };
 
 export interface DashboardPageState {
   agentIds: string[];
   metric: MetricName;
+}
+
+/** Parses the show command's optional argument, e.g. `{ agentIds: ['alice', 'bob'] }`. */
+export function parseDashboardSelection(raw: unknown): { agentIds: string[] } {
+  return parseMessage(z.object({ agentIds }).strict(), raw, 'Agent dashboard');
 }
 
 /**

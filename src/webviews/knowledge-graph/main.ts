@@ -218,6 +218,16 @@ channel.onMessage((m) => {
       return showGraph(m);
     case 'details':
       return showDetails(m.details);
+    case 'apply':
+      search.value = m.filters.query;
+      agentSelect.value = m.filters.agentId ?? '';
+      typeSelect.value = m.filters.discoveryType ?? '';
+      tagSelect.value = m.filters.tag ?? '';
+      filters = m.filters;
+      save();
+      status.textContent = 'Searching…';
+      channel.post({ type: 'search', filters });
+      return;
     case 'stale':
       notice.classList.remove('hidden');
       notice.textContent = `${m.newDiscoveries} new ${m.newDiscoveries === 1 ? 'discovery' : 'discoveries'} since this graph was loaded. Press Search to refresh.`;

@@ -84,6 +84,8 @@ export type KgHostMessage =
       facets: { agents: string[]; types: string[]; tags: string[] };
     }
   | { type: 'details'; details: GraphDetails }
+  /** Run this search as if typed (the show command's argument); the page answers with `search`. */
+  | { type: 'apply'; filters: GraphFilters }
   /** Discoveries were stored since the graph was loaded. */
   | { type: 'stale'; newDiscoveries: number }
   | { type: 'error'; message: string };
@@ -92,6 +94,11 @@ export type KgHostMessage =
 export interface KgPageState {
   filters: GraphFilters;
   selected?: string;
+}
+
+/** Parses the show command's optional argument, e.g. `{ query: 'cache', agentId: 'alice' }`. */
+export function parseGraphFilters(raw: unknown): GraphFilters {
+  return parseMessage(filtersSchema, raw ?? {}, 'Knowledge graph');
 }
 
 /**

@@ -81,6 +81,20 @@ describe('Agent dashboard panel handler (real SQLite store)', () => {
     assert.deepEqual(last('agents').agents.map((a) => a.agentId).sort(), ['alice', 'carol']);
   });
 
+  it('applies a selection from the show command and resolves the render wait', async () => {
+    await updates('alice', [0.2]);
+    await updates('bob', [0.3]);
+    handler.apply({ agentIds: ['alice', 'bob'] });
+    await handler.handle({ type: 'ready', agentIds: ['bob'] });
+    assert.deepEqual(last('series').agentIds, ['alice', 'bob']);
+    handler.apply({ agentIds: ['bob'] });
+    assert.deepEqual(posted.at(-1), { type: 'apply', agentIds: ['bob'] });
+    const wait = handler.nextRender(1000);
+    await handler.handle({ type: 'rendered', agentIds: ['bob'], points: 1 });
+    assert.deepEqual(await wait, { agentIds: ['bob'], points: 1 });
+    assert.throws(() => handler.apply({ agents: ['x'] }), /agents/);
+  });
+
   it('reports an unknown agent, a bad message and a stopped server as errors to the page', async () => {
     await handler.handle({ type: 'select', agentIds: ['nobody'] });
     assert.match(last('error').message, /nobody/);

@@ -132,6 +132,25 @@ describe('Knowledge graph panel handler (real SQLite store)', () => {
     assert.deepEqual(posted.filter((m) => m.type === 'stale'), [{ type: 'stale', newDiscoveries: 3 }]);
   });
 
+  it('applies a search from the show command: before ready it replaces the restored filters, after it goes through the page', async () => {
+    await seed(5);
+    handler.apply({ query: 'finding', tag: 'db' });
+    await handler.handle({ type: 'ready', filters: { query: 'restored' } });
+    assert.deepEqual(last('graph').filters, { query: 'finding', tag: 'db' });
+    handler.apply({ query: 'caching' });
+    assert.deepEqual(posted.at(-1), { type: 'apply', filters: { query: 'caching' } });
+    assert.throws(() => handler.apply({ query: 'x', color: 'red' }), /color/);
+  });
+
+  it('resolves a render wait with what the page drew', async () => {
+    await seed(3);
+    await handler.handle({ type: 'ready' });
+    const wait = handler.nextRender(1000);
+    await handler.handle({ type: 'rendered', nodes: 4, ms: 12 });
+    assert.deepEqual(await wait, { nodes: 4, ms: 12, loaded: 3, total: 3, filters: { query: '' } });
+    await assert.rejects(handler.nextRender(20), /did not finish drawing within 20 ms/);
+  });
+
   it('forwards the page\'s render timing', async () => {
     const reports: [number, number][] = [];
     const timed = new KnowledgeGraphHandler(() => data, () => undefined, { onRendered: (n, ms) => reports.push([n, ms]) });
