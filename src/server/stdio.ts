@@ -6,17 +6,29 @@ import { randomUUID } from 'node:crypto';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from '../util/log';
 import { VERSION } from '../version';
-import { createGovernanceApp } from './app';
+import type { CodexSupervisorOptions } from '../supervisor/supervisor';
+import { createGovernanceApp, type GovernanceApp, type GovernanceApprovalOptions } from './app';
 import { createMcpServer } from './mcp';
 
 export interface RunningStdioServer {
   /** Resolves when the client closes stdin. */
   closed: Promise<void>;
+  /** In-process access for the host (approvals prompter, tests). */
+  app: GovernanceApp;
   close(): Promise<void>;
 }
 
-export async function runStdioServer(options: { dataDir: string; logger: Logger; stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream }): Promise<RunningStdioServer> {
-  const app = await createGovernanceApp({ dataDir: options.dataDir, logger: options.logger, hostKind: 'stdio', port: null });
+export async function runStdioServer(options: {
+  dataDir: string;
+  logger: Logger;
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  /** Codex supervisor settings (see ./app). */
+  codex?: CodexSupervisorOptions;
+  /** Approval policy and prompter (see ./app). */
+  approvals?: GovernanceApprovalOptions;
+}): Promise<RunningStdioServer> {
+  const app = await createGovernanceApp({ dataDir: options.dataDir, logger: options.logger, hostKind: 'stdio', port: null, codex: options.codex, approvals: options.approvals });
   const session = randomUUID().slice(0, 8);
   const server = createMcpServer(app.registry, {
     version: VERSION,
@@ -36,6 +48,7 @@ export async function runStdioServer(options: { dataDir: string; logger: Logger;
   let closing: Promise<void> | undefined;
   return {
     closed,
+    app,
     close: () =>
       (closing ??= (async () => {
         await server.close().catch(() => undefined);
