@@ -1,7 +1,8 @@
 /**
  * `codex-governance`: the governance server outside VS Code.
  *   serve [--host H] [--port P] [--data-dir D] [--allow-non-loopback] [--rate-limit N] [--verbose]
- *   stdio [--data-dir D]
+ *         [--approval-policy-file F] [--approval-prompt none|tty]
+ *   stdio [--data-dir D] [--approval-policy-file F]
  *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
  *   codex --prompt TEXT [--sandbox ...]   (one Codex turn through the supervisor)
  */
@@ -11,6 +12,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGovernanceServer, DEFAULT_PORT } from '../server/server';
 import { runStdioServer } from '../server/stdio';
+import { loadApprovalPolicyFile, type ApprovalPolicy } from '../approvals/policy';
+import { TerminalPrompter } from '../approvals/prompters';
 import { stderrLogger } from '../util/log';
 import { VERSION } from '../version';
 import { resolveToken } from './token';
@@ -19,7 +22,8 @@ const USAGE = `codex-governance ${VERSION}
 
 Usage:
   codex-governance serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--rate-limit N] [--verbose]
-  codex-governance stdio [--data-dir DIR]
+                         [--approval-policy-file FILE.json] [--approval-prompt none|tty]
+  codex-governance stdio [--data-dir DIR] [--approval-policy-file FILE.json]
   codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
   codex-governance codex --prompt TEXT [--sandbox MODE] ...   (one Codex turn; "codex-governance codex --help")
   codex-governance --version
@@ -78,9 +82,14 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       'allow-non-loopback': { type: 'boolean', default: false },
       'rate-limit': { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      'approval-policy-file': { type: 'string' },
+      'approval-prompt': { type: 'string', default: 'none' },
     },
     strict: true,
   });
+  const prompt = values['approval-prompt'];
+  if (prompt !== 'none' && prompt !== 'tty') throw new UsageError(`--approval-prompt must be none or tty, got "${prompt}".`);
+  if (prompt === 'tty' && !process.stdin.isTTY) throw new UsageError('--approval-prompt tty needs an interactive terminal on stdin; without one, approvals follow the policy file alone (--approval-prompt none).');
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0..65535, got "${values.port}".`);
   const rate = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
@@ -98,6 +107,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     rateLimitPerMinute: rate,
     logger,
     hostKind: 'cli',
+    approvals: { ...(await approvalPolicyOption(values['approval-policy-file'])), ...(prompt === 'tty' ? { prompter: new TerminalPrompter() } : {}) },
   });
   process.stdout.write(
     `Codex Governance ${VERSION} serving ${server.url}\n` +
@@ -112,10 +122,11 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 async function stdio(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, verbose: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, verbose: { type: 'boolean', default: false }, 'approval-policy-file': { type: 'string' } }, strict: true });
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir(env));
   ensureDir(dataDir);
-  const running = await runStdioServer({ dataDir, logger: stderrLogger(values.verbose) });
+  // stdin carries MCP here, so no terminal prompt: the policy alone decides.
+  const running = await runStdioServer({ dataDir, logger: stderrLogger(values.verbose), approvals: await approvalPolicyOption(values['approval-policy-file']) });
   await Promise.race([waitForSignal(), running.closed]);
   await running.close();
   return 0;
@@ -142,6 +153,16 @@ function waitForSignal(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** The headless approval policy (`--approval-policy-file`, the same keys as the VS Code settings `codexGovernance.approvals.*`). */
+async function approvalPolicyOption(file: string | undefined): Promise<{ policy?: ApprovalPolicy }> {
+  if (!file) return {};
+  try {
+    return { policy: await loadApprovalPolicyFile(resolve(file)) };
+  } catch (err) {
+    throw new UsageError(`--approval-policy-file: ${(err as Error).message}`);
+  }
+}
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
