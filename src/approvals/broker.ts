@@ -43,7 +43,11 @@ export interface BrokerRequest {
 }
 
 export interface RiskApprovalBrokerOptions {
-  policy?: ApprovalPolicy;
+  /**
+   * The policy, or a function read on every request (live settings). A function that throws (an
+   * invalid setting) makes every request a denial naming the problem (fail closed).
+   */
+  policy?: ApprovalPolicy | (() => ApprovalPolicy);
   /** Absent = headless without a person (see the module doc). */
   prompter?: ApprovalPrompter;
   /** Where requests and answers are written; absent = not audited (tests, benchmarks). */
@@ -72,7 +76,8 @@ function grantKind(source: BrokerSource): string {
 
 export class RiskApprovalBroker implements ApprovalBroker {
   readonly events = new EventEmitter<{ [K in keyof BrokerEventMap]: [BrokerEventMap[K]] }>();
-  private policy: ApprovalPolicy;
+  private policySource: () => ApprovalPolicy;
+  private policy: ApprovalPolicy = { ...DEFAULT_APPROVAL_POLICY };
   private prompter: ApprovalPrompter | undefined;
   private readonly audit: AuditLog | undefined;
   private readonly logger: Logger;
@@ -81,7 +86,8 @@ export class RiskApprovalBroker implements ApprovalBroker {
   private readonly open = new Map<string, Pending>();
 
   constructor(options: RiskApprovalBrokerOptions = {}) {
-    this.policy = options.policy ?? { ...DEFAULT_APPROVAL_POLICY };
+    const p = options.policy ?? { ...DEFAULT_APPROVAL_POLICY };
+    this.policySource = typeof p === 'function' ? p : () => p;
     this.prompter = options.prompter;
     this.audit = options.audit;
     this.logger = options.logger ?? nullLogger;
@@ -90,12 +96,13 @@ export class RiskApprovalBroker implements ApprovalBroker {
   }
 
   /** Replaces the policy (a settings change); pending prompts keep their deadline. */
-  setPolicy(policy: ApprovalPolicy): void {
-    this.policy = policy;
+  setPolicy(policy: ApprovalPolicy | (() => ApprovalPolicy)): void {
+    this.policySource = typeof policy === 'function' ? policy : () => policy;
   }
 
+  /** The policy now. @throws what the policy function throws (an invalid setting) */
   currentPolicy(): ApprovalPolicy {
-    return { ...this.policy };
+    return { ...this.policySource() };
   }
 
   /** Plugs a prompter in (the extension) or out (undefined = headless). */
@@ -160,6 +167,11 @@ export class RiskApprovalBroker implements ApprovalBroker {
       await this.audit?.append({ type: 'approval.requested', ...base, justification: req.reason ?? null });
     } catch (err) {
       return this.finish(req, base, t0, { decision: 'deny', reason: `The approval could not be audited (${errText(err)}): denied (fail closed)` }, 'error');
+    }
+    try {
+      this.policy = this.policySource();
+    } catch (err) {
+      return this.finish(req, base, t0, { decision: 'deny', reason: `The approval policy is invalid (${errText(err)}): denied (fail closed)` }, 'error');
     }
     const [answer, by] = await this.settle(req, id, risk, t0);
     return this.finish(req, base, t0, answer, by);

@@ -28,8 +28,8 @@ import { isActive } from '../supervisor/session';
 
 /** Approval settings of a server (see ../approvals/broker). */
 export interface GovernanceApprovalOptions {
-  /** Default {@link DEFAULT_APPROVAL_POLICY}. */
-  policy?: ApprovalPolicy;
+  /** Default {@link DEFAULT_APPROVAL_POLICY}; a function is read on every request (live settings). */
+  policy?: ApprovalPolicy | (() => ApprovalPolicy);
   /** Who is asked; absent = headless (policy only; high and critical denied). The extension sets one later with `app.approvals.setPrompter`. */
   prompter?: ApprovalPrompter;
 }

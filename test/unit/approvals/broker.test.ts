@@ -116,6 +116,17 @@ describe('approvals: broker', () => {
     assert.match(out.reason ?? '', /could not be audited/);
   });
 
+  it('a policy read from live settings applies per request; an invalid one denies, naming the problem', async () => {
+    let settings: Record<string, unknown> = { autoApproveMedium: true };
+    const b = new RiskApprovalBroker({ audit, policy: () => parseApprovalPolicy(settings, 'settings') });
+    assert.equal((await b.decide(exec)).decision, 'allow_once');
+    settings = { autoApproveHigh: true };
+    const out = await b.decide(exec);
+    assert.equal(out.decision, 'deny');
+    assert.equal(out.decidedBy, 'error');
+    assert.match(out.reason ?? '', /policy is invalid.*confirmAutoApproveHigh/);
+  });
+
   it('secrets in commands are masked in the audit', async () => {
     const { b } = broker([{ decision: 'allow_once' }]);
     await b.decide({ ...exec, command: 'curl -H "Authorization: Bearer sk-abcdefghijklmnopqrstuvwxyz123456" https://x' });
