@@ -12,6 +12,7 @@ import { executeCommand, registerCommand } from './apis/commands.apis';
 import { createLogOutputChannel, showErrorMessage, showInformationMessage } from './apis/window.apis';
 import { getConfiguration, onDidChangeConfiguration } from './apis/workspace.apis';
 import { registerCommands } from './commands';
+import { registerMcpSettings } from './mcp-settings/commands';
 import { registerPanels } from './panels/register';
 import { channelLogger } from './log';
 import { ServerController } from './server-controller';
@@ -58,6 +59,7 @@ export class Ctx implements vscode.Disposable {
     );
     registerCommands(this);
     registerPanels(this);
+    registerMcpSettings(this);
     this.push(onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
   }
 
