@@ -21,6 +21,8 @@ import { RenderWaiter } from './render-waiter';
 export interface DashboardRenderReport {
   agentIds: string[];
   points: number;
+  /** Renders reported by this panel's pages so far, this one included. */
+  renders: number;
 }
 
 export interface AgentDashboardHandlerOptions {
@@ -39,6 +41,7 @@ export class AgentDashboardHandler {
   private ready = false;
   private pending: string[] | undefined;
   private readonly renders = new RenderWaiter<DashboardRenderReport>();
+  private lastReport: DashboardRenderReport | undefined;
 
   constructor(
     private readonly data: PanelDataSource,
@@ -50,7 +53,10 @@ export class AgentDashboardHandler {
   async handle(raw: unknown): Promise<void> {
     try {
       const message = parseDashboardPageMessage(raw);
-      if (message.type === 'rendered') return this.renders.resolve({ agentIds: message.agentIds, points: message.points });
+      if (message.type === 'rendered') {
+        this.lastReport = { agentIds: message.agentIds, points: message.points, renders: (this.lastReport?.renders ?? 0) + 1 };
+        return this.renders.resolve(this.lastReport);
+      }
       const data = this.data();
       if (!data) throw new Error(NO_SERVER_MESSAGE);
       if (message.type === 'ready') {
@@ -85,6 +91,10 @@ export class AgentDashboardHandler {
   /** Resolves with the page's next render report; rejects after `timeoutMs` (ms). */
   nextRender(timeoutMs: number): Promise<DashboardRenderReport> {
     return this.renders.next('Agent dashboard', timeoutMs);
+  }
+
+  lastRender(): DashboardRenderReport | undefined {
+    return this.lastReport;
   }
 
   dispose(): void {

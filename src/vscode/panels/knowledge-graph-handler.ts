@@ -27,6 +27,8 @@ export interface GraphRenderReport {
   loaded: number;
   total: number;
   filters: GraphFilters;
+  /** Renders reported by this panel's pages so far, this one included. */
+  renders: number;
 }
 
 export interface KnowledgeGraphHandlerOptions {
@@ -66,6 +68,7 @@ export class KnowledgeGraphHandler {
   private pendingFilters: GraphFilters | undefined;
   private total = 0;
   private readonly renders = new RenderWaiter<GraphRenderReport>();
+  private lastReport: GraphRenderReport | undefined;
 
   constructor(
     private readonly data: PanelDataSource,
@@ -97,7 +100,8 @@ export class KnowledgeGraphHandler {
           return this.post({ type: 'details', details: await this.details(message.id) });
         case 'rendered':
           this.options.onRendered?.(message.nodes, message.ms);
-          this.renders.resolve({ nodes: message.nodes, ms: message.ms, loaded: this.loaded.size, total: this.total, filters: this.filters });
+          this.lastReport = { nodes: message.nodes, ms: message.ms, loaded: this.loaded.size, total: this.total, filters: this.filters, renders: (this.lastReport?.renders ?? 0) + 1 };
+          this.renders.resolve(this.lastReport);
           return;
       }
     } catch (err) {
@@ -119,6 +123,10 @@ export class KnowledgeGraphHandler {
   /** Resolves with the page's next render report; rejects after `timeoutMs` (ms). */
   nextRender(timeoutMs: number): Promise<GraphRenderReport> {
     return this.renders.next('Knowledge graph', timeoutMs);
+  }
+
+  lastRender(): GraphRenderReport | undefined {
+    return this.lastReport;
   }
 
   dispose(): void {

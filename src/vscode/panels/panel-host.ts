@@ -16,6 +16,8 @@ export interface PanelHandler {
   apply(args: unknown): void;
   /** The page's next render report. */
   nextRender(timeoutMs: number): Promise<unknown>;
+  /** The latest render report, if the page drew yet. */
+  lastRender(): unknown;
   dispose(): void;
 }
 
@@ -56,7 +58,7 @@ export class PanelHost implements vscode.Disposable {
   /**
    * Reveals the open panel or creates one in the active editor group. With `args` (see the
    * handler's `apply`), or when the panel is new, resolves with the page's render report once it
-   * has drawn; a panel only revealed resolves at once with undefined.
+   * has drawn; a panel only revealed resolves at once with its latest report (undefined before the first).
    * @throws Error naming a bad field of `args`, or when the page does not draw within {@link RENDER_TIMEOUT_MS}
    */
   async show(args?: unknown): Promise<unknown> {
@@ -74,7 +76,7 @@ export class PanelHost implements vscode.Disposable {
     }
     const handler = this.handler!;
     if (args !== undefined && args !== null) handler.apply(args);
-    else if (!created) return undefined;
+    else if (!created) return handler.lastRender();
     return handler.nextRender(RENDER_TIMEOUT_MS);
   }
 

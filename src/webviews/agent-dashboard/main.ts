@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset, type TooltipItem } from 'chart.js';
 import { panelChannel } from '../shared/vscode-api';
-import { el, onThemeChange, themeColors } from '../shared/theme';
+import { el, field, onThemeChange, themeColors, timeLabel } from '../shared/theme';
 import { MAX_COMPARED, METRICS, type AgentItem, type AgentSeries, type DashboardHostMessage, type DashboardPageMessage, type DashboardPageState, type MetricName, type SeriesPoint } from './protocol';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
@@ -40,7 +40,7 @@ const canvases = { eisv: el('canvas', { id: 'eisv-chart' }) as HTMLCanvasElement
 const titles = { eisv: el('span', { class: 'sub' }), decisions: el('span', { class: 'sub' }), compare: el('span', { class: 'sub' }) };
 
 app.append(
-  el('div', { class: 'toolbar' }, el('label', {}, 'Agent'), agentSelect, el('label', {}, 'Compare with'), compareSelect, el('label', {}, 'Metric'), metricSelect),
+  el('div', { class: 'toolbar' }, field('Agent', agentSelect), field('Compare with', compareSelect), field('Metric', metricSelect)),
   status,
   errorBox,
   el(
@@ -53,7 +53,8 @@ app.append(
 );
 
 let colors = themeColors();
-const timeTick = (value: number | string) => new Date(Number(value)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+let spanMs = 0;
+const timeTick = (value: number | string) => timeLabel(Number(value), spanMs);
 const pointLabel = (item: TooltipItem<'line' | 'scatter'>) => {
   const p = (item.raw as XY).point;
   return `${item.dataset.label}: ${item.parsed.y?.toFixed(3)} — ${p.action}`;
@@ -93,6 +94,8 @@ function draw(): void {
   const primary = agentIds[0] ? series.get(agentIds[0]) : undefined;
   const points = primary?.points ?? [];
   const c = colors.series;
+  const times = agentIds.flatMap((id) => (series.get(id)?.points ?? []).map((p) => Date.parse(p.at)));
+  spanMs = times.length ? Math.max(...times) - Math.min(...times) : 0;
   eisvChart = new Chart<'line', XY[]>(canvases.eisv, {
     type: 'line',
     data: {
@@ -125,7 +128,15 @@ function draw(): void {
     },
     options: {
       ...decisionOptions,
-      scales: { ...decisionOptions.scales, y: { ...decisionOptions.scales.y, ticks: { color: colors.muted, stepSize: 1, callback: (v: number | string) => (Number(v) === 1 ? 'PROCEED' : Number(v) === 0 ? 'PAUSE' : '') } } },
+      scales: {
+        ...decisionOptions.scales,
+        y: {
+          ...decisionOptions.scales.y,
+          // Exactly two rows, whatever the padding around them.
+          afterBuildTicks: (axis: { ticks: { value: number }[] }) => void (axis.ticks = [{ value: 0 }, { value: 1 }]),
+          ticks: { color: colors.muted, callback: (v: number | string) => (Number(v) === 1 ? 'PROCEED' : 'PAUSE') },
+        },
+      },
       plugins: {
         legend: { display: false },
         tooltip: {
@@ -159,10 +170,10 @@ function draw(): void {
 
 function fillPickers(): void {
   const primary = agentIds[0] ?? '';
-  agentSelect.replaceChildren(...agents.map((a) => el('vscode-option', { value: a.agentId, description: `${a.updateCount} updates, ${a.lastAction ?? 'no decision'}` }, a.agentId)));
-  agentSelect.value = primary;
-  compareSelect.replaceChildren(...agents.filter((a) => a.agentId !== primary).map((a) => el('vscode-option', { value: a.agentId }, a.agentId)));
-  compareSelect.value = agentIds.slice(1);
+  // `selected` on the options: setting `value` before the element has read its new options is lost.
+  const pick = (on: boolean): Record<string, string> => (on ? { selected: '' } : {});
+  agentSelect.replaceChildren(...agents.map((a) => el('vscode-option', { value: a.agentId, description: `${a.updateCount} updates, ${a.lastAction ?? 'no decision'}`, ...pick(a.agentId === primary) }, a.agentId)));
+  compareSelect.replaceChildren(...agents.filter((a) => a.agentId !== primary).map((a) => el('vscode-option', { value: a.agentId, ...pick(agentIds.includes(a.agentId)) }, a.agentId)));
 }
 
 function select(ids: string[]): void {

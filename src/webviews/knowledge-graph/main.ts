@@ -12,7 +12,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import cytoscape from 'cytoscape';
 import { panelChannel } from '../shared/vscode-api';
-import { el, onThemeChange, themeColors } from '../shared/theme';
+import { el, field, onThemeChange, themeColors } from '../shared/theme';
 import type { GraphDetails, GraphFilters, KgHostMessage, KgPageMessage, KgPageState } from './protocol';
 
 type Graph = Extract<KgHostMessage, { type: 'graph' }>;
@@ -41,7 +41,7 @@ const details = el('div', { id: 'details' }, el('p', { class: 'muted' }, 'Click 
 const legend = el('div', { class: 'legend' });
 
 app.append(
-  el('div', { class: 'toolbar' }, search, el('label', {}, 'Agent'), agentSelect, el('label', {}, 'Type'), typeSelect, el('label', {}, 'Tag'), tagSelect, searchButton, fitButton),
+  el('div', { class: 'toolbar' }, search, field('Agent', agentSelect), field('Type', typeSelect), field('Tag', tagSelect), searchButton, fitButton),
   el('div', { class: 'toolbar' }, status, moreButton),
   legend,
   notice,
@@ -95,8 +95,9 @@ function drawLegend(): void {
 }
 
 function options(select: Select, values: string[], current: string | undefined, allLabel: string): void {
-  select.replaceChildren(el('vscode-option', { value: '' }, allLabel), ...values.map((v) => el('vscode-option', { value: v }, v)));
-  select.value = current ?? '';
+  // `selected` on the option: setting `value` before the element has read its new options is lost.
+  const option = (value: string, label: string) => el('vscode-option', value === (current ?? '') ? { value, selected: '' } : { value }, label);
+  select.replaceChildren(option('', allLabel), ...values.map((v) => option(v, v)));
 }
 
 function currentFilters(): GraphFilters {

@@ -46,10 +46,36 @@ export function onThemeChange(onChange: () => void): void {
   new MutationObserver(onChange).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
 
-/** Creates an element with attributes and children (text or nodes); text is never parsed as HTML. */
+/**
+ * Creates an element with attributes and children (text or nodes); text is never parsed as HTML.
+ * A `style` attribute would be blocked by the panels' CSP (no 'unsafe-inline'), so `style` entries
+ * are set through the CSSOM, which CSP allows.
+ */
 export function el<K extends string>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
   const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k !== 'style') {
+      node.setAttribute(k, v);
+      continue;
+    }
+    for (const rule of v.split(';')) {
+      const at = rule.indexOf(':');
+      if (at > 0) node.style.setProperty(rule.slice(0, at).trim(), rule.slice(at + 1).trim());
+    }
+  }
   for (const child of children) node.append(child);
   return node;
+}
+
+/** A label and its control kept on one line when the toolbar wraps. */
+export function field(label: string, control: HTMLElement): HTMLElement {
+  return el('span', { class: 'field' }, el('label', {}, label), control);
+}
+
+/** Axis label for a time (ms since epoch), precise enough for the span shown (ms). */
+export function timeLabel(ms: number, spanMs: number): string {
+  const d = new Date(ms);
+  if (spanMs > 86_400_000) return d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return spanMs < 10_000 ? `${time}.${String(d.getMilliseconds()).padStart(3, '0')}` : time;
 }

@@ -91,7 +91,7 @@ describe('Agent dashboard panel handler (real SQLite store)', () => {
     assert.deepEqual(posted.at(-1), { type: 'apply', agentIds: ['bob'] });
     const wait = handler.nextRender(1000);
     await handler.handle({ type: 'rendered', agentIds: ['bob'], points: 1 });
-    assert.deepEqual(await wait, { agentIds: ['bob'], points: 1 });
+    assert.deepEqual(await wait, { agentIds: ['bob'], points: 1, renders: 1 });
     assert.throws(() => handler.apply({ agents: ['x'] }), /agents/);
   });
 

@@ -147,7 +147,8 @@ describe('Knowledge graph panel handler (real SQLite store)', () => {
     await handler.handle({ type: 'ready' });
     const wait = handler.nextRender(1000);
     await handler.handle({ type: 'rendered', nodes: 4, ms: 12 });
-    assert.deepEqual(await wait, { nodes: 4, ms: 12, loaded: 3, total: 3, filters: { query: '' } });
+    assert.deepEqual(await wait, { nodes: 4, ms: 12, loaded: 3, total: 3, filters: { query: '' }, renders: 1 });
+    assert.equal(handler.lastRender()?.renders, 1);
     await assert.rejects(handler.nextRender(20), /did not finish drawing within 20 ms/);
   });
 

@@ -1,0 +1,159 @@
+/**
+ * The webview panels as a user meets them in a real VS Code: data created through real tool calls
+ * (POST /v1/tools/call), each panel opened by its command, a round trip through the page (a
+ * search in the graph, an agent selection in the dashboard), the page reloaded with its saved
+ * state (a server restart reloads open panels the way a window reload restores them through the
+ * serializer: fresh page, state from setState), and screenshots in dark and light themes.
+ */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CodexGovernanceApi } from '../../../src/vscode/api';
+import { askRunner, bridgeDir } from '../bridge';
+import { activateExtension, readToken, waitForState } from '../helpers';
+
+/** Discoveries seeded for the first-render measurement (issue 5: "first render with 2,000 discoveries"). */
+const DISCOVERIES = 2000;
+/** Authors; each stays under the per-agent rate limit (100 requests/minute). */
+const AUTHORS = 40;
+
+interface GraphReport {
+  nodes: number;
+  ms: number;
+  loaded: number;
+  total: number;
+  renders: number;
+  filters: { query: string; agentId?: string; tag?: string; discoveryType?: string };
+}
+interface DashboardReport {
+  agentIds: string[];
+  points: number;
+  renders: number;
+}
+
+export function registerPanelsSuite(): void {
+  describe('webview panels in VS Code', function () {
+    let api: CodexGovernanceApi;
+    let url: string;
+    let token: string;
+
+    async function callTool(agent: string, name: string, args: Record<string, unknown>): Promise<any> {
+      const res = await fetch(`${url}/v1/tools/call`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-session-id': agent },
+        body: JSON.stringify({ name, arguments: args }),
+      });
+      const body = (await res.json()) as any;
+      if (!body.success) throw new Error(`${name} failed: ${JSON.stringify(body.error)}`);
+      return body.result;
+    }
+
+    async function screenshot(name: string): Promise<void> {
+      if (!bridgeDir) return;
+      // Let the page restyle its canvases after a theme switch before the runner takes the picture.
+      await new Promise((r) => setTimeout(r, 1500));
+      const seen = await askRunner({ op: 'statusbar', name, contains: ['Governance'] });
+      assert.ok(seen.ok, seen.error);
+    }
+
+    async function inThemes(name: string): Promise<void> {
+      const config = vscode.workspace.getConfiguration('workbench');
+      for (const [theme, kind, suffix] of [['Default Dark Modern', vscode.ColorThemeKind.Dark, 'dark'], ['Default Light Modern', vscode.ColorThemeKind.Light, 'light']] as const) {
+        await config.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+        await until(async () => (vscode.window.activeColorTheme.kind === kind ? true : undefined), 10_000);
+        await screenshot(`${name}-${suffix}`);
+      }
+      await config.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    }
+
+    before(async function () {
+      this.timeout(120_000);
+      api = await activateExtension();
+      const state = await waitForState(api, (s) => s.kind === 'running');
+      assert.equal(state.kind, 'running');
+      url = api.serverUrl()!;
+      token = await readToken();
+      const started = Date.now();
+      // Linked pairs: every 10th discovery answers the one before it.
+      const perAuthor = DISCOVERIES / AUTHORS;
+      await Promise.all(
+        Array.from({ length: AUTHORS }, async (_, a) => {
+          let previous: string | undefined;
+          for (let i = 0; i < perAuthor; i++) {
+            const r = await callTool(`agent-${a}`, 'store_discovery_graph', {
+              discovery_type: ['insight', 'bug_found', 'pattern', 'question'][i % 4],
+              summary: `Agent ${a} finding ${i}: ${i % 3 ? 'cache invalidation' : 'flaky network retries'}`,
+              details: `Seeded by the panels suite (${a}/${i}).`,
+              tags: [i % 2 ? 'cache' : 'network', `team-${a % 4}`],
+              related_to: previous && i % 10 === 0 ? [previous] : [],
+            });
+            previous = r.discovery_id;
+          }
+        }),
+      );
+      await callTool('agent-0', 'store_discovery_graph', { discovery_type: 'pattern', summary: 'Retry with jitter avoids thundering herds', tags: ['network'] });
+      for (const [agent, complexities] of [['planner', [0.2, 0.4, 0.5, 0.3, 0.6, 0.2]], ['coder', [0.7, 0.9, 0.95, 0.8]]] as const) {
+        for (const complexity of complexities) await callTool(agent, 'process_agent_update', { operation: `step at complexity ${complexity}`, complexity, confidence: 0.8 });
+      }
+      console.log(`      seeded ${DISCOVERIES + 1} discoveries and 10 updates through /v1/tools/call in ${Date.now() - started} ms`);
+    });
+
+    after(async function () {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('Knowledge graph opens with the most recent 500 of 2,001 discoveries and their authors (first render timed)', async function () {
+      const r = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph')) as GraphReport;
+      console.log(`      knowledge graph first render: ${r.nodes} nodes (${r.loaded} of ${r.total} discoveries) in ${r.ms.toFixed(0)} ms`);
+      assert.equal(r.total, DISCOVERIES + 1);
+      assert.equal(r.loaded, 500);
+      assert.ok(r.nodes > 500 && r.nodes <= 500 + AUTHORS, `${r.nodes} nodes`);
+      await inThemes('panel-knowledge-graph');
+    });
+
+    it('Knowledge graph: a search goes through the page and the host and redraws the graph', async function () {
+      const r = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph', { query: 'jitter' })) as GraphReport;
+      assert.deepEqual({ loaded: r.loaded, total: r.total, nodes: r.nodes }, { loaded: 1, total: 1, nodes: 2 });
+      const filtered = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph', { query: '', agentId: 'agent-3', tag: 'cache' })) as GraphReport;
+      assert.equal(filtered.loaded, DISCOVERIES / AUTHORS / 2);
+      assert.equal(filtered.nodes, filtered.loaded + 1, 'one author node');
+      await screenshot('panel-knowledge-graph-filtered');
+    });
+
+    it('Agent dashboard opens on the most recent agent and compares agents', async function () {
+      const first = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard')) as DashboardReport;
+      assert.deepEqual(first.agentIds, ['coder']);
+      assert.equal(first.points, 4);
+      const both = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard', { agentIds: ['planner', 'coder'] })) as DashboardReport;
+      assert.deepEqual(both, { ...both, agentIds: ['planner', 'coder'], points: 6 });
+      await inThemes('panel-agent-dashboard');
+    });
+
+    it('both panels come back with their saved search and selection when their pages reload', async function () {
+      this.timeout(90_000);
+      const graphBefore = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph', { query: 'jitter' })) as GraphReport;
+      const dashBefore = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard')) as DashboardReport;
+      assert.equal(await vscode.commands.executeCommand('codexGovernance.restartServer'), 'running');
+      const graph = await until(async () => {
+        const r = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph')) as GraphReport;
+        return r.renders > graphBefore.renders ? r : undefined;
+      });
+      assert.deepEqual(graph.filters, { query: 'jitter' });
+      assert.equal(graph.loaded, 1);
+      const dash = await until(async () => {
+        const r = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard')) as DashboardReport;
+        return r.renders > dashBefore.renders ? r : undefined;
+      });
+      assert.deepEqual(dash.agentIds, ['planner', 'coder']);
+    });
+  });
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms.`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
