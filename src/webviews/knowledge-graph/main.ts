@@ -158,6 +158,8 @@ function showGraph(g: Graph): void {
     nodeDimensionsIncludeLabels: false,
     // Fewer iterations for big graphs keep the first render within a second or two.
     numIter: count > 1000 ? 250 : 1000,
+    // Lay components out over the panel's shape, not in a narrow default column.
+    boundingBox: { x1: 0, y1: 0, w: Math.max(graphBox.clientWidth, 200), h: Math.max(graphBox.clientHeight, 200) },
     idealEdgeLength: () => 40,
     nodeRepulsion: () => 4000,
   } as cytoscape.LayoutOptions);
