@@ -1,0 +1,69 @@
+/**
+ * The VS Code approval prompter (issue 4): high and critical requests open a modal with the
+ * command, cwd, sandbox, risk and the agent's justification; medium and low show a notification
+ * with the same choices. Every open request is also listed (see ./view) until it is answered, the
+ * broker times it out, or the turn that asked ends. A dismissed modal is a denial; a dismissed
+ * notification leaves the request in the Approvals view until its timeout.
+ */
+import * as vscode from 'vscode';
+import { answerForChoice, APPROVAL_CHOICES, needsModal, promptDetail, promptTitle } from '../../approvals/present';
+import type { ApprovalPrompter, PendingApproval } from '../../approvals/types';
+import type { ApprovalAnswer } from '../../supervisor/approvals';
+
+interface Open {
+  pending: PendingApproval;
+  settle: (answer: ApprovalAnswer) => void;
+}
+
+export class VsCodeApprovalPrompter implements ApprovalPrompter, vscode.Disposable {
+  private readonly open = new Map<string, Open>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a request is added or leaves the list. */
+  readonly onDidChange = this.changed.event;
+
+  /** Open requests, oldest first. */
+  list(): PendingApproval[] {
+    return [...this.open.values()].map((o) => o.pending);
+  }
+
+  /**
+   * Answers an open request (the view's inline Approve / Deny).
+   * @returns false when it is no longer open
+   */
+  answer(id: string, answer: ApprovalAnswer): boolean {
+    const o = this.open.get(id);
+    if (!o) return false;
+    o.settle(answer);
+    return true;
+  }
+
+  prompt(pending: PendingApproval): Promise<ApprovalAnswer> {
+    return new Promise<ApprovalAnswer>((resolve) => {
+      const settle = (answer: ApprovalAnswer) => {
+        if (!this.open.delete(pending.id)) return;
+        this.changed.fire();
+        resolve(answer);
+      };
+      this.open.set(pending.id, { pending, settle });
+      this.changed.fire();
+      // Settled by the broker (timeout, another answer, turn ended): the broker no longer listens.
+      pending.signal.addEventListener('abort', () => settle({ decision: 'deny', reason: 'Settled elsewhere.' }), { once: true });
+      const modal = needsModal(pending);
+      const shown = modal
+        ? vscode.window.showWarningMessage(promptTitle(pending), { modal: true, detail: promptDetail(pending) }, ...APPROVAL_CHOICES)
+        : vscode.window.showInformationMessage(`${promptTitle(pending)}. ${promptDetail(pending).replace(/\n/g, ' · ')}`, ...APPROVAL_CHOICES);
+      shown.then(
+        (choice) => {
+          const answer = answerForChoice(choice, modal);
+          if (answer) settle(answer);
+        },
+        (err: unknown) => settle({ decision: 'deny', reason: `The VS Code prompt failed (${err instanceof Error ? err.message : String(err)}): denied.` }),
+      );
+    });
+  }
+
+  dispose(): void {
+    for (const o of [...this.open.values()]) o.settle({ decision: 'deny', reason: 'VS Code closed the approval prompt (extension deactivated): denied.' });
+    this.changed.dispose();
+  }
+}
