@@ -11,6 +11,7 @@ import type { CodexGovernanceApi } from './api';
 import { executeCommand, registerCommand } from './apis/commands.apis';
 import { createLogOutputChannel, showErrorMessage, showInformationMessage } from './apis/window.apis';
 import { getConfiguration, onDidChangeConfiguration } from './apis/workspace.apis';
+import { registerApprovals, type ApprovalsUi } from './approvals/register';
 import { registerCommands } from './commands';
 import { registerMcpSettings } from './mcp-settings/commands';
 import { registerPanels } from './panels/register';
@@ -36,6 +37,8 @@ export class Ctx implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   private readonly statusBar: GovernanceStatusBar;
   private disposing: Promise<void> | undefined;
+  /** Set below; until then (and if it failed) the server has no prompter and fails closed. */
+  private approvalsUi: ApprovalsUi | undefined;
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.log = this.push(createLogOutputChannel(LOG_CHANNEL_NAME));
@@ -46,7 +49,7 @@ export class Ctx implements vscode.Disposable {
       token: () => this.tokens.get(),
       settings: () => this.settings(),
       logger: this.logger,
-      startServer: startGovernanceServer,
+      startServer: (options) => startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions() }),
     });
     this.promptDeps = { controller: this.controller, showLogs: () => this.log.show(true) };
     this.push(this.stateEmitter);
@@ -59,6 +62,7 @@ export class Ctx implements vscode.Disposable {
     );
     registerCommands(this);
     registerPanels(this);
+    this.approvalsUi = registerApprovals(this);
     registerMcpSettings(this);
     this.push(onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
   }
