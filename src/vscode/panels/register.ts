@@ -39,7 +39,7 @@ export function registerPanels(ctx: Ctx): Panels {
         retainContextWhenHidden: true,
         createHandler: (post) =>
           new KnowledgeGraphHandler(data, post, {
-            onRendered: (nodes, ms) => ctx.logger.info(`Knowledge graph panel: first render of ${nodes} nodes took ${ms.toFixed(0)} ms.`),
+            onRendered: (nodes, ms) => ctx.logger.info(`Knowledge graph panel: render of ${nodes} nodes took ${ms.toFixed(0)} ms.`),
           }),
       },
       extensionUri,

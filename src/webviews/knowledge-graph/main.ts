@@ -144,31 +144,66 @@ function showGraph(g: Graph): void {
     ...g.nodes.map((n) => ({ group: 'nodes' as const, data: { ...n, severity: n.severity ?? '' } })),
     ...g.edges.map((e) => ({ group: 'edges' as const, data: { ...e } })),
   ];
+  // A new page never lays out the whole graph again (cose is O(n^2) per iteration: seconds at
+  // 2,000 nodes) and never moves what the user was looking at: discoveries of agents already shown
+  // join their agent's cluster on a sunflower spiral; new agents and their discoveries get a cose
+  // layout of their own beside the graph.
+  const before = g.append && cy.nodes().nonempty() ? cy.elements().boundingBox() : undefined;
+  let added: cytoscape.CollectionReturnValue | undefined;
   cy.batch(() => {
     if (!g.append) cy.elements().remove();
-    cy.add(elements);
+    added = cy.add(elements);
   });
   const count = cy.nodes().length;
-  const layout = cy.layout({
-    name: 'cose',
-    animate: false,
-    randomize: !g.append,
-    fit: true,
-    padding: 20,
-    nodeDimensionsIncludeLabels: false,
-    // Fewer iterations for big graphs keep the first render within a second or two.
-    numIter: count > 1000 ? 250 : 1000,
-    // Lay components out over the panel's shape, not in a narrow default column.
-    boundingBox: { x1: 0, y1: 0, w: Math.max(graphBox.clientWidth, 200), h: Math.max(graphBox.clientHeight, 200) },
-    idealEdgeLength: () => 40,
-    nodeRepulsion: () => 4000,
-  } as cytoscape.LayoutOptions);
-  layout.one('layoutstop', () => {
+  const width = Math.max(graphBox.clientWidth, 200);
+  const height = Math.max(graphBox.clientHeight, 200);
+  let laidOut = cy.elements();
+  let box = { x1: 0, y1: 0, w: width, h: height };
+  if (before) {
+    const fresh = added!.nodes();
+    const joining = fresh.filter((n) => n.data('kind') === 'discovery' && !fresh.contains(cy.getElementById(`agent:${n.data('agentId') as string}`)));
+    const joiningPerAgent = new Map<string, number>();
+    joining.forEach((n) => void joiningPerAgent.set(n.data('agentId') as string, (joiningPerAgent.get(n.data('agentId') as string) ?? 0) + 1));
+    const next = new Map<string, number>();
+    cy.batch(() =>
+      joining.forEach((n) => {
+        const agentId = n.data('agentId') as string;
+        const agent = cy.getElementById(`agent:${agentId}`);
+        const index = next.get(agentId) ?? agent.outgoers('node').length - (joiningPerAgent.get(agentId) ?? 0);
+        next.set(agentId, index + 1);
+        spiralAround(n, agent, index);
+      }),
+    );
+    const rest = fresh.difference(joining);
+    laidOut = rest.union(added!.edges().filter((e) => rest.contains(e.source()) && rest.contains(e.target())));
+    box = { x1: before.x2 + 60, y1: before.y1, w: Math.max(before.h * (width / height), 200), h: Math.max(before.h, 200) };
+  }
+  const finish = () => {
+    cy.fit(undefined, 20);
     const ms = performance.now() - receivedAt;
     document.body.dataset.rendered = String(count);
     channel.post({ type: 'rendered', nodes: count, ms });
-  });
-  layout.run();
+  };
+  if (laidOut.nodes().empty()) {
+    finish();
+  } else {
+    const layout = laidOut.layout({
+      name: 'cose',
+      animate: false,
+      randomize: true,
+      fit: false,
+      padding: 20,
+      nodeDimensionsIncludeLabels: false,
+      // Fewer iterations for big pages keep a render within a second or two.
+      numIter: laidOut.nodes().length > 1000 ? 250 : 1000,
+      // Lay components out over the panel's shape, not in a narrow default column.
+      boundingBox: box,
+      idealEdgeLength: () => 40,
+      nodeRepulsion: () => 4000,
+    } as cytoscape.LayoutOptions);
+    layout.one('layoutstop', finish);
+    layout.run();
+  }
 
   filters = g.filters;
   options(agentSelect, g.facets.agents, filters.agentId, 'All agents');
@@ -182,6 +217,14 @@ function showGraph(g: Graph): void {
   notice.textContent = g.capped ? `Showing the first ${g.cap.toLocaleString()} discoveries to keep the graph responsive. Search or filter to see others.` : '';
   if (selected && cy.getElementById(selected).nonempty()) cy.getElementById(selected).select();
   save();
+}
+
+/** Places the `index`th discovery of an agent on a sunflower spiral (Vogel 1979) around it. */
+function spiralAround(node: cytoscape.NodeSingular, agent: cytoscape.NodeSingular, index: number): void {
+  const centre = agent.position();
+  const angle = index * 2.39996; // the golden angle, radians
+  const radius = 16 + 9 * Math.sqrt(index);
+  node.position({ x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) });
 }
 
 function showDetails(d: GraphDetails): void {
