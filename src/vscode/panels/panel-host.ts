@@ -7,8 +7,8 @@
  * posts `{type: 'ready', ...}` once it listens, and only then does the handler post data, so no
  * message is lost to a page still loading (VS Code queues nothing for a webview without listeners).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { panelHtml } from './panel-html';
 
 export interface PanelHandler {
   handle(raw: unknown): Promise<void>;
@@ -82,7 +82,7 @@ export class PanelHost implements vscode.Disposable {
 
   /** Loads the open panel's page again (it keeps its saved state and asks for fresh data). */
   reload(): void {
-    if (this.panel) this.panel.webview.html = panelHtml(this.panel.webview, this.distRoot, this.spec);
+    if (this.panel) this.panel.webview.html = pageHtml(this.panel.webview, this.distRoot, this.spec);
   }
 
   get current(): vscode.WebviewPanel | undefined {
@@ -113,44 +113,15 @@ export class PanelHost implements vscode.Disposable {
         this.handler = undefined;
       }
     });
-    panel.webview.html = panelHtml(panel.webview, this.distRoot, this.spec);
+    panel.webview.html = pageHtml(panel.webview, this.distRoot, this.spec);
   }
 }
 
-/**
- * The page's HTML. CSP (VS Code "Webview API" > "Content security policy"): scripts only with the
- * nonce; styles from the bundle, plus the nonce for the <style> the page adds; fonts (codicons) and
- * images from the extension's media/dist. @vscode-elements styles through constructable
- * stylesheets (adoptedStyleSheets), which style-src does not govern; chart.js and cytoscape draw on
- * canvases, which need no CSP source.
- */
-export function panelHtml(webview: vscode.Webview, distRoot: vscode.Uri, spec: Pick<PanelSpec, 'page' | 'title'>): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, `${spec.page}.js`));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, `${spec.page}.css`));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link id="vscode-codicon-stylesheet" rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
-<title>${escapeHtml(spec.title)}</title>
-</head>
-<body>
-<div id="app" data-nonce="${nonce}"></div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+function pageHtml(webview: vscode.Webview, distRoot: vscode.Uri, spec: Pick<PanelSpec, 'page' | 'title'>): string {
+  return panelHtml({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(distRoot, `${spec.page}.js`)).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(distRoot, `${spec.page}.css`)).toString(),
+    title: spec.title,
+  });
 }
