@@ -48,14 +48,15 @@ export function needsModal(p: Pick<PendingApproval, 'risk'>): boolean {
 }
 
 /**
- * The answer for a clicked button; `undefined` (dismissed) is a denial for a modal and no answer
- * yet for a notification (the request stays in the Approvals view until its timeout).
+ * The answer for a clicked button. `undefined` (the modal cancelled, the notification closed) is no
+ * answer yet: the request stays in the Approvals view until someone answers there or the timeout
+ * denies it. (VS Code also returns `undefined` when it refuses to show a modal, e.g. in extension tests.)
  */
-export function answerForChoice(choice: string | undefined, modal: boolean): ApprovalAnswer | undefined {
+export function answerForChoice(choice: string | undefined): ApprovalAnswer | undefined {
   if (choice === CHOICE_ALLOW_ONCE) return { decision: 'allow_once' };
   if (choice === CHOICE_ALLOW_SESSION) return { decision: 'allow_session' };
   if (choice === CHOICE_DENY) return { decision: 'deny', reason: 'Denied in VS Code by the person reviewing the request.' };
-  return modal ? { decision: 'deny', reason: 'The approval prompt was dismissed in VS Code: denied.' } : undefined;
+  return undefined;
 }
 
 /** The setting keys under `codexGovernance.approvals.` (the policy file's keys). */

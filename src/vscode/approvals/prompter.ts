@@ -2,8 +2,8 @@
  * The VS Code approval prompter (issue 4): high and critical requests open a modal with the
  * command, cwd, sandbox, risk and the agent's justification; medium and low show a notification
  * with the same choices. Every open request is also listed (see ./view) until it is answered, the
- * broker times it out, or the turn that asked ends. A dismissed modal is a denial; a dismissed
- * notification leaves the request in the Approvals view until its timeout.
+ * broker times it out, or the turn that asked ends. A cancelled modal or closed notification is no
+ * answer yet: the request stays in the Approvals view until it is answered there or times out (deny).
  */
 import * as vscode from 'vscode';
 import { answerForChoice, APPROVAL_CHOICES, needsModal, promptDetail, promptTitle } from '../../approvals/present';
@@ -54,10 +54,11 @@ export class VsCodeApprovalPrompter implements ApprovalPrompter, vscode.Disposab
         : vscode.window.showInformationMessage(`${promptTitle(pending)}. ${promptDetail(pending).replace(/\n/g, ' · ')}`, ...APPROVAL_CHOICES);
       shown.then(
         (choice) => {
-          const answer = answerForChoice(choice, modal);
+          const answer = answerForChoice(choice);
           if (answer) settle(answer);
         },
-        (err: unknown) => settle({ decision: 'deny', reason: `The VS Code prompt failed (${err instanceof Error ? err.message : String(err)}): denied.` }),
+        // VS Code refused to show it (e.g. modals in extension tests): the view still lists it, and the timeout denies.
+        () => undefined,
       );
     });
   }

@@ -28,12 +28,11 @@ describe('approvals: presentation', () => {
     assert.deepEqual((['low', 'medium', 'high', 'critical'] as const).map((risk) => needsModal({ risk })), [false, false, true, true]);
   });
 
-  it('maps buttons to answers; a dismissed modal denies, a dismissed notification waits', () => {
-    assert.deepEqual(answerForChoice(CHOICE_ALLOW_ONCE, true), { decision: 'allow_once' });
-    assert.deepEqual(answerForChoice(CHOICE_ALLOW_SESSION, false), { decision: 'allow_session' });
-    assert.equal(answerForChoice(CHOICE_DENY, false)?.decision, 'deny');
-    assert.equal(answerForChoice(undefined, true)?.decision, 'deny');
-    assert.equal(answerForChoice(undefined, false), undefined);
+  it('maps buttons to answers; a dismissed prompt is no answer yet (the view and the timeout decide)', () => {
+    assert.deepEqual(answerForChoice(CHOICE_ALLOW_ONCE), { decision: 'allow_once' });
+    assert.deepEqual(answerForChoice(CHOICE_ALLOW_SESSION), { decision: 'allow_session' });
+    assert.equal(answerForChoice(CHOICE_DENY)?.decision, 'deny');
+    assert.equal(answerForChoice(undefined), undefined);
   });
 
   it('reads the settings into a policy, naming the setting when high lacks its confirmation', () => {
