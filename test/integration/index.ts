@@ -5,6 +5,7 @@
 import Mocha from 'mocha';
 import { askRunner, bridgeDir } from './bridge';
 import { activateExtension } from './helpers';
+import { registerApprovalsSuite } from './suites/approvals.suite';
 import { registerConnectionConfigSuite } from './suites/connection-config.suite';
 import { registerServerSuite } from './suites/server.suite';
 
@@ -14,6 +15,8 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   registerServerSuite();
   registerConnectionConfigSuite();
+  // The modal must be answered in the workbench: only the code-server runner can.
+  if (bridgeDir) registerApprovalsSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
     after(async function () {

@@ -224,6 +224,10 @@ class Bridge {
         return this.notification(req);
       case 'quickpick':
         return this.quickpick(req);
+      case 'dialog':
+        return this.dialog(req);
+      case 'view':
+        return this.view(req);
       case 'expect-closed-after-exit':
         // The after-exit check of the lock only means something if the running server holds it.
         if (!existsSync(this.lockFile)) return { ok: false, error: `the running server holds no data-dir lock at ${this.lockFile}` };
@@ -316,6 +320,57 @@ class Bridge {
       await row.click();
     }
     return { ok: true, items: labels };
+  }
+
+  /** Waits for a modal dialog containing `contains`, reports its text and buttons, screenshots it, clicks `click` if given. */
+  async dialog({ name, contains, click }) {
+    const box = this.page.locator('.monaco-dialog-box', { hasText: contains }).first();
+    try {
+      await box.waitFor({ state: 'visible', timeout: 20_000 });
+    } catch {
+      await this.screenshot(name);
+      return { ok: false, error: `no modal dialog containing "${contains}"` };
+    }
+    const text = (await box.innerText()).trim();
+    const buttonLocator = box.locator('.dialog-buttons .monaco-button');
+    const buttons = (await buttonLocator.allInnerTexts()).map((b) => b.trim()).filter(Boolean);
+    await this.screenshot(name);
+    if (click) {
+      const button = buttonLocator.filter({ hasText: new RegExp(`^\\s*${click.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) });
+      if ((await button.count()) === 0) return { ok: false, text, buttons, error: `no button "${click}" (buttons: ${JSON.stringify(buttons)})` };
+      await button.first().click();
+    }
+    return { ok: true, text, buttons };
+  }
+
+  /**
+   * Reads a view pane by its title: waits until its rows contain every string in `items`, and
+   * reports the rows and the badge of the active view container in the activity bar; then clicks
+   * the inline action `click.action` (its title) on the row containing `click.row`, if given.
+   */
+  async view({ name, title, items, click }) {
+    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: title }) }).first();
+    let rows = [];
+    try {
+      await waitUntil(`the ${title} view rows`, async () => {
+        rows = (await pane.locator('.monaco-list-row').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim());
+        return items.every((i) => rows.some((r) => r.includes(i)));
+      }, 20_000);
+    } catch {
+      await this.screenshot(name);
+      return { ok: false, items: rows, error: `${title} view rows ${JSON.stringify(rows)} lack ${JSON.stringify(items)}` };
+    }
+    const badge = (await this.page.locator('.activitybar .action-item.checked .badge-content').first().innerText({ timeout: 2000 }).catch(() => '')).trim();
+    await this.screenshot(name);
+    if (click) {
+      // Inline actions show on hover, as for a user.
+      const row = pane.locator('.monaco-list-row', { hasText: click.row }).first();
+      await row.hover();
+      const action = row.locator(`.action-label[aria-label="${click.action}"]`).first();
+      if ((await action.count()) === 0) return { ok: false, items: rows, text: badge, error: `no inline action "${click.action}" on the row "${click.row}"` };
+      await action.click();
+    }
+    return { ok: true, items: rows, text: badge };
   }
 
   /** After the extension host ended: every port the tests named must refuse connections. */

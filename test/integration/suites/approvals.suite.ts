@@ -1,0 +1,72 @@
+/**
+ * Approvals as a VS Code user meets them (issue 4): a `codex` call asking for danger-full-access
+ * is listed in the Approvals view with a badge; Deny -> nothing runs and the caller gets the
+ * reason; Approve Once -> the Codex session starts. The modal itself cannot be asserted here:
+ * VS Code refuses every modal dialog while it runs extension tests ("DialogService: Dialog
+ * requested during smoke test."), which is also why a dismissed modal leaves the request pending.
+ * Needs the code-server runner (it reads and clicks the workbench).
+ */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { askRunner } from '../bridge';
+import { activateExtension, readToken, waitForState } from '../helpers';
+
+interface ToolBody {
+  success: boolean;
+  result?: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+export function registerApprovalsSuite(): void {
+  describe('approvals in VS Code', function () {
+    this.timeout(120_000);
+    let url: string;
+    let token: string;
+
+    const call = async (name: string, args: Record<string, unknown>): Promise<ToolBody> => {
+      const res = await fetch(`${url}/v1/tools/call`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-session-id': 'approvals-it' },
+        body: JSON.stringify({ name, arguments: args }),
+      });
+      return (await res.json()) as ToolBody;
+    };
+    const sessions = async () => ((await call('codex-session-info', {})).result as { count: number }).count;
+    const cwd = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+
+    before(async function () {
+      const api = await activateExtension();
+      await waitForState(api, (s) => s.kind === 'running');
+      url = api.serverUrl()!;
+      token = await readToken();
+      await vscode.commands.executeCommand('codexGovernance.approvals.focus');
+    });
+
+    it('danger-full-access lists the request in the Approvals view with a badge; inline Deny runs nothing and the caller gets the reason', async function () {
+      const before = await sessions();
+      const pending = call('codex', { prompt: 'integration: full access please', sandbox: 'danger-full-access', ...(cwd() ? { cwd: cwd() } : {}) });
+      const view = await askRunner({ op: 'view', name: 'approvals-view-pending', title: 'Approvals', items: ['HIGH risk'], click: { row: 'HIGH risk', action: 'Deny' } });
+      if (!view.ok) assert.fail(`${view.error}; the call answered ${JSON.stringify(await Promise.race([pending, new Promise((r) => setTimeout(() => r('nothing yet'), 100))]))}`);
+      assert.equal(view.text, '1', `badge: ${view.text}`);
+      assert.ok(view.items?.some((r) => r.includes('wants a Codex session with full access') && r.includes('danger-full-access')), JSON.stringify(view.items));
+      const body = await pending;
+      assert.equal(body.success, false);
+      assert.equal(body.error?.code, 'forbidden');
+      assert.match(body.error?.message ?? '', /Denied in the VS Code Approvals view/);
+      assert.equal(await sessions(), before, 'no Codex session started');
+    });
+
+    it('inline Approve Once starts the Codex session', async function () {
+      const before = await sessions();
+      const pending = call('codex', { prompt: 'integration: allowed', sandbox: 'danger-full-access', ...(cwd() ? { cwd: cwd() } : {}) });
+      const view = await askRunner({ op: 'view', name: 'approvals-view-allow', title: 'Approvals', items: ['HIGH risk'], click: { row: 'HIGH risk', action: 'Approve Once' } });
+      assert.ok(view.ok, view.error);
+      const end = Date.now() + 30_000;
+      while ((await sessions()) === before && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      assert.equal(await sessions(), before + 1, 'the Codex session started after the yes');
+      await call('codex-cleanup', { force: true });
+      const body = await pending;
+      assert.notEqual(body.error?.code, 'forbidden', JSON.stringify(body));
+    });
+  });
+}
