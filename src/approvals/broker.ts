@@ -10,7 +10,9 @@
  * the session ends) -> policy auto-approval (low/medium/high, never critical, never ci when
  * `requirePersonForCi`) -> the prompter (a person) -> otherwise deny. No answer by the timeout,
  * a prompter that throws or answers something malformed, an audit write that fails, or the turn
- * ending = deny, with a reason the agent sees. Without a prompter, high and critical are denied.
+ * ending = deny, with a reason the agent sees. Without a prompter (headless), whatever the policy
+ * does not auto-approve is denied: with the defaults that is medium, high and critical; high only
+ * passes with `autoApproveHigh` + `confirmAutoApproveHigh`, critical never.
  *
  * Audit: one `approval.requested` and one `approval.answered` line per request, the answer's line
  * fsynced (see ../store/audit) before the answer is returned.
@@ -185,7 +187,7 @@ export class RiskApprovalBroker implements ApprovalBroker {
     if (!ciNeedsPerson && this.autoApproves(risk)) return [{ decision: 'allow_once', reason: `Auto-approved by policy (risk ${risk}).` }, 'policy'];
     const prompter = this.prompter;
     if (!prompter) {
-      const why = risk === 'high' || risk === 'critical' ? `risk ${risk} is never approved without a person` : ciNeedsPerson ? 'ci mode requires a person (requirePersonForCi)' : `policy does not auto-approve risk ${risk}`;
+      const why = risk === 'critical' ? 'critical risk is never approved without a person' : ciNeedsPerson ? 'ci mode requires a person (requirePersonForCi)' : `the approval policy does not auto-approve risk ${risk}`;
       return [{ decision: 'deny', reason: `Denied ${who}: no person can be asked on this headless server and ${why}. Ask the operator to run with a prompter or change the approval policy.` }, 'policy'];
     }
     return this.ask(prompter, req, id, risk, t0, who);

@@ -35,7 +35,7 @@ describe('approvals: broker', () => {
     ['timeout', 'hang', 'deny', 'timeout', /No answer within 0.05 s/],
     ['malformed', { raw: { decision: 'sure' } }, 'deny', 'error', /no valid answer/],
     ['prompter throws', { throw: 'window closed' }, 'deny', 'error', /window closed/],
-    ['prompter absent', undefined, 'deny', 'policy', /no person can be asked.*risk high/],
+    ['prompter absent', undefined, 'deny', 'policy', /no person can be asked.*does not auto-approve risk high/],
   ];
   for (const [name, step, decision, by, reason] of answers) {
     it(`full-access request, ${name}: ${decision} by ${by}, one audit line per request and answer`, async () => {
