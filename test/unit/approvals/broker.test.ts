@@ -82,6 +82,15 @@ describe('approvals: broker', () => {
     assert.equal(out.reason, 'asked');
   });
 
+  it('headless: a confirmed autoApproveHigh lets high through; full access + never without a person is critical and denied', async () => {
+    const { b } = broker(undefined, { autoApproveHigh: true, confirmAutoApproveHigh: true });
+    assert.equal((await b.decide(fullAccess)).decision, 'allow_once');
+    const critical = await b.decide({ ...fullAccess, approvalPolicy: 'never' });
+    assert.equal(critical.risk, 'critical');
+    assert.equal(critical.decision, 'deny');
+    assert.match(critical.reason ?? '', /critical risk is never approved without a person/);
+  });
+
   it('pending requests are listed and can be answered from outside the prompt (the Approvals view)', async () => {
     const { b } = broker(['hang'], { timeoutSeconds: 60 });
     const counts: number[] = [];
