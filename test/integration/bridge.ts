@@ -24,8 +24,18 @@ export type BridgeRequest =
   | { op: 'dialog'; name: string; contains: string; click?: string }
   /** Waits until the view titled `title` lists rows containing every string in `items` (`text` = the activity bar badge), then clicks an inline action of a row if given. */
   | { op: 'view'; name: string; title: string; items: string[]; click?: { row: string; action: string } }
+  /** Acts in the visible webview page, in order, then screenshots the workbench as `name`; `text` = the page's visible text. */
+  | { op: 'webview'; name: string; actions: WebviewAction[] }
   /** After the run ends, the runner checks that nothing listens on `port` any more. */
   | { op: 'expect-closed-after-exit'; name: string; port: number };
+
+/** One step in a webview page; selectors are CSS inside the page. Each waits up to 15 s. */
+export type WebviewAction =
+  | { fill: string; value: string }
+  | { click: string }
+  | { select: string; value: string }
+  /** Waits until an element matching the selector contains the text. */
+  | { waitText: string; contains: string };
 
 export interface BridgeResponse {
   ok: boolean;

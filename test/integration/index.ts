@@ -7,6 +7,7 @@ import { askRunner, bridgeDir } from './bridge';
 import { activateExtension } from './helpers';
 import { registerApprovalsSuite } from './suites/approvals.suite';
 import { registerConnectionConfigSuite } from './suites/connection-config.suite';
+import { registerMcpSettingsSuite } from './suites/mcp-settings.suite';
 import { registerServerSuite } from './suites/server.suite';
 
 export async function run(): Promise<void> {
@@ -17,6 +18,8 @@ export async function run(): Promise<void> {
   registerConnectionConfigSuite();
   // The modal must be answered in the workbench: only the code-server runner can.
   if (bridgeDir) registerApprovalsSuite();
+  // Typing into the settings form needs the workbench runner.
+  if (bridgeDir) registerMcpSettingsSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
     after(async function () {

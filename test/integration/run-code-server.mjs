@@ -228,6 +228,8 @@ class Bridge {
         return this.dialog(req);
       case 'view':
         return this.view(req);
+      case 'webview':
+        return this.webview(req);
       case 'expect-closed-after-exit':
         // The after-exit check of the lock only means something if the running server holds it.
         if (!existsSync(this.lockFile)) return { ok: false, error: `the running server holds no data-dir lock at ${this.lockFile}` };
@@ -323,6 +325,30 @@ class Bridge {
   }
 
   /** Waits for a modal dialog containing `contains`, reports its text and buttons, screenshots it, clicks `click` if given. */
+  /**
+   * Steps in the page of the visible webview panel: VS Code nests it in two iframes (the host's
+   * `iframe.webview`, then `#active-frame` with the extension's HTML).
+   */
+  async webview({ name, actions }) {
+    const frame = this.page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
+    const timeout = 15_000;
+    try {
+      for (const a of actions) {
+        if ('fill' in a) await frame.locator(a.fill).first().fill(a.value, { timeout });
+        else if ('click' in a) await frame.locator(a.click).first().click({ timeout });
+        else if ('select' in a) await frame.locator(a.select).first().selectOption(a.value, { timeout });
+        else if ('waitText' in a) await frame.locator(a.waitText).filter({ hasText: a.contains }).first().waitFor({ state: 'visible', timeout });
+      }
+    } catch (err) {
+      const text = await frame.locator('body').innerText({ timeout: 2000 }).catch(() => '');
+      await this.screenshot(name);
+      return { ok: false, text, error: `${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
+    }
+    const text = await frame.locator('body').innerText({ timeout });
+    await this.screenshot(name);
+    return { ok: true, text };
+  }
+
   async dialog({ name, contains, click }) {
     const box = this.page.locator('.monaco-dialog-box', { hasText: contains }).first();
     try {

@@ -159,7 +159,8 @@ export class McpSettingsHandler {
     }
     const name = form.name.trim();
     try {
-      if (text !== loaded.text) await writeConfigFile(loaded, text);
+      // Known at once, so the watcher's event for this write is not taken for someone else's change.
+      if (text !== loaded.text) this.loaded.set(file, await writeConfigFile(loaded, text));
     } catch (e) {
       if (e instanceof ConfigConflictError) {
         this.deps.post({ type: 'saveFailed', seq, issues: [], conflict: true, message: e.message });
@@ -184,7 +185,7 @@ export class McpSettingsHandler {
       return;
     }
     try {
-      await writeConfigFile(loaded, applyEdit(loaded.text, { kind: 'remove', name }));
+      this.loaded.set(file, await writeConfigFile(loaded, applyEdit(loaded.text, { kind: 'remove', name })));
     } catch (e) {
       if (e instanceof ConfigConflictError || e instanceof ConfigEditError) {
         this.deps.post({ type: 'saveFailed', seq, issues: [], conflict: e instanceof ConfigConflictError, message: e.message });

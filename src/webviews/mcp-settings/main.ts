@@ -34,6 +34,8 @@ let validateTimer: number | undefined;
 let testedTools: { name: string; description?: string }[] = [];
 let testBox: HTMLElement = el('div');
 let pendingChange: string | undefined;
+/** The last save / test outcome line; kept across re-renders. */
+let status = { text: '', error: false };
 
 const emptyForm = (): ServerForm => ({
   name: '',
@@ -125,6 +127,7 @@ channel.onMessage((msg) => {
 });
 
 function setStatus(text: string, error = false): void {
+  status = { text, error };
   const box = document.getElementById('status');
   if (!box) return;
   box.textContent = text;
@@ -163,7 +166,10 @@ function renderList(): HTMLElement {
     const head = el('div', { class: 'file-head' }, el('div', { class: 'file-label', title: f.path }, f.label));
     const actions = el('div', { class: 'file-actions' });
     const add = el('button', { class: 'link', 'data-add': f.path, title: `Add a server to ${f.path}` }, '+ Add server');
-    add.addEventListener('click', () => select(f.path, null));
+    add.addEventListener('click', () => {
+      setStatus('');
+      select(f.path, null);
+    });
     const open = el('button', { class: 'link', title: f.path }, f.exists ? 'Open file' : 'Create file');
     open.addEventListener('click', () => post({ type: 'openFile', file: f.path }));
     if (!f.parseError) actions.append(add);
@@ -188,6 +194,7 @@ function renderList(): HTMLElement {
       );
       const choose = () => {
         if (form && dirty() && !window.confirm('Discard unsaved changes?')) return;
+        setStatus('');
         select(f.path, s.name);
       };
       item.addEventListener('click', choose);
@@ -287,7 +294,7 @@ function renderEditor(): Node[] {
     });
     buttons.append(remove);
   }
-  out.push(buttons, el('div', { id: 'status', class: 'status', role: 'status' }), testBox);
+  out.push(buttons, el('div', { id: 'status', class: status.error ? 'status error' : 'status', role: 'status' }, status.text), testBox);
   return out;
 }
 

@@ -1,0 +1,131 @@
+/**
+ * The MCP Servers settings panel as a user meets it in a real VS Code: a server added by typing into
+ * the form and saving lands in the config file with every original byte (comments included) kept;
+ * invalid input is shown inline and writes nothing; a file with invalid TOML is shown with its line
+ * and column and nothing is written. Codex's home is a temp folder (setting
+ * codexGovernance.mcp.codexHome), never the real ~/.codex.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'smol-toml';
+import * as vscode from 'vscode';
+import { askRunner, type WebviewAction } from '../bridge';
+import { activateExtension } from '../helpers';
+
+const ORIGINAL = `# Codex config used by the settings UI test
+model = "o3"  # the model
+
+# A server that was here before
+[mcp_servers.existing]
+command = "npx"   # keep this comment
+args = ["-y", "some-server"]
+env = { SECRET_KEY = "do-not-show-me" }
+`;
+
+export function registerMcpSettingsSuite(): void {
+  describe('MCP servers settings UI', function () {
+    let home: string;
+    let file: string;
+
+    async function page(name: string, actions: WebviewAction[]): Promise<string> {
+      const r = await askRunner({ op: 'webview', name, actions });
+      assert.ok(r.ok, `${r.error ?? ''}\npage text:\n${r.text ?? ''}`);
+      return r.text ?? '';
+    }
+
+    before(async function () {
+      await activateExtension();
+      home = mkdtempSync(path.join(tmpdir(), 'codex-home-it-'));
+      file = path.join(home, 'config.toml');
+      writeFileSync(file, ORIGINAL);
+      await vscode.workspace.getConfiguration('codexGovernance.mcp').update('codexHome', home, vscode.ConfigurationTarget.Workspace);
+    });
+
+    after(async function () {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.getConfiguration('codexGovernance.mcp').update('codexHome', undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    it('adds a server through the form; the file keeps every original byte and gains the table', async function () {
+      assert.equal(await vscode.commands.executeCommand('codexGovernance.addMcpServer', { file }), file);
+      const shown = await page('mcp-settings-new', [
+        { waitText: 'h2', contains: 'New server' },
+        { fill: '#f-name', value: 'docs' },
+        { fill: '#f-command', value: 'node' },
+        { fill: '#f-args', value: 'server.js\n--stdio' },
+        { fill: '#f-tool_timeout_sec', value: '30' },
+        { click: '#save' },
+        { waitText: '#status', contains: 'Saved docs' },
+        { waitText: '.server.active', contains: 'docs' },
+      ]);
+      assert.ok(!shown.includes('do-not-show-me'), 'env values stay masked in the page');
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.startsWith(ORIGINAL), `the original text must stay byte for byte:\n${text}`);
+      assert.deepEqual(JSON.parse(JSON.stringify(parse(text.slice(ORIGINAL.length)))), { mcp_servers: { docs: { command: 'node', args: ['server.js', '--stdio'], tool_timeout_sec: 30 } } });
+      assert.equal(readFileSync(`${file}.bak`, 'utf8'), ORIGINAL);
+
+      // Screenshots in both themes (looked at by a person when the layout changes).
+      const workbench = vscode.workspace.getConfiguration('workbench');
+      const before = workbench.get<string>('colorTheme');
+      try {
+        await workbench.update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+        await new Promise((r) => setTimeout(r, 800));
+        await page('mcp-settings-light', [{ waitText: '.server.active', contains: 'docs' }]);
+      } finally {
+        await workbench.update('colorTheme', before, vscode.ConfigurationTarget.Global);
+      }
+    });
+
+    it('shows invalid input inline and writes nothing', async function () {
+      const saved = readFileSync(file, 'utf8');
+      await vscode.commands.executeCommand('codexGovernance.addMcpServer', { file });
+      await page('mcp-settings-invalid', [
+        { waitText: 'h2', contains: 'New server' },
+        { fill: '#f-name', value: 'bad' },
+        { fill: '#f-command', value: 'node' },
+        { fill: '#f-startup_timeout_sec', value: '-5' },
+        { waitText: '.field-error[data-for="startup_timeout_sec"]', contains: 'negative' },
+        { click: '#save' },
+        { waitText: '#status', contains: 'Not saved' },
+        // Neither command nor url.
+        { fill: '#f-startup_timeout_sec', value: '' },
+        { fill: '#f-command', value: '' },
+        { waitText: '.field-error[data-for="command"]', contains: 'command' },
+        { click: '#save' },
+        { waitText: '#status', contains: 'Not saved' },
+      ]);
+      assert.equal(readFileSync(file, 'utf8'), saved, 'nothing may be written');
+      assert.equal(readFileSync(`${file}.bak`, 'utf8'), ORIGINAL, 'no new backup either');
+    });
+
+    it('shows invalid TOML with its line and column and writes nothing', async function () {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const broken = '# broken on purpose\n[mcp_servers.a]\ncommand = "unterminated\n';
+      writeFileSync(file, broken);
+      rmSync(`${file}.bak`, { force: true });
+      await vscode.commands.executeCommand('codexGovernance.openMcpSettings');
+      const text = await page('mcp-settings-invalid-toml', [{ waitText: '.parse-error', contains: 'line 3, column' }]);
+      assert.match(text, /Invalid TOML at line 3, column \d+/);
+      // Connect Codex to Governance refuses the same file (and reports the error) without writing.
+      assert.equal(await vscode.commands.executeCommand('codexGovernance.connectCodexToGovernance'), undefined);
+      assert.equal(readFileSync(file, 'utf8'), broken);
+      assert.ok(!existsSync(`${file}.bak`));
+    });
+
+    it('Connect Codex to Governance adds the governance entry for the running server', async function () {
+      writeFileSync(file, ORIGINAL);
+      const api = await activateExtension();
+      const url = api.serverUrl();
+      assert.ok(url, 'the server runs');
+      const result = (await vscode.commands.executeCommand('codexGovernance.connectCodexToGovernance')) as { outcome: string; file: string };
+      assert.equal(result.outcome, 'added');
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.startsWith(ORIGINAL));
+      const entry = (parse(text) as any).mcp_servers['codex-governance'];
+      assert.deepEqual({ ...entry }, { url: `${url}/mcp`, bearer_token_env_var: 'CODEX_GOVERNANCE_TOKEN', default_tools_approval_mode: 'approve' });
+    });
+  });
+}
