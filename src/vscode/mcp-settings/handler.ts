@@ -147,7 +147,9 @@ export class McpSettingsHandler {
     }
     const after = analyzeConfigText(text, file, { kind: loaded.kind });
     const own = after.servers.find((s) => s.name === form.name.trim())?.issues ?? [];
-    return { loaded, text, issues: [...issues, ...own.map((i) => toFormIssue(i, form.transport))] };
+    // Positions in text that is not on disk yet would point nowhere the user can look.
+    const unplaced = own.map(({ line: _l, column: _c, ...rest }) => toFormIssue(rest, form.transport));
+    return { loaded, text, issues: [...issues, ...unplaced] };
   }
 
   private async save(seq: number, file: string, originalName: string | null, form: ServerForm): Promise<void> {
