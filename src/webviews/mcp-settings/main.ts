@@ -231,7 +231,9 @@ function renderEditor(): Node[] {
     return out;
   }
   if (file.parseError) {
-    out.push(el('p', { class: 'parse-error' }, `${file.path} is not valid TOML (line ${file.parseError.line}, column ${file.parseError.column}); fix it in the editor. Nothing is written until then.`));
+    const open = el('button', { id: 'open-error' }, `Open at line ${file.parseError.line}`);
+    open.addEventListener('click', () => post({ type: 'openFile', file: file.path }));
+    out.push(el('p', { class: 'parse-error' }, `${file.path} is not valid TOML (line ${file.parseError.line}, column ${file.parseError.column}); fix it in the editor. Nothing is written until then.`), open);
     return out;
   }
   const f = form;
