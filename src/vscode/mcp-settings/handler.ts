@@ -196,7 +196,7 @@ export class McpSettingsHandler {
       throw e;
     }
     this.deps.logger.info(`MCP settings: removed server ${name} from ${file}.`);
-    this.deps.post({ type: 'saved', seq, file, name });
+    this.deps.post({ type: 'saved', seq, file, name, removed: true });
     await this.postState();
   }
 

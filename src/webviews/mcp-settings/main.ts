@@ -34,6 +34,8 @@ let validateTimer: number | undefined;
 let testedTools: { name: string; description?: string }[] = [];
 let testBox: HTMLElement = el('div');
 let pendingChange: string | undefined;
+/** A question shown in the page: webviews are sandboxed without modals, so window.confirm() always says no. */
+let pendingConfirm: { text: string; yes: string; onYes: () => void } | undefined;
 /** The last save / test outcome line; kept across re-renders. */
 let status = { text: '', error: false };
 
@@ -95,7 +97,7 @@ channel.onMessage((msg) => {
       }
       break;
     case 'saved':
-      setStatus(`Saved ${msg.name} to ${msg.file}.`);
+      setStatus(msg.removed ? `Removed ${msg.name} from ${msg.file}.` : `Saved ${msg.name} to ${msg.file}.`);
       break;
     case 'saveFailed':
       issues = msg.issues;
@@ -193,9 +195,12 @@ function renderList(): HTMLElement {
         statusBadge(s),
       );
       const choose = () => {
-        if (form && dirty() && !window.confirm('Discard unsaved changes?')) return;
-        setStatus('');
-        select(f.path, s.name);
+        const go = () => {
+          setStatus('');
+          select(f.path, s.name);
+        };
+        if (form && dirty()) ask(`Discard your unsaved changes to ${selected?.name ?? 'the new server'}?`, 'Discard', go);
+        else go();
       };
       item.addEventListener('click', choose);
       item.addEventListener('keydown', (e) => {
@@ -208,8 +213,29 @@ function renderList(): HTMLElement {
   return nav;
 }
 
+function ask(text: string, yes: string, onYes: () => void): void {
+  pendingConfirm = { text, yes, onYes };
+  render();
+  document.getElementById('confirm-yes')?.focus();
+}
+
 function renderEditor(): Node[] {
   const out: Node[] = [];
+  if (pendingConfirm) {
+    const q = pendingConfirm;
+    const yes = el('button', { id: 'confirm-yes' }, q.yes);
+    const no = el('button', { class: 'secondary', id: 'confirm-no' }, 'Cancel');
+    yes.addEventListener('click', () => {
+      pendingConfirm = undefined;
+      q.onYes();
+      render();
+    });
+    no.addEventListener('click', () => {
+      pendingConfirm = undefined;
+      render();
+    });
+    out.push(el('div', { class: 'banner', role: 'alertdialog', 'aria-label': q.text }, q.text, yes, no));
+  }
   if (pendingChange) {
     const reload = el('button', { id: 'changed-reload' }, 'Reload');
     const keep = el('button', { class: 'secondary', id: 'changed-keep' }, 'Keep editing');
@@ -292,7 +318,8 @@ function renderEditor(): Node[] {
   if (!isNew) {
     const remove = el('button', { id: 'remove', class: 'secondary danger' }, 'Remove');
     remove.addEventListener('click', () => {
-      if (selected?.name && window.confirm(`Remove ${selected.name} from ${selected.file}?`)) post({ type: 'remove', seq: ++seq, file: selected.file, name: selected.name });
+      const target = selected;
+      if (target?.name) ask(`Remove ${target.name} from ${target.file}? A backup is kept as ${target.file}.bak.`, 'Remove', () => post({ type: 'remove', seq: ++seq, file: target.file, name: target.name! }));
     });
     buttons.append(remove);
   }

@@ -121,7 +121,7 @@ export interface FileView {
 export type McpHostMessage =
   | { type: 'state'; files: FileView[]; /** Server file to select first (e.g. after Add / Connect). */ focus?: { file: string; name: string | null } }
   | { type: 'validation'; seq: number; issues: FormIssue[] }
-  | { type: 'saved'; seq: number; file: string; name: string }
+  | { type: 'saved'; seq: number; file: string; name: string; /** The server was removed rather than written. */ removed?: boolean }
   | { type: 'saveFailed'; seq: number; issues: FormIssue[]; /** Set when the file changed on disk since it was read. */ conflict?: boolean; message: string }
   | {
       type: 'testResult';

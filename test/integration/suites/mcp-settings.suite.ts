@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { parse } from 'smol-toml';
 import * as vscode from 'vscode';
 import { askRunner, type WebviewAction } from '../bridge';
-import { activateExtension } from '../helpers';
+import { activateExtension, EXTENSION_ID } from '../helpers';
 
 const ORIGINAL = `# Codex config used by the settings UI test
 model = "o3"  # the model
@@ -79,8 +79,35 @@ export function registerMcpSettingsSuite(): void {
       }
     });
 
+    it('Test connection lists the tools (failures show stderr), ticking Allow fills enabled_tools, Save writes it', async function () {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(ext);
+      const server = path.join(ext.extensionPath, 'test', 'unit', 'vscode', 'mcp-settings', 'stdio-server.mjs');
+      await page('mcp-settings-test-failed', [
+        { click: '.server[data-server="docs"]' },
+        { fill: '#f-command', value: process.execPath },
+        { fill: '#f-args', value: `${server}\n--fail` },
+        { click: '#test' },
+        { waitText: 'pre.stderr', contains: 'tiny-stdio: missing API key' },
+      ]);
+      await page('mcp-settings-test-ok', [
+        { fill: '#f-args', value: server },
+        { click: '#test' },
+        { waitText: '#tool-picker', contains: 'greet' },
+        { click: 'input[aria-label="Allow echo"]' },
+        { click: '#save' },
+        { waitText: '#status', contains: 'Saved docs' },
+      ]);
+      const docs = (parse(readFileSync(file, 'utf8')) as any).mcp_servers.docs;
+      assert.equal(docs.command, process.execPath);
+      assert.deepEqual([...docs.args], [server]);
+      assert.deepEqual([...docs.enabled_tools], ['echo']);
+      assert.ok(readFileSync(file, 'utf8').startsWith(ORIGINAL));
+    });
+
     it('shows invalid input inline and writes nothing', async function () {
       const saved = readFileSync(file, 'utf8');
+      const backup = readFileSync(`${file}.bak`, 'utf8');
       await vscode.commands.executeCommand('codexGovernance.addMcpServer', { file });
       await page('mcp-settings-invalid', [
         { waitText: 'h2', contains: 'New server' },
@@ -98,7 +125,7 @@ export function registerMcpSettingsSuite(): void {
         { waitText: '#status', contains: 'Not saved' },
       ]);
       assert.equal(readFileSync(file, 'utf8'), saved, 'nothing may be written');
-      assert.equal(readFileSync(`${file}.bak`, 'utf8'), ORIGINAL, 'no new backup either');
+      assert.equal(readFileSync(`${file}.bak`, 'utf8'), backup, 'no new backup either');
     });
 
     it('shows invalid TOML with its line and column and writes nothing', async function () {
@@ -126,6 +153,31 @@ export function registerMcpSettingsSuite(): void {
       assert.ok(text.startsWith(ORIGINAL));
       const entry = (parse(text) as any).mcp_servers['codex-governance'];
       assert.deepEqual({ ...entry }, { url: `${url}/mcp`, bearer_token_env_var: 'CODEX_GOVERNANCE_TOKEN', default_tools_approval_mode: 'approve' });
+    });
+
+    it('Remove MCP Server removes nothing unless the modal is confirmed', async function () {
+      const before = readFileSync(file, 'utf8');
+      // VS Code refuses modals while it runs extension tests: the refusal must count as "no".
+      assert.equal(await vscode.commands.executeCommand('codexGovernance.removeMcpServer', { file, name: 'codex-governance' }), undefined);
+      assert.equal(readFileSync(file, 'utf8'), before);
+    });
+
+    it('Remove in the page asks in the page, then removes only that table', async function () {
+      await vscode.commands.executeCommand('codexGovernance.openMcpSettings');
+      // The notification centre, left open by earlier suites, covers the form's buttons.
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.commands.executeCommand('notifications.hideList');
+      await page('mcp-settings-remove', [
+        { click: '.server[data-server="codex-governance"]' },
+        { click: '#remove' },
+        { waitText: '[role="alertdialog"]', contains: 'Remove codex-governance' },
+        { click: '#confirm-yes' },
+        { waitText: '#status', contains: 'Removed codex-governance' },
+      ]);
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.startsWith(ORIGINAL), text);
+      // The blank line that separated the removed table may stay; nothing else does.
+      assert.equal(text.trimEnd(), ORIGINAL.trimEnd());
     });
   });
 }

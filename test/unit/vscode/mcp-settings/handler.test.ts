@@ -167,7 +167,7 @@ describe('MCP settings handler', function () {
 
   it('removes a server and keeps the rest of the file', async function () {
     await handler.handle({ type: 'remove', seq: 11, file, name: 'remote' });
-    last('saved');
+    assert.deepEqual(last('saved'), { type: 'saved', seq: 11, file, name: 'remote', removed: true });
     const text = readFileSync(file, 'utf8');
     assert.ok(!text.includes('mcp_servers.remote'));
     assert.ok(text.includes('[profiles.x]') && text.includes('custom_key = "kept"'));
