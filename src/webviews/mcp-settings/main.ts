@@ -134,6 +134,7 @@ function setStatus(text: string, error = false): void {
   if (!box) return;
   box.textContent = text;
   box.className = error ? 'status error' : 'status';
+  if (text) box.scrollIntoView({ block: 'nearest' });
 }
 
 function showChanged(file: string): void {
@@ -352,7 +353,8 @@ function textField(field: string, label: string, value: string, set: (v: string)
 }
 
 function listField(field: string, label: string, value: string[], set: (v: string[]) => void, hint?: string): HTMLElement {
-  const area = el('textarea', { id: `f-${field}`, rows: String(Math.max(2, Math.min(8, value.length + 1))), spellcheck: 'false' });
+  // One item per line: wrapping would make a long path look like two arguments.
+  const area = el('textarea', { id: `f-${field}`, rows: String(Math.max(2, Math.min(8, value.length + 1))), spellcheck: 'false', wrap: 'off' });
   area.value = value.join('\n');
   area.addEventListener('input', () => {
     set(area.value.split('\n').filter((l) => l.trim() !== ''));
@@ -435,6 +437,7 @@ function showTest(r: Extract<McpHostMessage, { type: 'testResult' }>): void {
   } else {
     testBox.replaceChildren(el('div', { class: 'error' }, `Test failed: ${r.error ?? 'unknown error'}`), r.stderrTail ? el('pre', { class: 'stderr', 'aria-label': 'Server stderr' }, r.stderrTail) : '');
   }
+  testBox.scrollIntoView({ block: 'nearest' });
 }
 
 function renderIssues(): void {
