@@ -167,7 +167,8 @@ export function formToEdits(form: ServerForm, original: McpServerEntry | null): 
   const other = form.transport === 'stdio' ? HTTP_FIELDS : STDIO_FIELDS;
   if (switched) for (const k of other) if (k in original.raw) set[k] = null;
   for (const k of [...mine, ...COMMON_FIELDS]) {
-    if (!switched && same(table[k], beforeTable[k])) continue;
+    const forced = switched && (mine as readonly string[]).includes(k);
+    if (!forced && same(table[k], beforeTable[k])) continue;
     if (k === 'enabled') {
       set.enabled = form.enabled ? ('enabled' in original.raw ? true : null) : false;
       continue;

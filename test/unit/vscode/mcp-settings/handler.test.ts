@@ -112,6 +112,33 @@ describe('MCP settings handler', function () {
     assert.ok(text.includes('env = { API_KEY = "sk-secret-value-123", MODE = "fast" }'), 'masked env kept');
   });
 
+  it('renames a server and switches it to HTTP: the stdio keys go, its unknown keys and comments stay', async function () {
+    const form = formOf('fs');
+    form.name = 'files';
+    form.transport = 'streamable_http';
+    form.url = 'http://127.0.0.1:9000/mcp';
+    form.http_headers = [{ key: 'X-Team', value: 'core' }];
+    await handler.handle({ type: 'save', seq: 20, file, originalName: 'fs', form });
+    assert.deepEqual(last('saved'), { type: 'saved', seq: 20, file, name: 'files' });
+    const text = readFileSync(file, 'utf8');
+    const table = text.slice(text.indexOf('[mcp_servers.files]'), text.indexOf('# Remote'));
+    assert.ok(text.startsWith('# My Codex config — keep these comments\nmodel = "o3"   # trailing comment\n\n# Filesystem server\n[mcp_servers.files]\n'), text);
+    assert.ok(!/command|args|env =/.test(table), table);
+    assert.match(table, /^url = "http:\/\/127\.0\.0\.1:9000\/mcp"$/m);
+    assert.match(table, /X-Team = "core"/);
+    assert.match(table, /^startup_timeout_ms = 20000$/m);
+    assert.match(table, /^custom_key = "kept"$/m);
+    const view = userFile().servers.find((s) => s.name === 'files');
+    assert.equal(view?.transport, 'streamable_http');
+  });
+
+  it('saving an unchanged form writes nothing', async function () {
+    await handler.handle({ type: 'save', seq: 21, file, originalName: 'remote', form: formOf('remote') });
+    last('saved');
+    assert.equal(readFileSync(file, 'utf8'), ORIGINAL);
+    assert.ok(!existsSync(`${file}.bak`));
+  });
+
   it('refuses invalid input inline and writes nothing', async function () {
     const negative = { ...emptyForm('bad'), command: 'node', startup_timeout_sec: '-5' };
     await handler.handle({ type: 'validate', seq: 4, file, originalName: null, form: negative });
