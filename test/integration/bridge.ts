@@ -35,7 +35,9 @@ export type WebviewAction =
   | { click: string }
   | { select: string; value: string }
   /** Waits until an element matching the selector contains the text. */
-  | { waitText: string; contains: string };
+  | { waitText: string; contains: string }
+  /** Waits until an element matching the selector is visible. */
+  | { waitFor: string };
 
 export interface BridgeResponse {
   ok: boolean;

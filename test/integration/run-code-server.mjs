@@ -338,6 +338,7 @@ class Bridge {
         else if ('click' in a) await frame.locator(a.click).first().click({ timeout });
         else if ('select' in a) await frame.locator(a.select).first().selectOption(a.value, { timeout });
         else if ('waitText' in a) await frame.locator(a.waitText).filter({ hasText: a.contains }).first().waitFor({ state: 'visible', timeout });
+        else if ('waitFor' in a) await frame.locator(a.waitFor).first().waitFor({ state: 'visible', timeout });
       }
     } catch (err) {
       const text = await frame.locator('body').innerText({ timeout: 2000 }).catch(() => '');

@@ -79,6 +79,20 @@ export function registerMcpSettingsSuite(): void {
       }
     });
 
+    it('env values are masked; a reloaded page comes back with the server it showed (state kept for the serializer)', async function () {
+      await page('mcp-settings-masked', [
+        { click: '.server[data-server="existing"]' },
+        { waitText: 'h2', contains: 'existing' },
+        // The env row shows its name and a read-only mask, not the value.
+        { waitFor: '#f-env input[aria-label="Environment value 1 (hidden)"][value="*****"]' },
+        // Not the first server: without the saved state the page would show the first one.
+        { click: '.server[data-server="docs"]' },
+        { waitText: 'h2', contains: 'docs' },
+      ]);
+      await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
+      await page('mcp-settings-reloaded', [{ waitText: '.server.active', contains: 'docs' }, { waitText: 'h2', contains: 'docs' }]);
+    });
+
     it('Test connection lists the tools (failures show stderr), ticking Allow fills enabled_tools, Save writes it', async function () {
       const ext = vscode.extensions.getExtension(EXTENSION_ID);
       assert.ok(ext);
