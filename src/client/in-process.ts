@@ -1,0 +1,109 @@
+/**
+ * The client of the server this extension host runs: tool calls go straight to the registry (no
+ * HTTP, no token) and changes arrive as events, coalesced so a burst of writes (an agent storing
+ * 500 discoveries) refreshes a view once instead of 500 times.
+ */
+import type { GovernanceEvents } from '../core/events';
+import { toToolCallError } from '../server/tools/errors';
+import type { ToolRegistry } from '../server/tools/registry';
+import type { CallerIdentity } from '../server/tools/types';
+import { toolMethods } from './tool-calls';
+import { GovernanceClientError, VSCODE_USER_AGENT, type GovernanceClient, type GovernanceTopic } from './types';
+
+/** The parts of `GovernanceApp` (src/server/app.ts) this client uses. */
+export interface InProcessApp {
+  readonly registry: Pick<ToolRegistry, 'call'>;
+  readonly events: Pick<GovernanceEvents, 'on'>;
+  readonly codex: { readonly events: { on(event: 'session-changed', l: () => void): unknown; off(event: 'session-changed', l: () => void): unknown } };
+}
+
+export interface InProcessClientOptions {
+  /** Events within this window (ms) are reported once. Default 150. */
+  coalesceMs?: number;
+}
+
+const CALLER: CallerIdentity = { agentId: VSCODE_USER_AGENT, anonymous: false, transport: 'in-process', clientName: 'vscode' };
+
+export class InProcessGovernanceClient implements GovernanceClient {
+  readonly kind = 'in-process';
+  private readonly listeners = new Set<(topics: ReadonlySet<GovernanceTopic>) => void>();
+  private readonly pending = new Set<GovernanceTopic>();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly coalesceMs: number;
+  private readonly methods = toolMethods((name, args) => this.callTool(name, args));
+  readonly listAgents = this.methods.listAgents;
+  readonly observeAgent = this.methods.observeAgent;
+  readonly listDiscoveries = this.methods.listDiscoveries;
+  readonly searchDiscoveries = this.methods.searchDiscoveries;
+  readonly getDiscoveryDetails = this.methods.getDiscoveryDetails;
+  readonly storeDiscovery = this.methods.storeDiscovery;
+  readonly listSessions = this.methods.listSessions;
+
+  constructor(
+    readonly url: string,
+    private readonly app: InProcessApp,
+    options: InProcessClientOptions = {},
+  ) {
+    this.coalesceMs = options.coalesceMs ?? 150;
+  }
+
+  async callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    try {
+      return await this.app.registry.call(name, args, { caller: CALLER, signal: new AbortController().signal });
+    } catch (err) {
+      const e = toToolCallError(err);
+      throw new GovernanceClientError(e.code, e.message);
+    }
+  }
+
+  onDidChange(listener: (topics: ReadonlySet<GovernanceTopic>) => void): () => void {
+    this.listeners.add(listener);
+    this.subscribe();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.unsubscribeAll();
+    };
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+    this.unsubscribeAll();
+  }
+
+  private subscribe(): void {
+    if (this.unsubscribe) return;
+    const agents = () => this.mark('agents');
+    const knowledge = () => this.mark('knowledge');
+    const sessions = () => this.mark('sessions');
+    const offs = [
+      this.app.events.on('agent-created', agents),
+      this.app.events.on('agent-updated', agents),
+      this.app.events.on('discovery-stored', knowledge),
+      this.app.events.on('discovery-updated', knowledge),
+    ];
+    this.app.codex.events.on('session-changed', sessions);
+    this.unsubscribe = () => {
+      for (const off of offs) off();
+      this.app.codex.events.off('session-changed', sessions);
+    };
+  }
+
+  private unsubscribeAll(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
+  }
+
+  private mark(topic: GovernanceTopic): void {
+    this.pending.add(topic);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      const topics = new Set(this.pending);
+      this.pending.clear();
+      for (const l of [...this.listeners]) l(topics);
+    }, this.coalesceMs);
+  }
+}

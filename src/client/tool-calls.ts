@@ -1,0 +1,37 @@
+/**
+ * The read/write methods of {@link GovernanceClient} expressed as tool calls, shared by both
+ * implementations so they cannot drift apart: each only supplies `callTool`.
+ */
+import type { AgentSummary, ObserveResult } from '../core/governance';
+import type { DiscoveryDetails, DiscoveryView, SearchPage } from '../knowledge/knowledge';
+import { VSCODE_USER_AGENT, type GovernanceClient, type SessionSummary, type StoreDiscoveryRequest } from './types';
+
+type CallTool = GovernanceClient['callTool'];
+type ToolMethods = Pick<
+  GovernanceClient,
+  'listAgents' | 'observeAgent' | 'listDiscoveries' | 'searchDiscoveries' | 'getDiscoveryDetails' | 'storeDiscovery' | 'listSessions'
+>;
+
+export function toolMethods(callTool: CallTool): ToolMethods {
+  return {
+    listAgents: async (limit = 200) => ((await callTool('list_agents', { limit })) as { agents: AgentSummary[] }).agents,
+    observeAgent: async (agentId, historyLimit = 20) =>
+      (await callTool('observe_agent', { agent_id: agentId, history_limit: historyLimit })) as unknown as ObserveResult,
+    listDiscoveries: async (limit = 50) => (await callTool('list_knowledge_graph', { limit })) as unknown as SearchPage,
+    searchDiscoveries: async (query, limit = 50) => (await callTool('search_knowledge_graph', { query, limit })) as unknown as SearchPage,
+    getDiscoveryDetails: async (id) => (await callTool('get_discovery_details', { discovery_id: id })) as unknown as DiscoveryDetails,
+    storeDiscovery: async (r: StoreDiscoveryRequest) => {
+      const args: Record<string, unknown> = {
+        agent_id: r.agentId ?? VSCODE_USER_AGENT,
+        discovery_type: r.discoveryType,
+        summary: r.summary,
+        details: r.details ?? '',
+        tags: r.tags ?? [],
+      };
+      if (r.severity) args.severity = r.severity;
+      return ((await callTool('store_discovery_graph', args)) as { discovery: DiscoveryView }).discovery;
+    },
+    listSessions: async (activeOnly = false) =>
+      ((await callTool('codex-session-info', activeOnly ? { list_active: true } : {})) as { sessions: SessionSummary[] }).sessions,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * What the extension's views and panels read from the governance server, whichever window runs it:
+ * {@link InProcessGovernanceClient} when this window's extension host runs the server (live events),
+ * {@link HttpGovernanceClient} when another window owns it (`POST /v1/tools/call`, polled).
+ * Plain TypeScript (no `vscode`), so both are unit tested against a real server.
+ *
+ * Results are the tools' wire shapes (snake_case), the same in both implementations because both
+ * go through the server's tool registry.
+ */
+import type { AgentSummary, ObserveResult } from '../core/governance';
+import type { DiscoveryDetails, DiscoveryView, SearchPage } from '../knowledge/knowledge';
+import type { CodexSessionRecord } from '../supervisor/session';
+
+/** What changed; a view reloads the topics it shows. `sessions` is fired for Codex sessions. */
+export type GovernanceTopic = 'agents' | 'knowledge' | 'sessions';
+
+export interface StoreDiscoveryRequest {
+  /** Author (default: the client's own agent id, {@link VSCODE_USER_AGENT}). */
+  agentId?: string;
+  /** e.g. insight, pattern, bug_found, improvement, question, answer, note. */
+  discoveryType: string;
+  /** One line, 1..1000 characters. */
+  summary: string;
+  details?: string;
+  tags?: string[];
+  severity?: 'low' | 'medium' | 'high' | 'critical';
+}
+
+/**
+ * A Codex session as `codex-session-info` lists it (src/server/tools/codex-tools.ts: the
+ * supervisor's CodexSessionRecord with `session_id` for `id`, the transcript replaced by its length).
+ */
+export type SessionSummary = Omit<CodexSessionRecord, 'id' | 'transcript'> & { session_id: string; events: number };
+
+export interface GovernanceClient {
+  /** `in-process` (events) or `http` (polling). */
+  readonly kind: 'in-process' | 'http';
+  /** Base URL of the server, e.g. `http://127.0.0.1:8765`. */
+  readonly url: string;
+  /** Most recently active first. @throws GovernanceClientError */
+  listAgents(limit?: number): Promise<AgentSummary[]>;
+  /** @throws GovernanceClientError (`not_found` for an unknown agent) */
+  observeAgent(agentId: string, historyLimit?: number): Promise<ObserveResult>;
+  /** Most recent first; `limit` 1..100. @throws GovernanceClientError */
+  listDiscoveries(limit?: number): Promise<SearchPage>;
+  /** Ranked full-text search (best first); `limit` 1..100. @throws GovernanceClientError */
+  searchDiscoveries(query: string, limit?: number): Promise<SearchPage>;
+  /** @throws GovernanceClientError (`not_found`) */
+  getDiscoveryDetails(id: string): Promise<DiscoveryDetails>;
+  /** @throws GovernanceClientError (`invalid_arguments` naming the field) */
+  storeDiscovery(request: StoreDiscoveryRequest): Promise<DiscoveryView>;
+  /** Codex sessions, newest first (`activeOnly`: starting, running, idle). @throws GovernanceClientError */
+  listSessions(activeOnly?: boolean): Promise<SessionSummary[]>;
+  /** Any tool of the server by name. @throws GovernanceClientError */
+  callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Calls `listener` with the topics that changed. Subscribing is what keeps an HTTP client
+   * polling: subscribe while a view is visible, unsubscribe when it is hidden.
+   * @returns unsubscribe
+   */
+  onDidChange(listener: (topics: ReadonlySet<GovernanceTopic>) => void): () => void;
+  /** Stops polling and drops every listener. */
+  dispose(): void;
+}
+
+/** The agent id the extension's own writes use (Store Discovery). */
+export const VSCODE_USER_AGENT = 'vscode-user';
+
+/** A tool call that failed; `code` is the server's tool error code (`not_found`, `invalid_arguments`, ... or `unreachable`). */
+export class GovernanceClientError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GovernanceClientError';
+  }
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { HttpGovernanceClient } from '../../../../src/client/http';
+import { InProcessGovernanceClient } from '../../../../src/client/in-process';
+import { GovernanceClientSource } from '../../../../src/client/select';
+import { GovernanceClientError, type GovernanceClient, type GovernanceTopic } from '../../../../src/client/types';
+import { startTestServer, type TestServer } from '../../../helpers/governance-server';
+
+/** Resolves with the topics of the next change event, or rejects after `ms`. */
+function nextChange(client: GovernanceClient, ms = 3000): { topics: Promise<ReadonlySet<GovernanceTopic>>; calls: () => number } {
+  let calls = 0;
+  let off = () => {};
+  const topics = new Promise<ReadonlySet<GovernanceTopic>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no change event within ${ms} ms`)), ms);
+    off = client.onDidChange((t) => {
+      calls++;
+      clearTimeout(timer);
+      resolve(t);
+    });
+  });
+  return { topics: topics.finally(() => setTimeout(off, 400)), calls: () => calls };
+}
+
+describe('GovernanceClient', function () {
+  let srv: TestServer;
+  const callHttp = async (name: string, args: Record<string, unknown>, sessionId = 'agent-http') => {
+    const res = await fetch(`${srv.url}/v1/tools/call`, { method: 'POST', headers: { ...srv.auth, 'x-session-id': sessionId }, body: JSON.stringify({ name, arguments: args }) });
+    return (await res.json()) as { success: boolean; result: Record<string, unknown> };
+  };
+
+  beforeEach(async () => {
+    srv = await startTestServer();
+  });
+  afterEach(async () => {
+    await srv.stop();
+  });
+
+  describe('in process', () => {
+    it('lists an agent updated over HTTP with its last decision, and reports one "agents" change for a burst of updates', async () => {
+      const client = new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 50 });
+      const change = nextChange(client);
+      for (let i = 0; i < 5; i++) await callHttp('process_agent_update', { agent_id: 'burst-agent', operation: `step ${i}`, complexity: 0.3, confidence: 0.8 });
+      assert.deepEqual([...(await change.topics)], ['agents']);
+      await new Promise((r) => setTimeout(r, 120));
+      assert.equal(change.calls(), 1, 'five updates inside the coalescing window are one change');
+      const agents = await client.listAgents();
+      const agent = agents.find((a) => a.agent_id === 'burst-agent');
+      assert.ok(agent, JSON.stringify(agents));
+      assert.equal(agent.update_count, 5);
+      assert.match(agent.last_decision?.action ?? '', /^(PROCEED|PAUSE)$/);
+      assert.ok(agent.last_decision?.reason);
+      const observed = await client.observeAgent('burst-agent');
+      assert.equal(observed.history.length, 5);
+      client.dispose();
+    });
+
+    it('stores a discovery as vscode-user, reports a "knowledge" change, finds it by search and in details', async () => {
+      const client = new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 10 });
+      const change = nextChange(client);
+      const stored = await client.storeDiscovery({ discoveryType: 'bug_found', summary: 'Tokenizer drops trailing newline', details: 'Seen in parser tests', tags: ['parser'] });
+      assert.equal(stored.agent_id, 'vscode-user');
+      // The first store also registers the author (agent-created).
+      assert.deepEqual([...(await change.topics)].sort(), ['agents', 'knowledge']);
+      const hits = await client.searchDiscoveries('tokenizer newline');
+      assert.equal(hits.discoveries[0]?.id, stored.id);
+      const recent = await client.listDiscoveries(5);
+      assert.equal(recent.total, 1);
+      const details = await client.getDiscoveryDetails(stored.id);
+      assert.equal(details.discovery.details, 'Seen in parser tests');
+      client.dispose();
+    });
+
+    it('throws GovernanceClientError with the tool error code for an unknown discovery and for a bad argument', async () => {
+      const client = new InProcessGovernanceClient(srv.url, srv.server.app);
+      await assert.rejects(client.getDiscoveryDetails('nope'), (e: unknown) => e instanceof GovernanceClientError && e.code === 'not_found');
+      await assert.rejects(client.storeDiscovery({ discoveryType: 'note', summary: '' }), (e: unknown) => e instanceof GovernanceClientError && e.code === 'invalid_arguments' && /summary/.test(e.message));
+      client.dispose();
+    });
+
+    it('stops listening to the server once the last listener unsubscribes', async () => {
+      const client = new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 10 });
+      const before = srv.server.app.events.listenerCount('discovery-stored');
+      const off = client.onDidChange(() => {});
+      assert.equal(srv.server.app.events.listenerCount('discovery-stored'), before + 1);
+      off();
+      assert.equal(srv.server.app.events.listenerCount('discovery-stored'), before);
+    });
+  });
+
+  describe('over HTTP', () => {
+    it('reads the same data through /v1/tools/call with the token', async () => {
+      await callHttp('process_agent_update', { agent_id: 'remote-agent', operation: 'edit', complexity: 0.5 });
+      const client = new HttpGovernanceClient(srv.url, async () => srv.token);
+      const agents = await client.listAgents();
+      assert.ok(agents.some((a) => a.agent_id === 'remote-agent' && a.last_decision !== null));
+      const stored = await client.storeDiscovery({ discoveryType: 'insight', summary: 'Remote insight about caching' });
+      assert.equal(stored.agent_id, 'vscode-user');
+      assert.equal((await client.searchDiscoveries('caching')).discoveries[0]?.id, stored.id);
+      assert.deepEqual(await client.listSessions(), []);
+      await assert.rejects(client.getDiscoveryDetails('missing'), (e: unknown) => e instanceof GovernanceClientError && e.code === 'not_found');
+      client.dispose();
+    });
+
+    it('names the failure for a wrong token and for a server that is gone', async () => {
+      const bad = new HttpGovernanceClient(srv.url, async () => 'wrong-token');
+      await assert.rejects(bad.listAgents(), (e: unknown) => e instanceof GovernanceClientError && e.code !== 'unreachable');
+      const gone = new HttpGovernanceClient('http://127.0.0.1:9', async () => srv.token, { timeoutMs: 2000 });
+      await assert.rejects(gone.listAgents(), (e: unknown) => e instanceof GovernanceClientError && e.code === 'unreachable' && e.message.includes('127.0.0.1:9'));
+    });
+
+    it('polls while subscribed: a discovery stored elsewhere is reported as a "knowledge" change, an agent update as "agents"', async () => {
+      const client = new HttpGovernanceClient(srv.url, async () => srv.token, { pollMs: 50 });
+      const seen: GovernanceTopic[][] = [];
+      const off = client.onDidChange((t) => seen.push([...t]));
+      await new Promise((r) => setTimeout(r, 120)); // baseline
+      await srv.server.app.knowledge.store({ agentId: 'other', discoveryType: 'note', summary: 'Stored in process' });
+      const deadline = Date.now() + 3000;
+      while (!seen.some((t) => t.includes('knowledge')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(seen.some((t) => t.includes('knowledge')), JSON.stringify(seen));
+      await callHttp('process_agent_update', { agent_id: 'late-agent', operation: 'x', complexity: 0.2 });
+      while (!seen.some((t) => t.includes('agents')) && Date.now() < deadline + 3000) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(seen.some((t) => t.includes('agents')), JSON.stringify(seen));
+      off();
+      const count = seen.length;
+      await srv.server.app.knowledge.store({ agentId: 'other', discoveryType: 'note', summary: 'Nobody listens' });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(seen.length, count, 'no polling without a listener');
+      client.dispose();
+    });
+  });
+
+  describe('GovernanceClientSource', () => {
+    it('uses the in-process app for this window, HTTP for another window, nothing when stopped; keeps the client across equal states', async () => {
+      const source = new GovernanceClientSource({ app: (url) => (url === srv.url ? srv.server.app : undefined), token: async () => srv.token });
+      const changes: (string | undefined)[] = [];
+      source.onDidChangeClient((c) => changes.push(c?.kind));
+      source.update({ kind: 'running', url: srv.url });
+      const first = source.current;
+      assert.equal(first?.kind, 'in-process');
+      source.update({ kind: 'running', url: srv.url });
+      assert.equal(source.current, first, 'same server, same client');
+      source.update({ kind: 'external', url: srv.url });
+      assert.equal(source.current?.kind, 'http');
+      assert.equal((await source.current!.listDiscoveries()).total, 0);
+      source.update({ kind: 'stopped' });
+      assert.equal(source.current, undefined);
+      assert.deepEqual(changes, ['in-process', 'http', undefined]);
+      source.dispose();
+    });
+  });
+});
