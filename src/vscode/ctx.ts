@@ -5,6 +5,8 @@
  * (The same single-owner shape as rust-analyzer's `Ctx`.)
  */
 import * as vscode from 'vscode';
+import { GovernanceClientSource } from '../client/select';
+import type { RunningGovernanceServer } from '../server/api';
 import { startGovernanceServer } from '../server/server';
 import type { Logger } from '../util/log';
 import type { CodexGovernanceApi } from './api';
@@ -14,6 +16,7 @@ import { getConfiguration, onDidChangeConfiguration } from './apis/workspace.api
 import { registerApprovals, type ApprovalsUi } from './approvals/register';
 import { registerCommands } from './commands';
 import { registerMcpSettings } from './mcp-settings/commands';
+import { registerMcpProvider } from './mcp-provider';
 import { registerPanels } from './panels/register';
 import { channelLogger } from './log';
 import { ServerController } from './server-controller';
@@ -22,6 +25,7 @@ import { urlOf, type ServerState } from './server-state';
 import { readServerSettings, RESTART_SETTINGS, SETTINGS_SECTION, type ServerSettings } from './settings';
 import { GovernanceStatusBar } from './status-bar';
 import { TokenProvider } from './token';
+import { registerViews } from './views/register';
 
 export const LOG_CHANNEL_NAME = 'Codex Governance';
 /** Logged once the server is stopped on deactivation. */
@@ -33,12 +37,16 @@ export class Ctx implements vscode.Disposable {
   readonly tokens: TokenProvider;
   readonly controller: ServerController;
   readonly promptDeps: PromptDeps;
+  /** The client of the server in use (in-process or HTTP), for the views and panels; undefined while none answers. */
+  readonly clients: GovernanceClientSource;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   private readonly statusBar: GovernanceStatusBar;
   private disposing: Promise<void> | undefined;
   /** Set below; until then (and if it failed) the server has no prompter and fails closed. */
   private approvalsUi: ApprovalsUi | undefined;
+  /** The server this window started last (its `app` is valid while the state is `running` at its URL). */
+  private startedServer: RunningGovernanceServer | undefined;
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.log = this.push(createLogOutputChannel(LOG_CHANNEL_NAME));
@@ -49,21 +57,30 @@ export class Ctx implements vscode.Disposable {
       token: () => this.tokens.get(),
       settings: () => this.settings(),
       logger: this.logger,
-      startServer: (options) => startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions() }),
+      startServer: async (options) => (this.startedServer = await startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions() })),
     });
+    this.clients = new GovernanceClientSource({
+      app: (url) => (this.startedServer?.url === url ? this.startedServer.app : undefined),
+      token: () => this.tokens.get(),
+      http: { onPollError: (err) => this.logger.warn(`Views could not refresh from ${urlOf(this.controller.state) ?? 'the server'}: ${err.message}`) },
+    });
+    this.push({ dispose: () => this.clients.dispose() });
     this.promptDeps = { controller: this.controller, showLogs: () => this.log.show(true) };
     this.push(this.stateEmitter);
     this.statusBar = this.push(new GovernanceStatusBar(this.controller.state));
     this.push(
       this.controller.onDidChangeState((state) => {
         this.statusBar.update(state);
+        this.clients.update(state);
         this.stateEmitter.fire(state);
       }),
     );
     registerCommands(this);
+    registerViews(this);
     registerPanels(this);
     this.approvalsUi = registerApprovals(this);
     registerMcpSettings(this);
+    registerMcpProvider(this);
     this.push(onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
   }
 
