@@ -9,6 +9,7 @@ import { registerApprovalsSuite } from './suites/approvals.suite';
 import { registerConnectionConfigSuite } from './suites/connection-config.suite';
 import { registerMcpSettingsSuite } from './suites/mcp-settings.suite';
 import { registerServerSuite } from './suites/server.suite';
+import { registerViewsSuite } from './suites/views.suite';
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
@@ -20,6 +21,8 @@ export async function run(): Promise<void> {
   if (bridgeDir) registerApprovalsSuite();
   // Typing into the settings form needs the workbench runner.
   if (bridgeDir) registerMcpSettingsSuite();
+  // Reading tree rows needs the workbench runner.
+  if (bridgeDir) registerViewsSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
     after(async function () {

@@ -1,0 +1,106 @@
+/**
+ * The activity bar views as a user sees them (issue 5): the Agents view lists an agent created by
+ * a real `process_agent_update` over HTTP with its PROCEED/PAUSE; the Knowledge view lists a
+ * discovery stored over HTTP and narrows to search results. Screenshots of the sidebar in the dark
+ * and the light theme go to test-results/vscode/. Needs the code-server runner (it reads the DOM).
+ */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { askRunner } from '../bridge';
+import { activateExtension, readToken, waitForState } from '../helpers';
+
+interface ToolBody {
+  success: boolean;
+  result?: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+export function registerViewsSuite(): void {
+  describe('activity bar views', function () {
+    this.timeout(60_000);
+    let url: string;
+    let token: string;
+    const call = async (name: string, args: Record<string, unknown>, agent: string): Promise<ToolBody> => {
+      const res = await fetch(`${url}/v1/tools/call`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-session-id': agent },
+        body: JSON.stringify({ name, arguments: args }),
+      });
+      return (await res.json()) as ToolBody;
+    };
+    const decisionOf = (b: ToolBody) => (b.result as { governance_decision: { action: string } }).governance_decision.action;
+
+    before(async function () {
+      const api = await activateExtension();
+      await waitForState(api, (s) => s.kind === 'running');
+      url = api.serverUrl()!;
+      token = await readToken();
+      await vscode.commands.executeCommand('codexGovernance.agents.focus');
+    });
+
+    it('the Agents view shows agents reporting over HTTP with their last decision, live', async function () {
+      const calm = decisionOf(await call('process_agent_update', { agent_id: 'views-calm-agent', operation: 'read docs', complexity: 0.2, confidence: 0.9 }, 'views-calm-agent'));
+      let risky = '';
+      for (let i = 0; i < 15 && risky !== 'PAUSE'; i++) {
+        risky = decisionOf(await call('process_agent_update', { agent_id: 'views-risky-agent', operation: `rewrite ${i}`, complexity: 1, confidence: 0.05 }, 'views-risky-agent'));
+      }
+      assert.equal(risky, 'PAUSE');
+      const view = await askRunner({ op: 'view', name: 'views-agents-dark', title: 'Agents', items: ['views-calm-agent', 'views-risky-agent'] });
+      assert.ok(view.ok, view.error);
+      const row = (id: string) => view.items?.find((r) => r.includes(id)) ?? '';
+      assert.match(row('views-calm-agent'), new RegExp(`${calm} · 1 update`));
+      assert.match(row('views-risky-agent'), /PAUSE · \d+ updates/);
+    });
+
+    it('the Knowledge view shows a discovery stored over HTTP; search narrows it and clearing restores the list', async function () {
+      await vscode.commands.executeCommand('codexGovernance.knowledge.focus');
+      const a = await call('store_discovery_graph', { discovery_type: 'bug_found', summary: 'Views suite: flaky parser on Windows', tags: ['parser'] }, 'views-calm-agent');
+      const b = await call('store_discovery_graph', { discovery_type: 'insight', summary: 'Views suite: batching halves latency' }, 'views-risky-agent');
+      assert.ok(a.success && b.success, JSON.stringify([a, b]));
+      const list = await askRunner({ op: 'view', name: 'views-knowledge-dark', title: 'Knowledge', items: ['Views suite: flaky parser on Windows', 'Views suite: batching halves latency'] });
+      assert.ok(list.ok, list.error);
+      assert.ok(list.items?.some((r) => r.includes('bug_found · views-calm-agent')), JSON.stringify(list.items));
+
+      assert.equal(await vscode.commands.executeCommand('codexGovernance.searchKnowledge', 'parser windows'), 'parser windows');
+      const found = await askRunner({ op: 'view', name: 'views-knowledge-search', title: 'Knowledge', items: ['Search: "parser windows"', '1 result · clear search', 'Views suite: flaky parser on Windows'] });
+      assert.ok(found.ok, found.error);
+      assert.ok(!found.items?.some((r) => r.includes('batching halves latency')), JSON.stringify(found.items));
+
+      await vscode.commands.executeCommand('codexGovernance.clearKnowledgeSearch');
+      const back = await askRunner({ op: 'view', name: 'views-knowledge-cleared', title: 'Knowledge', items: ['Views suite: batching halves latency', 'Views suite: flaky parser on Windows'] });
+      assert.ok(back.ok, back.error);
+      assert.ok(!back.items?.some((r) => r.includes('Search:')), JSON.stringify(back.items));
+    });
+
+    it('Store Discovery (with arguments) writes as vscode-user and Open Discovery Details shows it read-only', async function () {
+      const id = await vscode.commands.executeCommand<string>('codexGovernance.storeDiscovery', { discoveryType: 'note', summary: 'Views suite: stored from VS Code', details: 'Written by the integration suite.' });
+      assert.ok(id);
+      const view = await askRunner({ op: 'view', name: 'views-knowledge-stored', title: 'Knowledge', items: ['Views suite: stored from VS Code'] });
+      assert.ok(view.ok, view.error);
+      assert.ok(view.items?.some((r) => r.includes('note · vscode-user')), JSON.stringify(view.items));
+      await vscode.commands.executeCommand('codexGovernance.knowledge.open', id);
+      const editor = vscode.window.activeTextEditor;
+      assert.equal(editor?.document.uri.scheme, 'codex-governance');
+      assert.match(editor?.document.getText() ?? '', /# Views suite: stored from VS Code[\s\S]*note by vscode-user[\s\S]*Written by the integration suite\./);
+      await vscode.commands.executeCommand('codexGovernance.agents.observe', 'views-risky-agent');
+      assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', /# Agent views-risky-agent[\s\S]*\*\*PAUSE\*\*/);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('reads in the light theme too (screenshots)', async function () {
+      const config = vscode.workspace.getConfiguration('workbench');
+      const before = config.inspect<string>('colorTheme')?.globalValue;
+      await config.update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+      try {
+        await vscode.commands.executeCommand('codexGovernance.agents.focus');
+        const agents = await askRunner({ op: 'view', name: 'views-agents-light', title: 'Agents', items: ['views-risky-agent'] });
+        assert.ok(agents.ok, agents.error);
+        await vscode.commands.executeCommand('codexGovernance.knowledge.focus');
+        const knowledge = await askRunner({ op: 'view', name: 'views-knowledge-light', title: 'Knowledge', items: ['Views suite: flaky parser on Windows'] });
+        assert.ok(knowledge.ok, knowledge.error);
+      } finally {
+        await config.update('colorTheme', before, vscode.ConfigurationTarget.Global);
+      }
+    });
+  });
+}
