@@ -49,7 +49,8 @@ export function agentNode(a: AgentSummary, now: number): ViewNode {
   return {
     id: `agent:${a.agent_id}`,
     label: a.display_name ?? a.agent_id,
-    description: `${d ? d.action : 'no decision'} · ${updates} · ${ago(a.last_seen_at, now)}`,
+    // Short enough for a narrow sidebar; the update count and reason are in the tooltip.
+    description: `${d ? d.action : 'no decision'} · ${ago(a.last_seen_at, now)}`,
     tooltip: lines.join('\n\n'),
     icon,
     contextValue: AGENT_CONTEXT,

@@ -45,11 +45,11 @@ export function registerViewsSuite(): void {
         risky = decisionOf(await call('process_agent_update', { agent_id: 'views-risky-agent', operation: `rewrite ${i}`, complexity: 1, confidence: 0.05 }, 'views-risky-agent'));
       }
       assert.equal(risky, 'PAUSE');
-      const view = await askRunner({ op: 'view', name: 'views-agents-dark', title: 'Agents', items: ['views-calm-agent', 'views-risky-agent'] });
+      const view = await askRunner({ op: 'view', name: 'views-agents', title: 'Agents', items: ['views-calm-agent', 'views-risky-agent'] });
       assert.ok(view.ok, view.error);
       const row = (id: string) => view.items?.find((r) => r.includes(id)) ?? '';
-      assert.match(row('views-calm-agent'), new RegExp(`${calm} · 1 update`));
-      assert.match(row('views-risky-agent'), /PAUSE · \d+ updates/);
+      assert.match(row('views-calm-agent'), new RegExp(`${calm} · just now`));
+      assert.match(row('views-risky-agent'), /PAUSE · just now/);
     });
 
     it('the Knowledge view shows a discovery stored over HTTP; search narrows it and clearing restores the list', async function () {
@@ -57,7 +57,7 @@ export function registerViewsSuite(): void {
       const a = await call('store_discovery_graph', { discovery_type: 'bug_found', summary: 'Views suite: flaky parser on Windows', tags: ['parser'] }, 'views-calm-agent');
       const b = await call('store_discovery_graph', { discovery_type: 'insight', summary: 'Views suite: batching halves latency' }, 'views-risky-agent');
       assert.ok(a.success && b.success, JSON.stringify([a, b]));
-      const list = await askRunner({ op: 'view', name: 'views-knowledge-dark', title: 'Knowledge', items: ['Views suite: flaky parser on Windows', 'Views suite: batching halves latency'] });
+      const list = await askRunner({ op: 'view', name: 'views-knowledge', title: 'Knowledge', items: ['Views suite: flaky parser on Windows', 'Views suite: batching halves latency'] });
       assert.ok(list.ok, list.error);
       assert.ok(list.items?.some((r) => r.includes('bug_found · views-calm-agent')), JSON.stringify(list.items));
 
@@ -87,16 +87,16 @@ export function registerViewsSuite(): void {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
 
-    it('reads in the light theme too (screenshots)', async function () {
+    it('reads in the dark theme too (screenshots)', async function () {
       const config = vscode.workspace.getConfiguration('workbench');
       const before = config.inspect<string>('colorTheme')?.globalValue;
-      await config.update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+      await config.update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
       try {
         await vscode.commands.executeCommand('codexGovernance.agents.focus');
-        const agents = await askRunner({ op: 'view', name: 'views-agents-light', title: 'Agents', items: ['views-risky-agent'] });
+        const agents = await askRunner({ op: 'view', name: 'views-agents-dark', title: 'Agents', items: ['views-risky-agent'] });
         assert.ok(agents.ok, agents.error);
         await vscode.commands.executeCommand('codexGovernance.knowledge.focus');
-        const knowledge = await askRunner({ op: 'view', name: 'views-knowledge-light', title: 'Knowledge', items: ['Views suite: flaky parser on Windows'] });
+        const knowledge = await askRunner({ op: 'view', name: 'views-knowledge-dark', title: 'Knowledge', items: ['Views suite: flaky parser on Windows'] });
         assert.ok(knowledge.ok, knowledge.error);
       } finally {
         await config.update('colorTheme', before, vscode.ConfigurationTarget.Global);
