@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { measure, type LoadResult } from './load';
+import { benchApprovals } from './approvals';
 import { benchCodexSupervisor } from './codex-supervisor';
 import { zipfWords } from './corpus';
 
@@ -83,6 +84,11 @@ async function main(): Promise<void> {
   const codex = await benchCodexSupervisor();
   for (const line of codex.lines) console.log(line);
   failed ||= !codex.ok;
+
+  console.log('\nApprovals (issue "Risk-based approvals"): approval request -> prompter invoked, in-process');
+  const approvals = await benchApprovals();
+  for (const line of approvals.lines) console.log(line);
+  failed ||= !approvals.ok;
   if (failed) console.log('\nSome targets missed (the benchmark reports; it does not fail the build).');
 }
 

@@ -8,6 +8,7 @@ import { activateExtension } from './helpers';
 import { registerApprovalsSuite } from './suites/approvals.suite';
 import { registerConnectionConfigSuite } from './suites/connection-config.suite';
 import { registerMcpSettingsSuite } from './suites/mcp-settings.suite';
+import { registerPanelsSuite } from './suites/panels.suite';
 import { registerServerSuite } from './suites/server.suite';
 import { registerViewsSuite } from './suites/views.suite';
 
@@ -23,6 +24,7 @@ export async function run(): Promise<void> {
   if (bridgeDir) registerMcpSettingsSuite();
   // Reading tree rows needs the workbench runner.
   if (bridgeDir) registerViewsSuite();
+  if (bridgeDir) registerPanelsSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
     after(async function () {
