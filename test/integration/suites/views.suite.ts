@@ -87,6 +87,14 @@ export function registerViewsSuite(): void {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
 
+    it('the Getting Started walkthrough opens (screenshot views-walkthrough)', async function () {
+      await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'codex-governance.codex-governance#codexGovernance.gettingStarted', false);
+      await new Promise((r) => setTimeout(r, 1500));
+      const shot = await askRunner({ op: 'statusbar', name: 'views-walkthrough', contains: ['Governance'] });
+      assert.ok(shot.ok, shot.error);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
     it('reads in the dark theme too (screenshots)', async function () {
       const config = vscode.workspace.getConfiguration('workbench');
       const before = config.inspect<string>('colorTheme')?.globalValue;
