@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const requireBundle = Module.createRequire(__filename);
 const ROUNDS = Number(process.env.BENCH_ACTIVATION_ROUNDS ?? 20);
 const bundle = join(__dirname, '..', 'dist', 'extension.js');
 
@@ -84,10 +85,10 @@ async function main(): Promise<void> {
   const requireMs: number[] = [];
   const activateMs: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    delete require.cache[require.resolve(bundle)];
+    delete requireBundle.cache[requireBundle.resolve(bundle)];
     const dir = mkdtempSync(join(tmpdir(), 'cg-activation-'));
     const t0 = performance.now();
-    const ext = require(bundle) as { activate(c: unknown): unknown; deactivate(): Promise<void> };
+    const ext = requireBundle(bundle) as { activate(c: unknown): unknown; deactivate(): Promise<void> };
     const t1 = performance.now();
     ext.activate(context(dir));
     const t2 = performance.now();
