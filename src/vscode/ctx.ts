@@ -62,7 +62,7 @@ export class Ctx implements vscode.Disposable {
     this.clients = new GovernanceClientSource({
       app: (url) => (this.startedServer?.url === url ? this.startedServer.app : undefined),
       token: () => this.tokens.get(),
-      http: { onPollError: (err) => this.logger.warn(`Views could not refresh from ${urlOf(this.controller.state) ?? 'the server'}: ${err.message}`) },
+      http: { onPollError: (err) => this.logPollError(err.message) },
     });
     this.push({ dispose: () => this.clients.dispose() });
     this.promptDeps = { controller: this.controller, showLogs: () => this.log.show(true) };
@@ -82,6 +82,15 @@ export class Ctx implements vscode.Disposable {
     registerMcpSettings(this);
     registerMcpProvider(this);
     this.push(onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
+  }
+
+  private lastPollError: string | undefined;
+
+  /** Logs a failed view refresh once per distinct message: polling repeats every few seconds. */
+  private logPollError(message: string): void {
+    if (message === this.lastPollError) return;
+    this.lastPollError = message;
+    this.logger.warn(`Views could not refresh from ${urlOf(this.controller.state) ?? 'the server'}: ${message}`);
   }
 
   /** Starts the server in the background when `codexGovernance.server.autoStart` is on. */
