@@ -169,7 +169,8 @@ if (require.main === module) {
     (code) => process.exit(code),
     (err: unknown) => {
       const e = err as Error;
-      process.stderr.write(`codex-governance: ${e instanceof UsageError || e.name !== 'Error' ? e.message : e.message}\n`);
+      process.stderr.write(`codex-governance: ${e.message}\n`);
+      // node:util parseArgs rejects unknown options with a TypeError carrying a code: a usage error.
       process.exit(e.name === 'TypeError' && 'code' in e ? 2 : 1);
     },
   );

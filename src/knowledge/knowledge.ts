@@ -335,7 +335,8 @@ function normalizeFilters(input: FilterInput): DiscoveryFilters {
   return { agentId, discoveryType, tags: tags.length ? tags : undefined };
 }
 
-function toView(record: DiscoveryRecord, relatedTo: string[]): DiscoveryView {
+/** The snake_case fields every discovery view shares (tool output, seed 000's `discoveries[]`). */
+function commonFields(record: DiscoveryRecord) {
   return {
     id: record.id,
     summary: record.summary,
@@ -346,24 +347,15 @@ function toView(record: DiscoveryRecord, relatedTo: string[]): DiscoveryView {
     status: record.status,
     severity: record.severity,
     created_at: record.createdAt,
-    updated_at: record.updatedAt,
-    related_to: relatedTo,
   };
 }
 
+function toView(record: DiscoveryRecord, relatedTo: string[]): DiscoveryView {
+  return { ...commonFields(record), updated_at: record.updatedAt, related_to: relatedTo };
+}
+
 function toItem(record: ScoredDiscovery): SearchItem {
-  return {
-    id: record.id,
-    summary: record.summary,
-    details: record.details,
-    agent_id: record.agentId,
-    discovery_type: record.discoveryType,
-    tags: record.tags,
-    status: record.status,
-    severity: record.severity,
-    created_at: record.createdAt,
-    score: record.score,
-  };
+  return { ...commonFields(record), score: record.score };
 }
 
 function edgeView(edge: EdgeRecord, otherId: string, byId: Map<string, DiscoveryRecord>): EdgeView {

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ToolCallError, toToolCallError } from '../tools/errors';
 import type { ToolRegistry } from '../tools/registry';
 import type { CallerIdentity } from '../tools/types';
-import { HttpError, readJson, sendError, sendJson } from './body';
+import { HttpError, readJson, sendJson } from './body';
 
 /** HTTP status for each tool error code; tool-level failures of a valid call stay 200 like MCP's `isError`. */
 const STATUS: Record<string, number> = {
@@ -78,4 +78,3 @@ export async function handleCallTool(req: IncomingMessage, res: ServerResponse, 
   }
 }
 
-export { sendError };
