@@ -391,11 +391,17 @@ class Bridge {
     await this.screenshot(name);
     if (click) {
       // Inline actions show on hover, as for a user.
+      // The list re-renders while the view refreshes, which can hide the actions again between the
+      // hover and the click: hover and try again, for up to 20 s.
       const row = pane.locator('.monaco-list-row', { hasText: click.row }).first();
-      await row.hover();
       const action = row.locator(`.action-label[aria-label="${click.action}"]`).first();
-      if ((await action.count()) === 0) return { ok: false, items: rows, text: badge, error: `no inline action "${click.action}" on the row "${click.row}"` };
-      await action.click();
+      let clicked = false;
+      for (let attempt = 0; attempt < 10 && !clicked; attempt++) {
+        await row.hover().catch(() => undefined);
+        if ((await action.count()) === 0) continue;
+        clicked = await action.click({ timeout: 2000 }).then(() => true, () => false);
+      }
+      if (!clicked) return { ok: false, items: rows, text: badge, error: `could not click the inline action "${click.action}" on the row "${click.row}"` };
     }
     return { ok: true, items: rows, text: badge };
   }
@@ -416,6 +422,7 @@ const EXTENSION_ID = 'codex-governance.codex-governance';
 async function main() {
   const setup = ensureCodeServer();
   build();
+  armOverallTimeout();
   const tmp = mkdtempSync(join(tmpdir(), 'codex-gov-vscode-'));
   cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
   rmSync(RESULTS_DIR, { recursive: true, force: true });
@@ -525,11 +532,18 @@ async function finish(code) {
   process.exit(code);
 }
 
-setTimeout(async () => {
-  log(`overall timeout of ${OVERALL_TIMEOUT_MS / 1000} s reached`);
-  await activePage?.screenshot({ path: join(RESULTS_DIR, 'timeout.png'), timeout: 5000 }).catch(() => undefined);
-  void finish(1);
-}, OVERALL_TIMEOUT_MS);
+/**
+ * Arms the overall timeout. Called once code-server is installed and the bundles are built: a
+ * first install takes minutes and must not eat the tests' time (the README's `npm test` on a fresh
+ * machine installs it here when `npm run setup:vscode` did not run first).
+ */
+function armOverallTimeout() {
+  setTimeout(async () => {
+    log(`overall timeout of ${OVERALL_TIMEOUT_MS / 1000} s reached`);
+    await activePage?.screenshot({ path: join(RESULTS_DIR, 'timeout.png'), timeout: 5000 }).catch(() => undefined);
+    void finish(1);
+  }, OVERALL_TIMEOUT_MS);
+}
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => void finish(1));
 process.on('unhandledRejection', (err) => {
