@@ -26,6 +26,8 @@ import { readServerSettings, RESTART_SETTINGS, SETTINGS_SECTION, type ServerSett
 import { GovernanceStatusBar } from './status-bar';
 import { TokenProvider } from './token';
 import { registerViews } from './views/register';
+import { registerSessions } from './sessions/register';
+import { registerApprovalsPanel } from './approvals/panel-register';
 
 export const LOG_CHANNEL_NAME = 'Codex Governance';
 /** Logged once the server is stopped on deactivation. */
@@ -79,6 +81,8 @@ export class Ctx implements vscode.Disposable {
     registerViews(this);
     registerPanels(this);
     this.approvalsUi = registerApprovals(this);
+    registerApprovalsPanel(this, this.approvalsUi);
+    registerSessions(this);
     registerMcpSettings(this);
     registerMcpProvider(this);
     this.push(onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
