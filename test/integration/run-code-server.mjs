@@ -8,7 +8,9 @@
 // host's output through `window.codeAutomationLog` and its exit code through
 // `window.codeAutomationExit` (VS Code's browser workbench, `_onExtensionHostExit`).
 // Tests ask this runner to check or operate the workbench DOM through a folder of request/response
-// files (see test/integration/bridge.ts).
+// files (see test/integration/bridge.ts). Afterwards the runner reopens the workbench without
+// extension tests, where VS Code allows modal dialogs, and checks the approval modal itself
+// (test/integration/modal-phase.mjs).
 //
 // Exit code: 0 when every test passed, 1 otherwise (including setup failures and the overall timeout).
 // Everything started here (code-server's process group, chromium's process group) is killed on every
@@ -21,6 +23,7 @@ import { format } from 'node:util';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH, ensureCodeServer, ROOT } from '../../scripts/setup-code-server.mjs';
+import { runModalPhase } from './modal-phase.mjs';
 import { build, freePort, prepareWorkspace, QUIET_USER_SETTINGS, writeJson } from './prepare.mjs';
 
 const OVERALL_TIMEOUT_MS = Number(process.env.CODEX_GOV_IT_TIMEOUT_MS ?? 300_000);
@@ -500,14 +503,25 @@ async function main() {
     if (!closed) runnerFailures++;
   }
 
+  // The approval modal cannot show while extension tests run: check it in a plain window (modal-phase.mjs).
+  log('reopening the workbench without extension tests for the approval modal');
+  const modal = await runModalPhase({ page, origin, ext, workspace, log, screenshot: (n) => bridge.screenshot(n) });
+  await page.goto('about:blank');
+  const releasedAgain = await waitUntil('the data-dir lock to be released', () => !existsSync(lockFile), 15_000).catch(() => false);
+  if (!releasedAgain) modal.failed.push(`closing the window left ${lockFile} behind`);
+  runnerFailures += modal.failed.length;
+
   // Repeat mocha's summary last, so the closing lines read "N passing" / "N failing".
   const summary = mochaLines.filter((l) => /^\s*\d+ (passing|failing|pending)\b/.test(l)).map((l) => l.trim());
   if (summary.length === 0) {
     log('mocha printed no summary (the tests module did not run?)');
     return 1;
   }
-  if (runnerFailures) summary.push(`${runnerFailures} failing (runner checks after the extension host ended)`);
-  else summary.push(`${1 + bridge.portsToCheck.length} passing (runner checks after the extension host ended)`);
+  const afterExitChecks = 1 + bridge.portsToCheck.length;
+  const afterExitFailures = runnerFailures - modal.failed.length;
+  summary.push(`${afterExitChecks - afterExitFailures} passing, ${afterExitFailures} failing (runner checks after the extension host ended)`);
+  summary.push(`${modal.passed.length} passing, ${modal.failed.length} failing (approval modal in a plain window)`);
+  for (const f of modal.failed) summary.push(`  failed: ${f}`);
   process.stdout.write(`\n${summary.join('\n')}\n`);
   return exitCode === 0 && runnerFailures === 0 ? 0 : 1;
 }

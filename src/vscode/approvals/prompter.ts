@@ -6,7 +6,7 @@
  * answer yet: the request stays in the Approvals view until it is answered there or times out (deny).
  */
 import * as vscode from 'vscode';
-import { answerForChoice, APPROVAL_CHOICES, needsModal, promptDetail, promptTitle } from '../../approvals/present';
+import { answerForChoice, APPROVAL_CHOICES, CHOICE_ALLOW_ONCE, CHOICE_ALLOW_SESSION, CHOICE_DENY, needsModal, promptDetail, promptTitle } from '../../approvals/present';
 import type { ApprovalPrompter, PendingApproval } from '../../approvals/types';
 import type { ApprovalAnswer } from '../../supervisor/approvals';
 
@@ -50,7 +50,9 @@ export class VsCodeApprovalPrompter implements ApprovalPrompter, vscode.Disposab
       pending.signal.addEventListener('abort', () => settle({ decision: 'deny', reason: 'Settled elsewhere.' }), { once: true });
       const modal = needsModal(pending);
       const shown = modal
-        ? vscode.window.showWarningMessage(promptTitle(pending), { modal: true, detail: promptDetail(pending) }, ...APPROVAL_CHOICES)
+        ? // Deny first: the first button is the modal's default, and a modal that pops up while the
+          // person is typing must not turn a stray Enter into full access.
+          vscode.window.showWarningMessage(promptTitle(pending), { modal: true, detail: promptDetail(pending) }, CHOICE_DENY, CHOICE_ALLOW_ONCE, CHOICE_ALLOW_SESSION)
         : vscode.window.showInformationMessage(`${promptTitle(pending)}. ${promptDetail(pending).replace(/\n/g, ' · ')}`, ...APPROVAL_CHOICES);
       shown.then(
         (choice) => {

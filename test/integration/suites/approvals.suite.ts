@@ -1,9 +1,9 @@
 /**
  * Approvals as a VS Code user meets them (issue 4): a `codex` call asking for danger-full-access
  * is listed in the Approvals view with a badge; Deny -> nothing runs and the caller gets the
- * reason; Approve Once -> the Codex session starts. The modal itself cannot be asserted here:
- * VS Code refuses every modal dialog while it runs extension tests ("DialogService: Dialog
- * requested during smoke test."), which is also why a dismissed modal leaves the request pending.
+ * reason; Approve Once -> the Codex session starts. The modal itself is checked by the runner in a
+ * plain window (test/integration/modal-phase.mjs): VS Code refuses every modal dialog while it runs
+ * extension tests, which is also why the requests here stay pending until the view answers them.
  * Needs the code-server runner (it reads and clicks the workbench).
  */
 import assert from 'node:assert/strict';
