@@ -7,7 +7,6 @@
 import * as vscode from 'vscode';
 import { GovernanceClientSource } from '../client/select';
 import type { RunningGovernanceServer } from '../server/api';
-import { startGovernanceServer } from '../server/server';
 import type { Logger } from '../util/log';
 import type { CodexGovernanceApi } from './api';
 import { executeCommand, registerCommand } from './apis/commands.apis';
@@ -20,6 +19,7 @@ import { registerMcpProvider } from './mcp-provider';
 import { registerPanels } from './panels/register';
 import { channelLogger } from './log';
 import { ServerController } from './server-controller';
+import { loadServerModule } from './server-module';
 import { explainState, type PromptDeps } from './server-prompts';
 import { urlOf, type ServerState } from './server-state';
 import { readServerSettings, RESTART_SETTINGS, SETTINGS_SECTION, type ServerSettings } from './settings';
@@ -59,7 +59,8 @@ export class Ctx implements vscode.Disposable {
       token: () => this.tokens.get(),
       settings: () => this.settings(),
       logger: this.logger,
-      startServer: async (options) => (this.startedServer = await startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions() })),
+      startServer: async (options) =>
+        (this.startedServer = await loadServerModule().startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions() })),
     });
     this.clients = new GovernanceClientSource({
       app: (url) => (this.startedServer?.url === url ? this.startedServer.app : undefined),
