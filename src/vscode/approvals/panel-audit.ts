@@ -34,7 +34,7 @@ export function httpAuditSource(url: string, token: () => Promise<string>, timeo
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
-        throw new Error(`The governance server at ${url} did not answer GET /audit: ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`The governance server at ${url} did not answer GET /audit: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
       const body = (await res.json().catch(() => undefined)) as (AuditQueryPage & { error?: { message?: string } }) | undefined;
       if (res.ok && body && Array.isArray(body.entries)) return body;
