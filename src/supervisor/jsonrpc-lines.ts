@@ -49,6 +49,8 @@ export class JsonRpcLineClient {
   onNotification: (n: JsonRpcNotification) => void = () => undefined;
   /** Receives every server->client request; unset = error -32601. */
   onServerRequest: ServerRequestHandler | undefined;
+  /** Receives every non-empty stdout line that is not JSON (such lines are otherwise ignored). */
+  onUnparsedLine: (line: string) => void = () => undefined;
 
   constructor(private readonly proc: ChildHandle) {
     const rl = createInterface({ input: proc.child.stdout });
@@ -104,6 +106,11 @@ export class JsonRpcLineClient {
       msg = JSON.parse(line) as Record<string, unknown>;
     } catch {
       // Codex keeps stdout pure JSON-RPC; anything else is noise we must not act on.
+      try {
+        this.onUnparsedLine(line);
+      } catch {
+        // A listener bug must not stop the reader.
+      }
       return;
     }
     const id = msg.id as number | string | undefined;

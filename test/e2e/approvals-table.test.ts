@@ -22,8 +22,10 @@ import { startGovernanceServer } from '../../src/server/server';
 import { runStdioServer } from '../../src/server/stdio';
 import type { AuditRecord } from '../../src/store/audit';
 import type { CodexBackend } from '../../src/supervisor/locate';
+import type { ChildHandle } from '../../src/supervisor/process';
+import { ChildStdioTransport } from '../../src/supervisor/stdio-transport';
 import { nullLogger } from '../../src/util/log';
-import { ChildStdioTransport, killAllSpawned, type SpawnedChild } from '../fakes/child-process';
+import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries } from '../fakes/codex-processes';
 import { functionCallOutput, replyExec, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
@@ -102,7 +104,7 @@ async function stdioEntry(backend: CodexBackend): Promise<Entry> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const server = await runStdioServer({ dataDir: b.dataDir, logger: nullLogger, stdin: toServer, stdout: toClient, codex: b.codex });
-  const proc = { child: { stdin: toServer, stdout: toClient }, exited: new Promise(() => undefined), kill: async () => undefined } as unknown as SpawnedChild;
+  const proc = { child: { stdin: toServer, stdout: toClient }, exited: new Promise(() => undefined), alive: () => true, kill: async () => undefined } as unknown as ChildHandle;
   const client = new Client({ name: 'approvals-table-stdio', version: '0' });
   await client.connect(new ChildStdioTransport(proc));
   return {

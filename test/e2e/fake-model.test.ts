@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { killAllSpawned, livePidsInGroup } from '../fakes/child-process';
+import { liveTreePids } from '../../src/supervisor/process';
+import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, fakeProviderConfig, FAKE_MODEL, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries, startCodexAppServer, startCodexMcpServer, type CodexMcpServer } from '../fakes/codex-processes';
 import {
@@ -234,7 +235,7 @@ describe('codex mcp-server 0.153.4 against the fake model', function () {
     const raced = await Promise.race([call.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 1000))]);
     assert.equal(raced, 'waiting');
     await codex.close();
-    assert.deepEqual(livePidsInGroup(codex.proc.pid), []);
+    assert.deepEqual(await liveTreePids(codex.proc.pid), []);
   });
 });
 

@@ -2,15 +2,17 @@
  * Starting the real Codex binaries in their two server modes for tests, each in its own process
  * group (see ./child-process):
  * - `codex mcp-server` (<= 0.153.x): MCP over stdio, driven by the SDK `Client`.
- * - `codex app-server` (current): JSON-RPC lines, driven by {@link JsonRpcLineClient}; the handshake
+ * - `codex app-server` (current): JSON-RPC lines, driven by {@link RecordingRpc}; the handshake
  *   is `initialize {clientInfo, capabilities}` then the notification `initialized`
  *   (openai/codex `codex-rs/app-server/README.md`).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { bundledCodexPaths } from '../../src/supervisor/locate';
-import { ChildStdioTransport, spawnDetached, type SpawnedChild } from './child-process';
+import type { ChildHandle } from '../../src/supervisor/process';
+import { ChildStdioTransport } from '../../src/supervisor/stdio-transport';
+import { spawnDetached } from './child-process';
 import type { CodexHome } from './codex-home';
-import { JsonRpcLineClient } from './jsonrpc-lines';
+import { RecordingRpc } from './recording-rpc';
 
 /** Native binaries of the two devDependency copies; throws if one is missing (run `npm ci`). */
 export function codexBinaries(): { current: string; legacy: string } {
@@ -23,20 +25,20 @@ export function codexBinaries(): { current: string; legacy: string } {
 
 export interface CodexMcpServer {
   readonly client: Client;
-  readonly proc: SpawnedChild;
+  readonly proc: ChildHandle;
   /** Closes the client and kills the process group. */
   close(): Promise<void>;
 }
 
 /** Spawns `<binary> mcp-server` with `home`'s env and cwd and connects an SDK `Client` to it. */
 export async function startCodexMcpServer(binary: string, home: CodexHome, clientOptions?: ConstructorParameters<typeof Client>[1]): Promise<CodexMcpServer> {
-  const proc = spawnDetached(binary, ['mcp-server'], { env: home.env, cwd: home.workDir });
+  const proc = await spawnDetached(binary, ['mcp-server'], { env: home.env, cwd: home.workDir });
   const client = new Client({ name: 'codex-governance-tests', version: '0.0.0' }, clientOptions);
   try {
     await client.connect(new ChildStdioTransport(proc));
   } catch (err) {
     await proc.kill();
-    throw new Error(`codex mcp-server did not initialize: ${String(err)}; stderr: ${proc.stderrText().slice(-2000)}`, { cause: err });
+    throw new Error(`codex mcp-server did not initialize: ${String(err)}; stderr: ${proc.stderrTail().slice(-2000)}`, { cause: err });
   }
   return {
     client,
@@ -49,8 +51,8 @@ export async function startCodexMcpServer(binary: string, home: CodexHome, clien
 }
 
 export interface CodexAppServer {
-  readonly rpc: JsonRpcLineClient;
-  readonly proc: SpawnedChild;
+  readonly rpc: RecordingRpc;
+  readonly proc: ChildHandle;
   /** The `initialize` result (`userAgent`, `codexHome`, `platformFamily`, `platformOs`). */
   readonly initializeResult: Record<string, unknown>;
   close(): Promise<void>;
@@ -58,8 +60,8 @@ export interface CodexAppServer {
 
 /** Spawns `<binary> app-server`, sends `initialize` and `initialized`. */
 export async function startCodexAppServer(binary: string, home: CodexHome): Promise<CodexAppServer> {
-  const proc = spawnDetached(binary, ['app-server'], { env: home.env, cwd: home.workDir });
-  const rpc = new JsonRpcLineClient(proc);
+  const proc = await spawnDetached(binary, ['app-server'], { env: home.env, cwd: home.workDir });
+  const rpc = new RecordingRpc(proc);
   let initializeResult: Record<string, unknown>;
   try {
     initializeResult = await rpc.request<Record<string, unknown>>('initialize', { clientInfo: { name: 'codex-governance-tests', title: 'Codex Governance tests', version: '0.0.0' }, capabilities: null });
