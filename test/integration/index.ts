@@ -6,6 +6,7 @@ import Mocha from 'mocha';
 import { askRunner, bridgeDir } from './bridge';
 import { activateExtension } from './helpers';
 import { registerApprovalsSuite } from './suites/approvals.suite';
+import { registerApprovalsPanelSuite } from './suites/approvals-panel.suite';
 import { registerConnectionConfigSuite } from './suites/connection-config.suite';
 import { registerMcpSettingsSuite } from './suites/mcp-settings.suite';
 import { registerPanelsSuite } from './suites/panels.suite';
@@ -25,6 +26,7 @@ export async function run(): Promise<void> {
   // Reading tree rows needs the workbench runner.
   if (bridgeDir) registerViewsSuite();
   if (bridgeDir) registerPanelsSuite();
+  if (bridgeDir) registerApprovalsPanelSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
     after(async function () {

@@ -25,6 +25,8 @@ let clockSkew = 0; // host clock minus page clock, ms
 let rows: HistoryRow[] = [];
 let cursor = '';
 let historyLoaded = false;
+/** Reasons being typed, by request id: a redraw (another request arrived) must not wipe them. */
+const typedReasons = new Map<string, string>();
 
 const OUTCOME_LABELS: Record<string, string> = { allowed: 'Allowed', denied: 'Denied', timeout: 'Timed out' };
 const DECISION_LABELS: Record<string, string> = { allow_once: 'Allowed once', allow_session: 'Allowed for session', deny: 'Denied' };
@@ -69,10 +71,9 @@ app.append(
       historyStatus,
       errorBox,
       el(
-        'table',
-        { id: 'history' },
-        el('thead', {}, el('tr', {}, ...['Time', 'Source', 'Agent', 'Command / sandbox', 'Risk', 'Decision', 'Decided by', 'Reason'].map((h) => el('th', {}, h)))),
-        historyBody,
+        'div',
+        { class: 'table-box' },
+        el('table', { id: 'history' }, el('thead', {}, el('tr', {}, ...['Time', 'Agent', 'Request', 'Risk', 'Decision', 'Reason'].map((h) => el('th', {}, h)))), historyBody),
       ),
       el('div', { class: 'more' }, moreButton),
     ),
@@ -99,6 +100,7 @@ function meta(pairs: [string, string | undefined][]): HTMLElement {
 
 function drawPending(): void {
   pendingTitle.textContent = pending.length ? `Pending (${pending.length})` : 'Pending';
+  for (const id of typedReasons.keys()) if (!pending.some((p) => p.id === id)) typedReasons.delete(id);
   if (pending.length === 0) {
     pendingList.replaceChildren(el('p', { class: 'muted empty' }, 'No approval requests are waiting.'));
     return;
@@ -106,6 +108,8 @@ function drawPending(): void {
   pendingList.replaceChildren(
     ...pending.map((p) => {
       const reasonField = el('vscode-textfield', { class: 'deny-reason', placeholder: 'Reason for denying (the agent sees it)', 'aria-label': 'Reason for denying' }) as Control;
+      reasonField.value = typedReasons.get(p.id) ?? '';
+      reasonField.addEventListener('input', () => typedReasons.set(p.id, reasonField.value));
       const answer = (decision: 'allow_once' | 'allow_session' | 'deny') => {
         for (const b of card.querySelectorAll('vscode-button')) b.setAttribute('disabled', '');
         const reason = reasonField.value.trim();
@@ -173,23 +177,32 @@ function historyRow(r: HistoryRow): HTMLElement {
   const when = new Date(r.ts);
   const what = r.command ? r.command : `sandbox: ${r.sandbox ?? 'default'}`;
   const denied = r.decision === 'deny';
+  const by = DECIDED_BY_LABELS[r.decidedBy] ?? r.decidedBy;
   return el(
     'tr',
     { class: `history-row ${denied ? 'denied' : 'allowed'}`, 'data-decision': r.decision, 'data-id': r.id },
-    cell(when.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }), 'time', when.toISOString()),
-    cell(r.source),
-    cell(r.agent ?? '—'),
-    cell(what, 'what', [what, r.cwd ? `cwd: ${r.cwd}` : '', r.session ? `session: ${r.session}` : ''].filter(Boolean).join('\n')),
-    el('td', {}, riskBadge(r.risk)),
-    cell(DECISION_LABELS[r.decision] ?? r.decision, `decision ${denied ? 'deny' : 'allow'}`),
-    cell(DECIDED_BY_LABELS[r.decidedBy] ?? r.decidedBy, '', `${r.decidedBy}${r.waitMs !== null ? `, after ${duration(r.waitMs)}` : ''}`),
+    cell(when.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }), 'time nowrap', when.toISOString()),
+    cell(r.agent ?? '—', 'agent'),
+    el(
+      'td',
+      { class: 'what', title: [r.source, what, r.cwd ? `cwd: ${r.cwd}` : '', r.session ? `session: ${r.session}` : ''].filter(Boolean).join('\n') },
+      el('div', { class: 'sub' }, r.source),
+      el('div', { class: 'code' }, what),
+    ),
+    el('td', { class: 'nowrap' }, riskBadge(r.risk)),
+    el(
+      'td',
+      { class: 'nowrap', title: `${r.decidedBy}${r.waitMs !== null ? `, after ${duration(r.waitMs)}` : ''}` },
+      el('div', { class: `decision ${denied ? 'deny' : 'allow'}` }, DECISION_LABELS[r.decision] ?? r.decision),
+      el('div', { class: 'sub' }, `by ${by}`),
+    ),
     cell(r.reason ?? '—', 'reason'),
   );
 }
 
 function drawHistory(hasMore: boolean): void {
   historyBody.replaceChildren(...rows.map(historyRow));
-  if (rows.length === 0) historyBody.append(el('tr', {}, el('td', { colspan: '8', class: 'muted empty' }, Object.keys(filters).length ? 'No answered requests match these filters.' : 'No requests answered yet.')));
+  if (rows.length === 0) historyBody.append(el('tr', {}, el('td', { colspan: '6', class: 'muted empty' }, Object.keys(filters).length ? 'No answered requests match these filters.' : 'No requests answered yet.')));
   moreButton.classList.toggle('hidden', !hasMore);
   const active = Object.entries(filters).map(([k, v]) => `${k} = ${v}`);
   historyStatus.textContent = `${rows.length} answered request${rows.length === 1 ? '' : 's'}${hasMore ? ' (more below)' : ''}, newest first${active.length ? `; filtered by ${active.join(', ')}` : ''}.`;
