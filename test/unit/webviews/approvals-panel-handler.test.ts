@@ -282,8 +282,8 @@ describe('Approvals panel handler over HTTP (GET /audit of a real server)', () =
 
   it('reads the same history as in process, filters on the server, follows new answers, and names a bad token', async () => {
     // Headless (no prompter): the policy denies full access.
-    for (const agent of ['a1', 'a2', 'a3']) await server.app.approvals.decide(fullAccess(agent));
-    await server.app.approvals.decide({ source: 'codex-exec', agentId: 'a4', command: 'ls', sandbox: 'read-only', approvalPolicy: 'on-request' });
+    for (const agent of ['zed-one', 'zed-two', 'zed-three']) await server.app.approvals.decide(fullAccess(agent));
+    await server.app.approvals.decide({ source: 'codex-exec', agentId: 'zed-four', command: 'ls', sandbox: 'read-only', approvalPolicy: 'on-request' });
     const posted: ApprovalsHostMessage[] = [];
     const empty: PendingSource = { list: () => [], answer: () => false, onDidChange: () => ({ dispose: () => undefined }) };
     const http = httpAuditSource(server.url, async () => token);
@@ -295,17 +295,17 @@ describe('Approvals panel handler over HTTP (GET /audit of a real server)', () =
       const viaHttp = posted.find((m) => m.type === 'history');
       const local = await inProcessAuditSource(server.app.audit).read({ type: 'approval.answered', order: 'desc', limit: 50 });
       assert.ok(viaHttp?.type === 'history');
-      assert.deepEqual(viaHttp.rows.map((r) => [r.agent, r.decision, r.decidedBy]), [['a4', 'deny', 'policy'], ['a3', 'deny', 'policy'], ['a2', 'deny', 'policy'], ['a1', 'deny', 'policy']]);
+      assert.deepEqual(viaHttp.rows.map((r) => [r.agent, r.decision, r.decidedBy]), [['zed-four', 'deny', 'policy'], ['zed-three', 'deny', 'policy'], ['zed-two', 'deny', 'policy'], ['zed-one', 'deny', 'policy']]);
       assert.deepEqual(viaHttp.rows.map((r) => r.id), local.entries.map((e) => e.id));
-      await handler.handle({ type: 'filter', filters: { outcome: 'denied', text: 'A2' } });
+      await handler.handle({ type: 'filter', filters: { outcome: 'denied', text: 'ZED-TWO' } });
       const filtered = posted.at(-1);
       assert.ok(filtered?.type === 'history');
-      assert.deepEqual(filtered.rows.map((r) => r.agent), ['a2']);
+      assert.deepEqual(filtered.rows.map((r) => r.agent), ['zed-two']);
       await handler.handle({ type: 'filter', filters: {} });
-      await server.app.approvals.decide(fullAccess('a5'));
+      await server.app.approvals.decide(fullAccess('zed-five'));
       const added = await until(() => posted.find((m) => m.type === 'history-new'), 'history-new over HTTP');
       assert.ok(added.type === 'history-new');
-      assert.deepEqual(added.rows.map((r) => r.agent), ['a5']);
+      assert.deepEqual(added.rows.map((r) => r.agent), ['zed-five']);
     } finally {
       handler.dispose();
     }
