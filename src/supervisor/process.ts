@@ -111,9 +111,21 @@ function signal(target: number, sig: NodeJS.Signals): void {
 const live = new Set<ChildHandle>();
 
 // Last resort if the host exits without closing the supervisor: only synchronous calls work here.
-process.on('exit', () => {
+function killLiveOnExit(): void {
   for (const c of live) signal(-c.pid, 'SIGKILL');
-});
+}
+
+// The exit listener exists only while a child does. A module-level `process.on('exit')` stayed
+// forever and was added again each time a host evaluated this code anew (a reloaded extension
+// bundle), until Node printed MaxListenersExceededWarning.
+function track(handle: ChildHandle): void {
+  if (live.size === 0) process.on('exit', killLiveOnExit);
+  live.add(handle);
+}
+
+function untrack(handle: ChildHandle): void {
+  if (live.delete(handle) && live.size === 0) process.off('exit', killLiveOnExit);
+}
 
 /** Every child spawned by {@link spawnGroup} in this process that has not been killed yet. */
 export function liveChildren(): ChildHandle[] {
@@ -170,14 +182,14 @@ export async function spawnGroup(command: string, args: readonly string[], opts:
         signal(-pid, 'SIGKILL');
         for (const p of tree) if (p !== pid) signal(p, 'SIGKILL');
         await exited;
-        live.delete(handle);
+        untrack(handle);
       })()),
   };
-  live.add(handle);
+  track(handle);
   void exited.then(() => {
     // A leader that died on its own may leave its group behind; sweep it.
     signal(-pid, 'SIGKILL');
-    live.delete(handle);
+    untrack(handle);
   });
   return handle;
 }
