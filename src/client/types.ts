@@ -28,9 +28,10 @@ export interface StoreDiscoveryRequest {
 
 /**
  * A Codex session as `codex-session-info` lists it (src/server/tools/codex-tools.ts: the
- * supervisor's CodexSessionRecord with `session_id` for `id`, the transcript replaced by its length).
+ * supervisor's CodexSessionRecord with `session_id` for `id`, the transcript replaced by its length,
+ * and `prompt`, its first prompt while the transcript still holds it).
  */
-export type SessionSummary = Omit<CodexSessionRecord, 'id' | 'transcript'> & { session_id: string; events: number };
+export type SessionSummary = Omit<CodexSessionRecord, 'id' | 'transcript'> & { session_id: string; events: number; prompt?: string | null };
 
 export interface GovernanceClient {
   /** `in-process` (events) or `http` (polling). */

@@ -225,6 +225,11 @@ const DEFAULTS = {
   endedLimit: 200,
 };
 
+/** The transcript entry of a prompt sent to Codex (type `user_message`, like Codex's own event name). */
+function userEvent(prompt: string): CodexEvent {
+  return { at: new Date().toISOString(), type: 'user_message', summary: prompt.length > 500 ? `${prompt.slice(0, 499)}…` : prompt };
+}
+
 function addUsage(a: TokenUsage, b: TokenUsage): void {
   a.input += b.input;
   a.cachedInput += b.cachedInput;
@@ -350,7 +355,7 @@ export class CodexSupervisor {
     };
     const entry: Entry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined };
     this.sessions.set(record.id, entry);
-    this.changed(entry);
+    this.addEvent(entry, userEvent(req.prompt));
     return this.turn(entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
   }
 
@@ -382,6 +387,8 @@ export class CodexSupervisor {
     if (r.status === 'running' || r.status === 'starting') throw new CodexSessionStateError(`Session ${r.id} is still running a turn; wait for it to finish (or cancel it) before codex-reply.`);
     if (!r.threadId) throw new CodexSessionStateError(`Session ${r.id} has no Codex thread (its first turn never started: ${r.lastError ?? 'unknown'}). Start a new session with the codex tool.`);
     const threadId = r.threadId;
+    // Codex's own events carry only its answers; the prompt makes the transcript readable.
+    this.addEvent(entry, userEvent(req.prompt));
     if (entry.child?.alive()) return this.turn(entry, undefined, signal, (child, s) => child.reply(threadId, req.prompt, s));
     if (r.backend !== 'app-server') {
       throw new CodexSessionStateError(
@@ -420,18 +427,33 @@ export class CodexSupervisor {
    * every session, running turns included (their calls fail with kind `closed`).
    * @returns ids of the sessions closed.
    */
-  async cleanup(opts: { force?: boolean } = {}): Promise<string[]> {
+  async cleanup(opts: { force?: boolean; allIdle?: boolean } = {}): Promise<string[]> {
     const now = Date.now();
     const victims = [...this.sessions.values()].filter((e) => {
       if (!isActive(e.record.status) && !e.child?.alive()) return false;
       if (opts.force) return true;
-      return e.record.status === 'idle' && now - Date.parse(e.record.lastActivityAt) >= this.opts.sessionIdleTimeoutMs;
+      if (e.record.status !== 'idle') return false;
+      return opts.allIdle === true || now - Date.parse(e.record.lastActivityAt) >= this.opts.sessionIdleTimeoutMs;
     });
-    await Promise.all(victims.map((e) => this.endSession(e, opts.force ? 'Closed by codex-cleanup (force).' : `Closed after ${this.opts.sessionIdleTimeoutMs / 1000} s idle.`)));
+    const reason = opts.force ? 'Closed by codex-cleanup (force).' : opts.allIdle ? 'Closed by codex-cleanup (idle sessions).' : `Closed after ${this.opts.sessionIdleTimeoutMs / 1000} s idle.`;
+    await Promise.all(victims.map((e) => this.endSession(e, reason)));
     if (this.spare && (opts.force || now - this.spare.lastUsedAt >= this.opts.sessionIdleTimeoutMs)) await this.dropSpare();
     this.forgetOldEnded();
     await this.opts.repository?.prune?.(this.opts.endedLimit + this.opts.maxSessions).catch((e: unknown) => this.logger.warn(`Could not prune stored Codex sessions: ${String(e)}`));
     return victims.map((e) => e.record.id);
+  }
+
+  /**
+   * Ends one session (by session id or thread id) and its whole process tree; a running turn is
+   * interrupted and its call fails with kind `closed`. An ended session is left as it is.
+   * @returns the session after the cancel and whether this call ended it
+   * @throws CodexSessionNotFoundError
+   */
+  async cancel(sessionIdOrThreadId: string, reason = 'Cancelled by the user.'): Promise<{ record: CodexSessionRecord; cancelled: boolean }> {
+    const entry = this.find(sessionIdOrThreadId, sessionIdOrThreadId);
+    const active = isActive(entry.record.status) || entry.child?.alive() === true;
+    if (active) await this.endSession(entry, reason);
+    return { record: structuredClone(entry.record), cancelled: active };
   }
 
   /** Ends every child and stops the sweep; later calls fail. Idempotent. */

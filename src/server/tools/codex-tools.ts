@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { APPROVAL_POLICY_VALUES, MODE_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFrom, VERBOSITY_VALUES } from '../../supervisor/arguments';
 import type { CodexSessionRecord } from '../../supervisor/session';
-import { CodexApprovalDeniedError, CodexBusyError, CodexTurnError, type CodexSupervisor, type CodexTurnResult } from '../../supervisor/supervisor';
+import { CodexApprovalDeniedError, CodexBusyError, CodexSessionNotFoundError, CodexTurnError, type CodexSupervisor, type CodexTurnResult } from '../../supervisor/supervisor';
 import { ToolCallError } from './errors';
 import { defineTool, resolveAgentId, type ToolDefinition } from './types';
 
@@ -29,10 +29,14 @@ function mapError(err: unknown): unknown {
   return err;
 }
 
-/** A session without its transcript (lists) or with it (one session). */
+/**
+ * A session without its transcript (lists) or with it (one session). `prompt` is the session's
+ * first prompt still in the bounded transcript (null once it scrolled out), so a list can name it.
+ */
 function view(r: CodexSessionRecord, withTranscript: boolean): Record<string, unknown> {
   const { transcript, id, threadId, ...rest } = r;
-  return { session_id: id, threadId, ...rest, ...(withTranscript ? { transcript } : { events: transcript.length }) };
+  const prompt = transcript.find((e) => e.type === 'user_message')?.summary ?? null;
+  return { session_id: id, threadId, ...rest, prompt, ...(withTranscript ? { transcript } : { events: transcript.length }) };
 }
 
 export function codexTools(supervisor: CodexSupervisor): ToolDefinition[] {
@@ -115,11 +119,27 @@ export function codexTools(supervisor: CodexSupervisor): ToolDefinition[] {
     defineTool({
       name: 'codex-cleanup',
       title: 'Clean up Codex sessions',
-      description: 'Close Codex sessions idle past the session timeout; with force, end every session and its processes (running turns fail).',
-      input: { force: z.boolean().default(false).describe('End every session, running ones included.') },
+      description:
+        'Close Codex sessions idle past the session timeout; with idle, close every idle session now; with force, end every session and its processes (running turns fail). ' +
+        'With session_id (or a threadId), end only that session and its processes, running or not.',
+      input: {
+        force: z.boolean().default(false).describe('End every session, running ones included.'),
+        idle: z.boolean().default(false).describe('Close every idle session now, whatever the session timeout.'),
+        session_id: z.string().min(1).optional().describe('End only this session (a session_id or threadId); a running turn fails as cancelled.'),
+      },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (args) => {
-        const closed = await supervisor.cleanup({ force: args.force });
+        if (args.session_id) {
+          if (args.force || args.idle) throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-cleanup: session_id ends one session; leave out force and idle with it.', { field: 'session_id' });
+          try {
+            const { record, cancelled } = await supervisor.cancel(args.session_id, 'Cancelled with codex-cleanup (session_id).');
+            return { closed: cancelled ? [record.id] : [], count: cancelled ? 1 : 0, active: supervisor.list({ activeOnly: true }).length, session: view(record, false) };
+          } catch (err) {
+            if (err instanceof CodexSessionNotFoundError) throw new ToolCallError('not_found', err.message, { field: 'session_id' });
+            throw err;
+          }
+        }
+        const closed = await supervisor.cleanup({ force: args.force, allIdle: args.idle });
         return { closed, count: closed.length, active: supervisor.list({ activeOnly: true }).length };
       },
     }),
