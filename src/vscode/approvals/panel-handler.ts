@@ -109,7 +109,7 @@ export class ApprovalsPanelHandler {
             type: 'answered',
             id: message.id,
             ok,
-            message: ok ? `${answer.decision === 'deny' ? 'Denied' : answer.decision === 'allow_session' ? 'Approved for the session' : 'Approved once'}.` : 'This request was already answered or timed out.',
+            message: ok ? answerText(answer) : 'This request was already answered or timed out.',
           });
           if (!ok) this.postPending();
           return;
@@ -225,6 +225,11 @@ export class ApprovalsPanelHandler {
     this.tail = cursor;
     if (rows.length) this.post({ type: 'history-new', rows: rows.reverse() });
   }
+}
+
+function answerText(answer: ApprovalAnswer): string {
+  if (answer.decision === 'deny') return `Denied. The agent was told: ${answer.reason ?? PANEL_DENY_REASON}`;
+  return answer.decision === 'allow_session' ? 'Approved for this session.' : 'Approved once.';
 }
 
 /** The panel's view of a pending request (the title the modal and the view show). */

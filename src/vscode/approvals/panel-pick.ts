@@ -2,14 +2,15 @@
  * The quick pick rows of "Approve Pending..." / "Deny Pending...", without `vscode`: one row per
  * pending request, so the person sees what they answer even when only one waits.
  */
+import { promptTitle } from '../../approvals/present';
 import type { PendingApproval } from '../../approvals/types';
 
 export interface PendingPickItem {
-  /** Risk and summary, e.g. `$(warning) HIGH risk: agent-7 wants a Codex session with full access`. */
+  /** Risk and summary (../../approvals/present promptTitle), e.g. `$(warning) HIGH risk: agent-7 wants a Codex session with full access (danger-full-access)`. */
   label: string;
   /** Time left before the timeout denies it, e.g. `4 min 10 s left`. */
   description: string;
-  /** Command or sandbox, cwd, agent, session and justification (those known), joined by ` · `. */
+  /** Command or sandbox, agent, cwd, session and justification (those known), joined by ` · `. */
   detail: string;
   /** The request id, for `prompter.answer`. */
   id: string;
@@ -25,16 +26,6 @@ export function timeLeft(deadline: number, now: number): string {
   return `${Math.floor(s / 60)} min ${s % 60} s left`;
 }
 
-const WHAT: Record<string, string> = {
-  'codex-full-access': 'a Codex session with full access',
-  'codex-exec': 'run a command outside its sandbox',
-  'codex-patch': 'change files outside its sandbox',
-  'codex-sandbox': 'more sandbox permissions',
-  'codex-permissions': 'more permissions',
-  'codex-mcp-tool': 'call an MCP tool',
-  'pause-override': 'go on although governance said PAUSE',
-};
-
 /** Rows, oldest request first (the order of the prompter's list). */
 export function pendingPickItems(pending: readonly PendingApproval[], now: number): PendingPickItem[] {
   return pending.map((p) => {
@@ -42,13 +33,14 @@ export function pendingPickItems(pending: readonly PendingApproval[], now: numbe
     const detail = [
       p.command ? `Command: ${p.command}` : `Sandbox: ${p.sandbox ?? 'default'}`,
       ...(p.command && p.sandbox ? [`Sandbox: ${p.sandbox}`] : []),
-      ...(p.cwd ? [`cwd: ${p.cwd}`] : []),
+      // Before the cwd: a long path would push the agent out of the row.
       `Agent: ${p.agentId ?? 'unknown'}`,
+      ...(p.cwd ? [`cwd: ${p.cwd}`] : []),
       ...(p.sessionId ? [`Session: ${p.sessionId}`] : []),
       ...(p.reason ? [`Why: ${p.reason.length > 200 ? `${p.reason.slice(0, 200)}…` : p.reason}`] : []),
     ].join(' · ');
     return {
-      label: `${icon} ${p.risk.toUpperCase()} risk: ${WHAT[p.source] ?? p.source}`,
+      label: `${icon} ${promptTitle(p)}`,
       description: timeLeft(p.deadline, now),
       detail,
       id: p.id,

@@ -246,6 +246,7 @@ function setControls(f: HistoryFilters): void {
 
 for (const s of [outcomeSelect, riskSelect, sourceSelect]) s.addEventListener('change', () => requestFilter(currentFilters()));
 let typing: ReturnType<typeof setTimeout> | undefined;
+let statusTimer: ReturnType<typeof setTimeout> | undefined;
 for (const f of [agentField, textField]) {
   f.addEventListener('input', () => {
     clearTimeout(typing);
@@ -270,6 +271,8 @@ channel.onMessage((m) => {
     case 'answered':
       answerStatus.textContent = m.message;
       answerStatus.classList.toggle('error', !m.ok);
+      clearTimeout(statusTimer);
+      statusTimer = setTimeout(() => (answerStatus.textContent = ''), 10_000);
       return;
     case 'history':
       errorBox.classList.add('hidden');

@@ -90,7 +90,7 @@ export function registerApprovalsPanelSuite(): void {
       await inPage('approvals-panel-deny', [
         { fill: '.pending-item .deny-reason input', value: DENY_REASON },
         { click: '.pending-item vscode-button.deny' },
-        { waitText: '#answer-status', contains: 'Denied.' },
+        { waitText: '#answer-status', contains: `Denied. The agent was told: ${DENY_REASON}` },
         { waitText: '#pending .empty', contains: 'No approval requests are waiting' },
         { waitText: '#history-rows tr.history-row', contains: DENY_REASON },
       ]);
@@ -110,7 +110,7 @@ export function registerApprovalsPanelSuite(): void {
       void vscode.commands.executeCommand('workbench.action.quickOpen', '>Codex Governance: Approve Pending');
       const palette = await askRunner({ op: 'quickpick', name: 'approvals-panel-palette', items: ['Approve Pending...'], select: 'Approve Pending...' });
       assert.ok(palette.ok, palette.error);
-      const pick = await askRunner({ op: 'quickpick', name: 'approvals-panel-quickpick', items: ['HIGH risk: a Codex session with full access'], select: 'HIGH risk' });
+      const pick = await askRunner({ op: 'quickpick', name: 'approvals-panel-quickpick', items: ['HIGH risk: approvals-panel-it wants a Codex session with full access'], select: 'HIGH risk' });
       assert.ok(pick.ok, pick.error);
       assert.equal(pick.items?.length, 1, `one row for the one request: ${JSON.stringify(pick.items)}`);
       assert.match(pick.items?.[0] ?? '', /left.*Sandbox: danger-full-access.*Agent: approvals-panel-it/);

@@ -25,22 +25,22 @@ describe('Approve / Deny Pending quick pick rows', () => {
     assert.deepEqual(items, [
       {
         id: 'a',
-        label: '$(warning) HIGH risk: a Codex session with full access',
+        label: '$(warning) HIGH risk: agent-7 wants a Codex session with full access (danger-full-access)',
         description: '4 min 10 s left',
-        detail: 'Sandbox: danger-full-access · cwd: /repo · Agent: agent-7 · Session: s1 · Why: needs network',
+        detail: 'Sandbox: danger-full-access · Agent: agent-7 · cwd: /repo · Session: s1 · Why: needs network',
       },
       {
         id: 'b',
-        label: '$(question) MEDIUM risk: run a command outside its sandbox',
+        label: '$(question) MEDIUM risk: an agent wants to run a command outside its sandbox',
         description: '20 s left',
-        detail: 'Command: rm -rf build · Sandbox: workspace-write · cwd: /work · Agent: unknown',
+        detail: 'Command: rm -rf build · Sandbox: workspace-write · Agent: unknown · cwd: /work',
       },
     ]);
   });
 
   it('a single pending request still gets its row (the person sees what they answer); none gives none', () => {
     assert.equal(pendingPickItems([base({ source: 'pause-override', risk: 'critical', agentId: 'x' })], 1_000_000).length, 1);
-    assert.match(pendingPickItems([base({ source: 'pause-override', risk: 'critical' })], 1_000_000)[0]!.label, /CRITICAL risk: go on although governance said PAUSE/);
+    assert.match(pendingPickItems([base({ source: 'pause-override', risk: 'critical' })], 1_000_000)[0]!.label, /CRITICAL risk: an agent wants to go on although governance said PAUSE/);
     assert.deepEqual(pendingPickItems([], 0), []);
   });
 

@@ -187,7 +187,7 @@ describe('Approvals panel handler (real broker, real audit file)', () => {
     await handler.handle({ type: 'ready' });
     const id = last('pending')!.items[0]!.id;
     await handler.handle({ type: 'answer', id, decision: 'deny', reason: 'not on a Friday' });
-    assert.deepEqual(last('answered'), { type: 'answered', id, ok: true, message: 'Denied.' });
+    assert.deepEqual(last('answered'), { type: 'answered', id, ok: true, message: 'Denied. The agent was told: not on a Friday' });
     const outcome = await decided;
     assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['deny', 'not on a Friday', 'person']);
     assert.deepEqual(last('pending')!.items, []);
