@@ -11,6 +11,7 @@ import { registerConnectionConfigSuite } from './suites/connection-config.suite'
 import { registerMcpSettingsSuite } from './suites/mcp-settings.suite';
 import { registerPanelsSuite } from './suites/panels.suite';
 import { registerServerSuite } from './suites/server.suite';
+import { registerSessionsSuite } from './suites/sessions.suite';
 import { registerViewsSuite } from './suites/views.suite';
 
 export async function run(): Promise<void> {
@@ -26,6 +27,7 @@ export async function run(): Promise<void> {
   // Reading tree rows needs the workbench runner.
   if (bridgeDir) registerViewsSuite();
   if (bridgeDir) registerPanelsSuite();
+  if (bridgeDir) registerSessionsSuite();
   if (bridgeDir) registerApprovalsPanelSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.

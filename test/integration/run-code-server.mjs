@@ -104,6 +104,8 @@ async function startCodeServer({ node, entry, tmp, bridgeDir }) {
     XDG_CONFIG_HOME: join(tmp, 'xdg-config'),
     XDG_DATA_HOME: join(tmp, 'xdg-data'),
     CODEX_GOV_IT_BRIDGE: bridgeDir,
+    // Codex started by the sessions suite reads its config (the fake model) from here, never ~/.codex.
+    CODEX_HOME: join(tmp, 'codex-home'),
     // Keep the run off the network: code-server queries its extensions gallery for built-in
     // updates regardless of settings; point it at a closed local port instead of open-vsx.org.
     EXTENSIONS_GALLERY: JSON.stringify({
