@@ -17,7 +17,7 @@ export const SESSION_CONTEXT = {
 export const OPEN_SESSION_COMMAND = 'codexGovernance.sessions.open';
 
 /** Characters of the prompt shown as a row's label. */
-const LABEL_CHARS = 60;
+const LABEL_CHARS = 40;
 
 /** Rows of the Sessions view. `now` (ms) dates the relative times. */
 export async function loadSessions(client: GovernanceClient | undefined, now: number = Date.now()): Promise<ViewContent> {
@@ -101,8 +101,8 @@ export function sessionNode(s: SessionSummary, now: number): ViewNode {
   return {
     id: `session:${id}`,
     label: sessionTitle(s),
-    // Short enough for a narrow sidebar; everything else is in the tooltip and the children.
-    description: `${s.status} · ${ago(s.lastActivityAt, now)} · ${tokenText(s.tokens.total)}`,
+    // Short enough for a narrow sidebar, the time last (the first part cut); the rest is in the tooltip and the children.
+    description: `${s.status} · ${tokenText(s.tokens.total)} · ${ago(s.lastActivityAt, now)}`,
     tooltip: tooltip.join('\n\n'),
     icon: sessionIcon(s),
     contextValue: sessionContext(s.status),

@@ -73,7 +73,9 @@ function time(iso: string): string {
 }
 
 function eventRow(e: TranscriptEvent): HTMLElement {
-  const k = kindOf(e.type);
+  let k = kindOf(e.type);
+  // A turn that ended otherwise than `completed` (interrupted, failed) is not a success.
+  if (/^(task_complete|turn\/completed)$/.test(e.type) && e.summary && !e.summary.startsWith('completed')) k = { label: 'Turn ended', icon: 'debug-stop', style: 'failure' };
   const text = k.style === 'command' ? el('pre', { class: 'text' }, e.summary) : el('div', { class: 'text' }, e.summary);
   const label = el('span', { class: 'label' }, el('span', { class: `codicon codicon-${k.icon}`, 'aria-hidden': 'true' }), ` ${k.label}`);
   return el('div', { class: `event ${k.style}`, 'data-type': e.type }, el('div', { class: 'meta-line' }, label, el('time', { datetime: e.at, title: e.at }, time(e.at))), ...(e.summary ? [text] : []));
@@ -100,7 +102,7 @@ function drawHeader(h: SessionHeader): void {
     fact('Codex', `${h.codexVersion} ${h.backend}${h.model ? `, ${h.model}` : ''}`, 'codex'),
     fact('Folder', h.cwd, 'cwd'),
   );
-  if (h.lastError && h.status !== 'running') showError(h.lastError);
+  if (h.lastError && h.status !== 'running') showError(h.status === 'closed' ? `Ended: ${h.lastError}` : h.lastError, h.status === 'closed');
   else hideError();
   updateControls();
 }
@@ -117,8 +119,9 @@ function updateControls(): void {
   else replyStatus.textContent = '';
 }
 
-function showError(message: string): void {
+function showError(message: string, ended = false): void {
   errorBox.textContent = message;
+  errorBox.classList.toggle('ended', ended);
   errorBox.classList.remove('hidden');
 }
 

@@ -118,7 +118,7 @@ export function registerSessionsSuite(): void {
       const view = await askRunner({ op: 'view', name: 'sessions-view-list', title: 'Sessions', items: ['Integration: say hello'] });
       assert.ok(view.ok, view.error);
       const row = view.items?.find((r) => r.includes('Integration: say hello')) ?? '';
-      assert.match(row, /idle · (just now|\d+ s ago) · 128 tok/);
+      assert.match(row, /idle · 128 tok · (just now|\d+ s ago)/);
       await inThemes((suffix) => askRunner({ op: 'view', name: `sessions-view-${suffix}`, title: 'Sessions', items: ['Integration: say hello'] }).then((r) => assert.ok(r.ok, r.error)));
     });
 
@@ -156,7 +156,7 @@ export function registerSessionsSuite(): void {
       const confirm = await askRunner({ op: 'notification', name: 'session-cancel-confirm', contains: 'is running a turn', click: 'Cancel Session' });
       assert.ok(confirm.ok, confirm.error);
       await until(async () => ((await status(id)) === 'closed' ? true : undefined));
-      await page('session-panel-cancelled', [{ waitText: '#status', contains: 'closed' }, { waitText: '#error', contains: 'Cancelled' }]);
+      await page('session-panel-cancelled', [{ waitText: '#status', contains: 'closed' }, { waitText: '#error', contains: 'Ended: Cancelled' }]);
       const view = await askRunner({ op: 'view', name: 'sessions-view-cancelled', title: 'Sessions', items: ['slow integration work', 'Integration: say hello'] });
       assert.ok(view.ok, view.error);
       assert.ok(view.items?.some((r) => r.includes('slow integration work') && r.includes('closed')), JSON.stringify(view.items));

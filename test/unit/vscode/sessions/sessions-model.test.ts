@@ -58,8 +58,8 @@ describe('Sessions view model', () => {
 
   it('labels a row with its prompt (cut to one line) or its thread id; describes status, age and tokens', () => {
     const row = sessionNode(summary('idle'), NOW);
-    assert.equal(row.label, 'Explain the structure of this project and list its entry po…');
-    assert.equal(row.description, 'idle · 3 min ago · 1.5k tok');
+    assert.equal(row.label, 'Explain the structure of this project a…');
+    assert.equal(row.description, 'idle · 1.5k tok · 3 min ago');
     assert.equal(sessionNode(summary('idle', { prompt: null }), NOW).label, 'thread t-idle');
     assert.equal(sessionNode(summary('starting', { prompt: null, threadId: null }), NOW).label, 'session s-starting');
     assert.deepEqual([tokenText(999), tokenText(12_345), tokenText(2_500_000)], ['999 tok', '12k tok', '2.5M tok']);
