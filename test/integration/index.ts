@@ -8,6 +8,7 @@ import { activateExtension } from './helpers';
 import { registerApprovalsSuite } from './suites/approvals.suite';
 import { registerApprovalsPanelSuite } from './suites/approvals-panel.suite';
 import { registerConnectionConfigSuite } from './suites/connection-config.suite';
+import { registerManifestSuite } from './suites/manifest.suite';
 import { registerMcpSettingsSuite } from './suites/mcp-settings.suite';
 import { registerPanelsSuite } from './suites/panels.suite';
 import { registerServerSuite } from './suites/server.suite';
@@ -19,8 +20,9 @@ export async function run(): Promise<void> {
   // The suites are bundled, not loaded from files: give them mocha's globals the way a file load would.
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   registerServerSuite();
+  registerManifestSuite();
   registerConnectionConfigSuite();
-  // The modal must be answered in the workbench: only the code-server runner can.
+  // Pending requests are answered by clicking the Approvals view: only the code-server runner can.
   if (bridgeDir) registerApprovalsSuite();
   // Typing into the settings form needs the workbench runner.
   if (bridgeDir) registerMcpSettingsSuite();
