@@ -4,7 +4,7 @@
  */
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { ConflictError, NotFoundError } from '../core/errors';
-import { isSingleToken, toFtsMatch } from './fts-query';
+import { isAsciiToken, isSingleToken, joinTerms, toFtsTerms, type FtsTerm } from './fts-query';
 import { durableWrite, inTransaction, StatementCache } from './sqlite';
 import { iso, num, parseJson, str, strOrNull, type Row } from './rows';
 import type {
@@ -24,6 +24,33 @@ import type {
  * more about the discovery than the same word somewhere in the details.
  */
 const BM25 = 'bm25(discoveries_fts, 3.0, 1.0, 2.0)';
+/** FTS5's bm25 k1 (sqlite ext/fts5/fts5_aux.c, fts5Bm25Function). */
+const BM25_K1 = 1.2;
+
+/** A page of the ranking by bm25 (best first, newest first among equal scores), with the rows. */
+const RANK_PAGE = `SELECT d.*, s.score FROM (SELECT rowid, -${BM25} AS score FROM discoveries_fts WHERE discoveries_fts MATCH ?
+  ORDER BY score DESC, rowid DESC LIMIT ? OFFSET ?) s JOIN discoveries d ON d.seq = s.rowid ORDER BY s.score DESC, d.seq DESC`;
+
+/**
+ * The same ranking restricted to the discoveries matching a second expression: the first MATCH
+ * (the full query) gives the scores; the second only filters. `+rowid` keeps SQLite from handing
+ * the IN list to FTS5 as rowid lookups (one index query per id); the list is built once instead.
+ */
+const RANK_PAGE_WITHIN = `SELECT d.*, s.score FROM (SELECT rowid, -${BM25} AS score FROM discoveries_fts WHERE discoveries_fts MATCH ?
+    AND +rowid IN (SELECT rowid FROM discoveries_fts WHERE discoveries_fts MATCH ?)
+  ORDER BY score DESC, rowid DESC LIMIT ? OFFSET ?) s JOIN discoveries d ON d.seq = s.rowid ORDER BY s.score DESC, d.seq DESC`;
+
+/** A query term with the number of discoveries containing it, when known exactly. */
+type RankedTerm = FtsTerm & { docs: number | null };
+
+/**
+ * FTS5's idf for a word in `docs` of `rows` documents, clamped like fts5Bm25GetData
+ * (log((N - n + 0.5) / (n + 0.5)), 1e-6 when <= 0). Increasing in `rows`.
+ */
+function idfBound(docs: number, rows: number): number {
+  const idf = Math.log((rows - docs + 0.5) / (docs + 0.5));
+  return idf > 0 ? idf : 1e-6;
+}
 
 const INSERT_DISCOVERY = `
   INSERT INTO discoveries (id, agent_id, discovery_type, summary, details, tags, status, severity, created_at, updated_at)
@@ -107,21 +134,43 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
   }
 
   /**
+   * The OR-ed terms of a ranked search, with their document frequency where it is known exactly.
    * Drops query words found in more than half of the discoveries, unless every word is that
    * common. FTS5's bm25 gives such a word an IDF of ~0 (idf = log((N - n + 0.5) / (n + 0.5)),
    * clamped to 1e-6 when <= 0: sqlite ext/fts5/fts5_aux.c, fts5Bm25GetData), so it barely changes
    * any score; keeping it only makes the MATCH visit (and score) most of the index. The seed's
    * clients search with the first 50 characters of a task ("Refactor this function to use...").
    */
-  private matchFor(text: string): string | null {
+  private termsFor(text: string): RankedTerm[] {
     const total = this.documentCount();
-    if (total < 100) return toFtsMatch(text);
+    if (total < 100) return toFtsTerms(text).map((t) => ({ ...t, docs: null }));
+    const docs = new Map<string, number | null>();
     const common = (word: string) => {
       if (!isSingleToken(word)) return false;
-      const row = this.sql.get('SELECT doc FROM temp.discoveries_vocab WHERE term = ?').get(word.toLowerCase()) as Row | undefined;
-      return row !== undefined && num(row.doc) * 2 > total;
+      let n = docs.get(word);
+      if (n === undefined) {
+        n = this.documentFrequency(word);
+        docs.set(word, n);
+      }
+      return n !== null && n * 2 > total;
     };
-    return toFtsMatch(text, (w) => !common(w)) ?? toFtsMatch(text);
+    const withDocs = (t: FtsTerm): RankedTerm => {
+      if (t.prefix || !isAsciiToken(t.word)) return { ...t, docs: null };
+      // Looked up and absent from the index: in no discovery.
+      const n = docs.get(t.word);
+      return { ...t, docs: n === undefined ? null : (n ?? 0) };
+    };
+    const kept = toFtsTerms(text, (w) => !common(w));
+    return (kept.length ? kept : toFtsTerms(text)).map(withDocs);
+  }
+
+  /**
+   * Number of discoveries containing `word` (fts5vocab, lowercased spelling; null if absent). Exact
+   * for ASCII words; for others the tokenizer may fold differently, so it only judges commonness.
+   */
+  private documentFrequency(word: string): number | null {
+    const row = this.sql.get('SELECT doc FROM temp.discoveries_vocab WHERE term = ?').get(word.toLowerCase()) as Row | undefined;
+    return row === undefined ? null : num(row.doc);
   }
 
   private docCountCache: { value: number; atMs: number } | undefined;
@@ -136,7 +185,8 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
   }
 
   async search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
-    const match = this.matchFor(query.text);
+    const terms = this.termsFor(query.text);
+    const match = joinTerms(terms);
     if (match === null) return { items: [], total: 0 };
     const filter = filterSql(query);
     let rows: unknown[];
@@ -144,13 +194,10 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     if (!filter.sql) {
       // Without filters, rank and count inside the FTS index and join only the page: about twice
       // as fast when a query matches a large share of the discoveries.
-      rows = this.sql
-        .get(
-          `SELECT d.*, s.score FROM (SELECT rowid, -${BM25} AS score FROM discoveries_fts WHERE discoveries_fts MATCH ?
-             ORDER BY score DESC, rowid DESC LIMIT ? OFFSET ?) s JOIN discoveries d ON d.seq = s.rowid ORDER BY s.score DESC, d.seq DESC`,
-        )
-        .all(match, query.limit, query.offset);
-      total = num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
+      rows = this.rankPruned(terms, match, query.limit, query.offset) ?? this.sql.get(RANK_PAGE).all(match, query.limit, query.offset);
+      // One word: its document frequency is the number of matches.
+      const only = terms.length === 1 ? terms[0]?.docs : undefined;
+      total = only ?? num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
     } else {
       const from = `FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid WHERE discoveries_fts MATCH ?${filter.sql}`;
       const params: SQLInputValue[] = [match, ...filter.params];
@@ -158,6 +205,39 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
       total = num((this.sql.get(`SELECT count(*) AS n ${from}`).get(...params) as Row).n);
     }
     return { items: rows.map((row) => toScored(row as Row)), total };
+  }
+
+  /**
+   * The page of the full ranking, computed by scoring only the discoveries that contain the rarest
+   * word (MaxScore, Turtle & Flood 1995: "Query evaluation: strategies and optimizations"), or
+   * undefined when that cannot be proven to give the same page.
+   *
+   * bm25 is a sum over the query's phrases of idf * f * (k1 + 1) / (f + k1 * (1 - b + b * D / avgdl))
+   * (fts5_aux.c, k1 = 1.2, b = 0.75), and each summand is below idf * (k1 + 1) whatever the
+   * document. So a discovery without the rarest word scores below the sum of the other words'
+   * bounds; when the last row of the page scored among the discoveries with the rarest word (with
+   * the full query's bm25, so the very same scores) is above that sum, no other discovery can
+   * reach the page and it equals the full ranking's page, in the same order.
+   */
+  private rankPruned(terms: readonly RankedTerm[], match: string, limit: number, offset: number): unknown[] | undefined {
+    const known = terms.filter((t) => t.docs !== null && t.docs > 0).sort((a, b) => a.docs! - b.docs!);
+    const rarest = known[0];
+    if (!rarest) return undefined;
+    // Words of unknown frequency (prefixes, non-ASCII) always count among the scored ones; words
+    // found in no discovery add nothing to any score.
+    const rest = known.slice(1);
+    if (!rest.length) return undefined;
+    const essential = terms.filter((t) => t !== rarest && t.docs === null).concat(rarest);
+    // Upper bound on FTS5's row count N (ids are never reused): a larger N only raises each idf.
+    const rows = num((this.sql.get('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as Row).n);
+    let bound = 0;
+    for (const t of rest) bound += idfBound(t.docs!, rows) * (BM25_K1 + 1);
+    // Relative slack for rounding in the summands (bm25 computes in doubles too).
+    bound *= 1 + 1e-9;
+    if (!Number.isFinite(bound)) return undefined;
+    const page = this.sql.get(RANK_PAGE_WITHIN).all(match, joinTerms(essential), limit, offset);
+    const last = page[page.length - 1] as Row | undefined;
+    return page.length === limit && last !== undefined && num(last.score) > bound ? page : undefined;
   }
 
   async recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {

@@ -1,0 +1,129 @@
+/**
+ * The store's ranked search must return exactly what ranking every match by bm25 returns: the
+ * same discoveries, in the same order, with the same scores and totals. The reference below is
+ * the plain full-ranking query (every match scored, sorted, paged), with its own count of how
+ * many discoveries hold each word (to drop words found in more than half of them).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { openStoreFile } from '../../../src/store/store';
+import type { NewDiscovery, Store } from '../../../src/store/types';
+import { useTempDir } from './temp-dir';
+
+const T0 = Date.UTC(2026, 10, 5, 10, 0, 0);
+const VOCABULARY = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}`);
+const HARMONIC = VOCABULARY.reduce((acc, _w, i) => acc + 1 / (i + 1), 0);
+
+/** Deterministic Zipf-distributed words (a few very common, most rare), as in real text. */
+function words(seed: number, n: number): string[] {
+  let x = (seed * 2654435761) >>> 0;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    let u = (x / 2 ** 32) * HARMONIC;
+    let k = 0;
+    while (k < VOCABULARY.length - 1 && u > 1 / (k + 1)) u -= 1 / ++k;
+    out.push(VOCABULARY[k]!);
+  }
+  return out;
+}
+
+function corpus(count: number): NewDiscovery[] {
+  return Array.from({ length: count }, (_, i) => {
+    // Details of very different lengths, so document length matters to bm25.
+    const w = words(i + 1, 6 + (i % 7) * 9);
+    return {
+      id: `disc_${i}`,
+      agentId: `agent-${i % 5}`,
+      discoveryType: 'insight',
+      summary: `${w.slice(0, 5).join(' ')}${i % 97 === 0 ? ' Ärger café' : ''}`,
+      details: w.slice(5).join(' '),
+      tags: [...new Set(w.slice(0, 2))],
+      status: 'open',
+      severity: null,
+      createdAtMs: T0 + i,
+    };
+  });
+}
+
+/** Today's full ranking: every match scored with bm25, best first, newest first on ties. */
+function reference(db: DatabaseSync, text: string, limit: number, offset: number): { ids: string[]; scores: number[]; total: number } {
+  const total = (db.prepare('SELECT count(*) AS n FROM discoveries').get() as { n: number }).n;
+  const raw = text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w.replace(/\*+$/, '')));
+  const docs = (w: string) => (db.prepare('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(`"${w}"`) as { n: number }).n;
+  const phrase = (w: string) => (w.length > 1 && w.endsWith('*') ? `"${w.replace(/\*+$/, '')}"*` : `"${w}"`);
+  const rare = raw.filter((w) => w.endsWith('*') || !/^[\p{L}\p{N}]+$/u.test(w) || docs(w) * 2 <= total);
+  const match = (rare.length ? rare : raw).slice(0, 32).map(phrase).join(' OR ');
+  const rows = db
+    .prepare(
+      `SELECT d.id, -bm25(discoveries_fts, 3.0, 1.0, 2.0) AS score FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid
+       WHERE discoveries_fts MATCH ? ORDER BY score DESC, d.seq DESC LIMIT ? OFFSET ?`,
+    )
+    .all(match, limit, offset) as Array<{ id: string; score: number }>;
+  const count = (db.prepare('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as { n: number }).n;
+  return { ids: rows.map((r) => r.id), scores: rows.map((r) => r.score), total: count };
+}
+
+describe('store: ranked search equals the full bm25 ranking', () => {
+  const dir = useTempDir('cg-rank-');
+  let store: Store;
+  let db: DatabaseSync;
+
+  beforeEach(async () => {
+    const file = join(dir(), 'governance.db');
+    store = await openStoreFile(file);
+    await store.discoveries.bulkInsert(corpus(3000));
+    db = new DatabaseSync(file, { readOnly: true });
+  });
+  afterEach(async () => {
+    db.close();
+    await store.close();
+  });
+
+  async function same(text: string, limit: number, offset: number): Promise<void> {
+    const got = await store.discoveries.search({ text, limit, offset });
+    const want = reference(db, text, limit, offset);
+    const label = `query "${text}" limit ${limit} offset ${offset}`;
+    assert.deepEqual(got.items.map((d) => d.id), want.ids, label);
+    assert.deepEqual(got.items.map((d) => d.score), want.scores, `${label}: scores`);
+    assert.equal(got.total, want.total, `${label}: total`);
+  }
+
+  it('two- to four-word queries drawn like the text, first pages and later pages', async () => {
+    for (let i = 0; i < 300; i++) {
+      const text = words(500_000 + i, 2 + (i % 3)).join(' ');
+      await same(text, i % 4 === 0 ? 50 : 10, i % 5 === 0 ? 10 : 0);
+    }
+  });
+
+  it('one word, repeated words, a rare word with few matches, unknown, prefix and non-ASCII words', async () => {
+    const rareWord = VOCABULARY[399]!;
+    const queries = [
+      VOCABULARY[3]!,
+      VOCABULARY[40]!,
+      `${VOCABULARY[12]!} ${VOCABULARY[12]!}`,
+      `${rareWord} ${VOCABULARY[8]!}`,
+      `${rareWord} ${VOCABULARY[8]!} ${VOCABULARY[20]!}`,
+      `nosuchword ${VOCABULARY[9]!}`,
+      `${VOCABULARY[30]!} w1*`,
+      `Ärger ${VOCABULARY[15]!}`,
+      `café ${VOCABULARY[25]!} ${VOCABULARY[6]!}`,
+      `${VOCABULARY[0]!} ${VOCABULARY[1]!}`,
+    ];
+    for (const text of queries) {
+      for (const [limit, offset] of [[10, 0], [1, 0], [5, 20], [100, 0]] as const) await same(text, limit, offset);
+    }
+  });
+
+  it('stays exact after more discoveries arrive (statistics change with every insert)', async () => {
+    const text = `${VOCABULARY[45]!} ${VOCABULARY[20]!}`;
+    await same(text, 10, 0);
+    const more = corpus(3400).slice(3000).map((d, i) => ({ ...d, id: `disc_more_${i}`, summary: `${VOCABULARY[20]!} ${VOCABULARY[20]!} ${d.summary}` }));
+    for (const d of more.slice(0, 50)) await store.discoveries.insert(d, []);
+    await same(text, 10, 0);
+    await store.discoveries.bulkInsert(more.slice(50));
+    await same(text, 10, 0);
+    await same(text, 20, 30);
+  });
+});
