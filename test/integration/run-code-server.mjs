@@ -307,6 +307,17 @@ class Bridge {
     return { ok: true, text, buttons };
   }
 
+  /**
+   * The notification center stays open after a 'notification' op (it must, while the action a
+   * clicked button started, e.g. a quick pick, runs); views and panels are read without it so it
+   * covers nothing in their screenshots. The bell toggles it.
+   */
+  async hideNotificationCenter() {
+    if ((await this.page.locator('.notifications-center.visible').count()) === 0) return;
+    await this.page.locator('[id="status.notifications"]').click().catch(() => undefined);
+    await this.page.locator('.notifications-center.visible').waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+  }
+
   async quickpick({ name, items, select }) {
     const widget = this.page.locator('.quick-input-widget');
     const rows = widget.locator('.quick-input-list .monaco-list-row');
@@ -335,6 +346,7 @@ class Bridge {
    * `iframe.webview`, then `#active-frame` with the extension's HTML).
    */
   async webview({ name, actions }) {
+    await this.hideNotificationCenter();
     const frame = this.page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
     const timeout = 15_000;
     try {
@@ -381,6 +393,7 @@ class Bridge {
    * the inline action `click.action` (its title) on the row containing `click.row`, if given.
    */
   async view({ name, title, items, click }) {
+    await this.hideNotificationCenter();
     const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: title }) }).first();
     let rows = [];
     try {

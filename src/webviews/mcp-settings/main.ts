@@ -66,6 +66,10 @@ function currentFile(): FileView | undefined {
 }
 
 function select(file: string, name: string | null): void {
+  // A validation still pending for the previous selection (e.g. of a new server just saved, which
+  // would now "already exist") must not land on this one.
+  window.clearTimeout(validateTimer);
+  seq++;
   selected = { file, name };
   channel.saveState({ selected });
   const server = currentFile()?.servers.find((s) => s.name === name);

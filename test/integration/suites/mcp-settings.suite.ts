@@ -62,6 +62,11 @@ export function registerMcpSettingsSuite(): void {
         { waitText: '.server.active', contains: 'docs' },
       ]);
       assert.ok(!shown.includes('do-not-show-me'), 'env values stay masked in the page');
+      // The form now edits the saved server: a validation typed before Save (debounced 250 ms)
+      // must not come back calling it a duplicate of itself.
+      await new Promise((r) => setTimeout(r, 700));
+      const after = await page('mcp-settings-saved', [{ waitText: 'h2', contains: 'docs' }]);
+      assert.ok(!after.includes('already exists'), `the saved server is flagged as a duplicate of itself:\n${after}`);
       const text = readFileSync(file, 'utf8');
       assert.ok(text.startsWith(ORIGINAL), `the original text must stay byte for byte:\n${text}`);
       assert.deepEqual(JSON.parse(JSON.stringify(parse(text.slice(ORIGINAL.length)))), { mcp_servers: { docs: { command: 'node', args: ['server.js', '--stdio'], tool_timeout_sec: 30 } } });
