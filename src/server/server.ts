@@ -3,7 +3,8 @@
  * - `/mcp` MCP over Streamable HTTP (stateful sessions),
  * - `GET /v1/tools`, `POST /v1/tools/call` (OpenAI function-calling adapter, seed 000),
  * - `GET /health`, `GET /metrics` (Prometheus text),
- * - `GET /audit?cursor=&limit=&decision=&source=&type=` (the audit log, paged; see ../approvals/audit-query).
+ * - `GET /audit?cursor=&limit=&order=&decision=&outcome=&risk=&source=&type=&agent=&decided_by=&q=`
+ *   (the audit log, paged and filtered; see ../approvals/audit-query).
  * Every request passes Host/Origin validation (403), the bearer token (401) and the per-agent
  * token bucket (429 + Retry-After) before it reaches a handler.
  */
