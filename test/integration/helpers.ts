@@ -67,3 +67,55 @@ export function configuredPort(): number {
   if (typeof port !== 'number') throw new Error('codexGovernance.server.port is not set for the test workspace.');
   return port;
 }
+
+/** What `POST /v1/tools/call` answers (the seed's shape). */
+export interface ToolBody {
+  success: boolean;
+  result?: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+/**
+ * Calls a tool over `POST /v1/tools/call` as the agent `sessionId` (X-Session-ID), the way an
+ * OpenAI function-calling app does. Never throws for a tool error: the body says it.
+ */
+export async function callTool(url: string, token: string, sessionId: string, name: string, args: Record<string, unknown>): Promise<ToolBody> {
+  const res = await fetch(`${url}/v1/tools/call`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-session-id': sessionId },
+    body: JSON.stringify({ name, arguments: args }),
+  });
+  return (await res.json()) as ToolBody;
+}
+
+/**
+ * Polls `probe` every 250 ms until it returns something other than undefined.
+ * @throws Error after `timeoutMs` (ms).
+ */
+export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms.`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Runs `shoot('dark')` in Default Dark Modern, then `shoot('light')` in Default Light Modern (each
+ * after the theme applied and `settleMs` for webviews to repaint), then restores the user's theme.
+ */
+export async function inBothThemes(shoot: (suffix: 'dark' | 'light') => Promise<unknown>, settleMs = 800): Promise<void> {
+  const config = vscode.workspace.getConfiguration('workbench');
+  try {
+    for (const [theme, kind, suffix] of [['Default Dark Modern', vscode.ColorThemeKind.Dark, 'dark'], ['Default Light Modern', vscode.ColorThemeKind.Light, 'light']] as const) {
+      await config.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await until(async () => (vscode.window.activeColorTheme.kind === kind ? true : undefined), 10_000);
+      await new Promise((r) => setTimeout(r, settleMs));
+      await shoot(suffix);
+    }
+  } finally {
+    await config.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+  }
+}

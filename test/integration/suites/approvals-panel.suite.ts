@@ -10,13 +10,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { askRunner, type WebviewAction } from '../bridge';
-import { activateExtension, readToken, waitForState } from '../helpers';
-
-interface ToolBody {
-  success: boolean;
-  result?: Record<string, unknown>;
-  error?: { code: string; message: string };
-}
+import { activateExtension, callTool, inBothThemes, readToken, until, waitForState } from '../helpers';
 
 interface ApprovalsReport {
   pending: number;
@@ -33,14 +27,7 @@ export function registerApprovalsPanelSuite(): void {
     let url: string;
     let token: string;
 
-    const call = async (name: string, args: Record<string, unknown>): Promise<ToolBody> => {
-      const res = await fetch(`${url}/v1/tools/call`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-session-id': 'approvals-panel-it' },
-        body: JSON.stringify({ name, arguments: args }),
-      });
-      return (await res.json()) as ToolBody;
-    };
+    const call = (name: string, args: Record<string, unknown>) => callTool(url, token, 'approvals-panel-it', name, args);
     const sessions = async () => ((await call('codex-session-info', {})).result as { count: number }).count;
     const cwd = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const fullAccess = (prompt: string) => call('codex', { prompt, sandbox: 'danger-full-access', ...(cwd() ? { cwd: cwd() } : {}) });
@@ -51,16 +38,7 @@ export function registerApprovalsPanelSuite(): void {
       return r.text ?? '';
     }
 
-    async function inThemes(name: string, actions: WebviewAction[]): Promise<void> {
-      const config = vscode.workspace.getConfiguration('workbench');
-      for (const [theme, kind, suffix] of [['Default Dark Modern', vscode.ColorThemeKind.Dark, 'dark'], ['Default Light Modern', vscode.ColorThemeKind.Light, 'light']] as const) {
-        await config.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
-        await until(async () => (vscode.window.activeColorTheme.kind === kind ? true : undefined), 10_000);
-        await new Promise((r) => setTimeout(r, 800));
-        await inPage(`${name}-${suffix}`, actions);
-      }
-      await config.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
-    }
+    const inThemes = (name: string, actions: WebviewAction[]) => inBothThemes((suffix) => inPage(`${name}-${suffix}`, actions));
 
     before(async function () {
       const api = await activateExtension();
@@ -146,14 +124,4 @@ export function registerApprovalsPanelSuite(): void {
       await inPage('approvals-panel-reloaded', [{ waitText: '#history-status', contains: 'filtered by outcome = denied' }]);
     });
   });
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms.`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

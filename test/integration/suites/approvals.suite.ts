@@ -9,13 +9,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { askRunner } from '../bridge';
-import { activateExtension, readToken, waitForState } from '../helpers';
-
-interface ToolBody {
-  success: boolean;
-  result?: Record<string, unknown>;
-  error?: { code: string; message: string };
-}
+import { activateExtension, callTool, readToken, waitForState } from '../helpers';
 
 export function registerApprovalsSuite(): void {
   describe('approvals in VS Code', function () {
@@ -23,14 +17,7 @@ export function registerApprovalsSuite(): void {
     let url: string;
     let token: string;
 
-    const call = async (name: string, args: Record<string, unknown>): Promise<ToolBody> => {
-      const res = await fetch(`${url}/v1/tools/call`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-session-id': 'approvals-it' },
-        body: JSON.stringify({ name, arguments: args }),
-      });
-      return (await res.json()) as ToolBody;
-    };
+    const call = (name: string, args: Record<string, unknown>) => callTool(url, token, 'approvals-it', name, args);
     const sessions = async () => ((await call('codex-session-info', {})).result as { count: number }).count;
     const cwd = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 

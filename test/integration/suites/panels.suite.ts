@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CodexGovernanceApi } from '../../../src/vscode/api';
 import { askRunner, bridgeDir } from '../bridge';
-import { activateExtension, readToken, waitForState } from '../helpers';
+import { activateExtension, inBothThemes, readToken, until, waitForState } from '../helpers';
 
 /** Discoveries seeded for the first-render measurement (issue 5: "first render with 2,000 discoveries"). */
 const DISCOVERIES = 2000;
@@ -55,15 +55,7 @@ export function registerPanelsSuite(): void {
       assert.ok(seen.ok, seen.error);
     }
 
-    async function inThemes(name: string): Promise<void> {
-      const config = vscode.workspace.getConfiguration('workbench');
-      for (const [theme, kind, suffix] of [['Default Dark Modern', vscode.ColorThemeKind.Dark, 'dark'], ['Default Light Modern', vscode.ColorThemeKind.Light, 'light']] as const) {
-        await config.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
-        await until(async () => (vscode.window.activeColorTheme.kind === kind ? true : undefined), 10_000);
-        await screenshot(`${name}-${suffix}`);
-      }
-      await config.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
-    }
+    const inThemes = (name: string) => inBothThemes((suffix) => screenshot(`${name}-${suffix}`), 0);
 
     let existing = 0;
     before(async function () {
@@ -150,14 +142,4 @@ export function registerPanelsSuite(): void {
       assert.deepEqual(dash.agentIds, ['planner', 'coder']);
     });
   });
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms.`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import { fakeProviderConfig } from '../../fakes/codex-home';
 import { delayed, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../../fakes/fake-model-server';
 import { askRunner, type WebviewAction } from '../bridge';
-import { activateExtension, readToken, waitForState } from '../helpers';
+import { activateExtension, callTool, inBothThemes, readToken, until, waitForState } from '../helpers';
 
 interface Render {
   sessionId: string;
@@ -35,12 +35,7 @@ export function registerSessionsSuite(): void {
     let sessionId: string;
 
     const call = async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
-      const res = await fetch(`${url}/v1/tools/call`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-session-id': 'sessions-it' },
-        body: JSON.stringify({ name, arguments: args }),
-      });
-      const body = (await res.json()) as { success: boolean; result?: Record<string, unknown>; error?: unknown };
+      const body = await callTool(url, token, 'sessions-it', name, args);
       if (!body.success) throw new Error(`${name} failed: ${JSON.stringify(body.error)}`);
       return body.result!;
     };
@@ -52,16 +47,6 @@ export function registerSessionsSuite(): void {
       return r.text ?? '';
     }
 
-    async function inThemes(shoot: (suffix: string) => Promise<void>): Promise<void> {
-      const config = vscode.workspace.getConfiguration('workbench');
-      for (const [theme, kind, suffix] of [['Default Dark Modern', vscode.ColorThemeKind.Dark, 'dark'], ['Default Light Modern', vscode.ColorThemeKind.Light, 'light']] as const) {
-        await config.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
-        await until(async () => (vscode.window.activeColorTheme.kind === kind ? true : undefined), 10_000);
-        await new Promise((r) => setTimeout(r, 800));
-        await shoot(suffix);
-      }
-      await config.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
-    }
 
     before(async function () {
       const api = await activateExtension();
@@ -119,7 +104,7 @@ export function registerSessionsSuite(): void {
       assert.ok(view.ok, view.error);
       const row = view.items?.find((r) => r.includes('Integration: say hello')) ?? '';
       assert.match(row, /idle · 128 tok · (just now|\d+ s ago)/);
-      await inThemes((suffix) => askRunner({ op: 'view', name: `sessions-view-${suffix}`, title: 'Sessions', items: ['Integration: say hello'] }).then((r) => assert.ok(r.ok, r.error)));
+      await inBothThemes((suffix) => askRunner({ op: 'view', name: `sessions-view-${suffix}`, title: 'Sessions', items: ['Integration: say hello'] }).then((r) => assert.ok(r.ok, r.error)));
     });
 
     it('a reply typed into the panel round-trips through Codex and the fake model', async function () {
@@ -133,7 +118,7 @@ export function registerSessionsSuite(): void {
       assert.match(text, /Turns 2/);
       const prompts = fake.responsesRequests().map((r) => userTexts(r).at(-1));
       assert.ok(prompts.includes('Integration: second turn'), JSON.stringify(prompts));
-      await inThemes((suffix) => page(`session-panel-${suffix}`, [{ waitText: '#transcript', contains: 'echo: Integration: second turn' }]).then(() => undefined));
+      await inBothThemes((suffix) => page(`session-panel-${suffix}`, [{ waitText: '#transcript', contains: 'echo: Integration: second turn' }]).then(() => undefined));
     });
 
     it('the panel comes back with its transcript when its page reloads', async function () {
@@ -162,14 +147,4 @@ export function registerSessionsSuite(): void {
       assert.ok(view.items?.some((r) => r.includes('slow integration work') && r.includes('closed')), JSON.stringify(view.items));
     });
   });
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms.`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

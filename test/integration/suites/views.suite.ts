@@ -7,27 +7,14 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { askRunner } from '../bridge';
-import { activateExtension, readToken, waitForState } from '../helpers';
-
-interface ToolBody {
-  success: boolean;
-  result?: Record<string, unknown>;
-  error?: { code: string; message: string };
-}
+import { activateExtension, callTool, readToken, waitForState, type ToolBody } from '../helpers';
 
 export function registerViewsSuite(): void {
   describe('activity bar views', function () {
     this.timeout(60_000);
     let url: string;
     let token: string;
-    const call = async (name: string, args: Record<string, unknown>, agent: string): Promise<ToolBody> => {
-      const res = await fetch(`${url}/v1/tools/call`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-session-id': agent },
-        body: JSON.stringify({ name, arguments: args }),
-      });
-      return (await res.json()) as ToolBody;
-    };
+    const call = (name: string, args: Record<string, unknown>, agent: string) => callTool(url, token, agent, name, args);
     const decisionOf = (b: ToolBody) => (b.result as { governance_decision: { action: string } }).governance_decision.action;
 
     before(async function () {
