@@ -195,9 +195,7 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
       // Without filters, rank and count inside the FTS index and join only the page: about twice
       // as fast when a query matches a large share of the discoveries.
       rows = this.rankPruned(terms, match, query.limit, query.offset) ?? this.sql.get(RANK_PAGE).all(match, query.limit, query.offset);
-      // One word: its document frequency is the number of matches.
-      const only = terms.length === 1 ? terms[0]?.docs : undefined;
-      total = only ?? num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
+      total = this.countFromFrequencies(terms) ?? num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
     } else {
       const from = `FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid WHERE discoveries_fts MATCH ?${filter.sql}`;
       const params: SQLInputValue[] = [match, ...filter.params];
@@ -208,36 +206,71 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
   }
 
   /**
-   * The page of the full ranking, computed by scoring only the discoveries that contain the rarest
-   * word (MaxScore, Turtle & Flood 1995: "Query evaluation: strategies and optimizations"), or
-   * undefined when that cannot be proven to give the same page.
+   * Number of discoveries matching one or two distinct words of known frequency, without walking
+   * their union: |a| for one word, |a| + |b| - |a AND b| for two (FTS5 walks an AND about twice as
+   * cheaply as an OR, and the frequencies are already known). Undefined for other queries.
+   */
+  private countFromFrequencies(terms: readonly RankedTerm[]): number | undefined {
+    const distinct = new Map<string, RankedTerm>();
+    for (const t of terms) {
+      if (t.docs === null) return undefined;
+      distinct.set(t.word.toLowerCase(), t);
+    }
+    const [a, b, more] = [...distinct.values()];
+    if (!a || more) return undefined;
+    if (!b) return a.docs!;
+    if (a.docs === 0 || b.docs === 0) return a.docs! + b.docs!;
+    const both = num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(`${a.phrase} AND ${b.phrase}`) as Row).n);
+    return a.docs! + b.docs! - both;
+  }
+
+  /**
+   * The page of the full ranking, computed by scoring only some of the matching discoveries, or
+   * undefined when that cannot be proven to give the same page (MaxScore, Turtle & Flood 1995,
+   * "Query evaluation: strategies and optimizations").
    *
    * bm25 is a sum over the query's phrases of idf * f * (k1 + 1) / (f + k1 * (1 - b + b * D / avgdl))
-   * (fts5_aux.c, k1 = 1.2, b = 0.75), and each summand is below idf * (k1 + 1) whatever the
-   * document. So a discovery without the rarest word scores below the sum of the other words'
-   * bounds; when the last row of the page scored among the discoveries with the rarest word (with
-   * the full query's bm25, so the very same scores) is above that sum, no other discovery can
-   * reach the page and it equals the full ranking's page, in the same order.
+   * (fts5_aux.c, k1 = 1.2, b = 0.75): each summand is below idf * (k1 + 1) whatever the document,
+   * and a phrase missing from a document adds exactly 0. Two candidate sets are tried:
+   * 1. the discoveries holding every word: the same phrases joined with AND instead of OR, which
+   *    FTS5 walks about twice as cheaply and scores with the very same bm25 (it depends on the
+   *    phrases, not on the operators between them). Any other match lacks some word, so it scores
+   *    below the sum of the bounds of the words it holds;
+   * 2. the discoveries holding the rarest word, scored with the full query (same scores). Any other
+   *    match scores below the sum of the other words' bounds.
+   * When the last row of the candidates' page is above the bound of every discovery outside them,
+   * none of those can reach the page, so it equals the full ranking's page, in the same order.
    */
   private rankPruned(terms: readonly RankedTerm[], match: string, limit: number, offset: number): unknown[] | undefined {
-    const known = terms.filter((t) => t.docs !== null && t.docs > 0).sort((a, b) => a.docs! - b.docs!);
-    const rarest = known[0];
-    if (!rarest) return undefined;
-    // Words of unknown frequency (prefixes, non-ASCII) always count among the scored ones; words
-    // found in no discovery add nothing to any score.
-    const rest = known.slice(1);
-    if (!rest.length) return undefined;
-    const essential = terms.filter((t) => t !== rarest && t.docs === null).concat(rarest);
+    if (terms.length < 2) return undefined;
     // Upper bound on FTS5's row count N (ids are never reused): a larger N only raises each idf.
     const rows = num((this.sql.get('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as Row).n);
-    let bound = 0;
-    for (const t of rest) bound += idfBound(t.docs!, rows) * (BM25_K1 + 1);
     // Relative slack for rounding in the summands (bm25 computes in doubles too).
-    bound *= 1 + 1e-9;
-    if (!Number.isFinite(bound)) return undefined;
+    const bound = (t: RankedTerm) => (t.docs === 0 ? 0 : idfBound(t.docs!, rows) * (BM25_K1 + 1) * (1 + 1e-9));
+    const above = (page: unknown[], outside: number) => {
+      const last = page[page.length - 1] as Row | undefined;
+      return Number.isFinite(outside) && page.length === limit && last !== undefined && num(last.score) > outside;
+    };
+
+    if (terms.every((t) => t.docs !== null && t.docs > 0)) {
+      const byWord = new Map<string, number>();
+      for (const t of terms) byWord.set(t.word.toLowerCase(), (byWord.get(t.word.toLowerCase()) ?? 0) + bound(t));
+      const sum = [...byWord.values()].reduce((a, b) => a + b, 0);
+      if (byWord.size > 1) {
+        const page = this.sql.get(RANK_PAGE).all(terms.map((t) => t.phrase).join(' AND '), limit, offset);
+        if (above(page, sum - Math.min(...byWord.values()))) return page;
+      }
+    }
+
+    const known = terms.filter((t) => t.docs !== null && t.docs > 0).sort((a, b) => a.docs! - b.docs!);
+    const rarest = known[0];
+    // Words of unknown frequency (prefixes, non-ASCII) are always among the scored ones; words in
+    // no discovery add nothing to any score.
+    const rest = known.slice(1);
+    if (!rarest || !rest.length) return undefined;
+    const essential = terms.filter((t) => t !== rarest && t.docs === null).concat(rarest);
     const page = this.sql.get(RANK_PAGE_WITHIN).all(match, joinTerms(essential), limit, offset);
-    const last = page[page.length - 1] as Row | undefined;
-    return page.length === limit && last !== undefined && num(last.score) > bound ? page : undefined;
+    return above(page, rest.reduce((acc, t) => acc + bound(t), 0)) ? page : undefined;
   }
 
   async recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
