@@ -7,7 +7,8 @@
  * mode (on), timeout 300 s. Critical is never auto-approved.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors';
 
 export interface ApprovalPolicy {
@@ -32,13 +33,15 @@ export const DEFAULT_APPROVAL_POLICY: Readonly<ApprovalPolicy> = Object.freeze({
   timeoutSeconds: 300,
 });
 
+// zod/mini rather than classic zod: the extension bundle parses this at activation, and mini is
+// tree-shakable (classic zod with its locales was two thirds of dist/extension.js).
 const policySchema = z.strictObject({
-  autoApproveLow: z.boolean().optional(),
-  autoApproveMedium: z.boolean().optional(),
-  autoApproveHigh: z.boolean().optional(),
-  confirmAutoApproveHigh: z.boolean().optional(),
-  requirePersonForCi: z.boolean().optional(),
-  timeoutSeconds: z.number().min(0.01).max(86_400).optional(),
+  autoApproveLow: z.optional(z.boolean()),
+  autoApproveMedium: z.optional(z.boolean()),
+  autoApproveHigh: z.optional(z.boolean()),
+  confirmAutoApproveHigh: z.optional(z.boolean()),
+  requirePersonForCi: z.optional(z.boolean()),
+  timeoutSeconds: z.optional(z.number().check(z.gte(0.01), z.lte(86_400))),
 });
 
 /**
@@ -47,7 +50,8 @@ const policySchema = z.strictObject({
  * @throws ValidationError naming the key and the fix (unknown key, wrong type, high without confirmation)
  */
 export function parseApprovalPolicy(value: unknown, where = 'approval policy'): ApprovalPolicy {
-  const parsed = policySchema.safeParse(value ?? {});
+  // mini loads no locale; zod's English messages are asked for here rather than set process-wide.
+  const parsed = policySchema.safeParse(value ?? {}, { error: en().localeError });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join('.') || (issue && 'keys' in issue ? (issue.keys as string[]).join(', ') : '') || '(policy)';

@@ -2,7 +2,7 @@
  * Messages between the Agent dashboard panel's page and its host (src/vscode/panels/). The host
  * validates every page message with {@link parseDashboardPageMessage}; the page trusts the host.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseMessage } from '../shared/parse';
 
 export const DASHBOARD_VIEW_TYPE = 'codexGovernance.agentDashboard';
@@ -16,15 +16,15 @@ export const MAX_COMPARED = 8;
 /** History points loaded per agent (the service's maximum). */
 export const HISTORY_LIMIT = 1000;
 
-const agentIds = z.array(z.string().min(1).max(200)).max(MAX_COMPARED);
+const agentIds = z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(MAX_COMPARED));
 
 export const dashboardPageMessageSchema = z.discriminatedUnion('type', [
   /** The page is listening; `agentIds` are those it restored after a reload. */
-  z.object({ type: z.literal('ready'), agentIds: agentIds.optional() }).strict(),
+  z.strictObject({ type: z.literal('ready'), agentIds: z.optional(agentIds) }),
   /** Show these agents: the first in the detail charts, all of them in the compare chart. */
-  z.object({ type: z.literal('select'), agentIds }).strict(),
+  z.strictObject({ type: z.literal('select'), agentIds }),
   /** The page drew these agents' charts with this many points of the first agent. */
-  z.object({ type: z.literal('rendered'), agentIds, points: z.number().int().min(0) }).strict(),
+  z.strictObject({ type: z.literal('rendered'), agentIds, points: z.number().check(z.int(), z.gte(0)) }),
 ]);
 
 export type DashboardPageMessage = z.output<typeof dashboardPageMessageSchema>;
@@ -75,7 +75,7 @@ export interface DashboardPageState {
 
 /** Parses the show command's optional argument, e.g. `{ agentIds: ['alice', 'bob'] }`. */
 export function parseDashboardSelection(raw: unknown): { agentIds: string[] } {
-  return parseMessage(z.object({ agentIds }).strict(), raw, 'Agent dashboard');
+  return parseMessage(z.strictObject({ agentIds }), raw, 'Agent dashboard');
 }
 
 /**

@@ -2,7 +2,7 @@
  * Messages between the Approvals panel's page and its host (src/vscode/approvals/panel-handler.ts).
  * The host validates every page message with {@link parseApprovalsPageMessage}; the page trusts the host.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseMessage } from '../shared/parse';
 
 export const APPROVALS_VIEW_TYPE = 'codexGovernance.approvalsPanel';
@@ -16,38 +16,34 @@ export const OUTCOMES = ['allowed', 'denied', 'timeout'] as const;
 export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
 export const SOURCES = ['codex-full-access', 'codex-exec', 'codex-patch', 'codex-sandbox', 'codex-permissions', 'codex-mcp-tool', 'pause-override'] as const;
 
-const filtersSchema = z
-  .object({
-    outcome: z.enum(OUTCOMES).optional(),
-    risk: z.enum(RISKS).optional(),
-    source: z.string().min(1).max(100).optional(),
-    agent: z.string().min(1).max(200).optional(),
-    /** Free text some field of the entry contains (case-insensitive). */
-    text: z.string().min(1).max(200).optional(),
-  })
-  .strict();
+const filtersSchema = z.strictObject({
+  outcome: z.optional(z.enum(OUTCOMES)),
+  risk: z.optional(z.enum(RISKS)),
+  source: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  agent: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  /** Free text some field of the entry contains (case-insensitive). */
+  text: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+});
 
 /** History filters; every given one must match. */
 export type HistoryFilters = z.output<typeof filtersSchema>;
 
 export const approvalsPageMessageSchema = z.discriminatedUnion('type', [
   /** The page is listening; `filters` are those it restored after a reload. */
-  z.object({ type: z.literal('ready'), filters: filtersSchema.optional() }).strict(),
+  z.strictObject({ type: z.literal('ready'), filters: z.optional(filtersSchema) }),
   /** Answer a pending request (the same as the Approvals view's buttons). */
-  z
-    .object({
-      type: z.literal('answer'),
-      id: z.string().min(1).max(100),
-      decision: z.enum(['allow_once', 'allow_session', 'deny']),
-      reason: z.string().max(MAX_REASON).optional(),
-    })
-    .strict(),
+  z.strictObject({
+    type: z.literal('answer'),
+    id: z.string().check(z.minLength(1), z.maxLength(100)),
+    decision: z.enum(['allow_once', 'allow_session', 'deny']),
+    reason: z.optional(z.string().check(z.maxLength(MAX_REASON))),
+  }),
   /** Show the first history page with these filters. */
-  z.object({ type: z.literal('filter'), filters: filtersSchema }).strict(),
+  z.strictObject({ type: z.literal('filter'), filters: filtersSchema }),
   /** Append the next (older) history page that starts at `cursor`. */
-  z.object({ type: z.literal('more'), cursor: z.string().min(1).max(20) }).strict(),
+  z.strictObject({ type: z.literal('more'), cursor: z.string().check(z.minLength(1), z.maxLength(20)) }),
   /** The page drew this many pending requests and history rows. */
-  z.object({ type: z.literal('rendered'), pending: z.number().int().min(0), history: z.number().int().min(0), filters: filtersSchema }).strict(),
+  z.strictObject({ type: z.literal('rendered'), pending: z.number().check(z.int(), z.gte(0)), history: z.number().check(z.int(), z.gte(0)), filters: filtersSchema }),
 ]);
 
 export type ApprovalsPageMessage = z.output<typeof approvalsPageMessageSchema>;

@@ -3,31 +3,29 @@
  * validates every page message with {@link parseKgPageMessage}; the page trusts the host.
  * Node ids: a discovery's own id, an agent's is `agent:<agent_id>`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseMessage } from '../shared/parse';
 
 export const KG_VIEW_TYPE = 'codexGovernance.knowledgeGraph';
 
-const filtersSchema = z
-  .object({
-    /** Free text (ranked search); empty = most recent. */
-    query: z.string().max(1000).default(''),
-    agentId: z.string().max(200).optional(),
-    discoveryType: z.string().max(64).optional(),
-    tag: z.string().max(100).optional(),
-  })
-  .strict();
+const filtersSchema = z.strictObject({
+  /** Free text (ranked search); empty = most recent. */
+  query: z._default(z.string().check(z.maxLength(1000)), ''),
+  agentId: z.optional(z.string().check(z.maxLength(200))),
+  discoveryType: z.optional(z.string().check(z.maxLength(64))),
+  tag: z.optional(z.string().check(z.maxLength(100))),
+});
 
 export type GraphFilters = z.output<typeof filtersSchema>;
 
 export const kgPageMessageSchema = z.discriminatedUnion('type', [
   /** The page is listening; `filters` are those it restored after a reload. */
-  z.object({ type: z.literal('ready'), filters: filtersSchema.optional() }).strict(),
-  z.object({ type: z.literal('search'), filters: filtersSchema }).strict(),
-  z.object({ type: z.literal('loadMore') }).strict(),
-  z.object({ type: z.literal('details'), id: z.string().min(1).max(300) }).strict(),
+  z.strictObject({ type: z.literal('ready'), filters: z.optional(filtersSchema) }),
+  z.strictObject({ type: z.literal('search'), filters: filtersSchema }),
+  z.strictObject({ type: z.literal('loadMore') }),
+  z.strictObject({ type: z.literal('details'), id: z.string().check(z.minLength(1), z.maxLength(300)) }),
   /** The page drew a graph: node count and ms from receiving the data to the layout's end. */
-  z.object({ type: z.literal('rendered'), nodes: z.number().int().min(0), ms: z.number().min(0) }).strict(),
+  z.strictObject({ type: z.literal('rendered'), nodes: z.number().check(z.int(), z.gte(0)), ms: z.number().check(z.gte(0)) }),
 ]);
 
 export type KgPageMessage = z.output<typeof kgPageMessageSchema>;

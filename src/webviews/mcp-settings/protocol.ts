@@ -6,7 +6,7 @@
  * page only as {@link MapRow}s without `value` (shown as `*****`) until the user asks to reveal one
  * row; a row still without `value` at save time keeps the value the file has.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseMessage } from '../shared/parse';
 
 export const MCP_SETTINGS_VIEW_TYPE = 'codexGovernance.mcpSettings';
@@ -17,63 +17,63 @@ export const MASK = '*****';
 export const MAP_FIELDS = ['env', 'http_headers', 'env_http_headers'] as const;
 export type MapField = (typeof MAP_FIELDS)[number];
 
-const mapRowSchema = z
-  .object({
-    key: z.string().max(500),
-    /** Absent: unchanged (and masked); the host keeps the file's value for `key`. */
-    value: z.string().max(100_000).optional(),
-  })
-  .strict();
+const mapRowSchema = z.strictObject({
+  key: z.string().check(z.maxLength(500)),
+  /** Absent: unchanged (and masked); the host keeps the file's value for `key`. */
+  value: z.optional(z.string().check(z.maxLength(100_000))),
+});
 export type MapRow = z.output<typeof mapRowSchema>;
 
-const strings = z.array(z.string().max(10_000)).max(1000);
+const str = (max: number) => z.string().check(z.maxLength(max));
+const strings = z.array(str(10_000)).check(z.maxLength(1000));
+const mapRows = z.array(mapRowSchema).check(z.maxLength(1000));
 
 /** The form of one server, as typed (timeouts are text so bad input can be reported, not lost). */
-export const serverFormSchema = z
-  .object({
-    name: z.string().max(200),
-    transport: z.enum(['stdio', 'streamable_http']),
-    command: z.string().max(10_000),
-    args: strings,
-    env: z.array(mapRowSchema).max(1000),
-    env_vars: strings,
-    cwd: z.string().max(10_000),
-    url: z.string().max(10_000),
-    bearer_token_env_var: z.string().max(500),
-    http_headers: z.array(mapRowSchema).max(1000),
-    env_http_headers: z.array(mapRowSchema).max(1000),
-    /** Seconds as typed; '' = Codex default (10 s). */
-    startup_timeout_sec: z.string().max(100),
-    /** Seconds as typed; '' = Codex default (60 s). */
-    tool_timeout_sec: z.string().max(100),
-    enabled: z.boolean(),
-    /** null = every tool allowed. */
-    enabled_tools: strings.nullable(),
-    disabled_tools: strings.nullable(),
-  })
-  .strict();
+export const serverFormSchema = z.strictObject({
+  name: str(200),
+  transport: z.enum(['stdio', 'streamable_http']),
+  command: str(10_000),
+  args: strings,
+  env: mapRows,
+  env_vars: strings,
+  cwd: str(10_000),
+  url: str(10_000),
+  bearer_token_env_var: str(500),
+  http_headers: mapRows,
+  env_http_headers: mapRows,
+  /** Seconds as typed; '' = Codex default (10 s). */
+  startup_timeout_sec: str(100),
+  /** Seconds as typed; '' = Codex default (60 s). */
+  tool_timeout_sec: str(100),
+  enabled: z.boolean(),
+  /** null = every tool allowed. */
+  enabled_tools: z.nullable(strings),
+  disabled_tools: z.nullable(strings),
+});
 export type ServerForm = z.output<typeof serverFormSchema>;
 
 /** Which server of which file a form edits; `originalName` null = a new server. */
 const targetSchema = {
-  file: z.string().min(1).max(10_000),
-  originalName: z.string().max(200).nullable(),
+  file: z.string().check(z.minLength(1), z.maxLength(10_000)),
+  originalName: z.nullable(str(200)),
 };
+const serverName = z.string().check(z.minLength(1), z.maxLength(200));
+const seq = z.number().check(z.int());
 
 export const mcpPageMessageSchema = z.discriminatedUnion('type', [
   /** The page listens; the host answers with `state`. */
-  z.object({ type: z.literal('ready') }).strict(),
+  z.strictObject({ type: z.literal('ready') }),
   /** Re-read every file (after "changed on disk: Reload"). */
-  z.object({ type: z.literal('reload') }).strict(),
+  z.strictObject({ type: z.literal('reload') }),
   /** Inline validation of an unsaved form; answered by `validation` with the same `seq`. */
-  z.object({ type: z.literal('validate'), seq: z.number().int(), ...targetSchema, form: serverFormSchema }).strict(),
-  z.object({ type: z.literal('save'), seq: z.number().int(), ...targetSchema, form: serverFormSchema }).strict(),
-  z.object({ type: z.literal('remove'), seq: z.number().int(), file: targetSchema.file, name: z.string().min(1).max(200) }).strict(),
+  z.strictObject({ type: z.literal('validate'), seq, ...targetSchema, form: serverFormSchema }),
+  z.strictObject({ type: z.literal('save'), seq, ...targetSchema, form: serverFormSchema }),
+  z.strictObject({ type: z.literal('remove'), seq, file: targetSchema.file, name: serverName }),
   /** Starts or connects to the server as the form describes and lists its tools; answered by `testResult`. */
-  z.object({ type: z.literal('test'), seq: z.number().int(), ...targetSchema, form: serverFormSchema }).strict(),
+  z.strictObject({ type: z.literal('test'), seq, ...targetSchema, form: serverFormSchema }),
   /** Asks for the real value of one masked row; answered by `revealed`. */
-  z.object({ type: z.literal('reveal'), file: targetSchema.file, name: z.string().min(1).max(200), field: z.enum(MAP_FIELDS), key: z.string().max(500) }).strict(),
-  z.object({ type: z.literal('openFile'), file: targetSchema.file }).strict(),
+  z.strictObject({ type: z.literal('reveal'), file: targetSchema.file, name: serverName, field: z.enum(MAP_FIELDS), key: str(500) }),
+  z.strictObject({ type: z.literal('openFile'), file: targetSchema.file }),
 ]);
 export type McpPageMessage = z.output<typeof mcpPageMessageSchema>;
 

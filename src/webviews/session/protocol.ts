@@ -2,7 +2,7 @@
  * Messages between the Session panel's page and its host (src/vscode/sessions/). The host
  * validates every page message with {@link parseSessionPageMessage}; the page trusts the host.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseMessage } from '../shared/parse';
 
 export const SESSION_VIEW_TYPE = 'codexGovernance.session';
@@ -41,13 +41,13 @@ export interface SessionHeader {
 
 export const sessionPageMessageSchema = z.discriminatedUnion('type', [
   /** The page is listening; `sessionId` is the one it restored after a reload, if any. */
-  z.object({ type: z.literal('ready'), sessionId: z.string().min(1).max(200).optional() }).strict(),
+  z.strictObject({ type: z.literal('ready'), sessionId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))) }),
   /** Send the reply box's text as the next prompt (`codex-reply`). */
-  z.object({ type: z.literal('reply'), prompt: z.string().trim().min(1, 'type a prompt first').max(MAX_PROMPT_CHARS) }).strict(),
+  z.strictObject({ type: z.literal('reply'), prompt: z.string().check(z.trim(), z.minLength(1, 'type a prompt first'), z.maxLength(MAX_PROMPT_CHARS)) }),
   /** End the session and its processes. */
-  z.object({ type: z.literal('cancel') }).strict(),
+  z.strictObject({ type: z.literal('cancel') }),
   /** The page drew this many transcript events of the session in this status. */
-  z.object({ type: z.literal('rendered'), sessionId: z.string(), events: z.number().int().min(0), status: z.string() }).strict(),
+  z.strictObject({ type: z.literal('rendered'), sessionId: z.string(), events: z.number().check(z.int(), z.gte(0)), status: z.string() }),
 ]);
 
 export type SessionPageMessage = z.output<typeof sessionPageMessageSchema>;

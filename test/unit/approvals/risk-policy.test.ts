@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_APPROVAL_POLICY, loadApprovalPolicyFile, parseApprovalPolicy } from '../../../src/approvals/policy';
 import { escalationRisk, sessionRisk } from '../../../src/approvals/risk';
 import { useTempDir } from '../store/temp-dir';
+import { withoutZodLocale } from '../webviews/without-zod-locale';
 
 describe('approvals: risk matrix', () => {
   const cases: Array<[string, Parameters<typeof sessionRisk>[0], string]> = [
@@ -47,6 +48,14 @@ describe('approvals: policy', () => {
     assert.throws(() => parseApprovalPolicy({ autoApproveMedum: true }, 'policy.json'), /policy\.json: autoApproveMedum.*Allowed keys: autoApproveLow/);
     assert.throws(() => parseApprovalPolicy({ timeoutSeconds: 0 }), (e: Error & { field?: string }) => e.field === 'timeoutSeconds');
     assert.throws(() => parseApprovalPolicy({ autoApproveLow: 'yes' }), (e: Error & { field?: string }) => e.field === 'autoApproveLow');
+  });
+
+  it('says what is wrong in English even with no zod locale loaded (as in the extension bundle)', () => {
+    withoutZodLocale(() => {
+      assert.throws(() => parseApprovalPolicy({ timeoutSeconds: 0 }, 'settings'), /^ValidationError: settings: timeoutSeconds: Too small: expected number to be >=0\.01\. Allowed keys/);
+      assert.throws(() => parseApprovalPolicy({ autoApproveLow: 'yes' }), /autoApproveLow: Invalid input: expected boolean, received string\./);
+      assert.throws(() => parseApprovalPolicy({ a: 1, b: 2 }), (e: Error & { field?: string }) => e.field === 'a, b' && /a, b: Unrecognized keys: "a", "b"/.test(e.message));
+    });
   });
 
   it('loads a JSON file and reports a missing or broken one by path', async () => {
