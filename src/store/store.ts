@@ -5,7 +5,7 @@
  */
 import { resolve, join } from 'node:path';
 import { migrate, schemaVersion } from './migrations';
-import { flushWrites, openDatabase } from './sqlite';
+import { closeWrites, openDatabase } from './sqlite';
 import { SqliteAgentRepository } from './sqlite-agents';
 import { SqliteDiscoveryRepository } from './sqlite-discoveries';
 import { SqliteCodexSessionRepository } from './sqlite-sessions';
@@ -46,7 +46,7 @@ export async function openStoreFile(file: string): Promise<Store> {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      flushWrites(db);
+      await closeWrites(db);
       db.close();
     },
   };
