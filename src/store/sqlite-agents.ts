@@ -12,6 +12,25 @@ const UPSERT_SEEN = `
     client_name = coalesce(excluded.client_name, agents.client_name),
     client_version = coalesce(excluded.client_version, agents.client_version)`;
 
+/**
+ * Registers the agent if new (as UPSERT_SEEN does, without client info) and records its decision,
+ * returning the stored row: one statement instead of upsert + update + re-read.
+ */
+const RECORD_DECISION = `
+  INSERT INTO agents (id, created_at, last_seen_at, dynamics, last_metrics, last_action, last_reason, last_guidance,
+    last_decision_at, update_count, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+  ON CONFLICT(id) DO UPDATE SET
+    last_seen_at = max(agents.last_seen_at, excluded.last_seen_at),
+    dynamics = excluded.dynamics,
+    last_metrics = excluded.last_metrics,
+    last_action = excluded.last_action,
+    last_reason = excluded.last_reason,
+    last_guidance = excluded.last_guidance,
+    last_decision_at = excluded.last_decision_at,
+    update_count = agents.update_count + 1,
+    status = excluded.status
+  RETURNING *`;
+
 export class SqliteAgentRepository implements AgentRepository {
   private readonly sql: StatementCache;
 
@@ -44,13 +63,12 @@ export class SqliteAgentRepository implements AgentRepository {
     const at = iso(input.atMs);
     const { metrics, decision } = input;
     return durableWrite(this.db, () => {
-      this.sql.get(UPSERT_SEEN).run(input.agentId, null, null, at, at);
-      this.sql
+      const row = this.sql
+        .get(RECORD_DECISION)
         .get(
-          `UPDATE agents SET dynamics = ?, last_metrics = ?, last_action = ?, last_reason = ?, last_guidance = ?,
-             last_decision_at = ?, update_count = update_count + 1, status = ? WHERE id = ?`,
-        )
-        .run(
+          input.agentId,
+          at,
+          at,
           JSON.stringify(input.dynamics),
           JSON.stringify(metrics),
           decision.action,
@@ -58,8 +76,7 @@ export class SqliteAgentRepository implements AgentRepository {
           decision.guidance ?? null,
           at,
           decision.action === 'PAUSE' ? 'paused' : 'active',
-          input.agentId,
-        );
+        ) as Row;
       this.sql
         .get(
           `INSERT INTO agent_updates (agent_id, at, operation, complexity, confidence, E, I, S, V, coherence, risk_score,
@@ -81,7 +98,7 @@ export class SqliteAgentRepository implements AgentRepository {
           decision.reason,
           decision.guidance ?? null,
         );
-      return this.read(input.agentId)!;
+      return toAgent(row);
     });
   }
 
