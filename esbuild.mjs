@@ -17,11 +17,11 @@ const common = {
 const lean = { minifyWhitespace: true, minifySyntax: true };
 
 const builds = [
-  // The server is a second bundle, loaded on its first start (src/vscode/server-module.ts), so
-  // activation does not parse the MCP SDK, ajv and prom-client. Whitespace and syntax are minified
+  // The server and the MCP connection test are a second bundle, loaded on first use
+  // (src/vscode/on-demand.ts), so activation does not parse the MCP SDK, ajv and prom-client. Whitespace and syntax are minified
   // (half the bytes to parse); identifiers are kept so stack traces in logs stay readable.
   { ...common, ...lean, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, ...lean, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  { ...common, ...lean, entryPoints: ['src/vscode/on-demand.ts'], outfile: 'dist/on-demand.js' },
   { ...common, ...lean, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

@@ -19,13 +19,13 @@ import {
   formatGet,
   formatList,
   loadConfigFile,
-  testConnection,
   toCodexJson,
   type LoadedConfig,
   type TomlValue,
 } from '../config';
 import { parseToml } from '../config/errors';
 import { isTable } from '../config/toml-emit';
+import { testConnection } from '../config/connection';
 
 export interface McpCommandIo {
   stdout: { write(text: string): unknown };

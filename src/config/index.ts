@@ -7,7 +7,8 @@ export { validateServer, validateMcpServers } from './validate';
 export type { ValidateOptions } from './validate';
 export { findConfigFiles, defaultCodexHome } from './discover';
 export type { ConfigFileRef, FindOptions } from './discover';
-export { testConnection } from './connection';
+// testConnection is not re-exported: it pulls in the MCP SDK client, and the extension imports this
+// barrel at activation (it loads the test on demand). Import it from './connection'.
 export type { ConnectionTarget, TestConnectionOptions, TestConnectionResult } from './connection';
 export { toCodexJson, formatList, formatGet, maskedEnv, authStatus } from './codex-format';
 export { ConfigParseError, ConfigEditError, ConfigConflictError, ConfigValidationError } from './errors';

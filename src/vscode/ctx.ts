@@ -19,7 +19,7 @@ import { registerMcpProvider } from './mcp-provider';
 import { registerPanels } from './panels/register';
 import { channelLogger } from './log';
 import { ServerController } from './server-controller';
-import { loadServerModule } from './server-module';
+import { loadOnDemand } from './load-on-demand';
 import { explainState, type PromptDeps } from './server-prompts';
 import { urlOf, type ServerState } from './server-state';
 import { readServerSettings, RESTART_SETTINGS, SETTINGS_SECTION, type ServerSettings } from './settings';
@@ -60,7 +60,7 @@ export class Ctx implements vscode.Disposable {
       settings: () => this.settings(),
       logger: this.logger,
       startServer: async (options) =>
-        (this.startedServer = await loadServerModule().startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions() })),
+        (this.startedServer = await loadOnDemand().startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions() })),
     });
     this.clients = new GovernanceClientSource({
       app: (url) => (this.startedServer?.url === url ? this.startedServer.app : undefined),

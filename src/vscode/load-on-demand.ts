@@ -1,26 +1,23 @@
 /**
- * The governance server's code, loaded when the server first starts instead of when the extension
- * activates. The MCP SDK, ajv, prom-client and Hono are most of the extension's bytes; parsing them
- * before `activate()` made activation miss its 50 ms budget (bench/activation.ts).
- *
- * In the built extension this is `dist/server.js`, a second esbuild bundle of src/server/server.ts
- * next to dist/extension.js (esbuild.mjs keeps this `require` out of the extension bundle). The two
- * bundles share data, not classes: what crosses between them is checked by shape (e.g. an
- * `EADDRINUSE` code, not `instanceof PortInUseError`).
+ * Loads dist/on-demand.js (the server and the MCP connection test, see ./on-demand) the first time
+ * either is needed. esbuild.mjs builds it next to dist/extension.js and leaves this `require` out of
+ * the extension bundle. The two bundles share data, not classes: what crosses between them is
+ * checked by shape (e.g. an `EADDRINUSE` code, not `instanceof PortInUseError`).
  */
-import type * as ServerModule from '../server/server';
+import type * as OnDemand from './on-demand';
 
-/** Path of the server bundle relative to dist/extension.js; esbuild.mjs marks it external. */
-export const SERVER_BUNDLE = './server.js';
+/** Path of the bundle relative to dist/extension.js (a variable, so esbuild does not bundle it). */
+export const ON_DEMAND_BUNDLE = './on-demand.js';
 
-let loaded: typeof ServerModule | undefined;
+let loaded: typeof OnDemand | undefined;
 
 /**
- * Loads the server bundle once (synchronous `require`, about 30-60 ms the first time).
- * @throws Error when dist/server.js is missing (a broken build or VSIX).
+ * The on-demand module, loaded once (synchronous `require`; ~100 ms the first time on a loaded
+ * 2-vCPU machine, then free).
+ * @throws Error when dist/on-demand.js is missing (a broken build or VSIX).
  */
-export function loadServerModule(): typeof ServerModule {
+export function loadOnDemand(): typeof OnDemand {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require(SERVER_BUNDLE) as typeof ServerModule;
+  loaded ??= require(ON_DEMAND_BUNDLE) as typeof OnDemand;
   return loaded;
 }

@@ -11,7 +11,6 @@ import {
   ConfigEditError,
   ConfigParseError,
   loadConfigFile,
-  testConnection,
   writeConfigFile,
   type ConfigFileRef,
   type LoadedConfig,
@@ -32,8 +31,11 @@ export interface McpSettingsDeps {
   logger: Logger;
   /** Environment for `env_vars` / `bearer_token_env_var` when testing. Default process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Replaceable for tests of the page flow; default {@link testConnection}. */
-  testConnection?: (target: ConnectionTarget, options: TestConnectionOptions) => Promise<TestConnectionResult>;
+  /**
+   * src/config/connection.ts `testConnection`. Injected because it pulls in the MCP SDK client:
+   * the extension loads it on first use (../load-on-demand), the unit tests import it directly.
+   */
+  testConnection: (target: ConnectionTarget, options: TestConnectionOptions) => Promise<TestConnectionResult>;
 }
 
 export class McpSettingsHandler {
@@ -214,7 +216,7 @@ export class McpSettingsHandler {
     }
     const invalid = entry?.issues.find((i) => i.severity === 'error');
     if (!entry || invalid) return fail(invalid?.message ?? 'the form does not describe a server.');
-    const run = this.deps.testConnection ?? testConnection;
+    const run = this.deps.testConnection;
     const result = await run({ name, transport: entry.transport, startup_timeout_sec: entry.startup_timeout_sec }, { env: this.deps.env });
     this.deps.logger.info(`MCP settings: test connection of ${name}: ${result.ok ? `${result.tools.length} tool(s)` : 'failed'} in ${result.durationMs} ms.`);
     this.deps.post({ type: 'testResult', seq, ...result });

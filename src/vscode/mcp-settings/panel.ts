@@ -11,6 +11,7 @@ import type { ConfigFileRef } from '../../config';
 import type { Logger } from '../../util/log';
 import { MCP_SETTINGS_VIEW_TYPE, type McpHostMessage } from '../../webviews/mcp-settings/protocol';
 import { McpSettingsHandler } from './handler';
+import { loadOnDemand } from '../load-on-demand';
 
 export interface McpSettingsPanelDeps {
   extensionUri: vscode.Uri;
@@ -80,6 +81,7 @@ export class McpSettingsPanel implements vscode.Disposable {
         if (m.type === 'state') this.watch(handler.watchedFiles());
       },
       openFile: (file, line) => openConfigFile(file, line),
+      testConnection: (target, options) => loadOnDemand().testConnection(target, options),
     });
     this.handler = handler;
     const sub = panel.webview.onDidReceiveMessage((raw: unknown) => {

@@ -32,7 +32,8 @@ export function registerViewsSuite(): void {
         risky = decisionOf(await call('process_agent_update', { agent_id: 'views-risky-agent', operation: `rewrite ${i}`, complexity: 1, confidence: 0.05 }, 'views-risky-agent'));
       }
       assert.equal(risky, 'PAUSE');
-      const view = await askRunner({ op: 'view', name: 'views-agents', title: 'Agents', items: ['views-calm-agent', 'views-risky-agent'] });
+      // Live: the view catches up with the last decision (rows read "<id><decision> · <time>").
+      const view = await askRunner({ op: 'view', name: 'views-agents', title: 'Agents', items: [`views-calm-agent${calm}`, 'views-risky-agentPAUSE'] });
       assert.ok(view.ok, view.error);
       const row = (id: string) => view.items?.find((r) => r.includes(id)) ?? '';
       assert.match(row('views-calm-agent'), new RegExp(`${calm} · just now`));

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findConfigFiles } from '../../../../src/config';
+import { testConnection } from '../../../../src/config/connection';
 import { nullLogger } from '../../../../src/util/log';
 import { emptyForm } from '../../../../src/vscode/mcp-settings/form';
 import { McpSettingsHandler } from '../../../../src/vscode/mcp-settings/handler';
@@ -50,6 +51,7 @@ describe('MCP settings handler', function () {
       openFile: async (f, line) => void opened.push({ file: f, line }),
       logger: nullLogger,
       env: { PATH: process.env.PATH },
+      testConnection,
     });
     await handler.handle({ type: 'ready' });
   });
