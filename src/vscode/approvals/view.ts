@@ -4,12 +4,11 @@
  * `view/item/context` group `inline`, package.json).
  */
 import * as vscode from 'vscode';
-import { promptDetail, promptTitle } from '../../approvals/present';
 import type { PendingApproval } from '../../approvals/types';
 import type { VsCodeApprovalPrompter } from './prompter';
+import { approvalRow, approvalsBadge, approvalsMessage } from './view-model';
 
 export const APPROVALS_VIEW_ID = 'codexGovernance.approvals';
-export const PENDING_CONTEXT_VALUE = 'codexGovernance.pendingApproval';
 
 class ApprovalsProvider implements vscode.TreeDataProvider<PendingApproval> {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -26,12 +25,13 @@ class ApprovalsProvider implements vscode.TreeDataProvider<PendingApproval> {
   }
 
   getTreeItem(p: PendingApproval): vscode.TreeItem {
-    const item = new vscode.TreeItem(promptTitle(p), vscode.TreeItemCollapsibleState.None);
-    item.id = p.id;
-    item.description = p.command ?? p.sandbox ?? '';
-    item.tooltip = promptDetail(p);
-    item.contextValue = PENDING_CONTEXT_VALUE;
-    item.iconPath = new vscode.ThemeIcon(p.risk === 'high' || p.risk === 'critical' ? 'warning' : 'question');
+    const row = approvalRow(p);
+    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+    item.id = row.id;
+    item.description = row.description;
+    item.tooltip = row.tooltip;
+    item.contextValue = row.contextValue;
+    item.iconPath = new vscode.ThemeIcon(row.icon);
     return item;
   }
 
@@ -47,8 +47,8 @@ export function createApprovalsView(prompter: VsCodeApprovalPrompter): vscode.Di
   const update = () => {
     provider.refresh();
     const n = prompter.list().length;
-    view.badge = n ? { value: n, tooltip: `${n} approval request${n === 1 ? '' : 's'} waiting` } : undefined;
-    view.message = n ? undefined : 'No approval requests are waiting.';
+    view.badge = approvalsBadge(n);
+    view.message = approvalsMessage(n);
   };
   const sub = prompter.onDidChange(update);
   update();
