@@ -17,6 +17,8 @@ const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
 const CLIENTS = 16;
 const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 300);
 const DISCOVERIES = Number(process.env.BENCH_DISCOVERIES ?? 10_000);
+/** `governance` runs only the echo floor and the governance tools (about a minute instead of several). */
+const ONLY = process.env.BENCH_ONLY ?? '';
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 
 interface Child {
@@ -78,6 +80,11 @@ async function main(): Promise<void> {
     console.log(
       `    -> 16-client p50 ${p50.toFixed(2)}x echo (target <= 1.3), throughput ${tput.toFixed(2)}x echo (target >= 0.8) ${ok ? 'OK' : 'MISSED'}; sequential p50 ${seqP50.toFixed(2)}x echo`,
     );
+  }
+
+  if (ONLY === 'governance') {
+    if (failed) console.log('\nSome targets missed (the benchmark reports; it does not fail the build).');
+    return;
   }
 
   console.log('\nCodex supervisor (issue "Codex supervisor"): the codex tool through the governance server vs codex mcp-server directly');
