@@ -5,8 +5,7 @@
  * the extension uses.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { killAllSpawned } from '../fakes/child-process';
+import { killAllSpawned, processAlive } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries } from '../fakes/codex-processes';
 import { delayed, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
@@ -26,16 +25,6 @@ const echo = () => (req: Parameters<typeof userTexts>[0]) => {
   const reply = replyMessage(`echo: ${last}`, { input_tokens: 50, output_tokens: 5 });
   return last.startsWith('slow') ? delayed(6_000, reply) : reply;
 };
-
-async function alive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -143,14 +132,14 @@ describe('Sessions panel and commands against a real Codex (fake model)', functi
     const started = await startSession(client, { prompt: 'quick one', sandbox: 'workspace-write', cwd: home.workDir });
     await started.turn;
     const [pid] = srv.server.app.codex.childPids();
-    assert.ok(pid && (await alive(pid)));
+    assert.ok(pid && (await processAlive(pid)));
     const { handler, posted, asked } = panel(started.sessionId);
     await handler.handle({ type: 'ready' });
     await handler.handle({ type: 'cancel' });
     assert.equal(asked(), 0);
     assert.equal(lastHeader(posted)?.status, 'closed');
     assert.deepEqual(srv.server.app.codex.childPids(), []);
-    await until(async () => ((await alive(pid)) ? undefined : true), 'the Codex process to end');
+    await until(async () => ((await processAlive(pid)) ? undefined : true), 'the Codex process to end');
   });
 
   it('Cancel of a running turn asks first: No keeps it running, Yes ends the turn, Codex and its process tree', async () => {
@@ -170,7 +159,7 @@ describe('Sessions panel and commands against a real Codex (fake model)', functi
     await assert.rejects(started.turn, (err: GovernanceClientError) => /closed|cancel/i.test(err.message));
     assert.equal(lastHeader(posted)?.status, 'closed');
     assert.match(lastHeader(posted)?.lastError ?? '', /Cancelled/);
-    await until(async () => ((await Promise.all(tree.map(alive))).some(Boolean) ? undefined : true), 'every process of the session to end');
+    await until(async () => ((await Promise.all(tree.map(processAlive))).some(Boolean) ? undefined : true), 'every process of the session to end');
   });
 
   it('codex-cleanup: idle closes every idle session now (the default waits for the timeout); session_id ends one; unknown ids are not_found', async () => {

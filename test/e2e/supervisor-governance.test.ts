@@ -7,13 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { killAllSpawned } from '../fakes/child-process';
+import { killAllSpawned, processAlive } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries, startCodexMcpServer } from '../fakes/codex-processes';
 import { delayed, functionCallOutput, replyExec, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
@@ -30,16 +29,6 @@ const echo = () => (req: Parameters<typeof userTexts>[0]) => {
   const reply = replyMessage(`echo: ${last}`, { input_tokens: 50, output_tokens: 5 });
   return last === 'slow' ? delayed(1500, reply) : reply;
 };
-
-async function running(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 function textOf(r: CallToolResult): string {
   return r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
@@ -179,8 +168,8 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
     ac.abort();
     await assert.rejects(call);
     const gone = Date.now() + 10_000;
-    while ((await Promise.all(tree.map(running))).some(Boolean) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual((await Promise.all(tree.map(running))).filter(Boolean), []);
+    while ((await Promise.all(tree.map(processAlive))).some(Boolean) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual((await Promise.all(tree.map(processAlive))).filter(Boolean), []);
     assert.equal(server.app.codex.list()[0]?.status, 'closed');
     assert.match(server.app.codex.list()[0]?.lastError ?? '', /cancelled/);
   });

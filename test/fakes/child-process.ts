@@ -5,6 +5,7 @@
  * started, so an `after` hook can call {@link killAllSpawned} as a safety net without touching the
  * children of a supervisor another hook still owns.
  */
+import { readFile } from 'node:fs/promises';
 import { spawnGroup, type ChildHandle } from '../../src/supervisor/process';
 
 const spawned = new Set<ChildHandle>();
@@ -24,4 +25,15 @@ export async function killAllSpawned(): Promise<void> {
   const all = [...spawned];
   spawned.clear();
   await Promise.all(all.map((c) => c.kill()));
+}
+
+/** True while `pid` exists and is neither a zombie nor dead (Linux /proc/<pid>/stat state field). */
+export async function processAlive(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
