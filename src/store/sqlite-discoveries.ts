@@ -194,8 +194,9 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     if (!filter.sql) {
       // Without filters, rank and count inside the FTS index and join only the page: about twice
       // as fast when a query matches a large share of the discoveries.
-      rows = this.rankPruned(terms, match, query.limit, query.offset) ?? this.sql.get(RANK_PAGE).all(match, query.limit, query.offset);
-      total = this.countFromFrequencies(terms) ?? num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
+      const counted = this.countFromFrequencies(terms);
+      rows = this.rankPruned(terms, match, query.limit, query.offset, counted?.withEveryWord) ?? this.sql.get(RANK_PAGE).all(match, query.limit, query.offset);
+      total = counted?.total ?? num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
     } else {
       const from = `FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid WHERE discoveries_fts MATCH ?${filter.sql}`;
       const params: SQLInputValue[] = [match, ...filter.params];
@@ -208,9 +209,10 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
   /**
    * Number of discoveries matching one or two distinct words of known frequency, without walking
    * their union: |a| for one word, |a| + |b| - |a AND b| for two (FTS5 walks an AND about twice as
-   * cheaply as an OR, and the frequencies are already known). Undefined for other queries.
+   * cheaply as an OR, and the frequencies are already known); also how many hold every word.
+   * Undefined for other queries.
    */
-  private countFromFrequencies(terms: readonly RankedTerm[]): number | undefined {
+  private countFromFrequencies(terms: readonly RankedTerm[]): { total: number; withEveryWord: number } | undefined {
     const distinct = new Map<string, RankedTerm>();
     for (const t of terms) {
       if (t.docs === null) return undefined;
@@ -218,10 +220,10 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     }
     const [a, b, more] = [...distinct.values()];
     if (!a || more) return undefined;
-    if (!b) return a.docs!;
-    if (a.docs === 0 || b.docs === 0) return a.docs! + b.docs!;
+    if (!b) return { total: a.docs!, withEveryWord: a.docs! };
+    if (a.docs === 0 || b.docs === 0) return { total: a.docs! + b.docs!, withEveryWord: 0 };
     const both = num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(`${a.phrase} AND ${b.phrase}`) as Row).n);
-    return a.docs! + b.docs! - both;
+    return { total: a.docs! + b.docs! - both, withEveryWord: both };
   }
 
   /**
@@ -238,10 +240,12 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
    *    below the sum of the bounds of the words it holds;
    * 2. the discoveries holding the rarest word, scored with the full query (same scores). Any other
    *    match scores below the sum of the other words' bounds.
-   * When the last row of the candidates' page is above the bound of every discovery outside them,
+   * `withEveryWord`, when known, is how many discoveries hold every word (set 1 is skipped when
+   * they cannot fill the page). When the last row of the candidates' page is above the bound of
+   * every discovery outside them,
    * none of those can reach the page, so it equals the full ranking's page, in the same order.
    */
-  private rankPruned(terms: readonly RankedTerm[], match: string, limit: number, offset: number): unknown[] | undefined {
+  private rankPruned(terms: readonly RankedTerm[], match: string, limit: number, offset: number, withEveryWord?: number): unknown[] | undefined {
     if (terms.length < 2) return undefined;
     // Upper bound on FTS5's row count N (ids are never reused): a larger N only raises each idf.
     const rows = num((this.sql.get('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as Row).n);
@@ -256,7 +260,8 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
       const byWord = new Map<string, number>();
       for (const t of terms) byWord.set(t.word.toLowerCase(), (byWord.get(t.word.toLowerCase()) ?? 0) + bound(t));
       const sum = [...byWord.values()].reduce((a, b) => a + b, 0);
-      if (byWord.size > 1) {
+      // Fewer discoveries with every word than the page needs: that candidate set cannot suffice.
+      if (byWord.size > 1 && (withEveryWord === undefined || withEveryWord >= offset + limit)) {
         const page = this.sql.get(RANK_PAGE).all(terms.map((t) => t.phrase).join(' AND '), limit, offset);
         if (above(page, sum - Math.min(...byWord.values()))) return page;
       }
@@ -269,6 +274,7 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     const rest = known.slice(1);
     if (!rarest || !rest.length) return undefined;
     const essential = terms.filter((t) => t !== rarest && t.docs === null).concat(rarest);
+    if (essential.length === 1 && rarest.docs! < offset + limit) return undefined;
     const page = this.sql.get(RANK_PAGE_WITHIN).all(match, joinTerms(essential), limit, offset);
     return above(page, rest.reduce((acc, t) => acc + bound(t), 0)) ? page : undefined;
   }
