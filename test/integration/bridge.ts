@@ -20,6 +20,8 @@ export type BridgeRequest =
   | { op: 'notification'; name: string; contains: string; click?: string }
   /** Waits for the quick pick to list every label in `items`, then picks `select` if given. */
   | { op: 'quickpick'; name: string; items: string[]; select?: string }
+  /** Waits for an input box whose title or prompt contains `contains`, types `value` and presses Enter (`text` = title and prompt). */
+  | { op: 'inputbox'; name: string; contains: string; value: string }
   /** Waits for a modal dialog containing `contains`, reports its text and buttons, clicks `click` if given (screenshot `name`). */
   | { op: 'dialog'; name: string; contains: string; click?: string }
   /** Waits until the view titled `title` lists rows containing every string in `items` (`text` = the activity bar badge), then clicks an inline action of a row if given. */

@@ -229,6 +229,8 @@ class Bridge {
         return this.notification(req);
       case 'quickpick':
         return this.quickpick(req);
+      case 'inputbox':
+        return this.inputbox(req);
       case 'dialog':
         return this.dialog(req);
       case 'view':
@@ -316,6 +318,27 @@ class Bridge {
     if ((await this.page.locator('.notifications-center.visible').count()) === 0) return;
     await this.page.locator('[id="status.notifications"]').click().catch(() => undefined);
     await this.page.locator('.notifications-center.visible').waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+  }
+
+  /** Types into the open input box (showInputBox) the way a person does, then presses Enter. */
+  async inputbox({ name, contains, value }) {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('.quick-input-box input');
+    let text = '';
+    try {
+      await waitUntil('the input box', async () => {
+        if (!(await input.isVisible().catch(() => false))) return false;
+        text = (await widget.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+        return text.includes(contains);
+      }, 20_000);
+    } catch {
+      await this.screenshot(name);
+      return { ok: false, text, error: `no input box showing "${contains}" (saw "${text}")` };
+    }
+    await input.fill(value);
+    await this.screenshot(name);
+    await this.page.keyboard.press('Enter');
+    return { ok: true, text };
   }
 
   async quickpick({ name, items, select }) {

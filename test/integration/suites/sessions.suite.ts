@@ -81,8 +81,10 @@ export function registerSessionsSuite(): void {
       await fake?.close();
     });
 
-    it('New Codex Session asks for the sandbox, starts a real Codex and opens its panel with the transcript', async function () {
-      const started = vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'Integration: say hello' });
+    it('New Codex Session asks for the prompt and the sandbox, starts a real Codex and opens its panel with the transcript', async function () {
+      const started = vscode.commands.executeCommand<string>('codexGovernance.newSession');
+      const typed = await askRunner({ op: 'inputbox', name: 'session-new-prompt', contains: 'New Codex Session (1/2)', value: 'Integration: say hello' });
+      assert.ok(typed.ok, typed.error);
       const pick = await askRunner({ op: 'quickpick', name: 'session-new-sandbox-pick', items: ['workspace-write', 'read-only', 'danger-full-access'], select: 'read-only' });
       assert.ok(pick.ok, pick.error);
       sessionId = (await started)!;
