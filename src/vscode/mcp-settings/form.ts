@@ -6,29 +6,8 @@
  */
 import type { ConfigEdit, Issue, McpServerEntry, ServerTable, TomlValue } from '../../config';
 import { isValidServerName } from '../../config';
+import { emptyForm } from '../../webviews/mcp-settings/empty-form';
 import type { FormIssue, MapField, MapRow, ServerForm } from '../../webviews/mcp-settings/protocol';
-
-/** An empty stdio form for "Add MCP Server". */
-export function emptyForm(name = ''): ServerForm {
-  return {
-    name,
-    transport: 'stdio',
-    command: '',
-    args: [],
-    env: [],
-    env_vars: [],
-    cwd: '',
-    url: '',
-    bearer_token_env_var: '',
-    http_headers: [],
-    env_http_headers: [],
-    startup_timeout_sec: '',
-    tool_timeout_sec: '',
-    enabled: true,
-    enabled_tools: null,
-    disabled_tools: null,
-  };
-}
 
 function maskedRows(map: Record<string, string> | null): MapRow[] {
   return Object.keys(map ?? {}).map((key) => ({ key }));

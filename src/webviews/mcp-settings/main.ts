@@ -6,6 +6,7 @@
  */
 import './styles.css';
 import { panelChannel } from '../shared/vscode-api';
+import { emptyForm } from './empty-form';
 // Types only: the protocol's zod schemas are for the host and would add ~400 kB to the page.
 import type { FileView, FormIssue, MapField, MapRow, McpHostMessage, McpPageMessage, McpPageState, ServerForm, ServerView } from './protocol';
 
@@ -38,25 +39,6 @@ let pendingChange: string | undefined;
 let pendingConfirm: { text: string; yes: string; onYes: () => void } | undefined;
 /** The last save / test outcome line; kept across re-renders. */
 let status = { text: '', error: false };
-
-const emptyForm = (): ServerForm => ({
-  name: '',
-  transport: 'stdio',
-  command: '',
-  args: [],
-  env: [],
-  env_vars: [],
-  cwd: '',
-  url: '',
-  bearer_token_env_var: '',
-  http_headers: [],
-  env_http_headers: [],
-  startup_timeout_sec: '',
-  tool_timeout_sec: '',
-  enabled: true,
-  enabled_tools: null,
-  disabled_tools: null,
-});
 
 const dirty = (): boolean => JSON.stringify(form) !== JSON.stringify(base);
 const post = (m: McpPageMessage): void => channel.post(m);

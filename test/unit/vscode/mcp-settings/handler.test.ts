@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { findConfigFiles } from '../../../../src/config';
 import { testConnection } from '../../../../src/config/connection';
 import { nullLogger } from '../../../../src/util/log';
-import { emptyForm } from '../../../../src/vscode/mcp-settings/form';
+import { emptyForm } from '../../../../src/webviews/mcp-settings/empty-form';
 import { McpSettingsHandler } from '../../../../src/vscode/mcp-settings/handler';
 import type { FileView, McpHostMessage, ServerForm } from '../../../../src/webviews/mcp-settings/protocol';
 
