@@ -4,7 +4,7 @@
  * and changes found by polling a cheap fingerprint of each topic every `pollMs` while anyone
  * listens (a hidden view costs no requests).
  */
-import { toolMethods } from './tool-calls';
+import { ToolCallingClient } from './tool-calls';
 import { GovernanceClientError, VSCODE_USER_AGENT, type GovernanceClient, type GovernanceTopic } from './types';
 
 export interface HttpClientOptions {
@@ -22,7 +22,7 @@ interface CallBody {
   error?: { code?: string; message?: string };
 }
 
-export class HttpGovernanceClient implements GovernanceClient {
+export class HttpGovernanceClient extends ToolCallingClient implements GovernanceClient {
   readonly kind = 'http';
   private readonly listeners = new Set<(topics: ReadonlySet<GovernanceTopic>) => void>();
   private timer: NodeJS.Timeout | undefined;
@@ -31,14 +31,6 @@ export class HttpGovernanceClient implements GovernanceClient {
   private disposed = false;
   private readonly pollMs: number;
   private readonly timeoutMs: number;
-  private readonly methods = toolMethods((name, args) => this.callTool(name, args));
-  readonly listAgents = this.methods.listAgents;
-  readonly observeAgent = this.methods.observeAgent;
-  readonly listDiscoveries = this.methods.listDiscoveries;
-  readonly searchDiscoveries = this.methods.searchDiscoveries;
-  readonly getDiscoveryDetails = this.methods.getDiscoveryDetails;
-  readonly storeDiscovery = this.methods.storeDiscovery;
-  readonly listSessions = this.methods.listSessions;
 
   /**
    * @param url base URL without a trailing slash, e.g. `http://127.0.0.1:8765`
@@ -49,6 +41,7 @@ export class HttpGovernanceClient implements GovernanceClient {
     private readonly token: () => Promise<string>,
     private readonly options: HttpClientOptions = {},
   ) {
+    super();
     this.pollMs = options.pollMs ?? 5000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }

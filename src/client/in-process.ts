@@ -7,7 +7,7 @@ import type { GovernanceEvents } from '../core/events';
 import { toToolCallError } from '../server/tools/errors';
 import type { ToolRegistry } from '../server/tools/registry';
 import type { CallerIdentity } from '../server/tools/types';
-import { toolMethods } from './tool-calls';
+import { ToolCallingClient } from './tool-calls';
 import { GovernanceClientError, VSCODE_USER_AGENT, type GovernanceClient, type GovernanceTopic } from './types';
 
 /** The parts of `GovernanceApp` (src/server/app.ts) this client uses. */
@@ -24,27 +24,20 @@ export interface InProcessClientOptions {
 
 const CALLER: CallerIdentity = { agentId: VSCODE_USER_AGENT, anonymous: false, transport: 'in-process', clientName: 'vscode' };
 
-export class InProcessGovernanceClient implements GovernanceClient {
+export class InProcessGovernanceClient extends ToolCallingClient implements GovernanceClient {
   readonly kind = 'in-process';
   private readonly listeners = new Set<(topics: ReadonlySet<GovernanceTopic>) => void>();
   private readonly pending = new Set<GovernanceTopic>();
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly coalesceMs: number;
-  private readonly methods = toolMethods((name, args) => this.callTool(name, args));
-  readonly listAgents = this.methods.listAgents;
-  readonly observeAgent = this.methods.observeAgent;
-  readonly listDiscoveries = this.methods.listDiscoveries;
-  readonly searchDiscoveries = this.methods.searchDiscoveries;
-  readonly getDiscoveryDetails = this.methods.getDiscoveryDetails;
-  readonly storeDiscovery = this.methods.storeDiscovery;
-  readonly listSessions = this.methods.listSessions;
 
   constructor(
     readonly url: string,
     private readonly app: InProcessApp,
     options: InProcessClientOptions = {},
   ) {
+    super();
     this.coalesceMs = options.coalesceMs ?? 150;
   }
 

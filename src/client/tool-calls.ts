@@ -35,3 +35,19 @@ export function toolMethods(callTool: CallTool): ToolMethods {
       ((await callTool('codex-session-info', activeOnly ? { list_active: true } : {})) as { sessions: SessionSummary[] }).sessions,
   };
 }
+
+/**
+ * Base of both clients: the {@link ToolMethods} as members, each a tool call through the
+ * subclass's `callTool`.
+ */
+export abstract class ToolCallingClient implements ToolMethods {
+  abstract callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+  private readonly methods = toolMethods((name, args) => this.callTool(name, args));
+  readonly listAgents = this.methods.listAgents;
+  readonly observeAgent = this.methods.observeAgent;
+  readonly listDiscoveries = this.methods.listDiscoveries;
+  readonly searchDiscoveries = this.methods.searchDiscoveries;
+  readonly getDiscoveryDetails = this.methods.getDiscoveryDetails;
+  readonly storeDiscovery = this.methods.storeDiscovery;
+  readonly listSessions = this.methods.listSessions;
+}
