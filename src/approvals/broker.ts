@@ -25,21 +25,11 @@ import type { Logger } from '../util/log';
 import { nullLogger } from '../util/log';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './policy';
 import { escalationRisk, maxRisk, sessionRisk, type RiskLevel } from './risk';
-import type { ApprovalOutcome, ApprovalPrompter, BrokerSource, DecidedBy, PendingApproval } from './types';
+import type { ApprovalContext, ApprovalOutcome, ApprovalPrompter, BrokerSource, DecidedBy, PendingApproval } from './types';
 
 /** A request to the broker; every field but `source` is optional. */
-export interface BrokerRequest {
-  source: BrokerSource;
-  sessionId?: string;
+export interface BrokerRequest extends ApprovalContext {
   threadId?: string;
-  agentId?: string;
-  command?: string;
-  cwd?: string;
-  sandbox?: string;
-  approvalPolicy?: string;
-  mode?: string;
-  reason?: string;
-  details?: Record<string, unknown>;
   /** Aborted when the asking turn ends: the request is denied (`cancelled`). */
   signal?: AbortSignal;
 }

@@ -14,11 +14,9 @@ export type BrokerSource = ApprovalSource | 'pause-override';
 /** Who settled a request (audit `decided_by`). */
 export type DecidedBy = 'person' | 'policy' | 'session-grant' | 'timeout' | 'cancelled' | 'error';
 
-/** What a prompter is shown; `signal` aborts when the request is settled elsewhere (timeout, another answer, the turn ended). */
-export interface PendingApproval {
-  id: string;
+/** What an approval request says about itself, as the asker gives it; every field but `source` is optional. */
+export interface ApprovalContext {
   source: BrokerSource;
-  risk: RiskLevel;
   sessionId?: string;
   agentId?: string;
   command?: string;
@@ -29,6 +27,12 @@ export interface PendingApproval {
   /** The agent's or model's justification. */
   reason?: string;
   details?: Record<string, unknown>;
+}
+
+/** What a prompter is shown; `signal` aborts when the request is settled elsewhere (timeout, another answer, the turn ended). */
+export interface PendingApproval extends ApprovalContext {
+  id: string;
+  risk: RiskLevel;
   /** ISO-8601 UTC. */
   requestedAt: string;
   /** When the request becomes a denial, ms since epoch. */
