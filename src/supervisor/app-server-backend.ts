@@ -6,7 +6,7 @@
  * Threads are persisted by Codex as rollout files under CODEX_HOME, so `thread/resume` reopens a
  * thread in a fresh process after the old one died.
  */
-import { askBrokerless, describeCommand } from './backend-util';
+import { askBrokerless, describeCommand, ProcessBackedChild } from './backend-util';
 import { appServerDecision, appServerLegacyDecision, type ApprovalSource } from './approvals';
 import type { ThreadItem, TokenUsageBreakdown, Turn } from './app-server-protocol';
 import {
@@ -46,33 +46,21 @@ function itemSummary(item: ThreadItem): string | undefined {
   }
 }
 
-class AppServerChild implements CodexChild {
+class AppServerChild extends ProcessBackedChild implements CodexChild {
   readonly backend = 'app-server' as const;
   readonly canResume = true;
   private readonly waiters = new Set<TurnWaiter>();
   private readonly requestTimeoutMs: number;
 
   constructor(
-    private readonly proc: ChildHandle,
+    proc: ChildHandle,
     private readonly rpc: JsonRpcLineClient,
     private readonly opts: StartChildOptions,
   ) {
+    super(proc);
     this.requestTimeoutMs = Math.max(opts.startupTimeoutMs, 5_000);
     rpc.onNotification = (n) => this.handleNotification(n);
     rpc.onServerRequest = (req) => this.handleServerRequest(req);
-  }
-
-  get pid(): number {
-    return this.proc.pid;
-  }
-  get exited() {
-    return this.proc.exited;
-  }
-  alive(): boolean {
-    return this.proc.alive();
-  }
-  stderrTail(): string {
-    return this.proc.stderrTail();
   }
 
   private event(type: string, summary: string): void {

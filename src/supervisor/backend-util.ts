@@ -1,6 +1,7 @@
 /** Small helpers both backends share. */
 import type { ApprovalAnswer } from './approvals';
 import type { ChildHooks } from './backend';
+import type { ChildHandle } from './process';
 
 /** A command for display: argv lists joined with spaces (`bash -lc` wrappers unwrapped), strings as is. */
 export function describeCommand(command: unknown): string | undefined {
@@ -20,5 +21,23 @@ export async function askBrokerless(hooks: ChildHooks, req: Parameters<ChildHook
     return await hooks.approve(req, signal);
   } catch (err) {
     return { decision: 'deny', reason: `Approval failed (${err instanceof Error ? err.message : String(err)}): denied (fail closed)` };
+  }
+}
+
+/** What every Codex child reports about its process, taken from the process group it runs in. */
+export abstract class ProcessBackedChild {
+  constructor(protected readonly proc: ChildHandle) {}
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+  get exited(): ChildHandle['exited'] {
+    return this.proc.exited;
+  }
+  alive(): boolean {
+    return this.proc.alive();
+  }
+  stderrTail(): string {
+    return this.proc.stderrTail();
   }
 }

@@ -13,7 +13,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { askBrokerless, describeCommand } from './backend-util';
+import { askBrokerless, describeCommand, ProcessBackedChild } from './backend-util';
 import { mcpServerDecision } from './approvals';
 import {
   abortReasonOf,
@@ -89,28 +89,17 @@ function textOf(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
 }
 
-class McpServerChild implements CodexChild {
+class McpServerChild extends ProcessBackedChild implements CodexChild {
   readonly backend = 'mcp-server' as const;
   readonly canResume = false;
   private readonly turnEnds = new Set<(type: string) => void>();
 
   constructor(
-    private readonly proc: ChildHandle,
+    proc: ChildHandle,
     private readonly client: Client,
     private readonly opts: StartChildOptions,
-  ) {}
-
-  get pid(): number {
-    return this.proc.pid;
-  }
-  get exited() {
-    return this.proc.exited;
-  }
-  alive(): boolean {
-    return this.proc.alive();
-  }
-  stderrTail(): string {
-    return this.proc.stderrTail();
+  ) {
+    super(proc);
   }
 
   /** Called for every `codex/event`. */
