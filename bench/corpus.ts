@@ -18,18 +18,26 @@ function wordOf(i: number): string {
   return w;
 }
 
-const HARMONIC = VOCABULARY.reduce((acc, _w, i) => acc + 1 / (i + 1), 0);
-
-/** Deterministic Zipf-distributed words from a seed. */
-export function zipfWords(seed: number, n: number): string[] {
-  const out: string[] = [];
-  let x = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    let u = (x / 2 ** 32) * HARMONIC;
-    let k = 0;
-    while (k < VOCABULARY.length - 1 && u > 1 / (k + 1)) u -= 1 / ++k;
-    out.push(VOCABULARY[k]!);
-  }
-  return out;
+/**
+ * A deterministic sampler of Zipf-distributed words (s = 1) over `vocabulary` (most common first):
+ * `(seed, n)` -> n words, the same for the same seed. Inverse-CDF sampling over the harmonic
+ * weights 1/k with a linear congruential generator (Numerical Recipes' constants).
+ */
+export function zipfSampler(vocabulary: readonly string[]): (seed: number, n: number) => string[] {
+  const harmonic = vocabulary.reduce((acc, _w, i) => acc + 1 / (i + 1), 0);
+  return (seed, n) => {
+    const out: string[] = [];
+    let x = (seed * 2654435761) >>> 0;
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      let u = (x / 2 ** 32) * harmonic;
+      let k = 0;
+      while (k < vocabulary.length - 1 && u > 1 / (k + 1)) u -= 1 / ++k;
+      out.push(vocabulary[k]!);
+    }
+    return out;
+  };
 }
+
+/** Deterministic Zipf-distributed words of {@link VOCABULARY} from a seed. */
+export const zipfWords = zipfSampler(VOCABULARY);

@@ -9,25 +9,13 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openStoreFile } from '../../../src/store/store';
 import type { NewDiscovery, Store } from '../../../src/store/types';
+import { zipfSampler } from '../../../bench/corpus';
 import { useTempDir } from './temp-dir';
 
 const T0 = Date.UTC(2026, 10, 5, 10, 0, 0);
 const VOCABULARY = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}`);
-const HARMONIC = VOCABULARY.reduce((acc, _w, i) => acc + 1 / (i + 1), 0);
-
 /** Deterministic Zipf-distributed words (a few very common, most rare), as in real text. */
-function words(seed: number, n: number): string[] {
-  let x = (seed * 2654435761) >>> 0;
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    let u = (x / 2 ** 32) * HARMONIC;
-    let k = 0;
-    while (k < VOCABULARY.length - 1 && u > 1 / (k + 1)) u -= 1 / ++k;
-    out.push(VOCABULARY[k]!);
-  }
-  return out;
-}
+const words = zipfSampler(VOCABULARY);
 
 function corpus(count: number): NewDiscovery[] {
   return Array.from({ length: count }, (_, i) => {
