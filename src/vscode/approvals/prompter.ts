@@ -7,66 +7,50 @@
  */
 import * as vscode from 'vscode';
 import { answerForChoice, APPROVAL_CHOICES, CHOICE_ALLOW_ONCE, CHOICE_ALLOW_SESSION, CHOICE_DENY, needsModal, promptDetail, promptTitle } from '../../approvals/present';
+import { OpenRequests } from '../../approvals/open-requests';
 import type { ApprovalPrompter, PendingApproval } from '../../approvals/types';
 import type { ApprovalAnswer } from '../../supervisor/approvals';
 
-interface Open {
-  pending: PendingApproval;
-  settle: (answer: ApprovalAnswer) => void;
-}
-
 export class VsCodeApprovalPrompter implements ApprovalPrompter, vscode.Disposable {
-  private readonly open = new Map<string, Open>();
   private readonly changed = new vscode.EventEmitter<void>();
+  private readonly requests = new OpenRequests(() => this.changed.fire());
   /** Fires when a request is added or leaves the list. */
   readonly onDidChange = this.changed.event;
 
   /** Open requests, oldest first. */
   list(): PendingApproval[] {
-    return [...this.open.values()].map((o) => o.pending);
+    return this.requests.list();
   }
 
   /**
-   * Answers an open request (the view's inline Approve / Deny).
+   * Answers an open request (the view's inline Approve / Deny, the Approvals panel).
    * @returns false when it is no longer open
    */
   answer(id: string, answer: ApprovalAnswer): boolean {
-    const o = this.open.get(id);
-    if (!o) return false;
-    o.settle(answer);
-    return true;
+    return this.requests.answer(id, answer);
   }
 
   prompt(pending: PendingApproval): Promise<ApprovalAnswer> {
-    return new Promise<ApprovalAnswer>((resolve) => {
-      const settle = (answer: ApprovalAnswer) => {
-        if (!this.open.delete(pending.id)) return;
-        this.changed.fire();
-        resolve(answer);
-      };
-      this.open.set(pending.id, { pending, settle });
-      this.changed.fire();
-      // Settled by the broker (timeout, another answer, turn ended): the broker no longer listens.
-      pending.signal.addEventListener('abort', () => settle({ decision: 'deny', reason: 'Settled elsewhere.' }), { once: true });
-      const modal = needsModal(pending);
-      const shown = modal
-        ? // Deny first: the first button is the modal's default, and a modal that pops up while the
-          // person is typing must not turn a stray Enter into full access.
-          vscode.window.showWarningMessage(promptTitle(pending), { modal: true, detail: promptDetail(pending) }, CHOICE_DENY, CHOICE_ALLOW_ONCE, CHOICE_ALLOW_SESSION)
-        : vscode.window.showInformationMessage(`${promptTitle(pending)}. ${promptDetail(pending).replace(/\n/g, ' · ')}`, ...APPROVAL_CHOICES);
-      shown.then(
-        (choice) => {
-          const answer = answerForChoice(choice);
-          if (answer) settle(answer);
-        },
-        // VS Code refused to show it (e.g. modals in extension tests): the view still lists it, and the timeout denies.
-        () => undefined,
-      );
-    });
+    const answered = this.requests.hold(pending);
+    const modal = needsModal(pending);
+    const shown = modal
+      ? // Deny first: the first button is the modal's default, and a modal that pops up while the
+        // person is typing must not turn a stray Enter into full access.
+        vscode.window.showWarningMessage(promptTitle(pending), { modal: true, detail: promptDetail(pending) }, CHOICE_DENY, CHOICE_ALLOW_ONCE, CHOICE_ALLOW_SESSION)
+      : vscode.window.showInformationMessage(`${promptTitle(pending)}. ${promptDetail(pending).replace(/\n/g, ' · ')}`, ...APPROVAL_CHOICES);
+    shown.then(
+      (choice) => {
+        const answer = answerForChoice(choice);
+        if (answer) this.requests.answer(pending.id, answer);
+      },
+      // VS Code refused to show it (e.g. modals in extension tests): the view still lists it, and the timeout denies.
+      () => undefined,
+    );
+    return answered;
   }
 
   dispose(): void {
-    for (const o of [...this.open.values()]) o.settle({ decision: 'deny', reason: 'VS Code closed the approval prompt (extension deactivated): denied.' });
+    this.requests.settleAll({ decision: 'deny', reason: 'VS Code closed the approval prompt (extension deactivated): denied.' });
     this.changed.dispose();
   }
 }

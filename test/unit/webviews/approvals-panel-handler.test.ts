@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { OpenRequests } from '../../../src/approvals/open-requests';
 import { RiskApprovalBroker, type BrokerRequest } from '../../../src/approvals/broker';
 import { parseApprovalPolicy } from '../../../src/approvals/policy';
 import { ScriptedPrompter } from '../../../src/approvals/prompters';
@@ -18,18 +19,17 @@ import { useTempDir } from '../store/temp-dir';
  * stay open until `answer` or the broker settles them; listeners hear every change.
  */
 class OpenListPrompter implements ApprovalPrompter, PendingSource {
-  private readonly open = new Map<string, { pending: PendingApproval; settle: (a: ApprovalAnswer) => void }>();
   private readonly listeners = new Set<() => void>();
+  private readonly requests = new OpenRequests(() => {
+    for (const l of [...this.listeners]) l();
+  });
 
   list(): PendingApproval[] {
-    return [...this.open.values()].map((o) => o.pending);
+    return this.requests.list();
   }
 
   answer(id: string, answer: ApprovalAnswer): boolean {
-    const o = this.open.get(id);
-    if (!o) return false;
-    o.settle(answer);
-    return true;
+    return this.requests.answer(id, answer);
   }
 
   onDidChange(listener: () => void): { dispose(): void } {
@@ -38,20 +38,7 @@ class OpenListPrompter implements ApprovalPrompter, PendingSource {
   }
 
   prompt(pending: PendingApproval): Promise<ApprovalAnswer> {
-    return new Promise((resolve) => {
-      const settle = (a: ApprovalAnswer) => {
-        if (!this.open.delete(pending.id)) return;
-        this.fire();
-        resolve(a);
-      };
-      this.open.set(pending.id, { pending, settle });
-      this.fire();
-      pending.signal.addEventListener('abort', () => settle({ decision: 'deny', reason: 'Settled elsewhere.' }), { once: true });
-    });
-  }
-
-  private fire(): void {
-    for (const l of [...this.listeners]) l();
+    return this.requests.hold(pending);
   }
 }
 
