@@ -124,8 +124,26 @@ export class RiskApprovalBroker implements ApprovalBroker {
   assess(req: BrokerRequest): RiskLevel {
     const input = { sandbox: req.sandbox, approvalPolicy: req.approvalPolicy, mode: req.mode, interactive: this.prompter !== undefined };
     if (req.source === 'codex-full-access') return sessionRisk(input);
+    // A session the gate sends for review is at least as risky as full access (./risk, issue 10).
+    if (req.source === 'codex-session') return maxRisk('high', sessionRisk(input));
     if (req.source === 'pause-override') return maxRisk('medium', sessionRisk(input));
     return escalationRisk(input);
+  }
+
+  /**
+   * A request the session gate refused before asking anyone: one `approval.answered` line (deny,
+   * decided by policy) and the metrics. Never throws; an audit failure is logged (nothing runs anyway).
+   */
+  async refused(req: BrokerRequest & { reason: string }): Promise<void> {
+    const id = randomUUID();
+    const risk = maxRisk('high', this.assess(req));
+    const base = this.auditFields(req, id, risk);
+    try {
+      await this.audit?.append({ type: 'approval.answered', ...base, justification: null, decision: 'deny', decided_by: 'policy', reason: req.reason, wait_ms: 0, ...(req.details ? { details: req.details } : {}) });
+    } catch (err) {
+      this.logger.error(`Could not audit refused request ${id}: ${errText(err)}`);
+    }
+    this.events.emit('decided', { source: req.source, risk, decision: 'deny', decidedBy: 'policy', waitMs: 0 });
   }
 
   /** Requests waiting for a person, oldest first. */
@@ -170,7 +188,7 @@ export class RiskApprovalBroker implements ApprovalBroker {
   }
 
   private async settle(req: BrokerRequest, id: string, risk: RiskLevel, t0: number): Promise<[ApprovalAnswer, DecidedBy]> {
-    const who = req.source === 'codex-full-access' ? `danger-full-access` : req.source === 'pause-override' ? 'overriding a PAUSE decision' : `this ${req.source.replace('codex-', '')} request`;
+    const who = req.source === 'codex-full-access' ? `danger-full-access` : req.source === 'codex-session' ? 'this Codex session' : req.source === 'pause-override' ? 'overriding a PAUSE decision' : `this ${req.source.replace('codex-', '')} request`;
     if (req.signal?.aborted) return [{ decision: 'deny', reason: 'The turn that asked has ended: denied.' }, 'cancelled'];
     if (req.sessionId && this.grants.get(req.sessionId)?.has(grantKind(req.source))) return [{ decision: 'allow_session' }, 'session-grant'];
     const ciNeedsPerson = req.mode === 'ci' && this.policy.requirePersonForCi;

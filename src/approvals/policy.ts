@@ -22,6 +22,12 @@ export interface ApprovalPolicy {
   requirePersonForCi: boolean;
   /** How long a prompt waits before it counts as a denial, seconds (0.01..86400). */
   timeoutSeconds: number;
+  /**
+   * Codex config keys (top-level like `mcp_servers`, or dotted like `model_providers.x.env_key`) that
+   * a `codex` call's `config` argument may set after a person's (or this policy's) yes; any other key
+   * that is not a model choice is refused (../supervisor/gate/config-keys).
+   */
+  askForConfigKeys: string[];
 }
 
 export const DEFAULT_APPROVAL_POLICY: Readonly<ApprovalPolicy> = Object.freeze({
@@ -31,6 +37,7 @@ export const DEFAULT_APPROVAL_POLICY: Readonly<ApprovalPolicy> = Object.freeze({
   confirmAutoApproveHigh: false,
   requirePersonForCi: true,
   timeoutSeconds: 300,
+  askForConfigKeys: [],
 });
 
 // zod/mini rather than classic zod: the extension bundle parses this at activation, and mini is
@@ -42,6 +49,7 @@ const policySchema = z.strictObject({
   confirmAutoApproveHigh: z.optional(z.boolean()),
   requirePersonForCi: z.optional(z.boolean()),
   timeoutSeconds: z.optional(z.number().check(z.gte(0.01), z.lte(86_400))),
+  askForConfigKeys: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(200))),
 });
 
 /**
@@ -57,7 +65,7 @@ export function parseApprovalPolicy(value: unknown, where = 'approval policy'): 
     const key = issue?.path.join('.') || (issue && 'keys' in issue ? (issue.keys as string[]).join(', ') : '') || '(policy)';
     throw new ValidationError(
       key,
-      `${where}: ${key}: ${issue?.message ?? 'invalid'}. Allowed keys: ${Object.keys(policySchema.shape).join(', ')} (booleans; timeoutSeconds a number from 0.01 to 86400).`,
+      `${where}: ${key}: ${issue?.message ?? 'invalid'}. Allowed keys: ${Object.keys(policySchema.shape).join(', ')} (booleans; timeoutSeconds a number from 0.01 to 86400; askForConfigKeys a list of Codex config keys).`,
     );
   }
   const policy: ApprovalPolicy = { ...DEFAULT_APPROVAL_POLICY, ...stripUndefined(parsed.data) };

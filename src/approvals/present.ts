@@ -15,6 +15,7 @@ export const APPROVAL_CHOICES = [CHOICE_ALLOW_ONCE, CHOICE_ALLOW_SESSION, CHOICE
 
 const WHAT: Record<string, string> = {
   'codex-full-access': 'wants a Codex session with full access (danger-full-access)',
+  'codex-session': 'wants a Codex session that needs your yes',
   'codex-exec': 'wants to run a command outside its sandbox',
   'codex-patch': 'wants to change files outside its sandbox',
   'codex-sandbox': 'wants more sandbox permissions',
@@ -31,7 +32,9 @@ export function promptTitle(p: PendingApproval): string {
 /** The detail lines: command, cwd, sandbox, approval policy, mode, risk, justification (only those known). */
 export function promptDetail(p: PendingApproval): string {
   const lines: string[] = [];
-  if (p.command) lines.push(`Command: ${p.command}`);
+  const why = p.source === 'codex-session' && Array.isArray(p.details?.why) ? (p.details.why as unknown[]).filter((w): w is string => typeof w === 'string') : [];
+  for (const w of why) lines.push(`Why: ${w}`);
+  if (p.command) lines.push(p.source === 'codex-session' || p.source === 'codex-full-access' ? `Would run: ${p.command}` : `Command: ${p.command}`);
   if (p.cwd) lines.push(`Folder (cwd): ${p.cwd}`);
   lines.push(`Sandbox: ${p.sandbox ?? 'default'}`);
   if (p.approvalPolicy) lines.push(`Approval policy: ${p.approvalPolicy}`);
@@ -60,7 +63,7 @@ export function answerForChoice(choice: string | undefined): ApprovalAnswer | un
 }
 
 /** The setting keys under `codexGovernance.approvals.` (the policy file's keys). */
-export const APPROVAL_SETTING_KEYS = ['autoApproveLow', 'autoApproveMedium', 'autoApproveHigh', 'confirmAutoApproveHigh', 'requirePersonForCi', 'timeoutSeconds'] as const;
+export const APPROVAL_SETTING_KEYS = ['autoApproveLow', 'autoApproveMedium', 'autoApproveHigh', 'confirmAutoApproveHigh', 'requirePersonForCi', 'timeoutSeconds', 'askForConfigKeys'] as const;
 
 /**
  * The policy from settings. @param get returns the value of `approvals.<key>` or undefined

@@ -65,6 +65,12 @@ export async function createGovernanceApp(options: {
   /** Codex supervisor settings, over those from the environment (see ../supervisor/options). */
   codex?: CodexSupervisorOptions;
   approvals?: GovernanceApprovalOptions;
+  /**
+   * The folders the person works in: a `workspace-write` session that may write outside them needs
+   * a yes (../supervisor/gate/gate). A function is read on every new session (VS Code's workspace
+   * folders change). Default: the Codex default cwd, else the process's cwd.
+   */
+  workspaceRoots?: readonly string[] | (() => readonly string[]);
 }): Promise<GovernanceApp> {
   const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, ...options.codex };
   const lock = await acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
@@ -87,10 +93,32 @@ export async function createGovernanceApp(options: {
   const events = new GovernanceEvents();
   const governance = new GovernanceService(store, events);
   const knowledge = new KnowledgeGraph(store, events);
-  const codex = new CodexSupervisor({ repository: store.codexSessions, approvals, ...codexOptions });
+  // An invalid policy sends nothing to review: every key that is not a model choice is refused (stricter).
+  const askForConfigKeys = (): readonly string[] => {
+    try {
+      return approvals.currentPolicy().askForConfigKeys;
+    } catch {
+      return [];
+    }
+  };
+  const roots = options.workspaceRoots;
+  const workspaceRoots = typeof roots === 'function' ? roots : () => roots ?? [codexOptions.defaultCwd ?? process.cwd()];
+  const codex = new CodexSupervisor({
+    repository: store.codexSessions,
+    approvals,
+    gate: () => ({ workspaceRoots: workspaceRoots(), askForConfigKeys: askForConfigKeys() }),
+    ...codexOptions,
+  });
+  // The `codex` tool offers only what this Codex accepts (see codexTools); the supervisor keeps
+  // what it locates, so calls run on the same one. Not found yet: the tool offers every backend's
+  // values and checks at call time, where a missing Codex is reported.
+  const locating = codex.locate().catch((e: unknown) => {
+    options.logger.info(`Codex not located at start (${e instanceof Error ? e.message : String(e)}); the codex tool offers every backend's approval policies and checks each call against the Codex it then locates.`);
+    return undefined;
+  });
   // Sessions of a previous run show up as lost (their processes ended with that run).
   await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
-  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...codexTools(codex)]);
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...codexTools(codex, await locating)]);
   attachCodexResources(registry, codex);
   attachAuditResource(registry, audit);
   const metrics = new ServerMetrics({ processMetrics: false });

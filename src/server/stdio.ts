@@ -27,8 +27,10 @@ export async function runStdioServer(options: {
   codex?: CodexSupervisorOptions;
   /** Approval policy and prompter (see ./app). */
   approvals?: GovernanceApprovalOptions;
+  /** The folders the person works in (see ./app). */
+  workspaceRoots?: readonly string[];
 }): Promise<RunningStdioServer> {
-  const app = await createGovernanceApp({ dataDir: options.dataDir, logger: options.logger, hostKind: 'stdio', port: null, codex: options.codex, approvals: options.approvals });
+  const app = await createGovernanceApp({ dataDir: options.dataDir, logger: options.logger, hostKind: 'stdio', port: null, codex: options.codex, approvals: options.approvals, workspaceRoots: options.workspaceRoots });
   const session = randomUUID().slice(0, 8);
   const server = createMcpServer(app.registry, {
     version: VERSION,

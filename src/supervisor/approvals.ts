@@ -12,9 +12,12 @@
 
 /**
  * What is to be approved: Codex's own requests, or (`codex-full-access`) a `codex` call asking for
- * `danger-full-access`, decided by the supervisor before any child is asked.
+ * `danger-full-access`, or (`codex-session`) a `codex` call whose effective configuration needs a
+ * yes for another reason (config keys the person's policy sends to review, a project config that
+ * starts programs, writes outside the workspace folders); both decided by the supervisor before
+ * any child is asked.
  */
-export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool' | 'codex-full-access';
+export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool' | 'codex-full-access' | 'codex-session';
 
 export interface ApprovalRequest {
   source: ApprovalSource;
@@ -55,6 +58,11 @@ export interface ApprovalBroker {
    * is treated as a denial by the backends.
    */
   request(req: ApprovalRequest): Promise<ApprovalAnswer>;
+  /**
+   * Records a request the gate refused before asking anyone (one audit line, a denial by policy).
+   * Optional: a broker without an audit trail may leave it out. Must not throw.
+   */
+  refused?(req: ApprovalRequest & { reason: string }): Promise<void>;
 }
 
 /** The reason the default broker gives; tests and views match on it. */

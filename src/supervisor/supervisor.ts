@@ -22,6 +22,8 @@ import { EventEmitter } from 'node:events';
 import { nullLogger, type Logger } from '../util/log';
 import { startAppServerChild } from './app-server-backend';
 import { askBroker, DenyAllApprovalBroker, type ApprovalBroker } from './approvals';
+import { ConfigOverrideRefusedError, judgeSession, programsText, type GateVerdict } from './gate/gate';
+import { CodexConfigFileError } from './gate/effective-config';
 import {
   TurnInterruptedError,
   type ChildHooks,
@@ -62,6 +64,13 @@ export interface CodexSupervisorOptions {
   startupTimeoutMs?: number;
   /** Answers Codex's approval requests. Default {@link DenyAllApprovalBroker}. */
   approvals?: ApprovalBroker;
+  /**
+   * What the session gate reads on every new session (see ./gate/gate): the folders the person
+   * works in (default: `defaultCwd`) and the policy's `askForConfigKeys` (default none).
+   */
+  gate?: () => { workspaceRoots: readonly string[]; askForConfigKeys: readonly string[] };
+  /** Codex's system config layer; default `/etc/codex/config.toml` (tests point it elsewhere). */
+  systemConfigPath?: string;
   /** Spare children kept ready once Codex has been used (0 or 1). Default 1. */
   warmSpares?: number;
   /** Events kept per session. Default 200. */
@@ -327,8 +336,12 @@ export class CodexSupervisor {
     this.assertOpen();
     const settings: ThreadSettings = { ...req.settings, cwd: req.settings.cwd ?? this.opts.defaultCwd ?? process.cwd() };
     const sessionId = randomUUID();
-    // Full access is decided before any child is asked, so a denial leaves nothing running.
-    if (settings.sandbox === 'danger-full-access') await this.gateFullAccess(sessionId, settings, req, signal);
+    // The gate judges the configuration Codex will really run with, before any child is asked, so
+    // a refusal or a denial leaves nothing running.
+    const verdict = await this.judge(sessionId, settings, req);
+    // Codex gets the sandbox that was judged, whatever its config layers would pick.
+    settings.sandbox = verdict.effective.sandbox;
+    if (verdict.effective.sandbox === 'danger-full-access' || verdict.reasons.length) await this.gateSession(sessionId, settings, req, verdict, signal);
     const located = await this.locate();
     await this.makeRoom();
     const now = new Date().toISOString();
@@ -359,20 +372,71 @@ export class CodexSupervisor {
     return this.turn(entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
   }
 
-  /** @throws CodexApprovalDeniedError unless the broker allows `danger-full-access` for this call. */
-  private async gateFullAccess(sessionId: string, settings: ThreadSettings, req: CodexRunRequest, signal: AbortSignal): Promise<void> {
+  /**
+   * The gate's verdict for a new session (./gate/gate).
+   * @throws CodexApprovalDeniedError (refused config keys: audited as one denial; an unreadable config file)
+   */
+  private async judge(sessionId: string, settings: ThreadSettings, req: CodexRunRequest): Promise<GateVerdict> {
+    const gate = this.opts.gate?.() ?? { workspaceRoots: [this.opts.defaultCwd ?? process.cwd()], askForConfigKeys: [] };
+    try {
+      return await judgeSession({
+        cwd: settings.cwd,
+        ...(settings.sandbox ? { sandbox: settings.sandbox } : {}),
+        ...(settings.approvalPolicy ? { approvalPolicy: settings.approvalPolicy } : {}),
+        ...(settings.config ? { overrides: settings.config } : {}),
+        env: this.opts.env ?? process.env,
+        workspaceRoots: gate.workspaceRoots,
+        askForConfigKeys: gate.askForConfigKeys,
+        ...(this.opts.systemConfigPath ? { systemConfigPath: this.opts.systemConfigPath } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof ConfigOverrideRefusedError) && !(err instanceof CodexConfigFileError)) throw err;
+      await this.approvals.refused?.({
+        source: 'codex-session',
+        sessionId,
+        cwd: settings.cwd,
+        ...(settings.sandbox ? { sandbox: settings.sandbox } : {}),
+        ...(settings.approvalPolicy ? { approvalPolicy: settings.approvalPolicy } : {}),
+        ...(req.agentId ? { agentId: req.agentId } : {}),
+        ...(req.mode ? { mode: req.mode } : {}),
+        ...(err instanceof ConfigOverrideRefusedError ? { details: { refused_keys: err.keys.map((k) => k.key) } } : { details: { file: err.file } }),
+        reason: err.message,
+        signal: new AbortController().signal,
+      });
+      throw new CodexApprovalDeniedError(err.message);
+    }
+  }
+
+  /** @throws CodexApprovalDeniedError unless the broker allows this session (full access, or the gate's reasons). */
+  private async gateSession(sessionId: string, settings: ThreadSettings, req: CodexRunRequest, verdict: GateVerdict, signal: AbortSignal): Promise<void> {
+    const e = verdict.effective;
+    const full = e.sandbox === 'danger-full-access';
+    const programs = programsText(verdict.programs);
     const answer = await askBroker(this.approvals, {
-      source: 'codex-full-access',
+      source: full && verdict.reasons.length === 0 ? 'codex-full-access' : 'codex-session',
       sessionId,
-      cwd: settings.cwd,
-      sandbox: 'danger-full-access',
-      ...(settings.approvalPolicy ? { approvalPolicy: settings.approvalPolicy } : {}),
+      cwd: e.cwd,
+      sandbox: e.sandbox,
+      approvalPolicy: e.approvalPolicy,
+      ...(programs ? { command: programs } : {}),
       ...(req.agentId ? { agentId: req.agentId } : {}),
       ...(req.mode ? { mode: req.mode } : {}),
       reason: req.prompt.slice(0, 2000),
+      details: {
+        why: verdict.reasons,
+        sandbox_from: e.sandboxFrom.source,
+        approval_policy_from: e.approvalPolicyFrom.source,
+        writable_roots: e.writableRoots.map((w) => w.path),
+        network_access: e.networkAccess,
+        would_run: verdict.programs.map((p) => ({ key: p.key, run: p.run, from: p.from.source })),
+        layers: e.layers.map((l) => ({ kind: l.kind, source: l.source, applied: l.applied })),
+      },
       signal,
     });
-    if (answer.decision === 'deny') throw new CodexApprovalDeniedError(`danger-full-access was not approved: ${answer.reason ?? 'denied'}`);
+    if (answer.decision === 'deny') {
+      const what = full ? 'danger-full-access' : `This Codex session (${verdict.reasons.join('; ')})`;
+      throw new CodexApprovalDeniedError(`${what} was not approved: ${answer.reason ?? 'denied'}`);
+    }
   }
 
   /**

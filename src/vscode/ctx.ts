@@ -25,6 +25,11 @@ import { urlOf, type ServerState } from './server-state';
 import { readServerSettings, RESTART_SETTINGS, SETTINGS_SECTION, type ServerSettings } from './settings';
 import { GovernanceStatusBar } from './status-bar';
 import { TokenProvider } from './token';
+
+/** The local folders open in this window: Codex sessions may write there without asking (read on every new session). */
+function workspaceFolderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
 import { registerViews } from './views/register';
 import { registerSessions } from './sessions/register';
 import { registerApprovalsPanel } from './approvals/panel-register';
@@ -60,7 +65,7 @@ export class Ctx implements vscode.Disposable {
       settings: () => this.settings(),
       logger: this.logger,
       startServer: async (options) =>
-        (this.startedServer = await loadOnDemand().startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions() })),
+        (this.startedServer = await loadOnDemand().startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions(), workspaceRoots: workspaceFolderPaths })),
     });
     this.clients = new GovernanceClientSource({
       app: (url) => (this.startedServer?.url === url ? this.startedServer.app : undefined),

@@ -14,7 +14,7 @@ export const MAX_REASON = 1000;
 
 export const OUTCOMES = ['allowed', 'denied', 'timeout'] as const;
 export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
-export const SOURCES = ['codex-full-access', 'codex-exec', 'codex-patch', 'codex-sandbox', 'codex-permissions', 'codex-mcp-tool', 'pause-override'] as const;
+export const SOURCES = ['codex-full-access', 'codex-session', 'codex-exec', 'codex-patch', 'codex-sandbox', 'codex-permissions', 'codex-mcp-tool', 'pause-override'] as const;
 
 const filtersSchema = z.strictObject({
   outcome: z.optional(z.enum(OUTCOMES)),
