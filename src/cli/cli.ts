@@ -17,6 +17,7 @@ import { TerminalPrompter } from '../approvals/prompters';
 import { stderrLogger } from '../util/log';
 import { VERSION } from '../version';
 import { resolveToken } from './token';
+import { exitAfterFlush, guardStdio } from './exit';
 
 const USAGE = `codex-governance ${VERSION}
 
@@ -165,13 +166,15 @@ async function approvalPolicyOption(file: string | undefined): Promise<{ policy?
 }
 
 if (require.main === module) {
+  // Output may be a pipe: exit only once it has drained, and end quietly if the reader closed early.
+  const guard = guardStdio();
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code, guard),
     (err: unknown) => {
       const e = err as Error;
       process.stderr.write(`codex-governance: ${e.message}\n`);
       // node:util parseArgs rejects unknown options with a TypeError carrying a code: a usage error.
-      process.exit(e.name === 'TypeError' && 'code' in e ? 2 : 1);
+      return exitAfterFlush(e.name === 'TypeError' && 'code' in e ? 2 : 1, guard);
     },
   );
 }
