@@ -1,6 +1,7 @@
 /**
  * `codex-governance`: the governance server outside VS Code.
- *   serve [--host H] [--port P] [--data-dir D] [--allow-non-loopback] [--rate-limit N] [--verbose]
+ *   serve [--host H] [--port P] [--data-dir D] [--allow-non-loopback] [--rate-limit N]
+ *         [--rate-limit-per-token N] [--max-mcp-sessions N] [--verbose]
  *         [--approval-policy-file F] [--approval-prompt none|tty]
  *   stdio [--data-dir D] [--approval-policy-file F]
  *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
@@ -23,6 +24,7 @@ const USAGE = `codex-governance ${VERSION}
 
 Usage:
   codex-governance serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--rate-limit N] [--verbose]
+                         [--rate-limit-per-token N] [--max-mcp-sessions N]
                          [--approval-policy-file FILE.json] [--approval-prompt none|tty]
   codex-governance stdio [--data-dir DIR] [--approval-policy-file FILE.json]
   codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
@@ -33,6 +35,11 @@ Environment:
   CODEX_GOVERNANCE_TOKEN   bearer token for HTTP requests (alias UNITARES_HTTP_API_TOKEN);
                            without it a token is generated once and kept in DIR/token (mode 0600)
   CODEX_GOVERNANCE_DATA_DIR  default data directory (default ~/.codex-governance)
+
+Limits (serve):
+  --rate-limit N            requests/minute per agent (default 100)
+  --rate-limit-per-token N  requests/minute per bearer token, all agents together (default 10 x --rate-limit)
+  --max-mcp-sessions N      most open MCP sessions; one more initialize gets HTTP 503 (default 64)
 `;
 
 function defaultDataDir(env: NodeJS.ProcessEnv): string {
@@ -82,6 +89,8 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       'data-dir': { type: 'string' },
       'allow-non-loopback': { type: 'boolean', default: false },
       'rate-limit': { type: 'string' },
+      'rate-limit-per-token': { type: 'string' },
+      'max-mcp-sessions': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'approval-policy-file': { type: 'string' },
       'approval-prompt': { type: 'string', default: 'none' },
@@ -95,6 +104,12 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0..65535, got "${values.port}".`);
   const rate = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate-limit must be a positive number of requests per minute, got "${values['rate-limit']}".`);
+  const perToken = values['rate-limit-per-token'] === undefined ? undefined : Number(values['rate-limit-per-token']);
+  if (perToken !== undefined && !(perToken > 0)) throw new UsageError(`--rate-limit-per-token must be a positive number of requests per minute, got "${values['rate-limit-per-token']}".`);
+  const maxMcpSessions = values['max-mcp-sessions'] === undefined ? undefined : Number(values['max-mcp-sessions']);
+  if (maxMcpSessions !== undefined && !(Number.isInteger(maxMcpSessions) && maxMcpSessions >= 1)) {
+    throw new UsageError(`--max-mcp-sessions must be an integer of at least 1, got "${values['max-mcp-sessions']}".`);
+  }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir(env));
   const logger = stderrLogger(values.verbose);
   ensureDir(dataDir);
@@ -106,6 +121,8 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     token: token.token,
     allowNonLoopback: values['allow-non-loopback'],
     rateLimitPerMinute: rate,
+    rateLimitPerTokenPerMinute: perToken,
+    maxMcpSessions,
     logger,
     hostKind: 'cli',
     approvals: { ...(await approvalPolicyOption(values['approval-policy-file'])), ...(prompt === 'tty' ? { prompter: new TerminalPrompter() } : {}) },

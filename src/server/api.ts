@@ -20,6 +20,22 @@ export interface GovernanceServerOptions {
   rateLimitPerMinute?: number;
   /** Bucket size (burst). Default = rateLimitPerMinute. */
   rateLimitBurst?: number;
+  /**
+   * Token-bucket rate per bearer token, requests/minute (burst = the same number), applied in
+   * addition to the per-agent one: every agent and session using the token shares it. Default
+   * 10 x `rateLimitPerMinute` (1000 with the defaults).
+   */
+  rateLimitPerTokenPerMinute?: number;
+  /**
+   * Most MCP sessions open at once (an integer >= 1). One more `initialize` gets HTTP 503 with a
+   * JSON-RPC error naming this limit. Default 64.
+   */
+  maxMcpSessions?: number;
+  /**
+   * An MCP session with no request in flight and no open stream for this long is closed,
+   * milliseconds (> 0). Default 600000 (10 minutes).
+   */
+  mcpSessionIdleMs?: number;
   logger?: Logger;
   /** Who runs the server, recorded in the data-dir lock and `/health`: "cli" | "vscode" | "test". */
   hostKind?: string;

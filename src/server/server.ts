@@ -5,8 +5,9 @@
  * - `GET /health`, `GET /metrics` (Prometheus text),
  * - `GET /audit?cursor=&limit=&order=&decision=&outcome=&risk=&source=&type=&agent=&decided_by=&q=`
  *   (the audit log, paged and filtered; see ../approvals/audit-query).
- * Every request passes Host/Origin validation (403), the bearer token (401) and the per-agent
- * token bucket (429 + Retry-After) before it reaches a handler.
+ * Every request passes Host/Origin validation (403), the bearer token (401) and the per-agent and
+ * per-token token buckets (429 + Retry-After) before it reaches a handler. Open MCP sessions are
+ * capped and idle ones closed (./http/mcp-sessions).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,19 +19,21 @@ import { createGovernanceApp, type GovernanceApp } from './app';
 import { HttpError, readJson, sendError, sendJson } from './http/body';
 import { McpSessions, jsonRpcError } from './http/mcp-sessions';
 import { handleCallTool, handleListTools } from './http/openai-adapter';
-import { TokenBucketLimiter } from './http/rate-limit';
-import { hasValidToken, isAllowedHost, isAllowedOrigin, isLoopbackHost } from './http/security';
+import { LayeredRateLimiter, TokenBucketLimiter, tokenRateKey, type LayeredRateDecision } from './http/rate-limit';
+import { hasValidToken, isAllowedHost, isAllowedOrigin, isLoopbackHost, presentedToken } from './http/security';
 import { createMcpServer } from './mcp';
 import { auditQueryFrom, readAudit } from '../approvals/audit-query';
 import type { CallerIdentity } from './tools/types';
 
 export const DEFAULT_PORT = 8765;
+const DEFAULT_RATE_LIMIT_PER_MINUTE = 100;
 
 /**
  * Starts the server and returns once it listens.
  * @throws PortInUseError when the port is taken; DataDirLockedError / DataDirError from the store
  *   when the data directory is owned by another live server or not writable; Error for a
- *   non-loopback host without `allowNonLoopback` or an empty token.
+ *   non-loopback host without `allowNonLoopback` or an empty token; RangeError naming the option
+ *   for a rate limit <= 0, `maxMcpSessions` < 1 or `mcpSessionIdleMs` <= 0.
  */
 export async function startGovernanceServer(options: GovernanceServerOptions): Promise<RunningGovernanceServer> {
   const host = options.host ?? '127.0.0.1';
@@ -41,12 +44,23 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     throw new Error(`Refusing to bind ${host}: only loopback addresses are allowed unless --allow-non-loopback is given.`);
   }
 
+  const perAgent = options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+  const perToken = options.rateLimitPerTokenPerMinute ?? perAgent * 10;
+  requirePositive('rateLimitPerMinute', perAgent, 'codexGovernance.server.rateLimitPerMinute', '--rate-limit');
+  requirePositive('rateLimitPerTokenPerMinute', perToken, 'codexGovernance.server.rateLimitPerTokenPerMinute', '--rate-limit-per-token');
+  if (options.maxMcpSessions !== undefined && !(Number.isInteger(options.maxMcpSessions) && options.maxMcpSessions >= 1)) {
+    throw new RangeError(`maxMcpSessions is ${options.maxMcpSessions}; it must be an integer of at least 1 (codexGovernance.server.maxMcpSessions, --max-mcp-sessions).`);
+  }
+  if (options.mcpSessionIdleMs !== undefined && !(options.mcpSessionIdleMs > 0)) throw new RangeError(`mcpSessionIdleMs is ${options.mcpSessionIdleMs}; it must be > 0 milliseconds.`);
+  const limiter = new LayeredRateLimiter(new TokenBucketLimiter(perAgent, options.rateLimitBurst ?? perAgent), new TokenBucketLimiter(perToken));
+
   const app = await createGovernanceApp({ dataDir: options.dataDir, logger, hostKind: options.hostKind ?? 'cli', port, codex: options.codex, approvals: options.approvals });
-  const limiter = new TokenBucketLimiter(options.rateLimitPerMinute ?? 100, options.rateLimitBurst ?? options.rateLimitPerMinute ?? 100);
   const sessions = new McpSessions({
     logger,
     createServer: (identity) => createMcpServer(app.registry, { version: VERSION, identity }),
     onCountChange: (n) => app.metrics.mcpSessions.set(n),
+    maxSessions: options.maxMcpSessions,
+    idleMs: options.mcpSessionIdleMs,
   });
 
   let boundPort = port;
@@ -73,14 +87,13 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     if (!hasValidToken(req, options.token)) {
       return sendError(res, 401, 'unauthorized', 'Unauthorized.', { 'www-authenticate': 'Bearer realm="codex-governance"' });
     }
-    const rateKey = rateKeyOf(req, path);
-    const rate = limiter.take(rateKey);
+    const rate = limiter.take(rateKeyOf(req, path), tokenRateKey(presentedToken(req) ?? ''));
     if (!rate.allowed) {
       app.metrics.rateLimited.inc();
       const headers = { 'retry-after': String(rate.retryAfterSeconds) };
-      const message = `Rate limit exceeded (${limiter.ratePerMinute} requests/minute per agent); retry after ${rate.retryAfterSeconds} s.`;
-      if (path === '/mcp') return jsonRpcError(res, 429, -32029, message, headers);
-      return sendError(res, 429, 'rate_limited', message, headers);
+      const message = rateLimitMessage(rate);
+      if (path === '/mcp') return jsonRpcError(res, 429, -32029, message, headers, { limit: rate.limitedBy });
+      return sendJson(res, 429, { success: false, error: { code: 'rate_limited', message, limit: rate.limitedBy } }, headers);
     }
 
     if (path === '/mcp') {
@@ -148,6 +161,20 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
         logger.info('Governance server stopped.');
       })()),
   };
+}
+
+function requirePositive(option: string, value: number, setting: string, flag: string): void {
+  if (!(value > 0)) throw new RangeError(`${option} is ${value}; it must be a positive number of requests per minute (${setting}, ${flag}).`);
+}
+
+/** The 429 text: which limit was hit and the setting / flag that raises it. */
+function rateLimitMessage(rate: LayeredRateDecision): string {
+  const wait = `retry after ${rate.retryAfterSeconds} s`;
+  return rate.limitedBy === 'token'
+    ? `Rate limit exceeded: ${rate.ratePerMinute} requests/minute per token (shared by every agent and session using this bearer token); ${wait}. ` +
+        `To raise it, set codexGovernance.server.rateLimitPerTokenPerMinute (VS Code) or codex-governance serve --rate-limit-per-token N.`
+    : `Rate limit exceeded: ${rate.ratePerMinute} requests/minute per agent; ${wait}. ` +
+        `To raise it, set codexGovernance.server.rateLimitPerMinute (VS Code) or codex-governance serve --rate-limit N.`;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -38,7 +38,7 @@ export class ServerController {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(state: ServerState) => void>();
   private sessionPort: number | undefined;
-  private startedWith: { requestedPort: number; rateLimitPerMinute: number; codex: string } | undefined;
+  private startedWith: { requestedPort: number; limits: string; codex: string } | undefined;
   private disposed = false;
 
   constructor(private readonly options: ServerControllerOptions) {}
@@ -64,14 +64,15 @@ export class ServerController {
 
   /**
    * True when this window's server runs with values that differ from `settings` (the requested
-   * port, unless a session port overrides it, or the rate limit), so a restart would change something.
+   * port, unless a session port overrides it, the rate limits or the MCP session cap), so a restart
+   * would change something.
    */
   needsRestartFor(settings: ServerSettings): boolean {
     if (!this.server || !this.startedWith) return false;
     const port = this.sessionPort ?? settings.port;
     return (
       port !== this.startedWith.requestedPort ||
-      settings.rateLimitPerMinute !== this.startedWith.rateLimitPerMinute ||
+      limitsOf(settings) !== this.startedWith.limits ||
       JSON.stringify(settings.codex) !== this.startedWith.codex
     );
   }
@@ -159,11 +160,13 @@ export class ServerController {
         dataDir: this.options.dataDir,
         token,
         rateLimitPerMinute: settings.rateLimitPerMinute,
+        rateLimitPerTokenPerMinute: settings.rateLimitPerTokenPerMinute,
+        maxMcpSessions: settings.maxMcpSessions,
         logger,
         hostKind: 'vscode',
         codex: settings.codex,
       });
-      this.startedWith = { requestedPort: port, rateLimitPerMinute: settings.rateLimitPerMinute, codex: JSON.stringify(settings.codex) };
+      this.startedWith = { requestedPort: port, limits: limitsOf(settings), codex: JSON.stringify(settings.codex) };
       return this.setState({ kind: 'running', url: this.server.url, port: this.server.port });
     } catch (err) {
       return this.setState(await this.describeStartFailure(err, port, token));
@@ -209,4 +212,9 @@ export class ServerController {
     }
     return this.setState({ kind: 'stopped' });
   }
+}
+
+/** The settings that shape the server's limits, as one comparable string. */
+function limitsOf(settings: ServerSettings): string {
+  return JSON.stringify([settings.rateLimitPerMinute, settings.rateLimitPerTokenPerMinute, settings.maxMcpSessions]);
 }

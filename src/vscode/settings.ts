@@ -6,6 +6,9 @@
 export const SETTINGS_SECTION = 'codexGovernance';
 export const DEFAULT_PORT = 8765;
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 100;
+/** Default per-token rate = this x the per-agent rate (1000/minute with the defaults). */
+export const PER_TOKEN_RATE_FACTOR = 10;
+export const DEFAULT_MAX_MCP_SESSIONS = 64;
 
 export interface ServerSettings {
   /** TCP port on 127.0.0.1; 0 picks a free port. */
@@ -14,6 +17,10 @@ export interface ServerSettings {
   autoStart: boolean;
   /** Token-bucket rate per agent, requests/minute (>= 1). */
   rateLimitPerMinute: number;
+  /** Token-bucket rate per bearer token, all agents together, requests/minute (>= 1); setting 0 = 10 x rateLimitPerMinute. */
+  rateLimitPerTokenPerMinute: number;
+  /** Most open MCP sessions (>= 1). */
+  maxMcpSessions: number;
   /** Codex supervisor settings (`codexGovernance.codex.*`); unset keys keep the supervisor defaults. */
   codex: CodexSettings;
 }
@@ -41,6 +48,8 @@ export class SettingsError extends Error {
 export const RESTART_SETTINGS = [
   `${SETTINGS_SECTION}.server.port`,
   `${SETTINGS_SECTION}.server.rateLimitPerMinute`,
+  `${SETTINGS_SECTION}.server.rateLimitPerTokenPerMinute`,
+  `${SETTINGS_SECTION}.server.maxMcpSessions`,
   `${SETTINGS_SECTION}.codex.path`,
   `${SETTINGS_SECTION}.codex.backend`,
   `${SETTINGS_SECTION}.codex.maxSessions`,
@@ -73,7 +82,28 @@ export function readServerSettings(get: (key: string) => unknown): ServerSetting
       `Setting ${SETTINGS_SECTION}.server.rateLimitPerMinute is ${JSON.stringify(rate)}; it must be an integer of at least 1 (requests per minute per agent).`,
     );
   }
-  return { port, autoStart, rateLimitPerMinute: rate, codex: readCodexSettings(get) };
+  const perToken = orDefault(get('server.rateLimitPerTokenPerMinute'), 0);
+  if (typeof perToken !== 'number' || !Number.isInteger(perToken) || perToken < 0) {
+    throw new SettingsError(
+      `${SETTINGS_SECTION}.server.rateLimitPerTokenPerMinute`,
+      `Setting ${SETTINGS_SECTION}.server.rateLimitPerTokenPerMinute is ${JSON.stringify(perToken)}; it must be an integer of at least 1 (requests per minute for all agents together), or 0 for ${PER_TOKEN_RATE_FACTOR} x rateLimitPerMinute.`,
+    );
+  }
+  const maxMcpSessions = orDefault(get('server.maxMcpSessions'), DEFAULT_MAX_MCP_SESSIONS);
+  if (typeof maxMcpSessions !== 'number' || !Number.isInteger(maxMcpSessions) || maxMcpSessions < 1) {
+    throw new SettingsError(
+      `${SETTINGS_SECTION}.server.maxMcpSessions`,
+      `Setting ${SETTINGS_SECTION}.server.maxMcpSessions is ${JSON.stringify(maxMcpSessions)}; it must be an integer of at least 1 (open MCP sessions).`,
+    );
+  }
+  return {
+    port,
+    autoStart,
+    rateLimitPerMinute: rate,
+    rateLimitPerTokenPerMinute: perToken === 0 ? rate * PER_TOKEN_RATE_FACTOR : perToken,
+    maxMcpSessions,
+    codex: readCodexSettings(get),
+  };
 }
 
 function readCodexSettings(get: (key: string) => unknown): CodexSettings {

@@ -33,7 +33,7 @@ describe('server controller (real governance server)', function () {
   const CODEX_DEFAULTS = { backend: 'auto' as const, maxSessions: 10, sessionIdleTimeoutMs: 300_000, toolTimeoutMs: 600_000 };
 
   function make(settings: Partial<ServerSettings> | (() => ServerSettings), options: { token?: string; dir?: string } = {}) {
-    const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, codex: CODEX_DEFAULTS, ...settings });
+    const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, ...settings });
     const c = new ServerController({
       dataDir: options.dir ?? dataDir,
       token: async () => options.token ?? token,
@@ -143,14 +143,16 @@ describe('server controller (real governance server)', function () {
     assert.equal(await portState(port), 'refused');
   });
 
-  it('needs a restart only when the port asked for or the rate limit changed', async () => {
+  it('needs a restart only when the port asked for, a rate limit or the MCP session cap changed', async () => {
     const port = await findFreePort();
-    let settings: ServerSettings = { port, autoStart: true, rateLimitPerMinute: 100, codex: CODEX_DEFAULTS };
+    let settings: ServerSettings = { port, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS };
     const c = make(() => settings);
     assert.equal(c.needsRestartFor(settings), false, 'not running yet');
     await c.start();
     assert.equal(c.needsRestartFor(settings), false);
     assert.equal(c.needsRestartFor({ ...settings, rateLimitPerMinute: 50 }), true);
+    assert.equal(c.needsRestartFor({ ...settings, rateLimitPerTokenPerMinute: 500 }), true);
+    assert.equal(c.needsRestartFor({ ...settings, maxMcpSessions: 8 }), true);
     const other = await findFreePort();
     assert.equal(c.needsRestartFor({ ...settings, port: other }), true);
     // A session port (from "Use Another Port") that is then saved to the setting needs no restart.

@@ -9,6 +9,8 @@ describe('server settings', () => {
       port: 8765,
       autoStart: true,
       rateLimitPerMinute: 100,
+      rateLimitPerTokenPerMinute: 1000,
+      maxMcpSessions: 64,
       codex: { backend: 'auto', maxSessions: 10, sessionIdleTimeoutMs: 300_000, toolTimeoutMs: 600_000 },
     });
   });
@@ -20,6 +22,8 @@ describe('server settings', () => {
           'server.port': 0,
           'server.autoStart': false,
           'server.rateLimitPerMinute': 5,
+          'server.rateLimitPerTokenPerMinute': 20,
+          'server.maxMcpSessions': 3,
           'codex.path': ' /opt/codex/bin/codex ',
           'codex.backend': 'mcp-server',
           'codex.maxSessions': 3,
@@ -31,6 +35,8 @@ describe('server settings', () => {
         port: 0,
         autoStart: false,
         rateLimitPerMinute: 5,
+        rateLimitPerTokenPerMinute: 20,
+        maxMcpSessions: 3,
         codex: { codexPath: '/opt/codex/bin/codex', backend: 'mcp-server', maxSessions: 3, sessionIdleTimeoutMs: 60_000, toolTimeoutMs: 30_000 },
       },
     );
@@ -50,6 +56,15 @@ describe('server settings', () => {
       );
     });
   }
+
+  it('derives the per-token rate from the per-agent one when left at 0', () => {
+    assert.equal(readServerSettings(getter({ 'server.rateLimitPerMinute': 7, 'server.rateLimitPerTokenPerMinute': 0 })).rateLimitPerTokenPerMinute, 70);
+  });
+
+  it('refuses a negative per-token rate and an MCP session cap below 1, naming the setting', () => {
+    assert.throws(() => readServerSettings(getter({ 'server.rateLimitPerTokenPerMinute': -1 })), /codexGovernance\.server\.rateLimitPerTokenPerMinute is -1/);
+    assert.throws(() => readServerSettings(getter({ 'server.maxMcpSessions': 0 })), /codexGovernance\.server\.maxMcpSessions is 0/);
+  });
 
   it('refuses a rate limit below 1 and a non-boolean autoStart', () => {
     assert.throws(() => readServerSettings(getter({ 'server.rateLimitPerMinute': 0 })), /codexGovernance\.server\.rateLimitPerMinute is 0/);
