@@ -7,7 +7,7 @@
  *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
  *   codex --prompt TEXT [--sandbox ...]   (one Codex turn through the supervisor)
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,8 @@ Usage:
   codex-governance serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--rate-limit N] [--verbose]
                          [--rate-limit-per-token N] [--max-mcp-sessions N]
                          [--approval-policy-file FILE.json] [--approval-prompt none|tty]
-  codex-governance stdio [--data-dir DIR] [--approval-policy-file FILE.json]
+                         [--workspace-root DIR ...]
+  codex-governance stdio [--data-dir DIR] [--approval-policy-file FILE.json] [--workspace-root DIR ...]
   codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
   codex-governance codex --prompt TEXT [--sandbox MODE] ...   (one Codex turn; "codex-governance codex --help")
   codex-governance --version
@@ -35,6 +36,10 @@ Environment:
   CODEX_GOVERNANCE_TOKEN   bearer token for HTTP requests (alias UNITARES_HTTP_API_TOKEN);
                            without it a token is generated once and kept in DIR/token (mode 0600)
   CODEX_GOVERNANCE_DATA_DIR  default data directory (default ~/.codex-governance)
+
+Approvals (serve, stdio):
+  --workspace-root DIR      a folder Codex sessions may write without asking (repeatable;
+                            default the current folder); workspace-write elsewhere asks like full access
 
 Limits (serve):
   --rate-limit N            requests/minute per agent (default 100)
@@ -91,6 +96,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       'rate-limit': { type: 'string' },
       'rate-limit-per-token': { type: 'string' },
       'max-mcp-sessions': { type: 'string' },
+      'workspace-root': { type: 'string', multiple: true },
       verbose: { type: 'boolean', default: false },
       'approval-policy-file': { type: 'string' },
       'approval-prompt': { type: 'string', default: 'none' },
@@ -123,6 +129,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     rateLimitPerMinute: rate,
     rateLimitPerTokenPerMinute: perToken,
     maxMcpSessions,
+    workspaceRoots: workspaceRootsOption(values['workspace-root']),
     logger,
     hostKind: 'cli',
     approvals: { ...(await approvalPolicyOption(values['approval-policy-file'])), ...(prompt === 'tty' ? { prompter: new TerminalPrompter() } : {}) },
@@ -140,14 +147,35 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 async function stdio(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, verbose: { type: 'boolean', default: false }, 'approval-policy-file': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { 'data-dir': { type: 'string' }, verbose: { type: 'boolean', default: false }, 'approval-policy-file': { type: 'string' }, 'workspace-root': { type: 'string', multiple: true } },
+    strict: true,
+  });
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir(env));
   ensureDir(dataDir);
   // stdin carries MCP here, so no terminal prompt: the policy alone decides.
-  const running = await runStdioServer({ dataDir, logger: stderrLogger(values.verbose), approvals: await approvalPolicyOption(values['approval-policy-file']) });
+  const running = await runStdioServer({
+    dataDir,
+    logger: stderrLogger(values.verbose),
+    approvals: await approvalPolicyOption(values['approval-policy-file']),
+    workspaceRoots: workspaceRootsOption(values['workspace-root']),
+  });
   await Promise.race([waitForSignal(), running.closed]);
   await running.close();
   return 0;
+}
+
+/**
+ * `--workspace-root DIR` (repeatable): the folders Codex sessions may write without asking; default
+ * the server's working directory. @throws UsageError when a folder does not exist
+ */
+function workspaceRootsOption(given: string[] | undefined): string[] {
+  const roots = (given ?? []).map((d) => resolve(d));
+  for (const r of roots) {
+    if (!existsSync(r)) throw new UsageError(`--workspace-root ${r} does not exist. Give a folder the Codex sessions may write in.`);
+  }
+  return roots.length ? roots : [process.cwd()];
 }
 
 function ensureDir(dir: string): void {

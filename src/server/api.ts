@@ -43,6 +43,8 @@ export interface GovernanceServerOptions {
   codex?: CodexSupervisorOptions;
   /** Approval policy and prompter (default: built-in policy, no prompter = headless). */
   approvals?: GovernanceApprovalOptions;
+  /** The folders the person works in (see ./app); headless `--workspace-root`, VS Code's workspace folders. */
+  workspaceRoots?: readonly string[] | (() => readonly string[]);
 }
 
 export interface RunningGovernanceServer {
