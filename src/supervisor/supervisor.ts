@@ -188,6 +188,8 @@ interface Entry {
   record: CodexSessionRecord;
   child: CodexChild | undefined;
   settings: ThreadSettings;
+  /** The gate's reasons a person (or the policy) already said yes to; a resume asks only for new ones. */
+  approvedReasons?: readonly string[];
   /** Set while we end the child on purpose (so its exit is not `lost`). */
   closing: boolean;
   turnUsage: TokenUsage;
@@ -342,6 +344,7 @@ export class CodexSupervisor {
     // Codex gets the sandbox that was judged, whatever its config layers would pick.
     settings.sandbox = verdict.effective.sandbox;
     if (verdict.effective.sandbox === 'danger-full-access' || verdict.reasons.length) await this.gateSession(sessionId, settings, req, verdict, signal);
+    const approvedReasons = verdict.reasons;
     const located = await this.locate();
     await this.makeRoom();
     const now = new Date().toISOString();
@@ -366,7 +369,7 @@ export class CodexSupervisor {
       lastError: null,
       transcript: [],
     };
-    const entry: Entry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined };
+    const entry: Entry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined, approvedReasons };
     this.sessions.set(record.id, entry);
     this.addEvent(entry, userEvent(req.prompt));
     return this.turn(entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
@@ -405,6 +408,18 @@ export class CodexSupervisor {
       });
       throw new CodexApprovalDeniedError(err.message);
     }
+  }
+
+  /** @throws CodexApprovalDeniedError when the configuration changed since the start and the new reasons are not approved */
+  private async gateResume(entry: Entry, prompt: string, signal: AbortSignal): Promise<void> {
+    const r = entry.record;
+    const req: CodexRunRequest = { prompt, settings: entry.settings, ...(r.mode ? { mode: r.mode } : {}), ...(r.agentId ? { agentId: r.agentId } : {}) };
+    const verdict = await this.judge(r.id, entry.settings, req);
+    const approved = new Set(entry.approvedReasons ?? []);
+    const fresh = verdict.reasons.filter((why) => !approved.has(why));
+    if (!fresh.length) return;
+    await this.gateSession(r.id, entry.settings, req, { ...verdict, reasons: fresh }, signal);
+    entry.approvedReasons = verdict.reasons;
   }
 
   /** @throws CodexApprovalDeniedError unless the broker allows this session (full access, or the gate's reasons). */
@@ -461,6 +476,9 @@ export class CodexSupervisor {
     }
     const located = await this.locate();
     if (located.backend !== 'app-server') throw new CodexSessionStateError(`Session ${r.id} was an app-server thread, but the supervisor now uses ${located.backend}; start a new session with the codex tool.`);
+    // A new process reads Codex's configuration again (a project's .codex/config.toml may have been
+    // written since): judge it again and ask for what was not approved when the session started.
+    await this.gateResume(entry, req.prompt, signal);
     await this.makeRoom();
     r.status = 'starting';
     r.endedAt = null;

@@ -230,6 +230,29 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
       }
     }
 
+    if (backend === 'app-server') {
+      it('a resumed thread is judged again: a project config written since the start asks before the new process starts', async () => {
+        const prompter = new ScriptedPrompter([{ decision: 'deny', reason: 'not after the fact' }]);
+        server.app.approvals.setPrompter(prompter);
+        w.fake.enqueue(replyMessage('first'));
+        const first = await codex({});
+        assert.equal(textOf(first), 'first');
+        const threadId = (first.structuredContent as { threadId: string }).threadId;
+        await client.callTool({ name: 'codex-cleanup', arguments: { idle: true } });
+        // What an agent could write during the session: trust comes from the person's config, the program from the project.
+        mkdirSync(join(w.home.workDir, '.git'));
+        projectLayer(w.home.workDir, { mcp_servers: touchServer(w.marker) });
+        userConfig(w, { projects: { [w.home.workDir]: { trust_level: 'trusted' } } });
+        w.fake.enqueue(replyMessage('second'));
+        const again = (await client.callTool({ name: 'codex-reply', arguments: { threadId, prompt: 'go on' } })) as CallToolResult;
+        assert.equal(again.isError, true, textOf(again));
+        assert.match(textOf(again), /not after the fact/);
+        assert.equal(prompter.seen.length, 1);
+        assert.match(prompter.seen[0]?.command ?? '', /mcp_servers\.m\.command: sh -c touch/);
+        assert.equal(existsSync(w.marker), false);
+      });
+    }
+
     it('a model-only config (the provider, reasoning effort) passes without a prompt', async () => {
       const prompter = new ScriptedPrompter([]);
       server.app.approvals.setPrompter(prompter);
