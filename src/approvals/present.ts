@@ -32,8 +32,7 @@ export function promptTitle(p: PendingApproval): string {
 /** The detail lines: command, cwd, sandbox, approval policy, mode, risk, justification (only those known). */
 export function promptDetail(p: PendingApproval): string {
   const lines: string[] = [];
-  const why = p.source === 'codex-session' && Array.isArray(p.details?.why) ? (p.details.why as unknown[]).filter((w): w is string => typeof w === 'string') : [];
-  for (const w of why) lines.push(`Why: ${w}`);
+  for (const w of gateReasons(p)) lines.push(`Why: ${w}`);
   if (p.command) lines.push(p.source === 'codex-session' || p.source === 'codex-full-access' ? `Would run: ${p.command}` : `Command: ${p.command}`);
   if (p.cwd) lines.push(`Folder (cwd): ${p.cwd}`);
   lines.push(`Sandbox: ${p.sandbox ?? 'default'}`);
@@ -43,6 +42,13 @@ export function promptDetail(p: PendingApproval): string {
   if (p.reason) lines.push(`Justification: ${p.reason.length > 500 ? `${p.reason.slice(0, 500)}…` : p.reason}`);
   if (p.sessionId) lines.push(`Session: ${p.sessionId}`);
   return lines.join('\n');
+}
+
+/** Why the session gate asks (`details.why` of a `codex-session` or `codex-full-access` request), one line each. */
+export function gateReasons(p: Pick<PendingApproval, 'source' | 'details'>): string[] {
+  if (p.source !== 'codex-session' && p.source !== 'codex-full-access') return [];
+  const why = p.details?.why;
+  return Array.isArray(why) ? why.filter((w): w is string => typeof w === 'string') : [];
 }
 
 /** High and critical get a modal; the rest a notification (issue 4). */

@@ -5,7 +5,7 @@
  * page loaded added on top (polled every `pollMs`, and at once after a pending request leaves).
  * One instance per open panel.
  */
-import { promptTitle } from '../../approvals/present';
+import { gateReasons, promptTitle } from '../../approvals/present';
 import type { AuditQuery } from '../../approvals/audit-query';
 import type { PendingApproval } from '../../approvals/types';
 import type { AuditRecord } from '../../store/audit';
@@ -239,6 +239,8 @@ export function toPendingItem(p: PendingApproval): PendingItem {
     const value = p[key];
     if (value !== undefined) item[key] = value;
   }
+  const why = gateReasons(p);
+  if (why.length) item.why = why;
   return item;
 }
 

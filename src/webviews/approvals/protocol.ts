@@ -64,6 +64,8 @@ export interface PendingItem {
   mode?: string;
   /** The agent's or model's justification. */
   reason?: string;
+  /** Why the session gate asks (effective configuration), one line each. */
+  why?: string[];
   /** ISO-8601 UTC. */
   requestedAt: string;
   /** When the timeout denies it, ms since epoch. */

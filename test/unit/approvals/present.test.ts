@@ -24,6 +24,21 @@ describe('approvals: presentation', () => {
     for (const line of ['Command: npm install', 'Folder (cwd): /repo', 'Sandbox: danger-full-access', 'Risk: high', 'Justification: needs to install packages']) assert.ok(detail.includes(line), detail);
   });
 
+  it('a session the gate sends for review shows why, and what would run, in the modal', () => {
+    const gated: PendingApproval = {
+      ...pending,
+      source: 'codex-session',
+      sandbox: 'read-only',
+      command: 'mcp_servers.lint.command: npx lint (from config argument)',
+      details: { why: ['the config argument sets `mcp_servers.lint.command`, which starts programs'] },
+    };
+    assert.equal(promptTitle(gated), 'HIGH risk: agent-7 wants a Codex session that needs your yes');
+    const detail = promptDetail(gated);
+    assert.match(detail, /^Why: the config argument sets `mcp_servers\.lint\.command`, which starts programs$/m);
+    assert.match(detail, /^Would run: mcp_servers\.lint\.command: npx lint \(from config argument\)$/m);
+    assert.match(detail, /^Sandbox: read-only$/m);
+  });
+
   it('high and critical are modal, medium and low are notifications', () => {
     assert.deepEqual((['low', 'medium', 'high', 'critical'] as const).map((risk) => needsModal({ risk })), [false, false, true, true]);
   });
