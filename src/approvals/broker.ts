@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AuditLog } from '../store/audit';
-import type { ApprovalAnswer, ApprovalBroker, ApprovalRequest } from '../supervisor/approvals';
+import type { ApprovalAnswer, ApprovalBroker, ApprovalRequest } from './vocabulary';
 import type { Logger } from '../util/log';
 import { nullLogger } from '../util/log';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './policy';

@@ -3,7 +3,7 @@
  * a view, a panel), or the broker settles it elsewhere (timeout, another answer, the turn ended:
  * its `signal` aborts). Plain TypeScript, shared by the VS Code prompter and the tests' prompters.
  */
-import type { ApprovalAnswer } from '../supervisor/approvals';
+import type { ApprovalAnswer } from './vocabulary';
 import type { PendingApproval } from './types';
 
 export class OpenRequests {

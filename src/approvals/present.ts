@@ -3,7 +3,7 @@
  * free of `vscode` so it is tested with plain mocha. Also reads the `codexGovernance.approvals.*`
  * settings into a policy (the same keys as the headless policy file).
  */
-import type { ApprovalAnswer } from '../supervisor/approvals';
+import type { ApprovalAnswer } from './vocabulary';
 import { parseApprovalPolicy, type ApprovalPolicy } from './policy';
 import type { PendingApproval } from './types';
 

@@ -7,7 +7,7 @@
  * A headless server without either has no prompter at all: the policy alone decides (see ./broker).
  */
 import { createInterface } from 'node:readline/promises';
-import type { ApprovalAnswer } from '../supervisor/approvals';
+import type { ApprovalAnswer } from './vocabulary';
 import type { ApprovalPrompter, PendingApproval } from './types';
 
 /** How a scripted prompter answers: an answer, a value to return as-is, an error to throw, or `hang` (never answers). */

@@ -1,11 +1,11 @@
 /**
  * Shapes shared by the broker and its prompters (headless, terminal, test, VS Code).
  */
-import type { ApprovalAnswer, ApprovalSource } from '../supervisor/approvals';
+import type { ApprovalAnswer, ApprovalSource } from './vocabulary';
 import type { RiskLevel } from './risk';
 
 /**
- * Every approval source: Codex's own requests (../supervisor/approvals), a `codex` call asking for
+ * Every approval source: Codex's own requests (./vocabulary), a `codex` call asking for
  * `danger-full-access` before any child is asked (`codex-full-access`), and an agent asking to go
  * on after a PAUSE decision (`pause-override`).
  */

@@ -7,7 +7,8 @@
  * thread in a fresh process after the old one died.
  */
 import { askBrokerless, describeCommand, ProcessBackedChild } from './backend-util';
-import { appServerDecision, appServerLegacyDecision, type ApprovalSource } from './approvals';
+import { appServerDecision, appServerLegacyDecision } from './approval-wire';
+import type { ApprovalSource } from '../approvals/vocabulary';
 import type { ThreadItem, TokenUsageBreakdown, Turn } from './app-server-protocol';
 import {
   abortReasonOf,

@@ -1,5 +1,5 @@
 /** Small helpers both backends share. */
-import type { ApprovalAnswer } from './approvals';
+import type { ApprovalAnswer } from '../approvals/vocabulary';
 import type { ChildHooks } from './backend';
 import type { ChildHandle } from './process';
 

@@ -4,7 +4,7 @@
  * killing a session can then never touch another session's commands.
  */
 import type { CodexBackend } from './locate';
-import type { ApprovalRequest, ApprovalAnswer } from './approvals';
+import type { ApprovalRequest, ApprovalAnswer } from '../approvals/vocabulary';
 import type { ExitInfo } from './process';
 import { maskSecrets } from '../util/log';
 

@@ -14,7 +14,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { askBrokerless, describeCommand, ProcessBackedChild } from './backend-util';
-import { mcpServerDecision } from './approvals';
+import { mcpServerDecision } from './approval-wire';
 import {
   abortReasonOf,
   clip,

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { nullLogger, type Logger } from '../util/log';
 import { startAppServerChild } from './app-server-backend';
-import { askBroker, DenyAllApprovalBroker, type ApprovalBroker } from './approvals';
+import { askBroker, DenyAllApprovalBroker, type ApprovalBroker } from '../approvals/vocabulary';
 import { ConfigOverrideRefusedError, judgeSession, programsText, type GateVerdict } from './gate/gate';
 import { CodexConfigFileError } from './gate/effective-config';
 import {

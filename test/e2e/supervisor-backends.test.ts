@@ -9,7 +9,7 @@ import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries } from '../fakes/codex-processes';
 import { functionCallOutput, hang, replyExec, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
-import { type ApprovalBroker, type ApprovalRequest, DEFAULT_DENY_REASON } from '../../src/supervisor/approvals';
+import { type ApprovalBroker, type ApprovalRequest, DEFAULT_DENY_REASON } from '../../src/approvals/vocabulary';
 import type { CodexBackend } from '../../src/supervisor/locate';
 import { liveTreePids } from '../../src/supervisor/process';
 import { CodexSupervisor, CodexTurnError, type CodexSupervisorOptions } from '../../src/supervisor/supervisor';

@@ -9,7 +9,7 @@ import { gateReasons, promptTitle } from '../../approvals/present';
 import type { AuditQuery } from '../../approvals/audit-query';
 import type { PendingApproval } from '../../approvals/types';
 import type { AuditRecord } from '../../store/audit';
-import type { ApprovalAnswer } from '../../supervisor/approvals';
+import type { ApprovalAnswer } from '../../approvals/vocabulary';
 import {
   HISTORY_PAGE_SIZE,
   parseApprovalsPageMessage,

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { answerForChoice, APPROVAL_CHOICES, CHOICE_ALLOW_ONCE, CHOICE_ALLOW_SESSION, CHOICE_DENY, needsModal, promptDetail, promptTitle } from '../../approvals/present';
 import { OpenRequests } from '../../approvals/open-requests';
 import type { ApprovalPrompter, PendingApproval } from '../../approvals/types';
-import type { ApprovalAnswer } from '../../supervisor/approvals';
+import type { ApprovalAnswer } from '../../approvals/vocabulary';
 
 export class VsCodeApprovalPrompter implements ApprovalPrompter, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { appServerDecision, appServerLegacyDecision, askBroker, DEFAULT_DENY_REASON, DenyAllApprovalBroker, mcpServerDecision, type ApprovalRequest } from '../../../src/supervisor/approvals';
+import { askBroker, DEFAULT_DENY_REASON, DenyAllApprovalBroker, type ApprovalRequest } from '../../../src/approvals/vocabulary';
+import { appServerDecision, appServerLegacyDecision, mcpServerDecision } from '../../../src/supervisor/approval-wire';
 import { clip } from '../../../src/supervisor/backend';
 import { describeCommand } from '../../../src/supervisor/backend-util';
 

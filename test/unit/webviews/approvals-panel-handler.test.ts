@@ -7,7 +7,7 @@ import type { ApprovalOutcome, ApprovalPrompter, PendingApproval } from '../../.
 import type { RunningGovernanceServer } from '../../../src/server/api';
 import { startGovernanceServer } from '../../../src/server/server';
 import { AuditLog } from '../../../src/store/audit';
-import type { ApprovalAnswer } from '../../../src/supervisor/approvals';
+import type { ApprovalAnswer } from '../../../src/approvals/vocabulary';
 import { nullLogger } from '../../../src/util/log';
 import { httpAuditSource, inProcessAuditSource, type AuditSource } from '../../../src/vscode/approvals/panel-audit';
 import { ApprovalsPanelHandler, PANEL_DENY_REASON, type PendingSource } from '../../../src/vscode/approvals/panel-handler';

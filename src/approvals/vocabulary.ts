@@ -1,6 +1,7 @@
 /**
- * The approval broker: one interface for every approval Codex asks for, whichever backend asked.
- * Backends translate the broker's answer into Codex's own format (see ./approval-wire):
+ * The approval vocabulary: one broker interface for every approval, whichever Codex backend (or
+ * other asker) asked. Backends translate the broker's answer into Codex's own format (see
+ * ../supervisor/approval-wire):
  * `codex mcp-server` reads a top-level `decision` (`approved`, `approved_for_session`,
  * `{denied:{rejection}}`) in the `elicitation/create` result; `codex app-server` reads
  * `{decision: accept | acceptForSession | decline}`. `abort` is never sent: mcp-server 0.153.4 then
@@ -87,23 +88,4 @@ export async function askBroker(broker: ApprovalBroker, req: ApprovalRequest): P
   } catch (err) {
     return { decision: 'deny', reason: `The approval broker failed (${err instanceof Error ? err.message : String(err)}): denied (fail closed)` };
   }
-}
-
-/** `codex mcp-server` `decision` for an answer (0.153.4 `ReviewDecision`, observed wire format). */
-export function mcpServerDecision(answer: ApprovalAnswer): 'approved' | 'approved_for_session' | { denied: { rejection: string } } {
-  if (answer.decision === 'allow_once') return 'approved';
-  if (answer.decision === 'allow_session') return 'approved_for_session';
-  return { denied: { rejection: answer.reason ?? 'Denied by Codex Governance' } };
-}
-
-/** `codex app-server` v2 decision for command and file-change approvals (`CommandExecutionApprovalDecision`, `FileChangeApprovalDecision`). */
-export function appServerDecision(answer: ApprovalAnswer): 'accept' | 'acceptForSession' | 'decline' {
-  if (answer.decision === 'allow_once') return 'accept';
-  if (answer.decision === 'allow_session') return 'acceptForSession';
-  return 'decline';
-}
-
-/** `codex app-server` v1 `ReviewDecision` (`execCommandApproval` / `applyPatchApproval`): the same shape mcp-server reads. */
-export function appServerLegacyDecision(answer: ApprovalAnswer): ReturnType<typeof mcpServerDecision> {
-  return mcpServerDecision(answer);
 }
