@@ -2,9 +2,16 @@
  * Builds an `McpServer` (@modelcontextprotocol/sdk) exposing every tool of the registry.
  * One instance per MCP session (the SDK binds a server to one transport); the registry, and so
  * the tools' behaviour, is shared.
+ *
+ * Tools are served with the SDK's low-level `tools/list` and `tools/call` handlers rather than
+ * `McpServer.registerTool`: registerTool validates arguments itself before its callback, with a
+ * non-strict object (unknown arguments silently dropped) and its own error text. Here the
+ * arguments go unvalidated to {@link ToolRegistry.call}, the one validation path every transport
+ * shares, so MCP refuses exactly what `POST /v1/tools/call` refuses, with the same message, and
+ * `tools/list` publishes the same JSON Schemas as `GET /v1/tools` (`additionalProperties: false`).
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { registerPrompts } from './prompts';
 import { registerResources } from './resources';
 import { CODEX_TEXT_TOOLS } from './tools/codex-tools';
@@ -30,35 +37,39 @@ export function toCallToolResult(result: ToolResult): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
 }
 
+/** The registry's tools as MCP `tools/list` entries. */
+export function mcpTools(registry: ToolRegistry): Tool[] {
+  return registry.list().map((tool) => {
+    const entry: Tool = { name: tool.name, description: tool.description, inputSchema: registry.inputJsonSchema(tool.name) as Tool['inputSchema'] };
+    if (tool.title !== undefined) entry.title = tool.title;
+    const output = registry.outputJsonSchema(tool.name);
+    if (output) entry.outputSchema = output as Tool['outputSchema'];
+    if (tool.annotations) entry.annotations = tool.annotations;
+    return entry;
+  });
+}
+
 /** Creates a server with every registry tool registered. */
 export function createMcpServer(registry: ToolRegistry, options: McpServerOptions): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, title: 'Codex Governance', version: options.version },
     { instructions: options.instructions ?? DEFAULT_INSTRUCTIONS, capabilities: { logging: {} } },
   );
-  for (const tool of registry.list()) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.output,
-        annotations: tool.annotations,
-      },
-      async (args: Record<string, unknown>, extra: { signal: AbortSignal }) => {
-        try {
-          const result = await registry.execute(tool, args, { caller: options.identity(server), signal: extra.signal });
-          // Clients of Codex's former mcp-server read the answer text itself from `codex`/`codex-reply`.
-          if (CODEX_TEXT_TOOLS.has(tool.name)) return { content: [{ type: 'text', text: String(result.content ?? '') }], structuredContent: result };
-          return toCallToolResult(result);
-        } catch (err) {
-          const e = toToolCallError(err);
-          return { isError: true, content: [{ type: 'text', text: `${e.code}: ${e.message}` }] };
-        }
-      },
-    );
-  }
+  // The tool set is fixed for the server's life: no list_changed notifications.
+  server.server.registerCapabilities({ tools: { listChanged: false } });
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: mcpTools(registry) }));
+  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const name = request.params.name;
+    try {
+      const result = await registry.call(name, request.params.arguments ?? {}, { caller: options.identity(server), signal: extra.signal });
+      // Clients of Codex's former mcp-server read the answer text itself from `codex`/`codex-reply`.
+      if (CODEX_TEXT_TOOLS.has(name)) return { content: [{ type: 'text', text: String(result.content ?? '') }], structuredContent: result };
+      return toCallToolResult(result);
+    } catch (err) {
+      const e = toToolCallError(err);
+      return { isError: true, content: [{ type: 'text', text: `${e.code}: ${e.message}` }] };
+    }
+  });
   registerPrompts(server);
   registerResources(server, registry);
   return server;

@@ -7,9 +7,11 @@
  * (an explicit `config` value for the same key wins).
  */
 import type { ApprovalPolicy, SandboxMode, ThreadSettings } from './backend';
+import { APPROVAL_POLICIES } from './capabilities';
 
 export const SANDBOX_VALUES = ['read-only', 'workspace-write', 'danger-full-access', 'isolated', 'full-access'] as const;
-export const APPROVAL_POLICY_VALUES = ['untrusted', 'on-failure', 'on-request', 'never'] as const;
+/** Every approval policy some backend accepts (`on-failure` none does); per backend see ./capabilities. */
+export const APPROVAL_POLICY_VALUES = APPROVAL_POLICIES;
 export const MODE_VALUES = ['interactive', 'non-interactive', 'ci'] as const;
 export const REASONING_EFFORT_VALUES = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
 export const VERBOSITY_VALUES = ['low', 'medium', 'high'] as const;

@@ -19,7 +19,7 @@ Runs one Codex turn through the Codex supervisor and prints the reply.
 Options:
   --prompt TEXT              the prompt (required; "-" reads it from stdin)
   --sandbox MODE             read-only | workspace-write | danger-full-access (aliases isolated, full-access)
-  --approval-policy POLICY   untrusted | on-failure | on-request | never
+  --approval-policy POLICY   untrusted | on-request | never (the mcp-server backend: on-request | never)
   --full-auto                approval policy never
   --cwd DIR                  working directory (default: the current one)
   --model NAME               model override

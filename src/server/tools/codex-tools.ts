@@ -6,7 +6,9 @@
  * ../../supervisor/arguments.
  */
 import { z } from 'zod';
-import { APPROVAL_POLICY_VALUES, MODE_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFrom, VERBOSITY_VALUES } from '../../supervisor/arguments';
+import { MODE_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFrom, VERBOSITY_VALUES } from '../../supervisor/arguments';
+import { acceptedApprovalPolicies, APPROVAL_POLICIES, approvalPoliciesByBackendText, approvalPolicyRefusal } from '../../supervisor/capabilities';
+import type { LocatedCodex } from '../../supervisor/locate';
 import type { CodexSessionRecord } from '../../supervisor/session';
 import { CodexApprovalDeniedError, CodexBusyError, CodexSessionNotFoundError, CodexTurnError, type CodexSupervisor, type CodexTurnResult } from '../../supervisor/supervisor';
 import { ToolCallError } from './errors';
@@ -39,7 +41,28 @@ function view(r: CodexSessionRecord, withTranscript: boolean): Record<string, un
   return { session_id: id, threadId, ...rest, prompt, ...(withTranscript ? { transcript } : { events: transcript.length }) };
 }
 
-export function codexTools(supervisor: CodexSupervisor): ToolDefinition[] {
+/**
+ * The `approval-policy` argument. With the Codex located at server start it offers exactly what
+ * that Codex accepts: the supervisor keeps the Codex it located for its whole life, so every call
+ * runs on it and the schema stays true (locating costs one `codex --version`, which the first call
+ * would run anyway). When Codex could not be located at start (not installed yet, a wrong path
+ * that may be fixed later), the schema offers what any supported backend accepts and says which
+ * takes what; the call then checks the value against the Codex it locates (see the handler).
+ */
+function approvalPolicyArgument(located: LocatedCodex | undefined) {
+  const values = located ? acceptedApprovalPolicies(located) : APPROVAL_POLICIES;
+  const which = located ? `${values.join(', ')} (what Codex ${located.version} on the ${located.backend} backend accepts)` : approvalPoliciesByBackendText();
+  return z
+    .enum(values, { error: (issue) => approvalPolicyRefusal(issue.input, located) })
+    .optional()
+    .describe(`When Codex asks before running commands: ${which}.`);
+}
+
+/**
+ * @param located the Codex located at server start, when it could be: its accepted values are the
+ *   ones the `codex` tool offers (see {@link approvalPolicyArgument}).
+ */
+export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex): ToolDefinition[] {
   return [
     defineTool({
       name: 'codex',
@@ -49,7 +72,7 @@ export function codexTools(supervisor: CodexSupervisor): ToolDefinition[] {
         'Same arguments as the Codex CLI\'s former "codex mcp-server" tool, run under governance (approvals, deadlines, cleanup).',
       input: {
         prompt: z.string().min(1).describe('The initial user prompt to start the Codex conversation.'),
-        'approval-policy': z.enum(APPROVAL_POLICY_VALUES).optional().describe('When Codex asks before running commands: untrusted, on-failure, on-request, never.'),
+        'approval-policy': approvalPolicyArgument(located),
         sandbox: z.enum(SANDBOX_VALUES).optional().describe('read-only, workspace-write (alias isolated) or danger-full-access (alias full-access).'),
         cwd: z.string().min(1).optional().describe('Working directory of the session; default the server\'s workspace.'),
         model: z.string().min(1).optional().describe('Model name override, e.g. gpt-5-codex.'),
@@ -67,6 +90,18 @@ export function codexTools(supervisor: CodexSupervisor): ToolDefinition[] {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
       handler: async (args, ctx) => {
         try {
+          const policy = args['approval-policy'];
+          if (policy !== undefined) {
+            // The Codex in use may not be the one the schema was built for (none was located at
+            // start); a value it refuses is the caller's to fix, before any Codex process starts.
+            const inUse = await supervisor.locate();
+            if (!(acceptedApprovalPolicies(inUse) as readonly string[]).includes(policy)) {
+              throw new ToolCallError('invalid_arguments', `Invalid arguments for codex: approval-policy: ${approvalPolicyRefusal(policy, inUse)}`, {
+                field: 'approval-policy',
+                accepted: [...acceptedApprovalPolicies(inUse)],
+              });
+            }
+          }
           const { mode, agent_id, prompt, ...rest } = args;
           const req = { prompt, settings: threadSettingsFrom({ prompt, ...rest }), agentId: resolveAgentId(agent_id, ctx) };
           return answer(await supervisor.run(mode ? { ...req, mode } : req, ctx.signal));

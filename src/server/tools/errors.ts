@@ -17,11 +17,25 @@ export class ToolCallError extends Error {
   }
 }
 
-/** Formats zod issues as `field: problem; field2: problem` so the message names every bad field. */
+/**
+ * Formats zod issues as `field: problem; field2: problem` so the message names every bad field;
+ * each unknown name of a strict object is its own `name: unknown argument` (top level) or
+ * `parent.name: unknown field` entry.
+ */
 export function describeZodError(error: $ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(arguments)'}: ${issue.message}`)
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `${[...issue.path, key].map(String).join('.')}: ${issue.path.length ? 'unknown field' : 'unknown argument'}`).join('; ');
+      }
+      return `${issue.path.length ? issue.path.map(String).join('.') : '(arguments)'}: ${issue.message}`;
+    })
     .join('; ');
+}
+
+/** The unknown top-level names a strict object refused (empty when none). */
+export function unknownArguments(error: $ZodError): string[] {
+  return error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys : []));
 }
 
 /** Maps any thrown value to a ToolCallError (domain errors carry `code`/`name`). */

@@ -1,10 +1,11 @@
 /**
  * The single source of truth for tools: MCP registration, the OpenAI adapter's function list and
- * in-process calls all read from here, and every call goes through {@link ToolRegistry.execute}
- * so validation, metrics and error mapping are the same whatever the transport.
+ * in-process calls all read from here, and every call goes through {@link ToolRegistry.call}
+ * so validation (strict: an unknown argument is an error, never dropped), metrics and error
+ * mapping are the same whatever the transport.
  */
 import { z } from 'zod';
-import { ToolCallError, describeZodError, toToolCallError } from './errors';
+import { ToolCallError, describeZodError, toToolCallError, unknownArguments } from './errors';
 import type { ToolContext, ToolDefinition, ToolResult } from './types';
 
 /** Observes every call: tool name, outcome (`ok` or an error code) and duration in seconds. */
@@ -13,13 +14,15 @@ export type ToolCallObserver = (tool: string, outcome: string, seconds: number) 
 export class ToolRegistry {
   private readonly byName = new Map<string, ToolDefinition>();
   private readonly schemas = new Map<string, z.ZodObject<z.ZodRawShape>>();
+  /** JSON Schemas by `input:<tool>` / `output:<tool>`, built on first use (tools do not change). */
+  private readonly jsonSchemas = new Map<string, Record<string, unknown>>();
   private readonly observers: ToolCallObserver[] = [];
 
   constructor(tools: readonly ToolDefinition[]) {
     for (const tool of tools) {
       if (this.byName.has(tool.name)) throw new Error(`Duplicate tool name: ${tool.name}`);
       this.byName.set(tool.name, tool);
-      this.schemas.set(tool.name, z.object(tool.input).strict());
+      this.schemas.set(tool.name, z.strictObject(tool.input));
     }
   }
 
@@ -39,19 +42,39 @@ export class ToolRegistry {
     this.observers.push(observer);
   }
 
-  /** JSON Schema (draft 2020-12, from zod's `toJSONSchema`) of a tool's arguments. */
+  /**
+   * JSON Schema (draft 2020-12, from zod's `toJSONSchema`) of a tool's arguments, with
+   * `additionalProperties: false`; MCP `tools/list` and `GET /v1/tools` publish this same object.
+   */
   inputJsonSchema(name: string): Record<string, unknown> {
     const schema = this.schemas.get(name);
     if (!schema) throw this.unknownTool(name);
-    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-    delete json.$schema;
+    return this.cachedJsonSchema(`input:${name}`, () => jsonSchema(schema, 'input'));
+  }
+
+  /** JSON Schema of a tool's structured output (MCP `outputSchema`), or undefined if it declares none. */
+  outputJsonSchema(name: string): Record<string, unknown> | undefined {
+    const tool = this.byName.get(name);
+    if (!tool) throw this.unknownTool(name);
+    const output = tool.output;
+    return output ? this.cachedJsonSchema(`output:${name}`, () => jsonSchema(output, 'output')) : undefined;
+  }
+
+  private cachedJsonSchema(key: string, build: () => Record<string, unknown>): Record<string, unknown> {
+    let json = this.jsonSchemas.get(key);
+    if (!json) {
+      json = build();
+      this.jsonSchemas.set(key, json);
+    }
     return json;
   }
 
   /**
    * Validates `rawArgs` against the tool's schema and runs it.
+   * Every transport calls this, so the same arguments get the same answer everywhere.
    * @throws ToolCallError `unknown_tool` (message lists the known tools), `invalid_arguments`
-   *   (message names each bad field), or whatever the handler's error maps to.
+   *   (message names each bad field; for unknown arguments also the accepted ones), or whatever
+   *   the handler's error maps to.
    */
   async call(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolResult> {
     const tool = this.byName.get(name);
@@ -59,13 +82,17 @@ export class ToolRegistry {
     const parsed = this.schemas.get(name)!.safeParse(rawArgs ?? {});
     if (!parsed.success) {
       this.observe(name, 'invalid_arguments', 0);
-      throw new ToolCallError('invalid_arguments', `Invalid arguments for ${name}: ${describeZodError(parsed.error)}`);
+      const unknown = unknownArguments(parsed.error);
+      const accepted = Object.keys(tool.input);
+      let message = `Invalid arguments for ${name}: ${describeZodError(parsed.error)}`;
+      if (unknown.length) message += `. Accepted arguments: ${accepted.length ? accepted.join(', ') : 'none'}.`;
+      throw new ToolCallError('invalid_arguments', message, unknown.length ? { field: unknown.join(', '), accepted_arguments: accepted } : undefined);
     }
     return this.execute(tool, parsed.data, ctx);
   }
 
-  /** Runs an already-validated call (the MCP SDK validates before its callback). */
-  async execute(tool: ToolDefinition, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
+  /** Runs a call validated by {@link call}. */
+  private async execute(tool: ToolDefinition, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
     const started = performance.now();
     try {
       const result = await tool.handler(args as never, ctx);
@@ -93,4 +120,10 @@ export class ToolRegistry {
       }
     }
   }
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
 }

@@ -29,7 +29,10 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
   title?: string;
   description: string;
-  /** zod raw shape of the arguments; also the source of the JSON Schema both protocols publish. */
+  /**
+   * zod raw shape of the arguments; also the source of the JSON Schema both protocols publish.
+   * Validated as a strict object: an argument not in the shape is an `invalid_arguments` error.
+   */
   input: Shape;
   /** Optional zod object describing the structured output (published as MCP `outputSchema`). */
   output?: z.ZodObject<z.ZodRawShape>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import * as zm from 'zod/mini';
-import { ToolCallError, toToolCallError } from '../../../src/server/tools/errors';
+import { describeZodError, ToolCallError, toToolCallError, unknownArguments } from '../../../src/server/tools/errors';
 
 describe('toToolCallError', function () {
   it('keeps the code of a ToolCallError thrown by another copy of the module (the server bundle seen from the extension bundle)', function () {
@@ -31,6 +31,13 @@ describe('toToolCallError', function () {
     assert.match(a.message, /^n: /);
     assert.equal(b.code, 'invalid_arguments');
     assert.match(b.message, /^s: /);
+  });
+
+  it('names each unknown name of a strict object: an unknown argument at the top, an unknown field below', function () {
+    const r = z.strictObject({ a: z.string(), nested: z.strictObject({ b: z.number() }) }).safeParse({ a: 'x', profile: 'p', nested: { b: 1, c: 2 } });
+    assert.ok(!r.success);
+    assert.equal(describeZodError(r.error), 'nested.c: unknown field; profile: unknown argument');
+    assert.deepEqual(unknownArguments(r.error), ['profile']);
   });
 
   it('maps anything else to internal_error with its message', function () {
