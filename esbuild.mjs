@@ -1,7 +1,7 @@
 // Bundles the extension (cjs, `vscode` external) and the CLI for Node >= 22.13.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync } from 'node:fs';
+import { pageBuildOptions, webviewPages } from './scripts/page-bundles.mjs';
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -27,28 +27,9 @@ const builds = [
 
 // Webview pages: every src/webviews/<panel>/main.ts becomes media/dist/<panel>.js (browser, iife),
 // plus its CSS if the page imports any. Host-only code cannot be imported: the pages' tsconfig
-// (src/webviews/tsconfig.json) has DOM types and no Node types.
-const webviewRoot = 'src/webviews';
-const pages = existsSync(webviewRoot)
-  ? readdirSync(webviewRoot, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(webviewRoot, d.name, 'main.ts')))
-      .map((d) => d.name)
-  : [];
-for (const page of pages) {
-  builds.push({
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-    legalComments: 'none',
-    minify: true,
-    entryPoints: [join(webviewRoot, page, 'main.ts')],
-    outfile: `media/dist/${page}.js`,
-    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
-  });
-}
+// (src/webviews/tsconfig.json) has DOM types and no Node types, and a page build that bundles zod
+// fails (scripts/page-bundles.mjs: pages import their ./protocol, the host their ./schema).
+for (const page of webviewPages()) builds.push(pageBuildOptions(page));
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -10,15 +10,8 @@ import type { AuditQuery } from '../../approvals/audit-query';
 import type { PendingApproval } from '../../approvals/types';
 import type { AuditRecord } from '../../store/audit';
 import type { ApprovalAnswer } from '../../approvals/vocabulary';
-import {
-  HISTORY_PAGE_SIZE,
-  parseApprovalsPageMessage,
-  parseHistoryFilters,
-  type ApprovalsHostMessage,
-  type HistoryFilters,
-  type HistoryRow,
-  type PendingItem,
-} from '../../webviews/approvals/protocol';
+import { HISTORY_PAGE_SIZE, type ApprovalsHostMessage, type HistoryFilters, type HistoryRow, type PendingItem } from '../../webviews/approvals/protocol';
+import { parseApprovalsPageMessage, parseHistoryFilters } from '../../webviews/approvals/schema';
 import { RenderWaiter } from '../panels/render-waiter';
 import type { AuditSource } from './panel-audit';
 

@@ -19,7 +19,9 @@ import {
 } from '../../config';
 import type { ConnectionTarget, TestConnectionOptions } from '../../config';
 import type { Logger } from '../../util/log';
-import { parseMcpPageMessage, type FileView, type FormIssue, type McpHostMessage, type ServerForm, type ServerView } from '../../webviews/mcp-settings/protocol';
+import { type FileView, type FormIssue, type McpHostMessage, type ServerForm, type ServerView } from '../../webviews/mcp-settings/protocol';
+import { parseMcpPageMessage } from '../../webviews/mcp-settings/schema';
+import { answerTo, type RequestId } from '../../webviews/shared/requests';
 import { entryToForm, formToEdits, formToTable, mapOf, toFormIssue } from './form';
 
 export interface McpSettingsDeps {
@@ -65,13 +67,13 @@ export class McpSettingsHandler {
       case 'reload':
         return this.postState();
       case 'validate':
-        return this.deps.post({ type: 'validation', seq: msg.seq, issues: this.check(msg.file, msg.originalName, msg.form).issues });
+        return this.deps.post(answerTo(msg, { type: 'validation', issues: this.check(msg.file, msg.originalName, msg.form).issues }));
       case 'save':
-        return this.save(msg.seq, msg.file, msg.originalName, msg.form);
+        return this.save(msg, msg.file, msg.originalName, msg.form);
       case 'remove':
-        return this.remove(msg.seq, msg.file, msg.name);
+        return this.remove(msg, msg.file, msg.name);
       case 'test':
-        return this.test(msg.seq, msg.file, msg.originalName, msg.form);
+        return this.test(msg, msg.file, msg.originalName, msg.form);
       case 'reveal': {
         const entry = this.entry(msg.file, msg.name);
         const value = mapOf(entry, msg.field)[msg.key];
@@ -154,11 +156,11 @@ export class McpSettingsHandler {
     return { loaded, text, issues: [...issues, ...unplaced] };
   }
 
-  private async save(seq: number, file: string, originalName: string | null, form: ServerForm): Promise<void> {
+  private async save(request: RequestId, file: string, originalName: string | null, form: ServerForm): Promise<void> {
     const { text, issues, loaded } = this.check(file, originalName, form);
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length || text === undefined || !loaded) {
-      this.deps.post({ type: 'saveFailed', seq, issues, message: `Not saved: ${errors.map((i) => i.message).join(' ') || 'fix the form first.'}` });
+      this.deps.post(answerTo(request, { type: 'saveFailed', issues, message: `Not saved: ${errors.map((i) => i.message).join(' ') || 'fix the form first.'}` }));
       return;
     }
     const name = form.name.trim();
@@ -167,44 +169,44 @@ export class McpSettingsHandler {
       if (text !== loaded.text) this.loaded.set(file, await writeConfigFile(loaded, text));
     } catch (e) {
       if (e instanceof ConfigConflictError) {
-        this.deps.post({ type: 'saveFailed', seq, issues: [], conflict: true, message: e.message });
+        this.deps.post(answerTo(request, { type: 'saveFailed', issues: [], conflict: true, message: e.message }));
         return;
       }
       if (e instanceof ConfigParseError) {
-        this.deps.post({ type: 'saveFailed', seq, issues: [{ field: '', severity: 'error', message: e.message, line: e.line, column: e.column }], message: e.message });
+        this.deps.post(answerTo(request, { type: 'saveFailed', issues: [{ field: '', severity: 'error', message: e.message, line: e.line, column: e.column }], message: e.message }));
         return;
       }
       throw e;
     }
     this.deps.logger.info(`MCP settings: saved server ${name} in ${file}.`);
     this.focus = { file, name };
-    this.deps.post({ type: 'saved', seq, file, name });
+    this.deps.post(answerTo(request, { type: 'saved', file, name }));
     await this.postState();
   }
 
-  private async remove(seq: number, file: string, name: string): Promise<void> {
+  private async remove(request: RequestId, file: string, name: string): Promise<void> {
     const loaded = this.loaded.get(file);
     if (!loaded || loaded.parseError) {
-      this.deps.post({ type: 'saveFailed', seq, issues: [], message: loaded?.parseError?.message ?? `${file} is not one of the MCP config files; reload the page.` });
+      this.deps.post(answerTo(request, { type: 'saveFailed', issues: [], message: loaded?.parseError?.message ?? `${file} is not one of the MCP config files; reload the page.` }));
       return;
     }
     try {
       this.loaded.set(file, await writeConfigFile(loaded, applyEdit(loaded.text, { kind: 'remove', name })));
     } catch (e) {
       if (e instanceof ConfigConflictError || e instanceof ConfigEditError) {
-        this.deps.post({ type: 'saveFailed', seq, issues: [], conflict: e instanceof ConfigConflictError, message: e.message });
+        this.deps.post(answerTo(request, { type: 'saveFailed', issues: [], conflict: e instanceof ConfigConflictError, message: e.message }));
         return;
       }
       throw e;
     }
     this.deps.logger.info(`MCP settings: removed server ${name} from ${file}.`);
-    this.deps.post({ type: 'saved', seq, file, name, removed: true });
+    this.deps.post(answerTo(request, { type: 'saved', file, name, removed: true }));
     await this.postState();
   }
 
-  private async test(seq: number, file: string, originalName: string | null, form: ServerForm): Promise<void> {
+  private async test(request: RequestId, file: string, originalName: string | null, form: ServerForm): Promise<void> {
     const { table, issues } = formToTable(form, this.entry(file, originalName));
-    const fail = (error: string) => this.deps.post({ type: 'testResult', seq, ok: false, tools: [], error, durationMs: 0 });
+    const fail = (error: string) => this.deps.post(answerTo(request, { type: 'testResult', ok: false, tools: [], error, durationMs: 0 }));
     if (issues.some((i) => i.severity === 'error')) return fail(issues.map((i) => i.message).join(' '));
     const name = form.name.trim() || 'server';
     // The tested server is the one the form describes, parsed the way Codex would read it.
@@ -219,7 +221,7 @@ export class McpSettingsHandler {
     const run = this.deps.testConnection;
     const result = await run({ name, transport: entry.transport, startup_timeout_sec: entry.startup_timeout_sec }, { env: this.deps.env });
     this.deps.logger.info(`MCP settings: test connection of ${name}: ${result.ok ? `${result.tools.length} tool(s)` : 'failed'} in ${result.durationMs} ms.`);
-    this.deps.post({ type: 'testResult', seq, ...result });
+    this.deps.post(answerTo(request, { type: 'testResult', ...result }));
   }
 }
 

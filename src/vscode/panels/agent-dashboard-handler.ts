@@ -5,15 +5,8 @@
  */
 import type { HistoryPoint } from '../../core/governance';
 import type { GovernanceEventMap } from '../../core/events';
-import {
-  HISTORY_LIMIT,
-  parseDashboardPageMessage,
-  parseDashboardSelection,
-  type AgentItem,
-  type AgentSeries,
-  type DashboardHostMessage,
-  type SeriesPoint,
-} from '../../webviews/agent-dashboard/protocol';
+import { HISTORY_LIMIT, type AgentItem, type AgentSeries, type DashboardHostMessage, type SeriesPoint } from '../../webviews/agent-dashboard/protocol';
+import { parseDashboardPageMessage, parseDashboardSelection } from '../../webviews/agent-dashboard/schema';
 import { NO_SERVER_MESSAGE, type PanelData, type PanelDataSource } from './data';
 import { RenderWaiter } from './render-waiter';
 

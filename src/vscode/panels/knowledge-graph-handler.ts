@@ -8,15 +8,8 @@
  * up to `cap` in all so the page never lays out more than it can draw without freezing.
  */
 import type { SearchItem, SearchPage } from '../../knowledge/knowledge';
-import {
-  parseGraphFilters,
-  parseKgPageMessage,
-  type GraphDetails,
-  type GraphEdge,
-  type GraphFilters,
-  type GraphNode,
-  type KgHostMessage,
-} from '../../webviews/knowledge-graph/protocol';
+import { type GraphDetails, type GraphEdge, type GraphFilters, type GraphNode, type KgHostMessage } from '../../webviews/knowledge-graph/protocol';
+import { parseGraphFilters, parseKgPageMessage } from '../../webviews/knowledge-graph/schema';
 import { NO_SERVER_MESSAGE, type PanelDataSource } from './data';
 import { RenderWaiter } from './render-waiter';
 

@@ -7,7 +7,8 @@
 import type { GovernanceClientSource } from '../../client/select';
 import { cancelSession, getSession, replyToSession, type SessionDetails } from '../../client/sessions';
 import type { GovernanceClient } from '../../client/types';
-import { parseSessionPageMessage, type SessionHeader, type SessionHostMessage, type TranscriptEvent } from '../../webviews/session/protocol';
+import { type SessionHeader, type SessionHostMessage, type TranscriptEvent } from '../../webviews/session/protocol';
+import { parseSessionPageMessage } from '../../webviews/session/schema';
 import { RenderWaiter } from '../panels/render-waiter';
 import { sessionTitle } from './sessions-model';
 

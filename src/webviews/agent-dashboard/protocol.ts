@@ -1,9 +1,8 @@
 /**
- * Messages between the Agent dashboard panel's page and its host (src/vscode/panels/). The host
- * validates every page message with {@link parseDashboardPageMessage}; the page trusts the host.
+ * Messages between the Agent dashboard panel's page and its host (src/vscode/panels/): types and
+ * constants only, so the page bundle carries no validation code. The host validates every page
+ * message with the schemas of ./schema (zod/mini, host only); the page trusts the host.
  */
-import * as z from 'zod/mini';
-import { parseMessage } from '../shared/parse';
 
 export const DASHBOARD_VIEW_TYPE = 'codexGovernance.agentDashboard';
 
@@ -15,19 +14,16 @@ export type MetricName = (typeof METRICS)[number];
 export const MAX_COMPARED = 8;
 /** History points loaded per agent (the service's maximum). */
 export const HISTORY_LIMIT = 1000;
+/** Longest agent id the host accepts (characters). */
+export const MAX_AGENT_ID = 200;
 
-const agentIds = z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(MAX_COMPARED));
-
-export const dashboardPageMessageSchema = z.discriminatedUnion('type', [
+export type DashboardPageMessage =
   /** The page is listening; `agentIds` are those it restored after a reload. */
-  z.strictObject({ type: z.literal('ready'), agentIds: z.optional(agentIds) }),
+  | { type: 'ready'; agentIds?: string[] }
   /** Show these agents: the first in the detail charts, all of them in the compare chart. */
-  z.strictObject({ type: z.literal('select'), agentIds }),
+  | { type: 'select'; agentIds: string[] }
   /** The page drew these agents' charts with this many points of the first agent. */
-  z.strictObject({ type: z.literal('rendered'), agentIds, points: z.number().check(z.int(), z.gte(0)) }),
-]);
-
-export type DashboardPageMessage = z.output<typeof dashboardPageMessageSchema>;
+  | { type: 'rendered'; agentIds: string[]; points: number };
 
 export interface AgentItem {
   agentId: string;
@@ -71,17 +67,4 @@ export type DashboardHostMessage =
 export interface DashboardPageState {
   agentIds: string[];
   metric: MetricName;
-}
-
-/** Parses the show command's optional argument, e.g. `{ agentIds: ['alice', 'bob'] }`. */
-export function parseDashboardSelection(raw: unknown): { agentIds: string[] } {
-  return parseMessage(z.strictObject({ agentIds }), raw, 'Agent dashboard');
-}
-
-/**
- * Validates a message from the page.
- * @throws Error naming the offending field, e.g. `agentIds: Too big...`
- */
-export function parseDashboardPageMessage(raw: unknown): DashboardPageMessage {
-  return parseMessage(dashboardPageMessageSchema, raw, 'Agent dashboard');
 }

@@ -1,9 +1,8 @@
 /**
- * Messages between the Approvals panel's page and its host (src/vscode/approvals/panel-handler.ts).
- * The host validates every page message with {@link parseApprovalsPageMessage}; the page trusts the host.
+ * Messages between the Approvals panel's page and its host (src/vscode/approvals/panel-handler.ts):
+ * types and constants only, so the page bundle carries no validation code. The host validates every
+ * page message with the schemas of ./schema (zod/mini, host only); the page trusts the host.
  */
-import * as z from 'zod/mini';
-import { parseMessage } from '../shared/parse';
 
 export const APPROVALS_VIEW_TYPE = 'codexGovernance.approvalsPanel';
 
@@ -14,39 +13,32 @@ export const MAX_REASON = 1000;
 
 export const OUTCOMES = ['allowed', 'denied', 'timeout'] as const;
 export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
+/** Longest history filter values the host accepts (characters). */
+export const FILTER_LIMITS = { source: 100, agent: 200, text: 200 } as const;
+
 export const SOURCES = ['codex-full-access', 'codex-session', 'codex-exec', 'codex-patch', 'codex-sandbox', 'codex-permissions', 'codex-mcp-tool', 'pause-override'] as const;
 
-const filtersSchema = z.strictObject({
-  outcome: z.optional(z.enum(OUTCOMES)),
-  risk: z.optional(z.enum(RISKS)),
-  source: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
-  agent: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-  /** Free text some field of the entry contains (case-insensitive). */
-  text: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-});
-
 /** History filters; every given one must match. */
-export type HistoryFilters = z.output<typeof filtersSchema>;
+export interface HistoryFilters {
+  outcome?: (typeof OUTCOMES)[number];
+  risk?: (typeof RISKS)[number];
+  source?: string;
+  agent?: string;
+  /** Free text some field of the entry contains (case-insensitive). */
+  text?: string;
+}
 
-export const approvalsPageMessageSchema = z.discriminatedUnion('type', [
+export type ApprovalsPageMessage =
   /** The page is listening; `filters` are those it restored after a reload. */
-  z.strictObject({ type: z.literal('ready'), filters: z.optional(filtersSchema) }),
+  | { type: 'ready'; filters?: HistoryFilters }
   /** Answer a pending request (the same as the Approvals view's buttons). */
-  z.strictObject({
-    type: z.literal('answer'),
-    id: z.string().check(z.minLength(1), z.maxLength(100)),
-    decision: z.enum(['allow_once', 'allow_session', 'deny']),
-    reason: z.optional(z.string().check(z.maxLength(MAX_REASON))),
-  }),
+  | { type: 'answer'; id: string; decision: 'allow_once' | 'allow_session' | 'deny'; reason?: string }
   /** Show the first history page with these filters. */
-  z.strictObject({ type: z.literal('filter'), filters: filtersSchema }),
+  | { type: 'filter'; filters: HistoryFilters }
   /** Append the next (older) history page that starts at `cursor`. */
-  z.strictObject({ type: z.literal('more'), cursor: z.string().check(z.minLength(1), z.maxLength(20)) }),
+  | { type: 'more'; cursor: string }
   /** The page drew this many pending requests and history rows. */
-  z.strictObject({ type: z.literal('rendered'), pending: z.number().check(z.int(), z.gte(0)), history: z.number().check(z.int(), z.gte(0)), filters: filtersSchema }),
-]);
-
-export type ApprovalsPageMessage = z.output<typeof approvalsPageMessageSchema>;
+  | { type: 'rendered'; pending: number; history: number; filters: HistoryFilters };
 
 /** A request waiting for a person, with everything the person needs to decide. */
 export interface PendingItem {
@@ -108,17 +100,4 @@ export type ApprovalsHostMessage =
 
 export interface ApprovalsPageState {
   filters: HistoryFilters;
-}
-
-/** Parses the show command's optional argument, e.g. `{ outcome: 'denied' }`. @throws Error naming the bad field */
-export function parseHistoryFilters(raw: unknown): HistoryFilters {
-  return parseMessage(filtersSchema, raw, 'Approvals');
-}
-
-/**
- * Validates a message from the page.
- * @throws Error naming the offending field, e.g. `reason: Too big...`
- */
-export function parseApprovalsPageMessage(raw: unknown): ApprovalsPageMessage {
-  return parseMessage(approvalsPageMessageSchema, raw, 'Approvals');
 }

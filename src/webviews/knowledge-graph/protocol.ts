@@ -1,34 +1,31 @@
 /**
- * Messages between the Knowledge graph panel's page and its host (src/vscode/panels/). The host
- * validates every page message with {@link parseKgPageMessage}; the page trusts the host.
+ * Messages between the Knowledge graph panel's page and its host (src/vscode/panels/): types and
+ * constants only, so the page bundle carries no validation code. The host validates every page
+ * message with the schemas of ./schema (zod/mini, host only); the page trusts the host.
  * Node ids: a discovery's own id, an agent's is `agent:<agent_id>`.
  */
-import * as z from 'zod/mini';
-import { parseMessage } from '../shared/parse';
 
 export const KG_VIEW_TYPE = 'codexGovernance.knowledgeGraph';
 
-const filtersSchema = z.strictObject({
+/** Longest values the host accepts (characters). */
+export const KG_LIMITS = { query: 1000, agentId: 200, discoveryType: 64, tag: 100, id: 300 } as const;
+
+export interface GraphFilters {
   /** Free text (ranked search); empty = most recent. */
-  query: z._default(z.string().check(z.maxLength(1000)), ''),
-  agentId: z.optional(z.string().check(z.maxLength(200))),
-  discoveryType: z.optional(z.string().check(z.maxLength(64))),
-  tag: z.optional(z.string().check(z.maxLength(100))),
-});
+  query: string;
+  agentId?: string;
+  discoveryType?: string;
+  tag?: string;
+}
 
-export type GraphFilters = z.output<typeof filtersSchema>;
-
-export const kgPageMessageSchema = z.discriminatedUnion('type', [
+export type KgPageMessage =
   /** The page is listening; `filters` are those it restored after a reload. */
-  z.strictObject({ type: z.literal('ready'), filters: z.optional(filtersSchema) }),
-  z.strictObject({ type: z.literal('search'), filters: filtersSchema }),
-  z.strictObject({ type: z.literal('loadMore') }),
-  z.strictObject({ type: z.literal('details'), id: z.string().check(z.minLength(1), z.maxLength(300)) }),
+  | { type: 'ready'; filters?: GraphFilters }
+  | { type: 'search'; filters: GraphFilters }
+  | { type: 'loadMore' }
+  | { type: 'details'; id: string }
   /** The page drew a graph: node count and ms from receiving the data to the layout's end. */
-  z.strictObject({ type: z.literal('rendered'), nodes: z.number().check(z.int(), z.gte(0)), ms: z.number().check(z.gte(0)) }),
-]);
-
-export type KgPageMessage = z.output<typeof kgPageMessageSchema>;
+  | { type: 'rendered'; nodes: number; ms: number };
 
 export interface GraphNode {
   id: string;
@@ -80,6 +77,8 @@ export type KgHostMessage =
       cap: number;
       /** Values for the filter pickers. */
       facets: { agents: string[]; types: string[]; tags: string[] };
+      /** Set when the server runs in another VS Code window (read over HTTP): says what that changes. */
+      note?: string;
     }
   | { type: 'details'; details: GraphDetails }
   /** Run this search as if typed (the show command's argument); the page answers with `search`. */
@@ -92,17 +91,4 @@ export type KgHostMessage =
 export interface KgPageState {
   filters: GraphFilters;
   selected?: string;
-}
-
-/** Parses the show command's optional argument, e.g. `{ query: 'cache', agentId: 'alice' }`. */
-export function parseGraphFilters(raw: unknown): GraphFilters {
-  return parseMessage(filtersSchema, raw ?? {}, 'Knowledge graph');
-}
-
-/**
- * Validates a message from the page.
- * @throws Error naming the offending field, e.g. `filters.query: Too big...`
- */
-export function parseKgPageMessage(raw: unknown): KgPageMessage {
-  return parseMessage(kgPageMessageSchema, raw, 'Knowledge graph');
 }

@@ -1,7 +1,4 @@
-/**
- * The form of a new server ("Add MCP Server"), shared by the page and the host. Its own module,
- * free of zod, so the page bundle does not pull in the protocol's schemas for it.
- */
+/** The form of a new server ("Add MCP Server"), shared by the page and the host. */
 import type { ServerForm } from './protocol';
 
 /** An empty stdio form, optionally with a name already filled in. */

@@ -7,11 +7,7 @@
 import './styles.css';
 import { panelChannel } from '../shared/vscode-api';
 import { emptyForm } from './empty-form';
-// Types only: the protocol's zod schemas are for the host and would add ~400 kB to the page.
-import type { FileView, FormIssue, MapField, MapRow, McpHostMessage, McpPageMessage, McpPageState, ServerForm, ServerView } from './protocol';
-
-/** Shown instead of a masked value (the protocol's MASK). */
-const MASK = '*****';
+import { MASK, type FileView, type FormIssue, type MapField, type MapRow, type McpHostMessage, type McpPageMessage, type McpPageState, type ServerForm, type ServerView } from './protocol';
 
 const channel = panelChannel<McpPageMessage, McpHostMessage, McpPageState>();
 const app = document.getElementById('app')!;

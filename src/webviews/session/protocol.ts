@@ -1,9 +1,8 @@
 /**
- * Messages between the Session panel's page and its host (src/vscode/sessions/). The host
- * validates every page message with {@link parseSessionPageMessage}; the page trusts the host.
+ * Messages between the Session panel's page and its host (src/vscode/sessions/): types and
+ * constants only, so the page bundle carries no validation code. The host validates every page
+ * message with the schemas of ./schema (zod/mini, host only); the page trusts the host.
  */
-import * as z from 'zod/mini';
-import { parseMessage } from '../shared/parse';
 
 export const SESSION_VIEW_TYPE = 'codexGovernance.session';
 
@@ -39,18 +38,15 @@ export interface SessionHeader {
   lastError: string | null;
 }
 
-export const sessionPageMessageSchema = z.discriminatedUnion('type', [
+export type SessionPageMessage =
   /** The page is listening; `sessionId` is the one it restored after a reload, if any. */
-  z.strictObject({ type: z.literal('ready'), sessionId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))) }),
-  /** Send the reply box's text as the next prompt (`codex-reply`). */
-  z.strictObject({ type: z.literal('reply'), prompt: z.string().check(z.trim(), z.minLength(1, 'type a prompt first'), z.maxLength(MAX_PROMPT_CHARS)) }),
+  | { type: 'ready'; sessionId?: string }
+  /** Send the reply box's text as the next prompt (`codex-reply`); the host trims it. */
+  | { type: 'reply'; prompt: string }
   /** End the session and its processes. */
-  z.strictObject({ type: z.literal('cancel') }),
+  | { type: 'cancel' }
   /** The page drew this many transcript events of the session in this status. */
-  z.strictObject({ type: z.literal('rendered'), sessionId: z.string(), events: z.number().check(z.int(), z.gte(0)), status: z.string() }),
-]);
-
-export type SessionPageMessage = z.output<typeof sessionPageMessageSchema>;
+  | { type: 'rendered'; sessionId: string; events: number; status: string };
 
 export type SessionHostMessage =
   /** Everything shown: replaces the header and the transcript. */
@@ -66,12 +62,4 @@ export interface SessionPageState {
   sessionId: string;
   /** Unsent text of the reply box. */
   draft?: string;
-}
-
-/**
- * Validates a message from the page.
- * @throws Error naming the offending field, e.g. `prompt: type a prompt first`
- */
-export function parseSessionPageMessage(raw: unknown): SessionPageMessage {
-  return parseMessage(sessionPageMessageSchema, raw, 'Session');
 }

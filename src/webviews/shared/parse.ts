@@ -1,10 +1,18 @@
+/**
+ * Host-side validation of page messages (the panels' ./schema modules). Pages never import this
+ * module: it is what brings zod into a bundle.
+ */
 import type { ZodMiniType } from 'zod/mini';
 import { en } from 'zod/locales';
 
+/** True when A and B are assignable both ways (a schema's output and the protocol's type). */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Fails to compile unless `T` is `true`. */
+export type Expect<T extends true> = T;
+
 // zod/mini loads no locale (its messages would all read "Invalid input"), and setting one with
 // z.config would change every zod user in the process; a per-parse error map keeps the English
-// texts (those of classic zod) to these messages only. Made on first use so a page that imports a
-// protocol only for its constants and types does not bundle the locale.
+// texts (those of classic zod) to these messages only. Made on first use.
 let english: ReturnType<typeof en>['localeError'] | undefined;
 
 /**

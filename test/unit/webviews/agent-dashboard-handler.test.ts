@@ -6,7 +6,8 @@ import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
 import { AgentDashboardHandler } from '../../../src/vscode/panels/agent-dashboard-handler';
 import type { PanelData } from '../../../src/vscode/panels/data';
-import { MAX_COMPARED, parseDashboardPageMessage, type DashboardHostMessage } from '../../../src/webviews/agent-dashboard/protocol';
+import { MAX_COMPARED, type DashboardHostMessage } from '../../../src/webviews/agent-dashboard/protocol';
+import { parseDashboardPageMessage } from '../../../src/webviews/agent-dashboard/schema';
 import { manualClock, useTempDir } from '../store/temp-dir';
 
 describe('Agent dashboard panel handler (real SQLite store)', () => {

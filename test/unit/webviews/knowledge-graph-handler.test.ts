@@ -6,7 +6,8 @@ import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
 import type { PanelData } from '../../../src/vscode/panels/data';
 import { KnowledgeGraphHandler } from '../../../src/vscode/panels/knowledge-graph-handler';
-import { parseKgPageMessage, type KgHostMessage } from '../../../src/webviews/knowledge-graph/protocol';
+import { type KgHostMessage } from '../../../src/webviews/knowledge-graph/protocol';
+import { parseKgPageMessage } from '../../../src/webviews/knowledge-graph/schema';
 import { manualClock, useTempDir } from '../store/temp-dir';
 
 type GraphMessage = Extract<KgHostMessage, { type: 'graph' }>;

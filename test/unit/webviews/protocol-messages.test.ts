@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { parseDashboardPageMessage, parseDashboardSelection } from '../../../src/webviews/agent-dashboard/protocol';
-import { parseApprovalsPageMessage, parseHistoryFilters } from '../../../src/webviews/approvals/protocol';
-import { parseGraphFilters, parseKgPageMessage } from '../../../src/webviews/knowledge-graph/protocol';
-import { parseMcpPageMessage, type ServerForm } from '../../../src/webviews/mcp-settings/protocol';
-import { parseSessionPageMessage } from '../../../src/webviews/session/protocol';
+import { parseDashboardPageMessage, parseDashboardSelection } from '../../../src/webviews/agent-dashboard/schema';
+import { parseApprovalsPageMessage, parseHistoryFilters } from '../../../src/webviews/approvals/schema';
+import { parseGraphFilters, parseKgPageMessage } from '../../../src/webviews/knowledge-graph/schema';
+import { type ServerForm } from '../../../src/webviews/mcp-settings/protocol';
+import { parseMcpPageMessage } from '../../../src/webviews/mcp-settings/schema';
+import { parseSessionPageMessage } from '../../../src/webviews/session/schema';
 import { withoutZodLocale } from './without-zod-locale';
 
 const form: ServerForm = {

@@ -5,7 +5,7 @@ import type { SessionSummary } from '../../../../src/client/types';
 import type { CodexSessionStatus } from '../../../../src/supervisor/session';
 import { appendedEvents } from '../../../../src/vscode/sessions/session-handler';
 import { loadSessions, sessionNode, SESSION_CONTEXT, tokenText } from '../../../../src/vscode/sessions/sessions-model';
-import { parseSessionPageMessage } from '../../../../src/webviews/session/protocol';
+import { parseSessionPageMessage } from '../../../../src/webviews/session/schema';
 import { startTestServer } from '../../../helpers/governance-server';
 
 const NOW = Date.parse('2025-01-01T12:00:00.000Z');
