@@ -3,7 +3,7 @@
  * Implemented by `startGovernanceServer` in `./server.ts`.
  */
 import type { Logger } from '../util/log';
-import type { CodexSupervisorOptions } from '../supervisor/supervisor';
+import type { CodexSupervisorOptions } from '../supervisor/api';
 import type { GovernanceApp, GovernanceApprovalOptions } from './app';
 
 export interface GovernanceServerOptions {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from '../util/log';
 import { VERSION } from '../version';
-import type { CodexSupervisorOptions } from '../supervisor/supervisor';
+import type { CodexSupervisorOptions } from '../supervisor/api';
 import { createGovernanceApp, type GovernanceApp, type GovernanceApprovalOptions } from './app';
 import { createMcpServer } from './mcp';
 

@@ -3,10 +3,9 @@
  * JSON plus the columns the lists sort and filter on.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { CodexSessionRecord } from '../supervisor/session';
+import type { CodexSessionRecord, CodexSessionRepository } from '../supervisor/session';
 import { parseJson } from './rows';
 import { durableWrite, StatementCache } from './sqlite';
-import type { CodexSessionRepository } from './types';
 
 const UPSERT = `
   INSERT INTO codex_sessions (id, thread_id, backend, status, created_at, last_activity_at, record) VALUES (?, ?, ?, ?, ?, ?, ?)

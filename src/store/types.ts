@@ -4,7 +4,7 @@
  * (or onto PostgreSQL) without touching its callers. Times are ISO-8601 UTC strings with
  * milliseconds (`2026-11-05T10:00:00.000Z`) unless a field name ends in `Ms` (ms since epoch).
  */
-import type { CodexSessionRecord } from '../supervisor/session';
+import type { CodexSessionRepository } from '../supervisor/session';
 import type { DynamicsState, GovernanceDecision, GovernanceMetrics } from '../core/eisv';
 
 export interface AgentDecision extends GovernanceDecision {
@@ -193,20 +193,10 @@ export interface StoreInfo {
   schemaVersion: number;
 }
 
-/** Codex supervisor sessions (records shaped by ../supervisor/session), newest activity first. */
-export interface CodexSessionRepository {
-  /** Inserts or replaces the record by `id`. */
-  save(record: CodexSessionRecord): Promise<void>;
-  /** At most `limit` records, most recent activity first. */
-  list(limit: number): Promise<CodexSessionRecord[]>;
-  /** Deletes all but the `keep` most recently active records; returns how many were deleted. */
-  prune(keep: number): Promise<number>;
-}
-
 export interface Store {
   readonly agents: AgentRepository;
   readonly discoveries: DiscoveryRepository;
-  readonly codexSessions: CodexSessionRepository;
+  readonly codexSessions: CodexSessionRepository & Required<Pick<CodexSessionRepository, 'prune'>>;
   info(): Promise<StoreInfo>;
   /** Closes the database; idempotent. Calls after close reject. */
   close(): Promise<void>;

@@ -10,7 +10,9 @@
 import { parseArgs } from 'node:util';
 import { APPROVAL_POLICY_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFrom, VERBOSITY_VALUES, type CodexToolArguments } from './arguments';
 import { codexOptionsFromEnv } from './options';
-import { CodexSupervisor, CodexTurnError } from './supervisor';
+import { CodexTurnError } from './errors';
+import type { CodexSupervisorOptions } from './api';
+import { CodexSupervisor } from './supervisor';
 
 export const CODEX_USAGE = `Usage: codex-governance codex --prompt TEXT [options]
 
@@ -61,7 +63,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function runCodexCommand(argv: string[], io: CodexCommandIo): Promise<number> {
   let args: CodexToolArguments;
   let json: boolean;
-  let supervisorOpts: ConstructorParameters<typeof CodexSupervisor>[0];
+  let supervisorOpts: CodexSupervisorOptions;
   try {
     const { values } = parseArgs({
       args: argv,

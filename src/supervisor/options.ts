@@ -6,7 +6,7 @@
  * options. Unset or empty variables keep the defaults.
  */
 import type { CodexBackend } from './locate';
-import type { CodexSupervisorOptions } from './supervisor';
+import type { CodexSupervisorOptions } from './api';
 
 /** A variable with a value outside its range; the message names it and the fix. */
 export class CodexSettingError extends Error {

@@ -54,3 +54,26 @@ export function isActive(status: CodexSessionStatus): boolean {
 export function emptyUsage(): TokenUsage {
   return { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0, total: 0 };
 }
+
+/** Adds `b`'s counts to `a` (in place). */
+export function addUsage(a: TokenUsage, b: TokenUsage): void {
+  a.input += b.input;
+  a.cachedInput += b.cachedInput;
+  a.output += b.output;
+  a.reasoningOutput += b.reasoningOutput;
+  a.total += b.total;
+}
+
+/**
+ * Where session records are persisted so views survive a restart (the store implements it:
+ * ../store/sqlite-sessions). Declared here, beside the supervisor that uses it, so the store
+ * depends on the supervisor's types and not the other way round.
+ */
+export interface CodexSessionRepository {
+  /** Inserts or replaces the record by `id`. */
+  save(record: CodexSessionRecord): Promise<void>;
+  /** At most `limit` records, most recent activity first. */
+  list(limit: number): Promise<CodexSessionRecord[]>;
+  /** Deletes all but the `keep` most recently active records; returns how many were deleted. */
+  prune?(keep: number): Promise<number>;
+}

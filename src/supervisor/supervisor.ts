@@ -19,256 +19,57 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { askBroker, DenyAllApprovalBroker, type ApprovalBroker } from '../approvals/vocabulary';
 import { nullLogger, type Logger } from '../util/log';
 import { startAppServerChild } from './app-server-backend';
-import { askBroker, DenyAllApprovalBroker, type ApprovalBroker } from '../approvals/vocabulary';
-import { ConfigOverrideRefusedError, judgeSession, programsText, type GateVerdict } from './gate/gate';
-import { CodexConfigFileError } from './gate/effective-config';
-import {
-  TurnInterruptedError,
-  type ChildHooks,
-  type CodexChild,
-  type CodexEvent,
-  type StartChildOptions,
-  type ThreadSettings,
-  type TokenUsage,
-  type TurnOutcome,
-} from './backend';
+import type { ChildHooks, CodexChild, CodexEvent, StartChildOptions, ThreadSettings } from './backend';
+import { CodexBusyError, CodexSessionNotFoundError, CodexSessionStateError } from './errors';
+import { SessionGate } from './gate/session-gate';
 import { locateCodex, type CodexBackend, type LocatedCodex } from './locate';
 import { startMcpServerChild } from './mcp-server-backend';
-import { emptyUsage, isActive, type CodexSessionRecord } from './session';
+import { addUsage, emptyUsage, isActive, type CodexSessionRecord } from './session';
+import { recordSnapshot, userEvent, type SessionEntry } from './session-entry';
+import { SessionWriter } from './session-writer';
+import { SparePool } from './spare-pool';
 import { SupervisorStats } from './stats';
-
-export interface CodexSupervisorOptions {
-  /** Explicit Codex binary or npm wrapper (setting `codexGovernance.codex.path`, `--codex-path`). */
-  codexPath?: string;
-  /** Backend override (setting `codexGovernance.codex.backend`, `--codex-backend`). Default `auto`. */
-  backend?: CodexBackend | 'auto';
-  /** Skip locating: use this binary/version/backend (tests, hosts that located it already). */
-  located?: LocatedCodex;
-  /** Environment of the children (and of the PATH lookup). Default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  /** Working directory when a call gives none. Default `process.cwd()`. */
-  defaultCwd?: string;
-  /** Max children at once. Default 10. */
-  maxSessions?: number;
-  /** Deadline of one turn in ms. Default 600 000. */
-  toolTimeoutMs?: number;
-  /** Idle sessions older than this (ms) are closed. Default 300 000. */
-  sessionIdleTimeoutMs?: number;
-  /** Period of the idle sweep in ms. Default 60 000. */
-  cleanupIntervalMs?: number;
-  /** How long Codex gets to confirm an interrupt before its process tree is killed (ms). Default 3000. */
-  interruptGraceMs?: number;
-  /** Deadline of a child's handshake in ms. Default 30 000. */
-  startupTimeoutMs?: number;
-  /** Answers Codex's approval requests. Default {@link DenyAllApprovalBroker}. */
-  approvals?: ApprovalBroker;
-  /**
-   * What the session gate reads on every new session (see ./gate/gate): the folders the person
-   * works in (default: `defaultCwd`) and the policy's `askForConfigKeys` (default none).
-   */
-  gate?: () => { workspaceRoots: readonly string[]; askForConfigKeys: readonly string[] };
-  /** Codex's system config layer; default `/etc/codex/config.toml` (tests point it elsewhere). */
-  systemConfigPath?: string;
-  /** Spare children kept ready once Codex has been used (0 or 1). Default 1. */
-  warmSpares?: number;
-  /** Events kept per session. Default 200. */
-  transcriptLimit?: number;
-  /** Ended sessions kept in memory for `codex-session-info`. Default 200. */
-  endedLimit?: number;
-  /** Persists records (the store); optional. */
-  repository?: CodexSessionRepository;
-  logger?: Logger;
-  /** Client name/version sent to Codex. */
-  clientInfo?: { name: string; version: string };
-}
-
-/** Where session records are persisted so views survive a restart. */
-export interface CodexSessionRepository {
-  /** Inserts or replaces the record by `id`. */
-  save(record: CodexSessionRecord): Promise<void>;
-  /** Every stored record, most recent activity first, at most `limit`. */
-  list(limit: number): Promise<CodexSessionRecord[]>;
-  /** Deletes all but the `keep` most recently active records. */
-  prune?(keep: number): Promise<number>;
-}
-
-/** Arguments of a new session, already normalised (see ./arguments). */
-export interface CodexRunRequest {
-  prompt: string;
-  settings: Omit<ThreadSettings, 'cwd'> & { cwd?: string };
-  mode?: string;
-  agentId?: string;
-}
-
-export interface CodexReplyRequest {
-  prompt: string;
-  /** Our session id, or Codex's thread id; one is required. */
-  sessionId?: string;
-  threadId?: string;
-}
-
-/** A finished turn, as the tools return it. */
-export interface CodexTurnResult {
-  sessionId: string;
-  threadId: string;
-  content: string;
-  backend: CodexBackend;
-  /** Wall time of the call in ms. */
-  durationMs: number;
-  /** Tokens of this turn. */
-  usage: TokenUsage;
-}
-
-/** All `maxSessions` children are running turns. */
-export class CodexBusyError extends Error {
-  readonly code = 'busy';
-  constructor(message: string) {
-    super(message);
-    this.name = 'CodexBusyError';
-  }
-}
-
-/** The session or thread is unknown (mapped to the tools' `not_found`). */
-export class CodexSessionNotFoundError extends Error {
-  readonly code = 'not_found';
-  constructor(message: string) {
-    super(message);
-    this.name = 'NotFoundError';
-  }
-}
-
-/** The session cannot take this call now (a turn runs, or its thread is gone). */
-export class CodexSessionStateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConflictError';
-  }
-}
-
-/**
- * The approval broker did not allow a `codex` call's `danger-full-access`: nothing was started.
- * `message` is the broker's reason (shown to the agent).
- */
-export class CodexApprovalDeniedError extends Error {
-  readonly code = 'forbidden';
-  constructor(message: string) {
-    super(message);
-    this.name = 'CodexApprovalDeniedError';
-  }
-}
-
-/** A turn ended without an answer: Codex reported an error, the deadline passed, it was cancelled, or the child died. */
-export class CodexTurnError extends Error {
-  readonly code = 'codex_error';
-  constructor(
-    message: string,
-    readonly kind: 'codex' | 'deadline' | 'cancelled' | 'lost' | 'closed' | 'start',
-    readonly sessionId: string,
-    readonly threadId: string | null,
-  ) {
-    super(message);
-    this.name = 'CodexTurnError';
-  }
-}
-
-export interface SupervisorEventMap {
-  /** A session was created or changed (status, tokens, transcript). The payload is a snapshot. */
-  'session-changed': CodexSessionRecord;
-  /** Usage of one model response. */
-  usage: { sessionId: string; backend: CodexBackend; usage: TokenUsage };
-  /** A call finished; `ok` false for errors, deadlines, cancels. */
-  'turn-finished': { sessionId: string; backend: CodexBackend; ok: boolean; seconds: number; kind: string };
-  /** A child became ready: spawn-to-ready time in ms. */
-  'child-started': { sessionId: string; backend: CodexBackend; pid: number; readyMs: number };
-}
-
-interface Entry {
-  record: CodexSessionRecord;
-  child: CodexChild | undefined;
-  settings: ThreadSettings;
-  /** The gate's reasons a person (or the policy) already said yes to; a resume asks only for new ones. */
-  approvedReasons?: readonly string[];
-  /** Set while we end the child on purpose (so its exit is not `lost`). */
-  closing: boolean;
-  turnUsage: TokenUsage;
-  /** Aborts the running turn (cleanup, shutdown). */
-  turnAbort: AbortController | undefined;
-}
-
-/** Hooks of a spare child, pointed at its session once one adopts it. */
-class SwitchHooks implements ChildHooks {
-  target: ChildHooks | undefined;
-  onEvent(event: CodexEvent): void {
-    this.target?.onEvent(event);
-  }
-  onUsage(usage: TokenUsage): void {
-    this.target?.onUsage(usage);
-  }
-  onThreadId(threadId: string): void {
-    this.target?.onThreadId(threadId);
-  }
-  approve(req: Parameters<ChildHooks['approve']>[0], signal: AbortSignal): ReturnType<ChildHooks['approve']> {
-    // Nothing runs in a spare; should Codex still ask, nobody answered for it: deny.
-    return this.target ? this.target.approve(req, signal) : Promise.resolve({ decision: 'deny', reason: 'No session owns this Codex process.' });
-  }
-}
-
-interface Spare {
-  path: string;
-  backend: CodexBackend;
-  hooks: SwitchHooks;
-  child: Promise<CodexChild>;
-  readyMs: number | undefined;
-  lastUsedAt: number;
-}
-
-const DEFAULTS = {
-  warmSpares: 1,
-  maxSessions: 10,
-  toolTimeoutMs: 600_000,
-  sessionIdleTimeoutMs: 300_000,
-  cleanupIntervalMs: 60_000,
-  interruptGraceMs: 3_000,
-  startupTimeoutMs: 30_000,
-  transcriptLimit: 200,
-  endedLimit: 200,
-};
-
-/** The transcript entry of a prompt sent to Codex (type `user_message`, like Codex's own event name). */
-function userEvent(prompt: string): CodexEvent {
-  return { at: new Date().toISOString(), type: 'user_message', summary: prompt.length > 500 ? `${prompt.slice(0, 499)}…` : prompt };
-}
-
-function addUsage(a: TokenUsage, b: TokenUsage): void {
-  a.input += b.input;
-  a.cachedInput += b.cachedInput;
-  a.output += b.output;
-  a.reasoningOutput += b.reasoningOutput;
-  a.total += b.total;
-}
+import { SUPERVISOR_DEFAULTS, type CodexReplyRequest, type CodexRunRequest, type CodexSupervisorOptions, type SupervisorEventMap } from './api';
+import { runTurn, type CodexTurnResult, type TurnHost } from './turn';
 
 export class CodexSupervisor {
   readonly events = new EventEmitter<{ [K in keyof SupervisorEventMap]: [SupervisorEventMap[K]] }>();
-  private readonly opts: typeof DEFAULTS & CodexSupervisorOptions;
-  private readonly sessions = new Map<string, Entry>();
+  private readonly opts: typeof SUPERVISOR_DEFAULTS & CodexSupervisorOptions;
+  private readonly sessions = new Map<string, SessionEntry>();
   private readonly logger: Logger;
   private readonly approvals: ApprovalBroker;
   private locating: Promise<LocatedCodex> | undefined;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
-  private readonly saveChains = new Map<string, Promise<void>>();
   private readonly perf = new SupervisorStats();
-  private spare: Spare | undefined;
-  private readonly pendingSaves = new Map<string, NodeJS.Timeout>();
-  private readonly lastSavedKey = new Map<string, string>();
+  private readonly spares: SparePool;
+  private readonly writer: SessionWriter;
+  private readonly gate: SessionGate;
+  private readonly turns: TurnHost;
 
   constructor(options: CodexSupervisorOptions = {}) {
-    this.opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & CodexSupervisorOptions;
+    this.opts = { ...SUPERVISOR_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SUPERVISOR_DEFAULTS & CodexSupervisorOptions;
     if (!(this.opts.maxSessions >= 1)) throw new RangeError(`maxSessions must be at least 1 (got ${options.maxSessions}).`);
     this.logger = options.logger ?? nullLogger;
     this.approvals = options.approvals ?? new DenyAllApprovalBroker();
+    this.spares = new SparePool((located, hooks) => this.startChild(located, hooks, this.opts.defaultCwd ?? process.cwd()), this.opts.warmSpares >= 1, this.logger);
+    this.writer = new SessionWriter(options.repository, (id) => this.sessions.get(id)?.record, this.logger);
+    this.gate = new SessionGate({
+      approvals: this.approvals,
+      settings: () => this.opts.gate?.() ?? { workspaceRoots: [this.opts.defaultCwd ?? process.cwd()], askForConfigKeys: [] },
+      env: this.opts.env ?? process.env,
+      ...(this.opts.systemConfigPath ? { systemConfigPath: this.opts.systemConfigPath } : {}),
+    });
+    this.turns = {
+      toolTimeoutMs: this.opts.toolTimeoutMs,
+      spawnChild: (entry, located) => this.spawnChild(entry, located),
+      endSession: (entry, reason) => this.endSession(entry, reason),
+      changed: (entry) => this.changed(entry),
+      finished: (e) => this.events.emit('turn-finished', e),
+    };
     this.events.setMaxListeners(0);
     this.events.on('turn-finished', (e) => this.perf.turn(e.kind, e.seconds * 1000));
     this.events.on('usage', (e) => this.perf.usage(e.usage));
@@ -318,7 +119,7 @@ export class CodexSupervisor {
         r.pid = null;
         r.lastError ??= 'The host stopped while this session was active.';
         r.endedAt ??= new Date().toISOString();
-        this.persist(r);
+        this.writer.write(r);
       }
       const settings: ThreadSettings = { cwd: r.cwd };
       if (r.sandbox) settings.sandbox = r.sandbox;
@@ -339,12 +140,8 @@ export class CodexSupervisor {
     const settings: ThreadSettings = { ...req.settings, cwd: req.settings.cwd ?? this.opts.defaultCwd ?? process.cwd() };
     const sessionId = randomUUID();
     // The gate judges the configuration Codex will really run with, before any child is asked, so
-    // a refusal or a denial leaves nothing running.
-    const verdict = await this.judge(sessionId, settings, req);
-    // Codex gets the sandbox that was judged, whatever its config layers would pick.
-    settings.sandbox = verdict.effective.sandbox;
-    if (verdict.effective.sandbox === 'danger-full-access' || verdict.reasons.length) await this.gateSession(sessionId, settings, req, verdict, signal);
-    const approvedReasons = verdict.reasons;
+    // a refusal or a denial leaves nothing running; Codex then gets the sandbox that was judged.
+    const approvedReasons = await this.gate.admit(sessionId, settings, { prompt: req.prompt, ...(req.agentId ? { agentId: req.agentId } : {}), ...(req.mode ? { mode: req.mode } : {}) }, signal);
     const located = await this.locate();
     await this.makeRoom();
     const now = new Date().toISOString();
@@ -369,89 +166,10 @@ export class CodexSupervisor {
       lastError: null,
       transcript: [],
     };
-    const entry: Entry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined, approvedReasons };
+    const entry: SessionEntry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined, approvedReasons };
     this.sessions.set(record.id, entry);
     this.addEvent(entry, userEvent(req.prompt));
-    return this.turn(entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
-  }
-
-  /**
-   * The gate's verdict for a new session (./gate/gate).
-   * @throws CodexApprovalDeniedError (refused config keys: audited as one denial; an unreadable config file)
-   */
-  private async judge(sessionId: string, settings: ThreadSettings, req: CodexRunRequest): Promise<GateVerdict> {
-    const gate = this.opts.gate?.() ?? { workspaceRoots: [this.opts.defaultCwd ?? process.cwd()], askForConfigKeys: [] };
-    try {
-      return await judgeSession({
-        cwd: settings.cwd,
-        ...(settings.sandbox ? { sandbox: settings.sandbox } : {}),
-        ...(settings.approvalPolicy ? { approvalPolicy: settings.approvalPolicy } : {}),
-        ...(settings.config ? { overrides: settings.config } : {}),
-        env: this.opts.env ?? process.env,
-        workspaceRoots: gate.workspaceRoots,
-        askForConfigKeys: gate.askForConfigKeys,
-        ...(this.opts.systemConfigPath ? { systemConfigPath: this.opts.systemConfigPath } : {}),
-      });
-    } catch (err) {
-      if (!(err instanceof ConfigOverrideRefusedError) && !(err instanceof CodexConfigFileError)) throw err;
-      await this.approvals.refused?.({
-        source: 'codex-session',
-        sessionId,
-        cwd: settings.cwd,
-        ...(settings.sandbox ? { sandbox: settings.sandbox } : {}),
-        ...(settings.approvalPolicy ? { approvalPolicy: settings.approvalPolicy } : {}),
-        ...(req.agentId ? { agentId: req.agentId } : {}),
-        ...(req.mode ? { mode: req.mode } : {}),
-        ...(err instanceof ConfigOverrideRefusedError ? { details: { refused_keys: err.keys.map((k) => k.key) } } : { details: { file: err.file } }),
-        reason: err.message,
-        signal: new AbortController().signal,
-      });
-      throw new CodexApprovalDeniedError(err.message);
-    }
-  }
-
-  /** @throws CodexApprovalDeniedError when the configuration changed since the start and the new reasons are not approved */
-  private async gateResume(entry: Entry, prompt: string, signal: AbortSignal): Promise<void> {
-    const r = entry.record;
-    const req: CodexRunRequest = { prompt, settings: entry.settings, ...(r.mode ? { mode: r.mode } : {}), ...(r.agentId ? { agentId: r.agentId } : {}) };
-    const verdict = await this.judge(r.id, entry.settings, req);
-    const approved = new Set(entry.approvedReasons ?? []);
-    const fresh = verdict.reasons.filter((why) => !approved.has(why));
-    if (!fresh.length) return;
-    await this.gateSession(r.id, entry.settings, req, { ...verdict, reasons: fresh }, signal);
-    entry.approvedReasons = verdict.reasons;
-  }
-
-  /** @throws CodexApprovalDeniedError unless the broker allows this session (full access, or the gate's reasons). */
-  private async gateSession(sessionId: string, settings: ThreadSettings, req: CodexRunRequest, verdict: GateVerdict, signal: AbortSignal): Promise<void> {
-    const e = verdict.effective;
-    const full = e.sandbox === 'danger-full-access';
-    const programs = programsText(verdict.programs);
-    const answer = await askBroker(this.approvals, {
-      source: full && verdict.reasons.length === 0 ? 'codex-full-access' : 'codex-session',
-      sessionId,
-      cwd: e.cwd,
-      sandbox: e.sandbox,
-      approvalPolicy: e.approvalPolicy,
-      ...(programs ? { command: programs } : {}),
-      ...(req.agentId ? { agentId: req.agentId } : {}),
-      ...(req.mode ? { mode: req.mode } : {}),
-      reason: req.prompt.slice(0, 2000),
-      details: {
-        why: verdict.reasons,
-        sandbox_from: e.sandboxFrom.source,
-        approval_policy_from: e.approvalPolicyFrom.source,
-        writable_roots: e.writableRoots.map((w) => w.path),
-        network_access: e.networkAccess,
-        would_run: verdict.programs.map((p) => ({ key: p.key, run: p.run, from: p.from.source })),
-        layers: e.layers.map((l) => ({ kind: l.kind, source: l.source, applied: l.applied })),
-      },
-      signal,
-    });
-    if (answer.decision === 'deny') {
-      const what = full ? 'danger-full-access' : `This Codex session (${verdict.reasons.join('; ')})`;
-      throw new CodexApprovalDeniedError(`${what} was not approved: ${answer.reason ?? 'denied'}`);
-    }
+    return runTurn(this.turns, entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
   }
 
   /**
@@ -468,7 +186,7 @@ export class CodexSupervisor {
     const threadId = r.threadId;
     // Codex's own events carry only its answers; the prompt makes the transcript readable.
     this.addEvent(entry, userEvent(req.prompt));
-    if (entry.child?.alive()) return this.turn(entry, undefined, signal, (child, s) => child.reply(threadId, req.prompt, s));
+    if (entry.child?.alive()) return runTurn(this.turns, entry, undefined, signal, (child, s) => child.reply(threadId, req.prompt, s));
     if (r.backend !== 'app-server') {
       throw new CodexSessionStateError(
         `Session ${r.id} (thread ${threadId}) is ${r.status}: its codex mcp-server process ended, and codex mcp-server keeps threads only in memory. Start a new session with the codex tool.`,
@@ -478,13 +196,14 @@ export class CodexSupervisor {
     if (located.backend !== 'app-server') throw new CodexSessionStateError(`Session ${r.id} was an app-server thread, but the supervisor now uses ${located.backend}; start a new session with the codex tool.`);
     // A new process reads Codex's configuration again (a project's .codex/config.toml may have been
     // written since): judge it again and ask for what was not approved when the session started.
-    await this.gateResume(entry, req.prompt, signal);
+    const caller = { prompt: req.prompt, ...(r.agentId ? { agentId: r.agentId } : {}), ...(r.mode ? { mode: r.mode } : {}) };
+    entry.approvedReasons = await this.gate.readmit(r.id, entry.settings, caller, entry.approvedReasons, signal);
     await this.makeRoom();
     r.status = 'starting';
     r.endedAt = null;
     entry.closing = false;
     this.changed(entry);
-    return this.turn(entry, located, signal, async (child, s) => {
+    return runTurn(this.turns, entry, located, signal, async (child, s) => {
       await child.resume(threadId, entry.settings);
       return child.reply(threadId, req.prompt, s);
     });
@@ -492,7 +211,7 @@ export class CodexSupervisor {
 
   /** A snapshot of one session. @throws CodexSessionNotFoundError */
   info(sessionIdOrThreadId: string): CodexSessionRecord {
-    return structuredClone(this.find(sessionIdOrThreadId, sessionIdOrThreadId).record);
+    return recordSnapshot(this.find(sessionIdOrThreadId, sessionIdOrThreadId).record);
   }
 
   /** Snapshots, most recent activity first; `activeOnly` keeps starting/running/idle ones. */
@@ -501,7 +220,7 @@ export class CodexSupervisor {
       .map((e) => e.record)
       .filter((r) => !opts.activeOnly || isActive(r.status))
       .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
-      .map((r) => structuredClone(r));
+      .map((r) => recordSnapshot(r));
   }
 
   /**
@@ -519,7 +238,7 @@ export class CodexSupervisor {
     });
     const reason = opts.force ? 'Closed by codex-cleanup (force).' : opts.allIdle ? 'Closed by codex-cleanup (idle sessions).' : `Closed after ${this.opts.sessionIdleTimeoutMs / 1000} s idle.`;
     await Promise.all(victims.map((e) => this.endSession(e, reason)));
-    if (this.spare && (opts.force || now - this.spare.lastUsedAt >= this.opts.sessionIdleTimeoutMs)) await this.dropSpare();
+    await this.spares.sweep(this.opts.sessionIdleTimeoutMs, opts.force === true, now);
     this.forgetOldEnded();
     await this.opts.repository?.prune?.(this.opts.endedLimit + this.opts.maxSessions).catch((e: unknown) => this.logger.warn(`Could not prune stored Codex sessions: ${String(e)}`));
     return victims.map((e) => e.record.id);
@@ -535,7 +254,7 @@ export class CodexSupervisor {
     const entry = this.find(sessionIdOrThreadId, sessionIdOrThreadId);
     const active = isActive(entry.record.status) || entry.child?.alive() === true;
     if (active) await this.endSession(entry, reason);
-    return { record: structuredClone(entry.record), cancelled: active };
+    return { record: recordSnapshot(entry.record), cancelled: active };
   }
 
   /** Ends every child and stops the sweep; later calls fail. Idempotent. */
@@ -543,9 +262,9 @@ export class CodexSupervisor {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    await this.dropSpare();
+    await this.spares.close();
     await Promise.all([...this.sessions.values()].filter((e) => e.child || isActive(e.record.status)).map((e) => this.endSession(e, 'The governance server shut down.')));
-    await this.flushPersist();
+    await this.writer.flush();
   }
 
   /** Performance figures since start (see ./stats), plus session counts by status. */
@@ -569,8 +288,7 @@ export class CodexSupervisor {
 
   /** Pid of the ready spare child, if any. */
   async sparePid(): Promise<number | undefined> {
-    const child = await this.spare?.child.catch(() => undefined);
-    return child?.alive() ? child.pid : undefined;
+    return this.spares.pid();
   }
 
   // ------------------------------------------------------------------ internals
@@ -579,7 +297,7 @@ export class CodexSupervisor {
     if (this.closed) throw new CodexSessionStateError('The Codex supervisor is closed (the governance server is shutting down).');
   }
 
-  private find(sessionId: string | undefined, threadId: string | undefined): Entry {
+  private find(sessionId: string | undefined, threadId: string | undefined): SessionEntry {
     if (sessionId) {
       const e = this.sessions.get(sessionId);
       if (e) return e;
@@ -606,7 +324,7 @@ export class CodexSupervisor {
     void this.endSession(victim, `Closed to make room for a new session (limit ${this.opts.maxSessions}).`);
   }
 
-  private hooks(entry: Entry): ChildHooks {
+  private hooks(entry: SessionEntry): ChildHooks {
     return {
       onEvent: (event) => this.addEvent(entry, event),
       onUsage: (usage) => {
@@ -637,11 +355,12 @@ export class CodexSupervisor {
     };
   }
 
-  private addEvent(entry: Entry, event: CodexEvent): void {
+  private addEvent(entry: SessionEntry, event: CodexEvent): void {
     const t = entry.record.transcript;
     t.push(event);
     if (t.length > this.opts.transcriptLimit) t.splice(0, t.length - this.opts.transcriptLimit);
     entry.record.lastActivityAt = event.at;
+    this.events.emit('session-event', { sessionId: entry.record.id, event });
     this.changed(entry);
   }
 
@@ -658,60 +377,9 @@ export class CodexSupervisor {
     return located.backend === 'app-server' ? startAppServerChild(opts) : startMcpServerChild(opts);
   }
 
-  /** A ready spare child of `located`'s binary and backend, if one is (being) started. */
-  private async takeSpare(located: LocatedCodex): Promise<{ child: CodexChild; hooks: SwitchHooks; readyMs: number } | undefined> {
-    const spare = this.spare;
-    if (!spare || spare.path !== located.path || spare.backend !== located.backend) return undefined;
-    this.spare = undefined;
-    const child = await spare.child.catch(() => undefined);
-    if (!child?.alive()) return undefined;
-    return { child, hooks: spare.hooks, readyMs: spare.readyMs ?? 0 };
-  }
-
-  /**
-   * Starts one spare child in the background so the next session skips the spawn and handshake
-   * (~80 ms plus a slower first turn, see bench/codex-supervisor.ts). Only after Codex has been
-   * used, not while every slot runs a turn, and dropped by the idle sweep: at most
-   * `maxSessions` + 1 processes.
-   */
-  private refillSpare(located: LocatedCodex): void {
-    if (this.closed || this.opts.warmSpares < 1 || this.spare) return;
-    // Idle sessions give way to new ones (see makeRoom), so only running turns make a spare useless.
-    const busy = [...this.sessions.values()].filter((e) => e.record.status === 'running' || e.record.status === 'starting').length;
-    if (busy >= this.opts.maxSessions) return;
-    const hooks = new SwitchHooks();
+  private async spawnChild(entry: SessionEntry, located: LocatedCodex): Promise<CodexChild> {
     const started = performance.now();
-    const spare: Spare = { path: located.path, backend: located.backend, hooks, child: this.startChild(located, hooks, this.opts.defaultCwd ?? process.cwd()), readyMs: undefined, lastUsedAt: Date.now() };
-    this.spare = spare;
-    spare.child.then(
-      (child) => {
-        spare.readyMs = performance.now() - started;
-        // A spare that dies (or arrives after close) must not linger.
-        void child.exited.then(() => {
-          if (this.spare === spare) this.spare = undefined;
-        });
-        if (this.closed || this.spare !== spare) {
-          if (this.spare === spare) this.spare = undefined;
-          if (this.closed) void child.close(0);
-        }
-      },
-      (err: unknown) => {
-        if (this.spare === spare) this.spare = undefined;
-        this.logger.warn(`Could not start a spare Codex process: ${String(err)}`);
-      },
-    );
-  }
-
-  private async dropSpare(): Promise<void> {
-    const spare = this.spare;
-    this.spare = undefined;
-    const child = await spare?.child.catch(() => undefined);
-    await child?.close(0);
-  }
-
-  private async spawnChild(entry: Entry, located: LocatedCodex): Promise<CodexChild> {
-    const started = performance.now();
-    const taken = await this.takeSpare(located);
+    const taken = await this.spares.take(located);
     let child: CodexChild;
     let readyMs: number;
     if (taken) {
@@ -722,7 +390,8 @@ export class CodexSupervisor {
       child = await this.startChild(located, this.hooks(entry), entry.settings.cwd);
       readyMs = performance.now() - started;
     }
-    this.refillSpare(located);
+    // Idle sessions give way to new ones (see makeRoom), so only running turns make a spare useless.
+    this.spares.refill(located, [...this.sessions.values()].filter((e) => e.record.status === 'running' || e.record.status === 'starting').length >= this.opts.maxSessions);
     entry.child = child;
     entry.closing = false;
     entry.record.pid = child.pid;
@@ -742,110 +411,7 @@ export class CodexSupervisor {
     return child;
   }
 
-  private async turn(entry: Entry, located: LocatedCodex | undefined, callerSignal: AbortSignal, body: (child: CodexChild, signal: AbortSignal) => Promise<TurnOutcome>): Promise<CodexTurnResult> {
-    const r = entry.record;
-    const t0 = performance.now();
-    const ac = new AbortController();
-    entry.turnAbort = ac;
-    entry.turnUsage = emptyUsage();
-    const onCancel = () => ac.abort('cancelled');
-    if (callerSignal.aborted) ac.abort('cancelled');
-    else callerSignal.addEventListener('abort', onCancel, { once: true });
-    const deadline = setTimeout(() => ac.abort('deadline'), this.opts.toolTimeoutMs);
-    let child = entry.child;
-    try {
-      if (located) {
-        try {
-          child = await this.spawnChild(entry, located);
-        } catch (err) {
-          throw new CodexTurnError(`Could not start Codex ${located.version} (${located.backend}) at ${located.path}: ${err instanceof Error ? err.message : String(err)}`, 'start', r.id, r.threadId);
-        }
-      }
-      if (!child) throw new CodexTurnError(`Session ${r.id} has no Codex process.`, 'lost', r.id, r.threadId);
-      r.status = 'running';
-      r.lastActivityAt = new Date().toISOString();
-      this.changed(entry);
-      const outcome = await body(child, ac.signal);
-      r.turns++;
-      r.lastActivityAt = new Date().toISOString();
-      if (outcome.threadId) r.threadId = outcome.threadId;
-      if (entry.closing || !child.alive()) throw this.endedError(entry);
-      r.status = 'idle';
-      if (outcome.isError) {
-        r.lastError = outcome.content;
-        this.changed(entry);
-        throw new CodexTurnError(outcome.content || 'Codex reported an error without a message.', 'codex', r.id, r.threadId);
-      }
-      r.lastError = null;
-      this.changed(entry);
-      this.events.emit('turn-finished', { sessionId: r.id, backend: r.backend, ok: true, seconds: (performance.now() - t0) / 1000, kind: 'ok' });
-      return { sessionId: r.id, threadId: r.threadId ?? outcome.threadId, content: outcome.content, backend: r.backend, durationMs: performance.now() - t0, usage: { ...entry.turnUsage } };
-    } catch (err) {
-      const e = await this.turnFailure(entry, child, err);
-      this.events.emit('turn-finished', { sessionId: r.id, backend: r.backend, ok: false, seconds: (performance.now() - t0) / 1000, kind: e.kind });
-      throw e;
-    } finally {
-      clearTimeout(deadline);
-      callerSignal.removeEventListener('abort', onCancel);
-      if (entry.turnAbort === ac) entry.turnAbort = undefined;
-    }
-  }
-
-  private endedError(entry: Entry): CodexTurnError {
-    const r = entry.record;
-    if (entry.closing || r.status === 'closed') return new CodexTurnError(`Session ${r.id} was closed during the turn: ${r.lastError ?? 'closed'}`, 'closed', r.id, r.threadId);
-    return new CodexTurnError(`${r.lastError ?? 'The Codex process ended during the turn.'} The session is lost; start a new one with the codex tool${r.backend === 'app-server' ? ' or continue the thread with codex-reply (it is resumed in a new process)' : ''}.`, 'lost', r.id, r.threadId);
-  }
-
-  private async turnFailure(entry: Entry, child: CodexChild | undefined, err: unknown): Promise<CodexTurnError> {
-    const r = entry.record;
-    if (err instanceof CodexTurnError) {
-      if (err.kind === 'start') {
-        r.status = 'closed';
-        r.endedAt = new Date().toISOString();
-        r.lastError = err.message;
-        this.changed(entry);
-      }
-      return err;
-    }
-    if (err instanceof TurnInterruptedError) {
-      // Codex stays alive after a cancelled turn and may keep its command running (mcp-server);
-      // the interrupt only gives it the chance to stop cleanly before its process tree is ended.
-      const why =
-        err.reason === 'deadline'
-          ? `Codex did not finish within ${this.opts.toolTimeoutMs} ms (tool timeout)${this.lastProblem(entry)}.`
-          : 'The call was cancelled.';
-      const next = r.backend === 'app-server' ? ' codex-reply resumes the thread in a new process.' : ' Start a new session with the codex tool.';
-      if (!entry.closing) {
-        r.lastError = `${why} The turn was interrupted${err.settled ? '' : ' (Codex did not confirm in time)'} and its Codex process ended.${next}`;
-        await this.endSession(entry, r.lastError);
-      }
-      return new CodexTurnError(r.lastError ?? why, err.reason, r.id, r.threadId);
-    }
-    if (entry.closing || r.status === 'closed' || r.status === 'lost' || (child && !child.alive())) {
-      if (child && !child.alive() && isActive(r.status) && !entry.closing) {
-        r.status = 'lost';
-        r.pid = null;
-        r.endedAt = new Date().toISOString();
-        r.lastError ??= 'The Codex process ended during the turn.';
-        this.changed(entry);
-      }
-      return this.endedError(entry);
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    r.lastError = message;
-    if (child?.alive()) r.status = 'idle';
-    this.changed(entry);
-    return new CodexTurnError(`Codex call failed: ${message}`, 'codex', r.id, r.threadId);
-  }
-
-  /** `; last Codex error: ...` from the transcript, so a deadline says what Codex was stuck on. */
-  private lastProblem(entry: Entry): string {
-    const last = [...entry.record.transcript].reverse().find((e) => e.type === 'stream_error' || e.type === 'error');
-    return last ? `; last Codex error: ${last.summary} (is the model provider reachable?)` : '';
-  }
-
-  private async endSession(entry: Entry, reason: string): Promise<void> {
+  private async endSession(entry: SessionEntry, reason: string): Promise<void> {
     const r = entry.record;
     entry.closing = true;
     entry.turnAbort?.abort('cancelled');
@@ -867,64 +433,15 @@ export class CodexSupervisor {
     ended.sort((a, b) => a.record.lastActivityAt.localeCompare(b.record.lastActivityAt));
     for (const e of ended.slice(0, ended.length - this.opts.endedLimit)) {
       this.sessions.delete(e.record.id);
-      this.lastSavedKey.delete(e.record.id);
+      this.writer.forget(e.record.id);
     }
   }
 
-  private changed(entry: Entry): void {
-    const snapshot = structuredClone(entry.record);
-    this.events.emit('session-changed', snapshot);
-    this.schedulePersist(entry.record);
-  }
-
-  /**
-   * A new session and a session's end are stored at once; other changes (turns, transcript,
-   * tokens) are coalesced to one write per second per session.
-   */
-  private schedulePersist(record: CodexSessionRecord): void {
-    if (!this.opts.repository) return;
-    // Writing is a durable SQLite commit that blocks the event loop for an fsync, so only a
-    // session's first sight and its end are written at once; everything else, once a second.
-    const key = isActive(record.status) ? 'active' : record.status;
-    if (this.lastSavedKey.get(record.id) === key) {
-      if (this.pendingSaves.has(record.id)) return;
-      const timer = setTimeout(() => {
-        this.pendingSaves.delete(record.id);
-        const e = this.sessions.get(record.id);
-        if (e) this.persist(structuredClone(e.record));
-      }, 1000);
-      timer.unref();
-      this.pendingSaves.set(record.id, timer);
-      return;
+  private changed(entry: SessionEntry): void {
+    if (this.events.listenerCount('session-changed') > 0) {
+      const { transcript: _transcript, ...rest } = entry.record;
+      this.events.emit('session-changed', { ...rest, tokens: { ...rest.tokens } });
     }
-    clearTimeout(this.pendingSaves.get(record.id));
-    this.pendingSaves.delete(record.id);
-    this.lastSavedKey.set(record.id, key);
-    this.persist(structuredClone(record));
-  }
-
-  private persist(record: CodexSessionRecord): void {
-    const repo = this.opts.repository;
-    if (!repo) return;
-    // Writes of one session stay in order; a failing store never fails a Codex call.
-    const prev = this.saveChains.get(record.id) ?? Promise.resolve();
-    const next = prev
-      .then(() => repo.save(record))
-      .catch((e: unknown) => this.logger.warn(`Could not store Codex session ${record.id}: ${String(e)}`))
-      .finally(() => {
-        if (this.saveChains.get(record.id) === next) this.saveChains.delete(record.id);
-      });
-    this.saveChains.set(record.id, next);
-  }
-
-  /** Writes every coalesced record now (shutdown). */
-  private async flushPersist(): Promise<void> {
-    for (const [id, timer] of this.pendingSaves) {
-      clearTimeout(timer);
-      const e = this.sessions.get(id);
-      if (e) this.persist(structuredClone(e.record));
-    }
-    this.pendingSaves.clear();
-    await Promise.all([...this.saveChains.values()]);
+    this.writer.schedule(entry.record);
   }
 }

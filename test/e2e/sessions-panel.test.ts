@@ -53,7 +53,8 @@ describe('Sessions panel and commands against a real Codex (fake model)', functi
       saved[k] = process.env[k];
       process.env[k] = v;
     }
-    srv = await startTestServer();
+    // The sessions run in the temp home's work folder: that is the workspace here.
+    srv = await startTestServer({ workspaceRoots: [home.workDir] });
     client = new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 20 });
   });
   afterEach(async () => {

@@ -13,7 +13,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { RunningGovernanceServer } from '../../src/server/api';
 import { startGovernanceServer } from '../../src/server/server';
-import type { CodexSupervisorOptions } from '../../src/supervisor/supervisor';
+import type { CodexSupervisorOptions } from '../../src/supervisor/api';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries } from '../fakes/codex-processes';

@@ -12,7 +12,9 @@ import { functionCallOutput, hang, replyExec, replyMessage, startFakeModelServer
 import { type ApprovalBroker, type ApprovalRequest, DEFAULT_DENY_REASON } from '../../src/approvals/vocabulary';
 import type { CodexBackend } from '../../src/supervisor/locate';
 import { liveTreePids } from '../../src/supervisor/process';
-import { CodexSupervisor, CodexTurnError, type CodexSupervisorOptions } from '../../src/supervisor/supervisor';
+import { CodexTurnError } from '../../src/supervisor/errors';
+import type { CodexSupervisorOptions } from '../../src/supervisor/api';
+import { CodexSupervisor } from '../../src/supervisor/supervisor';
 
 const bins = codexBinaries();
 const VERSIONS: Record<CodexBackend, { path: string; version: string }> = {

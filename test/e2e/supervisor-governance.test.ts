@@ -71,7 +71,8 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
 
   async function governance(binary: string, extraEnv: Record<string, string> = {}): Promise<{ server: RunningGovernanceServer; client: Client }> {
     setEnv({ CODEX_GOVERNANCE_CODEX_PATH: binary, ...extraEnv });
-    const server = await startGovernanceServer({ port: 0, dataDir, token: TEST_TOKEN, rateLimitPerMinute: 100_000, hostKind: 'test' });
+    // The sessions run in the temp home's work folder: that is the workspace here (the session gate).
+    const server = await startGovernanceServer({ port: 0, dataDir, token: TEST_TOKEN, rateLimitPerMinute: 100_000, hostKind: 'test', workspaceRoots: [home.workDir] });
     cleanups.push(() => server.close());
     const client = new Client({ name: 'supervisor-e2e', version: '0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TEST_TOKEN}` } } }));

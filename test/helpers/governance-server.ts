@@ -17,7 +17,8 @@ export interface TestServer {
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
-export async function startTestServer(options: { rateLimitPerMinute?: number; dataDir?: string } = {}): Promise<TestServer> {
+/** @param options.workspaceRoots the folders Codex sessions may write without asking (the session gate); default the test process's cwd */
+export async function startTestServer(options: { rateLimitPerMinute?: number; dataDir?: string; workspaceRoots?: string[] } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cg-test-'));
   const server = await startGovernanceServer({
     port: 0,
@@ -25,6 +26,7 @@ export async function startTestServer(options: { rateLimitPerMinute?: number; da
     token: TEST_TOKEN,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     hostKind: 'test',
+    ...(options.workspaceRoots ? { workspaceRoots: options.workspaceRoots } : {}),
   });
   return {
     server,

@@ -10,7 +10,9 @@ import { MODE_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFro
 import { acceptedApprovalPolicies, APPROVAL_POLICIES, approvalPoliciesByBackendText, approvalPolicyRefusal } from '../../supervisor/capabilities';
 import type { LocatedCodex } from '../../supervisor/locate';
 import type { CodexSessionRecord } from '../../supervisor/session';
-import { CodexApprovalDeniedError, CodexBusyError, CodexSessionNotFoundError, CodexTurnError, type CodexSupervisor, type CodexTurnResult } from '../../supervisor/supervisor';
+import { CodexApprovalDeniedError, CodexBusyError, CodexSessionNotFoundError, CodexTurnError } from '../../supervisor/errors';
+import type { CodexSupervisor } from '../../supervisor/supervisor';
+import type { CodexTurnResult } from '../../supervisor/turn';
 import { ToolCallError } from './errors';
 import { defineTool, resolveAgentId, type ToolDefinition } from './types';
 
