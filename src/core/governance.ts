@@ -11,7 +11,7 @@
 import { applyUpdate, initialDynamics, type DynamicsState, type GovernanceDecision, type GovernanceMetrics } from './eisv';
 import { NotFoundError, ValidationError } from './errors';
 import type { GovernanceEvents } from './events';
-import type { AgentRecord, AgentUpdateRecord, Store } from '../store/types';
+import type { AgentRecord, AgentUpdateRecord, GovernanceStore } from './repository';
 
 export interface UpdateRequest {
   agentId: string;
@@ -122,7 +122,7 @@ export class GovernanceService {
    * @param clock ms since epoch; injectable so tests control the drift between updates
    */
   constructor(
-    private readonly store: Store,
+    private readonly store: GovernanceStore,
     private readonly events: GovernanceEvents,
     private readonly clock: () => number = Date.now,
   ) {}

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { ValidationError, NotFoundError } from '../core/errors';
 import type { DiscoveryEventPayload, GovernanceEvents } from '../core/events';
-import type { DiscoveryFilters, DiscoveryRecord, EdgeRecord, ScoredDiscovery, Store } from '../store/types';
+import type { DiscoveryFilters, DiscoveryRecord, EdgeRecord, KnowledgeStore, ScoredDiscovery } from './repository';
 import { decodeCursor, encodeCursor, fingerprint } from './cursor';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -132,7 +132,7 @@ export class KnowledgeGraph {
    * @param clock ms since epoch for `created_at`
    */
   constructor(
-    private readonly storage: Store,
+    private readonly storage: KnowledgeStore,
     private readonly events: GovernanceEvents,
     private readonly clock: () => number = Date.now,
   ) {}

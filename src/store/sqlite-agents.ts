@@ -3,7 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { DynamicsState, GovernanceMetrics } from '../core/eisv';
 import { durableWrite, StatementCache } from './sqlite';
 import { iso, num, numOrNull, parseJson, str, strOrNull, type Row } from './rows';
-import type { AgentRecord, AgentRepository, AgentUpdateRecord, EnsureAgentInput, RecordUpdateInput } from './types';
+import type { AgentRecord, AgentRepository, AgentUpdateRecord, EnsureAgentInput, RecordUpdateInput } from '../core/repository';
 
 const UPSERT_SEEN = `
   INSERT INTO agents (id, client_name, client_version, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)

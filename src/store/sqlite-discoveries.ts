@@ -17,7 +17,7 @@ import type {
   RankedSearch,
   RecentSearch,
   ScoredDiscovery,
-} from './types';
+} from '../knowledge/repository';
 
 /**
  * bm25 column weights (summary, details, tags): a word in the one-line summary or in a tag says

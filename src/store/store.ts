@@ -9,7 +9,8 @@ import { closeWrites, openDatabase } from './sqlite';
 import { SqliteAgentRepository } from './sqlite-agents';
 import { SqliteDiscoveryRepository } from './sqlite-discoveries';
 import { SqliteCodexSessionRepository } from './sqlite-sessions';
-import type { Store, StoreInfo } from './types';
+import type { StoreInfo } from '../core/repository';
+import type { Store } from './types';
 
 export const DATABASE_FILE = 'governance.db';
 

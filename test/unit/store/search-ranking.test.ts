@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openStoreFile } from '../../../src/store/store';
-import type { NewDiscovery, Store } from '../../../src/store/types';
+import type { NewDiscovery } from '../../../src/knowledge/repository';
+import type { Store } from '../../../src/store/types';
 import { zipfSampler } from '../../../bench/corpus';
 import { useTempDir } from './temp-dir';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openStore, DATABASE_FILE } from '../../../src/store/store';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion, SchemaTooNewError } from '../../../src/store/migrations';
 import { openDatabase } from '../../../src/store/sqlite';
-import type { NewDiscovery } from '../../../src/store/types';
+import type { NewDiscovery } from '../../../src/knowledge/repository';
 import { useTempDir } from './temp-dir';
 
 const T0 = Date.UTC(2026, 10, 5, 10, 0, 0);
