@@ -40,7 +40,7 @@ export function registerApprovalsPanel(ctx: Ctx, ui: ApprovalsUi): void {
         viewType: APPROVALS_VIEW_TYPE,
         title: 'Approvals',
         page: 'approvals',
-        createHandler: (post) => new ApprovalsPanelHandler(prompter, auditSource, post, { remoteNote: REMOTE_NOTE }),
+        createHandler: ({ post }) => new ApprovalsPanelHandler(prompter, auditSource, post, { remoteNote: REMOTE_NOTE }),
       },
       ctx.extensionContext.extensionUri,
       (err) => ctx.reportError(err),

@@ -10,7 +10,7 @@ import { urlOf } from '../server-state';
 import { SERVER_HOST } from '../server-controller';
 import { TOKEN_ENV_VAR } from '../snippets';
 import { connectCodexToGovernance } from './connect';
-import { McpSettingsPanel, openConfigFile } from './panel';
+import { createMcpSettingsPanel, openConfigFile, refreshMcpSettings, type McpSettingsPanel } from './panel';
 
 export const MCP_COMMANDS = {
   openSettings: 'codexGovernance.openMcpSettings',
@@ -54,11 +54,12 @@ async function chooseFile(arg: unknown, placeHolder: string): Promise<ConfigFile
 /** Registers the panel and the commands on `ctx`. */
 export function registerMcpSettings(ctx: Ctx): McpSettingsPanel {
   const panel = ctx.push(
-    new McpSettingsPanel({ extensionUri: ctx.extensionContext.extensionUri, logger: ctx.logger, files: mcpConfigFiles, reportError: (err) => ctx.reportError(err) }),
+    createMcpSettingsPanel({ extensionUri: ctx.extensionContext.extensionUri, logger: ctx.logger, files: mcpConfigFiles, reportError: (err) => ctx.reportError(err) }),
   );
+  const refresh = () => refreshMcpSettings(panel);
   ctx.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('codexGovernance.mcp') || e.affectsConfiguration('codexGovernance.mcp.configFiles')) void panel.refresh();
+      if (e.affectsConfiguration('codexGovernance.mcp') || e.affectsConfiguration('codexGovernance.mcp.configFiles')) void refresh();
     }),
   );
 
@@ -97,7 +98,7 @@ export function registerMcpSettings(ctx: Ctx): McpSettingsPanel {
     if (ok !== REMOVE) return undefined;
     await writeConfigFile(file, applyEdit(file.text, { kind: 'remove', name: target.name }));
     ctx.logger.info(`MCP settings: removed server ${target.name} from ${target.file}.`);
-    await panel.refresh();
+    await refresh();
     return target.name;
   });
 
@@ -124,7 +125,7 @@ export function registerMcpSettings(ctx: Ctx): McpSettingsPanel {
     if (!ref) return undefined;
     const result = await connectCodexToGovernance(ref.path, ref.kind, baseUrl);
     ctx.logger.info(`Connect Codex to Governance: ${result.outcome} mcp_servers.codex-governance (${result.url}) in ${result.file}.`);
-    await panel.refresh();
+    await refresh();
     const COPY = 'Copy Server Token';
     const what = result.outcome === 'unchanged' ? 'already points at' : result.outcome === 'added' ? 'now points at' : 'updated to';
     void vscode.window

@@ -1,127 +1,106 @@
 /**
- * Hosts one kind of webview panel: creates it (or reveals the open one), restores it after a
- * reload through a `WebviewPanelSerializer`, writes its HTML with a strict CSP, and wires its
- * messages to a handler that knows nothing of `vscode`.
- *
- * Page contract (src/webviews/<page>/main.ts, built to media/dist/<page>.js and .css): the page
- * posts `{type: 'ready', ...}` once it listens, and only then does the handler post data, so no
- * message is lost to a page still loading (VS Code queues nothing for a webview without listeners).
+ * The one webview panel host: every panel (Knowledge graph, Agent dashboard, Approvals, Session,
+ * MCP Servers) is a {@link PanelHost} of its kind. It registers the kind's serializer (restore
+ * after a reload), creates panels with the page of media/dist and `localResourceRoots` limited to
+ * it, writes their HTML with ./panel-html (one CSP builder; a kind may ask for the strict policy),
+ * and hands everything else to ./panel-set (no `vscode`, unit tested).
  */
 import * as vscode from 'vscode';
-import { panelHtml } from './panel-html';
+import { panelHtml, type PanelCspOptions } from './panel-html';
+import { PanelSet, SINGLE, type PanelContext, type PanelHandler, type PanelView } from './panel-set';
 
-export interface PanelHandler {
-  handle(raw: unknown): Promise<void>;
-  /** Applies the show command's argument (a search, a selection); throws on a bad one. */
-  apply(args: unknown): void;
-  /** The page's next render report. */
-  nextRender(timeoutMs: number): Promise<unknown>;
-  /** The latest render report, if the page drew yet. */
-  lastRender(): unknown;
-  dispose(): void;
-}
+export { RENDER_TIMEOUT_MS, SINGLE, type PanelContext, type PanelHandler } from './panel-set';
 
-/** How long a show command waits for the page to draw (ms). */
-export const RENDER_TIMEOUT_MS = 60_000;
-
-export interface PanelSpec {
+export interface PanelSpec<K, H extends PanelHandler> {
   /** `WebviewPanel.viewType`, also the serializer's key (declared as an `onWebviewPanel:` activation). */
   viewType: string;
+  /** The tab's title until the handler sets another. */
   title: string;
   /** Bundle name under media/dist: `<page>.js` and `<page>.css`. */
   page: string;
-  /** Keeps the page alive while its tab is hidden (for pages that are costly to lay out again). */
+  /** Keeps the page alive while its tab is hidden (pages costly to lay out again, unsaved input). */
   retainContextWhenHidden?: boolean;
-  createHandler(post: (message: unknown) => void): PanelHandler;
+  /** Beyond the base CSP (default: `data:` images and the style nonce allowed). */
+  csp?: PanelCspOptions;
+  createHandler(context: PanelContext<K>): H;
+  /** Keyed panels: see PanelKind.restoredKey (./panel-set). */
+  restoredKey?(state: unknown): K | undefined;
+  /** See PanelKind.revealWaitsForFirstRender (./panel-set). */
+  revealWaitsForFirstRender?: boolean;
 }
 
-export class PanelHost implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private handler: PanelHandler | undefined;
+export class PanelHost<H extends PanelHandler, K = string> implements vscode.Disposable {
+  readonly panels: PanelSet<K, H>;
   private readonly registration: vscode.Disposable;
   private readonly distRoot: vscode.Uri;
 
   constructor(
-    private readonly spec: PanelSpec,
+    private readonly spec: PanelSpec<K, H>,
     extensionUri: vscode.Uri,
-    private readonly reportError: (err: unknown) => void,
+    reportError: (err: unknown) => void,
   ) {
     this.distRoot = vscode.Uri.joinPath(extensionUri, 'media', 'dist');
-    this.registration = vscode.window.registerWebviewPanelSerializer(spec.viewType, {
-      deserializeWebviewPanel: async (panel) => {
-        // VS Code hands back the page's last `setState`; the page reads it itself via getState().
-        this.attach(panel);
+    this.panels = new PanelSet<K, H>(
+      {
+        name: spec.title,
+        createHandler: (context) => spec.createHandler(context),
+        restoredKey: spec.restoredKey ? (state) => spec.restoredKey!(state) : undefined,
+        revealWaitsForFirstRender: spec.revealWaitsForFirstRender,
+        reportError,
       },
+      () =>
+        this.view(
+          vscode.window.createWebviewPanel(spec.viewType, spec.title, vscode.ViewColumn.Active, {
+            enableScripts: true,
+            retainContextWhenHidden: spec.retainContextWhenHidden ?? false,
+            localResourceRoots: [this.distRoot],
+          }),
+        ),
+    );
+    this.registration = vscode.window.registerWebviewPanelSerializer(spec.viewType, {
+      // VS Code hands back the page's last `setState`; the page reads it itself via getState().
+      deserializeWebviewPanel: async (panel, state: unknown) => this.panels.restore(this.view(panel), state),
     });
   }
 
-  /**
-   * Reveals the open panel or creates one in the active editor group. With `args` (see the
-   * handler's `apply`), or when the panel is new, resolves with the page's render report once it
-   * has drawn; a panel only revealed resolves at once with its latest report (undefined before the first).
-   * @throws Error naming a bad field of `args`, or when the page does not draw within {@link RENDER_TIMEOUT_MS}
-   */
-  async show(args?: unknown): Promise<unknown> {
-    let created = false;
-    if (this.panel) {
-      this.panel.reveal();
-    } else {
-      const panel = vscode.window.createWebviewPanel(this.spec.viewType, this.spec.title, vscode.ViewColumn.Active, {
-        enableScripts: true,
-        retainContextWhenHidden: this.spec.retainContextWhenHidden ?? false,
-        localResourceRoots: [this.distRoot],
-      });
-      this.attach(panel);
-      created = true;
-    }
-    const handler = this.handler!;
-    if (args !== undefined && args !== null) handler.apply(args);
-    else if (!created) return handler.lastRender();
-    return handler.nextRender(RENDER_TIMEOUT_MS);
+  /** Shows the single panel of this kind (see PanelSet.show). */
+  show(args?: unknown): Promise<unknown> {
+    return this.panels.show(SINGLE as K, args);
   }
 
-  /** Loads the open panel's page again (it keeps its saved state and asks for fresh data). */
+  /** Shows the panel of `key` (keyed kinds, e.g. a session id; see PanelSet.show). */
+  showKey(key: K, args?: unknown): Promise<unknown> {
+    return this.panels.show(key, args);
+  }
+
+  /** Loads the open pages again (each keeps its state and asks for fresh data). */
   reload(): void {
-    if (this.panel) this.panel.webview.html = pageHtml(this.panel.webview, this.distRoot, this.spec);
-  }
-
-  get current(): vscode.WebviewPanel | undefined {
-    return this.panel;
+    this.panels.reload();
   }
 
   dispose(): void {
     this.registration.dispose();
-    this.panel?.dispose();
+    this.panels.dispose();
   }
 
-  private attach(panel: vscode.WebviewPanel): void {
-    this.panel?.dispose();
-    this.panel = panel;
+  private view(panel: vscode.WebviewPanel): PanelView {
     panel.webview.options = { enableScripts: true, localResourceRoots: [this.distRoot] };
-    const handler = this.spec.createHandler((message) => void panel.webview.postMessage(message));
-    this.handler = handler;
-    const subscriptions = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => {
-        handler.handle(raw).catch((err: unknown) => this.reportError(err));
-      }),
-    ];
-    panel.onDidDispose(() => {
-      handler.dispose();
-      for (const s of subscriptions) s.dispose();
-      if (this.panel === panel) {
-        this.panel = undefined;
-        this.handler = undefined;
-      }
-    });
-    panel.webview.html = pageHtml(panel.webview, this.distRoot, this.spec);
+    const webview = panel.webview;
+    return {
+      reveal: () => panel.reveal(),
+      load: () =>
+        (webview.html = panelHtml({
+          cspSource: webview.cspSource,
+          scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.distRoot, `${this.spec.page}.js`)).toString(),
+          styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.distRoot, `${this.spec.page}.css`)).toString(),
+          title: this.spec.title,
+          csp: this.spec.csp,
+        })),
+      post: (message) => void webview.postMessage(message),
+      setTitle: (title) => (panel.title = title),
+      onMessage: (listener) => webview.onDidReceiveMessage(listener),
+      onDidDispose: (listener) => panel.onDidDispose(listener),
+      dispose: () => panel.dispose(),
+    };
   }
-}
-
-function pageHtml(webview: vscode.Webview, distRoot: vscode.Uri, spec: Pick<PanelSpec, 'page' | 'title'>): string {
-  return panelHtml({
-    cspSource: webview.cspSource,
-    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(distRoot, `${spec.page}.js`)).toString(),
-    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(distRoot, `${spec.page}.css`)).toString(),
-    title: spec.title,
-  });
 }

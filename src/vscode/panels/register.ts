@@ -21,8 +21,8 @@ export const PANEL_COMMANDS = {
 export const SERVER_RUNNING_CONTEXT = 'codexGovernance.serverRunning';
 
 export interface Panels {
-  knowledgeGraph: PanelHost;
-  agentDashboard: PanelHost;
+  knowledgeGraph: PanelHost<KnowledgeGraphHandler>;
+  agentDashboard: PanelHost<AgentDashboardHandler>;
 }
 
 export function registerPanels(ctx: Ctx): Panels {
@@ -37,7 +37,7 @@ export function registerPanels(ctx: Ctx): Panels {
         page: 'knowledge-graph',
         // Laying out thousands of nodes again on every tab switch would be the slow part.
         retainContextWhenHidden: true,
-        createHandler: (post) =>
+        createHandler: ({ post }) =>
           new KnowledgeGraphHandler(data, post, {
             onRendered: (nodes, ms) => ctx.logger.info(`Knowledge graph panel: render of ${nodes} nodes took ${ms.toFixed(0)} ms.`),
           }),
@@ -52,7 +52,7 @@ export function registerPanels(ctx: Ctx): Panels {
         viewType: DASHBOARD_VIEW_TYPE,
         title: 'Agent Dashboard',
         page: 'agent-dashboard',
-        createHandler: (post) => new AgentDashboardHandler(data, post),
+        createHandler: ({ post }) => new AgentDashboardHandler(data, post),
       },
       extensionUri,
       report,

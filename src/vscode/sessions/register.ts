@@ -10,15 +10,16 @@ import * as vscode from 'vscode';
 import { cancelSession, cleanUpSessions, getSession, replyToSession } from '../../client/sessions';
 import type { GovernanceClient, SessionSummary } from '../../client/types';
 import type { SandboxMode } from '../../supervisor/backend';
-import type { SessionHeader } from '../../webviews/session/protocol';
+import { SESSION_VIEW_TYPE, type SessionHeader, type SessionPageState } from '../../webviews/session/protocol';
 import { writeClipboard } from '../apis/env.apis';
 import { showInformationMessage, showInputBox, showQuickPick, showWarningMessage } from '../apis/window.apis';
 import type { Ctx } from '../ctx';
 import { ago } from '../views/node';
 import { targetOf } from '../views/targets';
 import { ClientTreeView } from '../views/tree-provider';
+import { PanelHost } from '../panels/panel-host';
 import { SANDBOX_CHOICES, startSession } from './new-session';
-import { SessionPanels } from './session-panels';
+import { SessionPanelHandler } from './session-handler';
 import { loadSessions, sessionTitle } from './sessions-model';
 
 export const SESSIONS_VIEW_ID = 'codexGovernance.sessions';
@@ -41,7 +42,8 @@ const NOT_RUNNING = 'The governance server is not running. Run "Codex Governance
 
 export interface Sessions {
   view: ClientTreeView;
-  panels: SessionPanels;
+  /** One Session panel per session id. */
+  panels: PanelHost<SessionPanelHandler>;
 }
 
 /** A session id from a tree row, its click target, or a plain id string. */
@@ -61,7 +63,34 @@ export function registerSessions(ctx: Ctx): Sessions {
   const view = ctx.push(new ClientTreeView({ viewId: SESSIONS_VIEW_ID, topics: ['sessions'], load: (c) => loadSessions(c), source }));
   const confirmCancel = async (h: Pick<SessionHeader, 'title'>): Promise<boolean> =>
     (await showWarningMessage(`Codex session "${h.title}" is running a turn. Cancel it? The turn stops and its Codex process and commands are ended.`, CONFIRM_CANCEL)) === CONFIRM_CANCEL;
-  const panels = ctx.push(new SessionPanels(ctx.extensionContext.extensionUri, source, confirmCancel, (err) => ctx.reportError(err)));
+  // One panel per session (revealed when already open), restored after a reload from the page's
+  // saved `{sessionId}`; an open one that has not drawn yet is waited for when revealed.
+  const panels = ctx.push(
+    new PanelHost<SessionPanelHandler>(
+      {
+        viewType: SESSION_VIEW_TYPE,
+        title: 'Codex Session',
+        page: 'session',
+        // The transcript keeps its scroll position and the reply box its draft across tab switches.
+        retainContextWhenHidden: true,
+        restoredKey: (state) => {
+          const sessionId = (state as Partial<SessionPageState> | undefined)?.sessionId;
+          return typeof sessionId === 'string' && sessionId ? sessionId : undefined;
+        },
+        revealWaitsForFirstRender: true,
+        createHandler: ({ key, post, setTitle }) =>
+          new SessionPanelHandler(key, {
+            clients: source,
+            post,
+            confirmCancel,
+            onHeader: (h) => setTitle(`Codex: ${h.title.length > 40 ? `${h.title.slice(0, 39)}…` : h.title}`),
+          }),
+      },
+      ctx.extensionContext.extensionUri,
+      (err) => ctx.reportError(err),
+    ),
+  );
+  const showSession = (sessionId: string) => panels.showKey(sessionId);
 
   const pickSession = async (title: string, filter: (s: SessionSummary) => boolean, none: string): Promise<string | undefined> => {
     const now = Date.now();
@@ -112,14 +141,14 @@ export function registerSessions(ctx: Ctx): Sessions {
       () => startSession(c, { prompt, sandbox, ...(cwd ? { cwd } : {}) }),
     );
     started.turn.catch((err: unknown) => ctx.logger.warn(`Codex session ${started.sessionId}: first turn failed: ${err instanceof Error ? err.message : String(err)}`));
-    await panels.show(started.sessionId);
+    await showSession(started.sessionId);
     return started.sessionId;
   });
 
   ctx.registerCommand(SESSION_COMMANDS.open, async (arg?: unknown) => {
     const id = sessionIdOf(arg) ?? (await pickSession('open a session', () => true, 'no Codex session yet.'));
     if (!id) return undefined;
-    return panels.show(id);
+    return showSession(id);
   });
 
   // Optional second argument: the prompt (tests, keybindings); without it an input box asks.
@@ -134,9 +163,9 @@ export function registerSessions(ctx: Ctx): Sessions {
         : await showInputBox({ title: `Reply to "${sessionTitle(session, 50)}"`, prompt: 'The next prompt for Codex in this session', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Type a reply.') });
     if (!prompt?.trim()) return undefined;
     const answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Codex is answering' }, () => replyToSession(c, id, prompt));
-    if (!panels.panel(id)) {
+    if (!panels.panels.handler(id)) {
       void showInformationMessage(`Codex: ${answer.content.length > 200 ? `${answer.content.slice(0, 199)}…` : answer.content}`, 'Open Session').then((choice) => {
-        if (choice) void panels.show(id);
+        if (choice) void showSession(id);
       });
     }
     return answer.content;

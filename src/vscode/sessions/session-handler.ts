@@ -81,9 +81,6 @@ export class SessionPanelHandler {
     }
   }
 
-  /** The panel takes no show argument beyond its session id (the host picks the panel by it). */
-  apply(): void {}
-
   /** Resolves with the page's next render report; rejects after `timeoutMs` (ms). */
   nextRender(timeoutMs: number): Promise<SessionRenderReport> {
     return this.renders.next('Session', timeoutMs);
