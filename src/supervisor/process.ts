@@ -6,8 +6,14 @@
  *
  * Linux process table: `/proc/<pid>/stat` fields 3 (state), 4 (ppid), 5 (pgrp), see proc(5).
  * Elsewhere only the group is signalled and `kill(-pgid, 0)` tells whether it still exists.
+ *
+ * Even when the host dies without running any code of ours (SIGKILL, OOM killer, crash), every
+ * child has a watchdog (see {@link WATCHDOG_SCRIPT}): a `/bin/sh` that blocks reading a pipe whose
+ * only writer is the host. The kernel closes that pipe however the host dies; the watchdog then
+ * freezes and kills the child's tree. `setpriv --pdeathsig` would reach only the direct child,
+ * not the commands Codex starts in sessions of their own.
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 
 export interface ExitInfo {
@@ -108,11 +114,101 @@ function signal(target: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** The watchdog's `$0`, so `ps` and tests can tell it apart from other shells. */
+export const WATCHDOG_NAME = 'codex-governance-watchdog';
+
+/**
+ * The watchdog, fixed POSIX sh text; its only input is argv: `$1` = the child's PID (= its process
+ * group). Uses builtins only, so it forks nothing and starts in about a millisecond.
+ *
+ * 1. `read` blocks on stdin, a pipe only the host can write to; it returns at EOF, i.e. when the
+ *    host process has ended, however. (When the host ends the child itself, or the child ends on
+ *    its own, the host SIGKILLs the watchdog instead, so it never walks a finished tree.)
+ * 2. SIGSTOP the child's group, so nothing in it can fork or react while the tree is walked.
+ * 3. If the child's PID is still its own group leader (not reaped and reused), collect its
+ *    descendants from /proc/<pid>/stat (fields after the last ") ": state ppid pgrp), stopping each
+ *    one found, until a pass finds none; Codex starts commands in sessions of their own, which the
+ *    group kill alone would miss.
+ * 4. SIGKILL the child's group (a group ID cannot be reused while a member lives), every group a
+ *    descendant is in (all inside sessions this tree created), and every descendant; exit.
+ *    The walk reads ~300 bytes per process, about 0.1-0.2 s on a machine with a few hundred.
+ *
+ * The child cannot notice the host's death before step 2: the watchdog also holds the host's ends of
+ * the child's stdio (fds 3-5), so the child sees neither EOF on stdin nor EPIPE on stdout/stderr.
+ * Without /proc (macOS) the glob matches nothing and only the group is killed.
+ */
+export const WATCHDOG_SCRIPT = `leader=$1
+read -r _
+kill -STOP -"$leader" 2>/dev/null
+tree=" $leader "
+groups=" $leader "
+more=
+{ read -r s < "/proc/$leader/stat"; } 2>/dev/null && set -- \${s##*") "} && [ "$3" = "$leader" ] && more=1
+while [ -n "$more" ]; do
+  more=
+  for f in /proc/[0-9]*/stat; do
+    { read -r s < "$f"; } 2>/dev/null || continue
+    set -- \${s##*") "}
+    case $tree in *" $2 "*) ;; *) continue ;; esac
+    p=\${f#/proc/}
+    p=\${p%/stat}
+    case $tree in *" $p "*) continue ;; esac
+    kill -STOP "$p" 2>/dev/null
+    tree="$tree$p "
+    case $groups in *" $3 "*) ;; *) groups="$groups$3 " ;; esac
+    more=1
+  done
+done
+for g in $groups; do kill -KILL -"$g" 2>/dev/null; done
+for p in $tree; do [ "$p" = "$leader" ] || kill -KILL "$p" 2>/dev/null; done
+exit 0
+`;
+
+/** The OS file descriptor behind a child's stdio stream (Node keeps it on the libuv pipe handle). */
+function fdOf(stream: unknown): number | undefined {
+  const fd = (stream as { _handle?: { fd?: unknown } } | null)?._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * Starts the watchdog of `child` (leader `pid`), or returns undefined where there is no `/bin/sh`
+ * (Windows) or it cannot start: the watchdog is a safety net, never a reason to fail a spawn.
+ * It runs detached (own session: a Ctrl-C at the host's terminal must not end it before the host)
+ * and unreferenced (it never keeps the host's event loop alive). Cost: one synchronous fork/exec of
+ * dash, about 1-2 ms, not awaited.
+ */
+function startWatchdog(child: ChildProcess, pid: number): ChildProcess | undefined {
+  if (process.platform === 'win32') return undefined;
+  // The host's ends of the child's pipes, passed as raw fds: passing the streams themselves would
+  // make Node stop reading the child's stdout in this process.
+  const held = [child.stdin, child.stdout, child.stderr].map((s) => fdOf(s) ?? 'ignore');
+  let watchdog: ChildProcess;
+  try {
+    watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, WATCHDOG_NAME, String(pid)], { stdio: ['pipe', 'ignore', 'ignore', ...held], detached: true, env: {} });
+  } catch {
+    return undefined; // EBADF and the like: the child's pipes are gone already.
+  }
+  watchdog.on('error', () => undefined);
+  watchdog.stdin?.on('error', () => undefined);
+  watchdog.unref();
+  (watchdog.stdin as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
+}
+
+/** Ends a watchdog whose child is gone or being killed by us (SIGKILL: it must not walk the tree). */
+function dismissWatchdog(watchdog: ChildProcess | undefined): void {
+  if (watchdog && watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
+}
+
 const live = new Set<ChildHandle>();
+/** Children whose watchdog is running: at the host's exit that watchdog does the whole job. */
+const watched = new WeakSet<ChildHandle>();
 
 // Last resort if the host exits without closing the supervisor: only synchronous calls work here.
+// A watched child is left to its watchdog, which wakes as this process ends and, unlike a plain
+// group kill from here, also ends commands in sessions of their own while their parent still lives.
 function killLiveOnExit(): void {
-  for (const c of live) signal(-c.pid, 'SIGKILL');
+  for (const c of live) if (!watched.has(c)) signal(-c.pid, 'SIGKILL');
 }
 
 // The exit listener exists only while a child does. A module-level `process.on('exit')` stayed
@@ -143,6 +239,9 @@ export async function spawnGroup(command: string, args: readonly string[], opts:
     child.once('error', (err) => reject(new Error(`Could not start ${command}: ${err.message}`, { cause: err })));
   });
   const pid = child.pid!;
+  // Between the spawn above and this line the child has no watchdog; a host killed in that window
+  // (a few ms) leaves it to notice EOF on its stdin by itself.
+  const watchdog = startWatchdog(child, pid);
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
@@ -182,13 +281,19 @@ export async function spawnGroup(command: string, args: readonly string[], opts:
         signal(-pid, 'SIGKILL');
         for (const p of tree) if (p !== pid) signal(p, 'SIGKILL');
         await exited;
+        dismissWatchdog(watchdog);
         untrack(handle);
       })()),
   };
   track(handle);
+  if (watchdog) {
+    watched.add(handle);
+    watchdog.once('exit', () => watched.delete(handle));
+  }
   void exited.then(() => {
     // A leader that died on its own may leave its group behind; sweep it.
     signal(-pid, 'SIGKILL');
+    dismissWatchdog(watchdog);
     untrack(handle);
   });
   return handle;
