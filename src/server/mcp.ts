@@ -14,10 +14,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { registerPrompts } from './prompts';
 import { registerResources } from './resources';
-import { CODEX_TEXT_TOOLS } from './tools/codex-tools';
 import { toToolCallError } from './tools/errors';
 import type { ToolRegistry } from './tools/registry';
-import type { CallerIdentity, ToolResult } from './tools/types';
+import type { CallerIdentity, ToolAnnouncement, ToolResult } from './tools/types';
 
 export const SERVER_NAME = 'codex-governance';
 
@@ -61,10 +60,17 @@ export function createMcpServer(registry: ToolRegistry, options: McpServerOption
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const name = request.params.name;
     try {
-      const result = await registry.call(name, request.params.arguments ?? {}, { caller: options.identity(server), signal: extra.signal });
-      // Clients of Codex's former mcp-server read the answer text itself from `codex`/`codex-reply`.
-      if (CODEX_TEXT_TOOLS.has(name)) return { content: [{ type: 'text', text: String(result.content ?? '') }], structuredContent: result };
-      return toCallToolResult(result);
+      const progressToken = request.params._meta?.progressToken;
+      const announce = (a: ToolAnnouncement) => {
+        // A progress notification for clients that asked for progress, and a logging message with
+        // the structured data for every client (MCP 2025-06-18 "Progress" and "Logging").
+        if (progressToken !== undefined) {
+          void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: 0, message: a.message } }).catch(() => undefined);
+        }
+        void extra.sendNotification({ method: 'notifications/message', params: { level: 'info', logger: name, data: { type: a.type, message: a.message, ...a.data } } }).catch(() => undefined);
+      };
+      const result = await registry.call(name, request.params.arguments ?? {}, { caller: options.identity(server), signal: extra.signal, announce });
+      return { content: [{ type: 'text', text: registry.render(name, result) }], structuredContent: result };
     } catch (err) {
       const e = toToolCallError(err);
       return { isError: true, content: [{ type: 'text', text: `${e.code}: ${e.message}` }] };

@@ -123,8 +123,8 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
       try {
         return sendJson(res, 200, await readAudit(app.audit, auditQueryFrom(url.searchParams)));
       } catch (err) {
-        const e = err as { name?: string; message?: string };
-        if (e.name === 'ValidationError') return sendError(res, 400, 'invalid_arguments', e.message ?? String(err));
+        const e = err as { code?: string; message?: string };
+        if (e.code === 'invalid_arguments') return sendError(res, 400, 'invalid_arguments', e.message ?? String(err));
         throw err;
       }
     }

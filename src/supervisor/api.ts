@@ -60,6 +60,8 @@ export interface CodexRunRequest {
   settings: Omit<ThreadSettings, 'cwd'> & { cwd?: string };
   mode?: string;
   agentId?: string;
+  /** Called once the session exists (after the gate, before Codex is started), with its id. */
+  onStarted?(sessionId: string): void;
 }
 
 export interface CodexReplyRequest {

@@ -10,6 +10,7 @@ import type { CodexSupervisorOptions } from './api';
 
 /** A variable with a value outside its range; the message names it and the fix. */
 export class CodexSettingError extends Error {
+  readonly code = 'invalid_arguments';
   constructor(readonly field: string, message: string) {
     super(message);
     this.name = 'ValidationError';

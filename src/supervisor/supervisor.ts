@@ -169,6 +169,12 @@ export class CodexSupervisor {
     const entry: SessionEntry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined, approvedReasons };
     this.sessions.set(record.id, entry);
     this.addEvent(entry, userEvent(req.prompt));
+    try {
+      req.onStarted?.(record.id);
+    } catch (err) {
+      // A listener's failure is not the session's.
+      this.logger.warn(`onStarted of session ${record.id} threw: ${String(err)}`);
+    }
     return runTurn(this.turns, entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
   }
 

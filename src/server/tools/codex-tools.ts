@@ -9,15 +9,14 @@ import { z } from 'zod';
 import { MODE_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFrom, VERBOSITY_VALUES } from '../../supervisor/arguments';
 import { acceptedApprovalPolicies, APPROVAL_POLICIES, approvalPoliciesByBackendText, approvalPolicyRefusal } from '../../supervisor/capabilities';
 import type { LocatedCodex } from '../../supervisor/locate';
+import type { CodexEvent } from '../../supervisor/backend';
 import type { CodexSessionRecord } from '../../supervisor/session';
 import { CodexApprovalDeniedError, CodexBusyError, CodexSessionNotFoundError, CodexTurnError } from '../../supervisor/errors';
 import type { CodexSupervisor } from '../../supervisor/supervisor';
 import type { CodexTurnResult } from '../../supervisor/turn';
 import { ToolCallError } from './errors';
-import { defineTool, resolveAgentId, type ToolDefinition } from './types';
+import { defineTool, resolveAgentId } from './types';
 
-/** Tools whose MCP text content is the answer itself (as `codex mcp-server` returned it), not JSON. */
-export const CODEX_TEXT_TOOLS: ReadonlySet<string> = new Set(['codex', 'codex-reply']);
 
 const turnOutput = z.looseObject({ threadId: z.string(), content: z.string(), session_id: z.string() });
 
@@ -34,13 +33,26 @@ function mapError(err: unknown): unknown {
 }
 
 /**
- * A session without its transcript (lists) or with it (one session). `prompt` is the session's
- * first prompt still in the bounded transcript (null once it scrolled out), so a list can name it.
+ * A Codex session as `codex-session-info` lists it: the supervisor's record with `session_id` for
+ * `id`, the transcript replaced by its length, and `prompt`, its first prompt while the bounded
+ * transcript still holds it (null once it scrolled out).
  */
-function view(r: CodexSessionRecord, withTranscript: boolean): Record<string, unknown> {
-  const { transcript, id, threadId, ...rest } = r;
-  const prompt = transcript.find((e) => e.type === 'user_message')?.summary ?? null;
-  return { session_id: id, threadId, ...rest, prompt, ...(withTranscript ? { transcript } : { events: transcript.length }) };
+export type SessionSummary = Omit<CodexSessionRecord, 'id' | 'transcript'> & { session_id: string; events: number; prompt: string | null };
+/** One Codex session with its transcript (`codex-session-info` with `session_id`). */
+export type SessionDetails = Omit<SessionSummary, 'events'> & { transcript: CodexEvent[] };
+
+function firstPrompt(r: CodexSessionRecord): string | null {
+  return r.transcript.find((e) => e.type === 'user_message')?.summary ?? null;
+}
+
+function sessionSummary(r: CodexSessionRecord): SessionSummary {
+  const { transcript, id, ...rest } = r;
+  return { session_id: id, ...rest, prompt: firstPrompt(r), events: transcript.length };
+}
+
+function sessionDetails(r: CodexSessionRecord): SessionDetails {
+  const { transcript, id, ...rest } = r;
+  return { session_id: id, ...rest, prompt: firstPrompt(r), transcript };
 }
 
 /**
@@ -64,7 +76,7 @@ function approvalPolicyArgument(located: LocatedCodex | undefined) {
  * @param located the Codex located at server start, when it could be: its accepted values are the
  *   ones the `codex` tool offers (see {@link approvalPolicyArgument}).
  */
-export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex): ToolDefinition[] {
+export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) {
   return [
     defineTool({
       name: 'codex',
@@ -90,6 +102,8 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex):
       },
       output: turnOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      // Clients of Codex's former mcp-server read the answer text itself.
+      render: (r: { content: string }) => r.content,
       handler: async (args, ctx) => {
         try {
           const policy = args['approval-policy'];
@@ -105,7 +119,13 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex):
             }
           }
           const { mode, agent_id, prompt, ...rest } = args;
-          const req = { prompt, settings: threadSettingsFrom({ prompt, ...rest }), agentId: resolveAgentId(agent_id, ctx) };
+          const req = {
+            prompt,
+            settings: threadSettingsFrom({ prompt, ...rest }),
+            agentId: resolveAgentId(agent_id, ctx),
+            // The turn may run for minutes (or wait on an approval): say which session it is at once.
+            onStarted: (sessionId: string) => ctx.announce?.({ type: 'codex-session-started', message: `Codex session ${sessionId} started`, data: { session_id: sessionId } }),
+          };
           return answer(await supervisor.run(mode ? { ...req, mode } : req, ctx.signal));
         } catch (err) {
           throw mapError(err);
@@ -125,6 +145,8 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex):
       },
       output: turnOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      // Clients of Codex's former mcp-server read the answer text itself.
+      render: (r: { content: string }) => r.content,
       handler: async (args, ctx) => {
         const threadId = args.threadId ?? args.conversationId ?? args.conversation_id;
         if (!threadId && !args.session_id) {
@@ -148,8 +170,8 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex):
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
       handler: async (args) => {
-        if (args.session_id) return { session: view(supervisor.info(args.session_id), true) };
-        const sessions = supervisor.list({ activeOnly: args.list_active === true }).map((r) => view(r, false));
+        if (args.session_id) return { session: sessionDetails(supervisor.info(args.session_id)) };
+        const sessions = supervisor.list({ activeOnly: args.list_active === true }).map(sessionSummary);
         return { sessions, count: sessions.length, max_sessions: supervisor.settings().maxSessions };
       },
     }),
@@ -170,7 +192,7 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex):
           if (args.force || args.idle) throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-cleanup: session_id ends one session; leave out force and idle with it.', { field: 'session_id' });
           try {
             const { record, cancelled } = await supervisor.cancel(args.session_id, 'Cancelled with codex-cleanup (session_id).');
-            return { closed: cancelled ? [record.id] : [], count: cancelled ? 1 : 0, active: supervisor.list({ activeOnly: true }).length, session: view(record, false) };
+            return { closed: cancelled ? [record.id] : [], count: cancelled ? 1 : 0, active: supervisor.list({ activeOnly: true }).length, session: sessionSummary(record) };
           } catch (err) {
             if (err instanceof CodexSessionNotFoundError) throw new ToolCallError('not_found', err.message, { field: 'session_id' });
             throw err;

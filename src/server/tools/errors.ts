@@ -38,21 +38,24 @@ export function unknownArguments(error: $ZodError): string[] {
   return error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys : []));
 }
 
-/** Maps any thrown value to a ToolCallError (domain errors carry `code`/`name`). */
+/**
+ * Maps any thrown value to a ToolCallError by its `code`, never its class name: domain errors
+ * (../../core/errors, ../../supervisor/errors, the session gate's) carry one of the codes above
+ * (the supervisor's `busy` maps to `rate_limited`), so an error from another bundle's copy of a
+ * class (the extension host loads the server as a second bundle) maps the same way. zod errors
+ * are `invalid_arguments`; a built-in RangeError (a value out of range) too; anything else is
+ * `internal_error` with its message.
+ */
 export function toToolCallError(err: unknown): ToolCallError {
   if (err instanceof ToolCallError) return err;
   if (err instanceof $ZodError) return new ToolCallError('invalid_arguments', describeZodError(err));
-  const e = err as { name?: string; code?: string; message?: string; field?: string; details?: Record<string, unknown> };
-  // A ToolCallError of another bundle's copy of this module (the in-process client in the
-  // extension bundle calling the server's bundle): same shape, different class.
-  if (e?.name === 'ToolCallError' && typeof e.code === 'string' && TOOL_ERROR_CODES.has(e.code)) {
-    return new ToolCallError(e.code as ToolErrorCode, e.message ?? '', e.details);
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown; field?: unknown; details?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const code = e.code === 'busy' ? 'rate_limited' : e.code;
+  if (typeof code === 'string' && TOOL_ERROR_CODES.has(code)) {
+    const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : typeof e.field === 'string' ? { field: e.field } : undefined;
+    return new ToolCallError(code as ToolErrorCode, message, details);
   }
-  const message = e?.message ?? String(err);
-  if (e?.name === 'NotFoundError' || e?.code === 'not_found') return new ToolCallError('not_found', message);
-  if (e?.name === 'ValidationError' || e?.name === 'RangeError' || e?.code === 'invalid_arguments') {
-    return new ToolCallError('invalid_arguments', message, e.field ? { field: e.field } : undefined);
-  }
-  if (e?.name === 'ConflictError') return new ToolCallError('conflict', message);
+  if (err instanceof RangeError) return new ToolCallError('invalid_arguments', message);
   return new ToolCallError('internal_error', message);
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { GovernanceService } from '../../core/governance';
-import { defineTool, resolveAgentId, throttledTouch, type ToolDefinition } from './types';
+import { defineTool, resolveAgentId, throttledTouch } from './types';
 
 const agentId = z
   .string()
@@ -22,7 +22,7 @@ const decisionShape = z.looseObject({
   guidance: z.string().optional(),
 });
 
-export function governanceTools(governance: GovernanceService): ToolDefinition[] {
+export function governanceTools(governance: GovernanceService) {
   const touch = throttledTouch((id, info) => governance.ensureAgent(id, info));
 
   return [

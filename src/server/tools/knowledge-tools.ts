@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { GovernanceService } from '../../core/governance';
 import type { KnowledgeGraph } from '../../knowledge/knowledge';
-import { defineTool, resolveAgentId, throttledTouch, type ToolDefinition } from './types';
+import { defineTool, resolveAgentId, throttledTouch } from './types';
 
 const tags = z.array(z.string().min(1).max(100)).max(50);
 const discoveryItem = z.looseObject({
@@ -17,7 +17,7 @@ const discoveryItem = z.looseObject({
   created_at: z.string(),
 });
 
-export function knowledgeTools(knowledge: KnowledgeGraph, governance: GovernanceService): ToolDefinition[] {
+export function knowledgeTools(knowledge: KnowledgeGraph, governance: GovernanceService) {
   const touch = throttledTouch((id, info) => governance.ensureAgent(id, info));
   return [
     defineTool({

@@ -91,11 +91,18 @@ export class ToolRegistry {
     return this.execute(tool, parsed.data, ctx);
   }
 
+  /** How a result reads as MCP text content: the tool's own rendering, else its JSON. */
+  render(name: string, result: ToolResult): string {
+    const tool = this.byName.get(name);
+    return tool?.render ? tool.render(result) : JSON.stringify(result);
+  }
+
   /** Runs a call validated by {@link call}. */
   private async execute(tool: ToolDefinition, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
     const started = performance.now();
     try {
-      const result = await tool.handler(args as never, ctx);
+      // Handlers return plain objects (their declared result types, see ./catalog); on the wire each is a JSON object.
+      const result = (await tool.handler(args, ctx)) as ToolResult;
       this.observe(tool.name, 'ok', (performance.now() - started) / 1000);
       return result;
     } catch (err) {

@@ -16,34 +16,53 @@ export interface CallerIdentity {
   clientVersion?: string;
 }
 
+/** Something a running tool tells its caller before it answers (MCP: a progress and a logging notification). */
+export interface ToolAnnouncement {
+  /** e.g. `codex-session-started`. */
+  type: string;
+  /** One line for people (the MCP progress message). */
+  message: string;
+  /** Structured data (the MCP logging notification's `data`). */
+  data: Record<string, unknown>;
+}
+
 export interface ToolContext {
   caller: CallerIdentity;
   /** Aborted when the client cancels the call or disconnects. */
   signal: AbortSignal;
+  /** Tells the caller something before the answer (e.g. the `codex` tool's session id); a no-op where the transport cannot. */
+  announce?(announcement: ToolAnnouncement): void;
 }
 
 /** Structured tool output: a JSON object (MCP `structuredContent`, the adapter's `result`). */
 export type ToolResult = Record<string, unknown>;
 
-export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
-  name: string;
+/**
+ * One tool, declared once: its name, input schema, optional output schema, handler and text
+ * rendering. The server, the OpenAI adapter and the clients are all typed from this declaration
+ * (./catalog): `Name` is the literal tool name, `Shape` the zod raw shape of its arguments (also
+ * the JSON Schema both protocols publish), `Result` what the handler returns.
+ */
+export interface ToolSpec<Name extends string = string, Shape extends z.ZodRawShape = z.ZodRawShape, Result extends object = object> {
+  name: Name;
   title?: string;
   description: string;
-  /**
-   * zod raw shape of the arguments; also the source of the JSON Schema both protocols publish.
-   * Validated as a strict object: an argument not in the shape is an `invalid_arguments` error.
-   */
   input: Shape;
   /** Optional zod object describing the structured output (published as MCP `outputSchema`). */
   output?: z.ZodObject<z.ZodRawShape>;
   /** MCP tool annotations (readOnlyHint, destructiveHint, ...). */
   annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
-  handler(args: z.infer<z.ZodObject<Shape>>, ctx: ToolContext): Promise<ToolResult>;
+  handler(args: z.output<z.ZodObject<Shape>>, ctx: ToolContext): Promise<Result>;
+  /** The MCP text content of a result; default its JSON. (`codex` answers with Codex's own text, as `codex mcp-server` did.) */
+  render?(result: NoInfer<Result>): string;
 }
 
-/** Keeps the handler's argument type tied to its shape while storing tools in one array. */
-export function defineTool<Shape extends z.ZodRawShape>(def: ToolDefinition<Shape>): ToolDefinition {
-  return def as unknown as ToolDefinition;
+/** Any tool, as the registry and the transports hold them. */
+export type ToolDefinition = ToolSpec;
+
+/** Declares a tool, keeping its literal name, argument shape and result type for ./catalog. */
+export function defineTool<Name extends string, Shape extends z.ZodRawShape, Result extends object>(def: ToolSpec<Name, Shape, Result>): ToolSpec<Name, Shape, Result> {
+  return def;
 }
 
 /**

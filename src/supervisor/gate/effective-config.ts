@@ -78,6 +78,7 @@ export interface EffectiveCodexConfig {
 
 /** A configuration file Codex would read cannot be read or parsed: Codex would fail too, so nothing is judged. */
 export class CodexConfigFileError extends Error {
+  readonly code = 'invalid_arguments';
   constructor(readonly file: string, message: string) {
     super(message);
     this.name = 'ValidationError';

@@ -1,0 +1,75 @@
+/**
+ * The `codex` tool says which session it started as soon as the session exists, long before the
+ * turn answers: an MCP progress notification (for a client that asked for progress) and a logging
+ * notification with `{type: "codex-session-started", session_id}`, with the real Codex and the
+ * fake model (whose answer is held back).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, LoggingMessageNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { RunningGovernanceServer } from '../../src/server/api';
+import { startGovernanceServer } from '../../src/server/server';
+import { killAllSpawned } from '../fakes/child-process';
+import { createCodexHome, type CodexHome } from '../fakes/codex-home';
+import { codexBinaries } from '../fakes/codex-processes';
+import { delayed, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
+
+const TOKEN = 'announce-token-0123456789abcdef';
+
+describe('codex announces its session id before the turn ends (MCP)', function () {
+  this.timeout(60_000);
+  let fake: FakeModelServer;
+  let home: CodexHome;
+  let dataDir: string;
+  let server: RunningGovernanceServer;
+  let client: Client;
+
+  before(async () => {
+    fake = await startFakeModelServer({});
+    home = await createCodexHome({ modelBaseUrl: fake.baseUrl });
+    dataDir = mkdtempSync(join(tmpdir(), 'cg-announce-'));
+    server = await startGovernanceServer({
+      port: 0,
+      dataDir,
+      token: TOKEN,
+      hostKind: 'test',
+      codex: { located: { path: codexBinaries().current, version: '0.169.0', backend: 'app-server', source: 'bundled' }, env: home.env, defaultCwd: home.workDir, warmSpares: 0 },
+      workspaceRoots: [home.workDir],
+    });
+    client = new Client({ name: 'announce', version: '0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+    await fake.close();
+    await home.cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+    await killAllSpawned();
+  });
+
+  it('sends progress and a logging message naming the session while the turn still runs', async () => {
+    fake.enqueue(delayed(1500, replyMessage('late answer')));
+    const logged: Array<{ data: unknown; at: number }> = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logged.push({ data: n.params.data, at: Date.now() }));
+    const progress: Array<{ p: Progress; at: number }> = [];
+    const result = await client.request(
+      { method: 'tools/call', params: { name: 'codex', arguments: { prompt: 'take your time', sandbox: 'read-only' } } },
+      CallToolResultSchema,
+      { onprogress: (p) => void progress.push({ p, at: Date.now() }) },
+    );
+    const answeredAt = Date.now();
+    const sessionId = (result.structuredContent as { session_id: string }).session_id;
+    assert.equal((result.content[0] as { text: string }).text, 'late answer');
+    const started = logged.find((l) => (l.data as { type?: string }).type === 'codex-session-started');
+    assert.ok(started, JSON.stringify(logged));
+    assert.equal((started.data as { session_id: string }).session_id, sessionId);
+    assert.ok(answeredAt - started.at >= 1000, `announced ${answeredAt - started.at} ms before the answer`);
+    assert.equal(progress.length, 1);
+    assert.equal(progress[0]?.p.message, `Codex session ${sessionId} started`);
+  });
+});
