@@ -1,15 +1,14 @@
 /**
- * A structural scanner for TOML text that records where every table header and top-level key/value
- * statement sits (character offsets into the original string), so edits can splice the original text
- * instead of re-serialising it. smol-toml parses values but keeps no ranges, hence this scanner.
+ * Where every table header and top-level key/value statement of a TOML text sits (character offsets
+ * into the original string), so edits can splice the original text instead of re-serialising it.
+ * smol-toml parses values but keeps no ranges; toml-eslint-parser (an AST with ranges) delimits keys
+ * and values here, and this module only adds line arithmetic: the whole physical lines a header or
+ * statement occupies, comment lines attached to a header, the file's line ending and BOM.
  *
- * It is run only on text that smol-toml has already accepted, so it can rely on the document being
- * valid TOML 1.0/1.1 (https://toml.io/en/v1.1.0) and concentrate on boundaries: basic, literal and
- * multi-line strings (with their 1-2 extra closing quotes), arrays and inline tables spanning lines
- * with comments inside, and the space-separated date-time form. Anything it does not understand
- * raises {@link TomlScanError} rather than guessing.
+ * It is run only on text that smol-toml has already accepted. Should toml-eslint-parser reject such
+ * a text (the two parsers disagreeing), {@link TomlScanError} is raised rather than guessing.
  */
-import { parse } from 'smol-toml';
+import { parseTOML, type AST } from 'toml-eslint-parser';
 
 /** One simple key of a dotted key or header, as written. Offsets are UTF-16 indexes into the text. */
 export interface KeyPart {
@@ -82,292 +81,89 @@ export class TomlScanError extends Error {
   }
 }
 
-const BARE_KEY = /[A-Za-z0-9_-]/;
-const BARE_VALUE = /[A-Za-z0-9_+\-.:]/;
-
 /**
  * Scans `text` (which must already parse as TOML) into headers, statements and classified lines.
- * @throws TomlScanError when a construct cannot be delimited.
+ * @throws TomlScanError when toml-eslint-parser rejects the text.
  */
 export function scanToml(text: string): ScannedToml {
-  return new Scanner(text).run();
-}
-
-class Scanner {
-  private pos = 0;
-  private readonly headers: TomlHeader[] = [];
-  private readonly statements: TomlStatement[] = [];
-  private readonly lines: TomlLine[] = [];
-  private current: TomlHeader | null = null;
-
-  constructor(private readonly text: string) {}
-
-  run(): ScannedToml {
-    const t = this.text;
-    const bomLength = t.charCodeAt(0) === 0xfeff ? 1 : 0;
-    this.pos = bomLength;
-    while (this.pos < t.length) this.line();
-    const nl = t.indexOf('\n');
-    const eol = nl > 0 && t[nl - 1] === '\r' ? '\r\n' : '\n';
-    return { text: t, bomLength, eol, headers: this.headers, statements: this.statements, lines: this.lines };
+  const bomLength = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let program: AST.TOMLProgram;
+  try {
+    // toml-eslint-parser rejects a BOM: a space in its place is valid TOML and keeps every offset.
+    // The added line break works around its range for an unsigned `0` ending the text (`a = 0`
+    // without a final newline): [n, n] instead of [n, n + 1]. Neither changes any offset.
+    program = parseTOML(`${bomLength ? ` ${text.slice(1)}` : text}\n`);
+  } catch (e) {
+    const offset = typeof (e as { index?: unknown }).index === 'number' ? (e as { index: number }).index : 0;
+    throw new TomlScanError(`${(e as Error).message} at offset ${offset}`, offset);
   }
+  const nl = text.indexOf('\n');
+  const eol = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
 
-  private fail(message: string): never {
-    throw new TomlScanError(`${message} at offset ${this.pos}`, this.pos);
+  // Physical lines, each ending just past its line break; the BOM belongs to no line.
+  const lines: TomlLine[] = [];
+  for (let s = bomLength; s < text.length; ) {
+    const n = text.indexOf('\n', s);
+    const e = n === -1 ? text.length : n + 1;
+    lines.push({ kind: 'blank', start: s, end: e });
+    s = e;
   }
+  let cursor = 0;
+  /** Index of the line holding `offset`; offsets are asked for in increasing order. */
+  const lineAt = (offset: number): number => {
+    while (cursor < lines.length - 1 && (lines[cursor] as TomlLine).end <= offset) cursor++;
+    return cursor;
+  };
+  /** Offset just past the line break that ends the line holding `offset` (only a comment can follow a value or header). */
+  const lineEnd = (offset: number): number => {
+    const n = text.indexOf('\n', offset);
+    return n === -1 ? text.length : n + 1;
+  };
+  const parts = (key: AST.TOMLKey): KeyPart[] =>
+    key.keys.map((k) => ({ name: k.type === 'TOMLBare' ? k.name : k.value, raw: text.slice(k.range[0], k.range[1]), start: k.range[0], end: k.range[1] }));
 
-  private line(): void {
-    // The BOM belongs to no line, so no edit can remove it with the first line.
-    const start = this.pos;
-    this.skipSpaces();
-    const indent = this.text.slice(start, this.pos);
-    const c = this.text[this.pos];
-    if (c === undefined || this.atEol()) {
-      this.endLine();
-      this.lines.push({ kind: 'blank', start, end: this.pos });
-    } else if (c === '#') {
-      this.skipComment();
-      this.endLine();
-      this.lines.push({ kind: 'comment', start, end: this.pos });
-    } else if (c === '[') {
-      this.header(start);
-    } else {
-      this.statement(start, indent);
-    }
-  }
-
-  private header(start: number): void {
-    const array = this.text.startsWith('[[', this.pos);
-    this.pos += array ? 2 : 1;
-    this.skipSpaces();
-    const parts = this.key();
-    this.skipSpaces();
-    const close = array ? ']]' : ']';
-    if (!this.text.startsWith(close, this.pos)) this.fail(`expected "${close}" to close a table header`);
-    this.pos += close.length;
-    this.skipTrailer();
-    const header: TomlHeader = {
-      kind: array ? 'array' : 'table',
-      parts,
-      path: parts.map((p) => p.name),
-      line: this.lines.length,
-      start,
-      end: this.pos,
-    };
-    this.lines.push({ kind: 'header', start, end: this.pos });
-    this.headers.push(header);
-    this.current = header;
-  }
-
-  private statement(start: number, indent: string): void {
-    const line = this.lines.length;
-    const parts = this.key();
-    this.skipSpaces();
-    if (this.text[this.pos] !== '=') this.fail('expected "=" after a key');
-    this.pos++;
-    this.skipSpaces();
-    const valueStart = this.pos;
-    this.value();
-    const valueEnd = this.pos;
-    this.skipTrailer();
-    const end = this.pos;
-    this.pushLines(start, end, 'statement');
-    const headerPath = this.current?.path ?? [];
-    this.statements.push({
-      header: this.current,
-      parts,
-      path: [...headerPath, ...parts.map((p) => p.name)],
+  const headers: TomlHeader[] = [];
+  const statements: TomlStatement[] = [];
+  const statement = (kv: AST.TOMLKeyValue, header: TomlHeader | null): void => {
+    const line = lineAt(kv.range[0]);
+    const start = (lines[line] as TomlLine).start;
+    const keyParts = parts(kv.key);
+    const end = lineEnd(kv.value.range[1]);
+    lines[line] = { kind: 'statement', start, end: (lines[line] as TomlLine).end };
+    for (let i = line + 1; i < lines.length && (lines[i] as TomlLine).start < end; i++) lines[i] = { ...(lines[i] as TomlLine), kind: 'continuation' };
+    statements.push({
+      header,
+      parts: keyParts,
+      path: [...(header?.path ?? []), ...keyParts.map((p) => p.name)],
       line,
       start,
-      indent,
-      valueStart,
-      valueEnd,
+      indent: text.slice(start, kv.range[0]),
+      valueStart: kv.value.range[0],
+      valueEnd: kv.value.range[1],
       end,
     });
-  }
-
-  /** Records the physical lines of a statement: the first as `kind`, the rest as continuations. */
-  private pushLines(start: number, end: number, kind: LineKind): void {
-    let s = start;
-    let first = true;
-    while (s < end) {
-      const nl = this.text.indexOf('\n', s);
-      const e = nl === -1 || nl >= end ? end : nl + 1;
-      this.lines.push({ kind: first ? kind : 'continuation', start: s, end: e });
-      first = false;
-      s = e;
+  };
+  for (const node of program.body[0].body) {
+    if (node.type === 'TOMLKeyValue') {
+      statement(node, null);
+      continue;
     }
+    const line = lineAt(node.range[0]);
+    const keyParts = parts(node.key);
+    const header: TomlHeader = {
+      kind: node.kind === 'array' ? 'array' : 'table',
+      parts: keyParts,
+      path: keyParts.map((p) => p.name),
+      line,
+      start: (lines[line] as TomlLine).start,
+      end: lineEnd(node.key.range[1]),
+    };
+    lines[line] = { ...(lines[line] as TomlLine), kind: 'header' };
+    headers.push(header);
+    for (const kv of node.body) statement(kv, header);
   }
-
-  /** After a header or value: optional spaces and comment, then a line break or the end. */
-  private skipTrailer(): void {
-    this.skipSpaces();
-    if (this.text[this.pos] === '#') this.skipComment();
-    if (this.pos < this.text.length && !this.atEol()) this.fail('expected the end of the line');
-    this.endLine();
-  }
-
-  private endLine(): void {
-    if (this.text[this.pos] === '\r' && this.text[this.pos + 1] === '\n') this.pos += 2;
-    else if (this.text[this.pos] === '\n') this.pos += 1;
-  }
-
-  private atEol(): boolean {
-    const c = this.text[this.pos];
-    return c === '\n' || (c === '\r' && this.text[this.pos + 1] === '\n');
-  }
-
-  private skipSpaces(): void {
-    while (this.text[this.pos] === ' ' || this.text[this.pos] === '\t') this.pos++;
-  }
-
-  private skipComment(): void {
-    while (this.pos < this.text.length && !this.atEol()) this.pos++;
-  }
-
-  /** Spaces, line breaks and comments, as allowed inside arrays and (TOML 1.1) inline tables. */
-  private skipFiller(): void {
-    for (;;) {
-      this.skipSpaces();
-      if (this.atEol()) this.endLine();
-      else if (this.text[this.pos] === '#') this.skipComment();
-      else return;
-    }
-  }
-
-  private key(): KeyPart[] {
-    const parts: KeyPart[] = [this.simpleKey()];
-    for (;;) {
-      const save = this.pos;
-      this.skipSpaces();
-      if (this.text[this.pos] !== '.') {
-        this.pos = save;
-        return parts;
-      }
-      this.pos++;
-      this.skipSpaces();
-      parts.push(this.simpleKey());
-    }
-  }
-
-  private simpleKey(): KeyPart {
-    const start = this.pos;
-    const c = this.text[this.pos];
-    if (c === '"' || c === "'") {
-      const close = this.text.indexOf(c, this.pos + 1);
-      if (c === "'") {
-        if (close === -1) this.fail('unterminated literal key');
-        this.pos = close + 1;
-        const raw = this.text.slice(start, this.pos);
-        return { name: raw.slice(1, -1), raw, start, end: this.pos };
-      }
-      this.basicString();
-      const raw = this.text.slice(start, this.pos);
-      return { name: decodeBasicKey(raw), raw, start, end: this.pos };
-    }
-    while (this.pos < this.text.length && BARE_KEY.test(this.text[this.pos] as string)) this.pos++;
-    if (this.pos === start) this.fail('expected a key');
-    const raw = this.text.slice(start, this.pos);
-    return { name: raw, raw, start, end: this.pos };
-  }
-
-  private basicString(): void {
-    this.pos++;
-    for (;;) {
-      const c = this.text[this.pos];
-      if (c === undefined || c === '\n') this.fail('unterminated basic string');
-      if (c === '\\') this.pos += 2;
-      else if (c === '"') {
-        this.pos++;
-        return;
-      } else this.pos++;
-    }
-  }
-
-  /** `"""..."""` or `'''...'''`: the closing run may be 3-5 quotes, the extra ones being content. */
-  private multilineString(q: '"' | "'"): void {
-    this.pos += 3;
-    for (;;) {
-      const c = this.text[this.pos];
-      if (c === undefined) this.fail('unterminated multi-line string');
-      if (q === '"' && c === '\\') {
-        this.pos += 2;
-        continue;
-      }
-      if (c === q && this.text[this.pos + 1] === q && this.text[this.pos + 2] === q) {
-        let n = 3;
-        while (n < 5 && this.text[this.pos + n] === q) n++;
-        this.pos += n;
-        return;
-      }
-      this.pos++;
-    }
-  }
-
-  private value(): void {
-    const t = this.text;
-    const c = t[this.pos];
-    if (c === '"') {
-      if (t.startsWith('"""', this.pos)) this.multilineString('"');
-      else this.basicString();
-    } else if (c === "'") {
-      if (t.startsWith("'''", this.pos)) this.multilineString("'");
-      else {
-        const close = t.indexOf("'", this.pos + 1);
-        const nl = t.indexOf('\n', this.pos + 1);
-        if (close === -1 || (nl !== -1 && nl < close)) this.fail('unterminated literal string');
-        this.pos = close + 1;
-      }
-    } else if (c === '[') {
-      this.pos++;
-      for (;;) {
-        this.skipFiller();
-        if (t[this.pos] === ']') {
-          this.pos++;
-          return;
-        }
-        this.value();
-        this.skipFiller();
-        if (t[this.pos] === ',') this.pos++;
-        else if (t[this.pos] !== ']') this.fail('expected "," or "]" in an array');
-      }
-    } else if (c === '{') {
-      this.pos++;
-      for (;;) {
-        this.skipFiller();
-        if (t[this.pos] === '}') {
-          this.pos++;
-          return;
-        }
-        this.key();
-        this.skipSpaces();
-        if (t[this.pos] !== '=') this.fail('expected "=" in an inline table');
-        this.pos++;
-        this.skipSpaces();
-        this.value();
-        this.skipFiller();
-        if (t[this.pos] === ',') this.pos++;
-        else if (t[this.pos] !== '}') this.fail('expected "," or "}" in an inline table');
-      }
-    } else {
-      const start = this.pos;
-      while (this.pos < t.length && BARE_VALUE.test(t[this.pos] as string)) this.pos++;
-      if (this.pos === start) this.fail('expected a value');
-      // A date-time may separate date and time with one space (RFC 3339 as allowed by TOML).
-      if (/^\d{4}-\d{2}-\d{2}$/.test(t.slice(start, this.pos)) && t[this.pos] === ' ' && /^\d{2}:/.test(t.slice(this.pos + 1, this.pos + 4))) {
-        this.pos++;
-        while (this.pos < t.length && BARE_VALUE.test(t[this.pos] as string)) this.pos++;
-      }
-    }
-  }
-}
-
-function decodeBasicKey(raw: string): string {
-  // smol-toml already implements every escape of TOML basic strings; reuse it for exactness.
-  const parsed = parse(`${raw} = 0`);
-  const name = Object.keys(parsed)[0];
-  if (name === undefined) throw new TomlScanError(`cannot decode key ${raw}`, 0);
-  return name;
+  for (const l of lines) if (l.kind === 'blank' && /^[ \t]*#/.test(text.slice(l.start, l.end))) l.kind = 'comment';
+  return { text, bomLength, eol, headers, statements, lines };
 }
 
 /** Offset where a header's region starts: the comment lines directly above it (no blank line between), else its own line. */

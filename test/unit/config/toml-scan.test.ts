@@ -52,6 +52,8 @@ describe('TOML scanner', () => {
   for (const dir of ['corpus', 'edge-ok', 'strict-bad']) {
     for (const f of readdirSync(path.join(FIXTURES, dir)).filter((x) => x.endsWith('.toml'))) sources.push([`${dir}/${f}`, fixture(`${dir}/${f}`)]);
   }
+  // The last value then ends the text (toml-eslint-parser gives a final unsigned `0` an empty range).
+  for (const [name, text] of [...sources]) if (/\r?\n$/.test(text)) sources.push([`${name} without its final line break`, text.replace(/\r?\n$/, '')]);
 
   for (const [name, text] of sources) {
     it(`delimits every key and value of ${name}`, () => {
@@ -95,6 +97,11 @@ describe('TOML scanner', () => {
     const text = `[mcp_servers.s]\ncommand = """x"""""\nargs = [\n  "]", # ]\n]\n`;
     const out = applyEdit(text, { kind: 'setEnabled', name: 's', enabled: false });
     assert.equal(out, `${text}enabled = false\n`);
+  });
+
+  it('edits a 0 that ends the file (no final line break)', () => {
+    const text = '[mcp_servers.s]\ncommand = "x"\nstartup_timeout_sec = 0';
+    assert.equal(applyEdit(text, { kind: 'update', name: 's', set: { startup_timeout_sec: 45 } }), '[mcp_servers.s]\ncommand = "x"\nstartup_timeout_sec = 45');
   });
 
   it('leaves out null fields of a new server', () => {
