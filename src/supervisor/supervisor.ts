@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { askBroker, DenyAllApprovalBroker, type ApprovalBroker } from '../approvals/vocabulary';
+import { DenyAllApprovalBroker, type ApprovalBroker } from '../approvals/vocabulary';
 import { nullLogger, type Logger } from '../util/log';
 import { startAppServerChild } from './app-server-backend';
 import type { ChildHooks, CodexChild, CodexEvent, StartChildOptions, ThreadSettings } from './backend';
@@ -27,10 +27,11 @@ import { CodexBusyError, CodexSessionNotFoundError, CodexSessionStateError } fro
 import { SessionGate } from './gate/session-gate';
 import { locateCodex, type CodexBackend, type LocatedCodex } from './locate';
 import { startMcpServerChild } from './mcp-server-backend';
-import { addUsage, emptyUsage, isActive, type CodexSessionRecord } from './session';
+import { emptyUsage, isActive, type CodexSessionRecord } from './session';
 import { recordSnapshot, userEvent, type SessionEntry } from './session-entry';
 import { SessionWriter } from './session-writer';
 import { SparePool } from './spare-pool';
+import { sessionHooks, type SessionHooksHost } from './session-hooks';
 import { SupervisorStats } from './stats';
 import { SUPERVISOR_DEFAULTS, type CodexReplyRequest, type CodexRunRequest, type CodexSupervisorOptions, type SupervisorEventMap } from './api';
 import { runTurn, type CodexTurnResult, type TurnHost } from './turn';
@@ -49,6 +50,7 @@ export class CodexSupervisor {
   private readonly writer: SessionWriter;
   private readonly gate: SessionGate;
   private readonly turns: TurnHost;
+  private readonly hooksHost: SessionHooksHost;
 
   constructor(options: CodexSupervisorOptions = {}) {
     this.opts = { ...SUPERVISOR_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SUPERVISOR_DEFAULTS & CodexSupervisorOptions;
@@ -69,6 +71,12 @@ export class CodexSupervisor {
       endSession: (entry, reason) => this.endSession(entry, reason),
       changed: (entry) => this.changed(entry),
       finished: (e) => this.events.emit('turn-finished', e),
+    };
+    this.hooksHost = {
+      approvals: this.approvals,
+      addEvent: (entry, event) => this.addEvent(entry, event),
+      changed: (entry) => this.changed(entry),
+      usage: (entry, usage) => this.events.emit('usage', { sessionId: entry.record.id, backend: entry.record.backend, usage }),
     };
     this.events.setMaxListeners(0);
     this.events.on('turn-finished', (e) => this.perf.turn(e.kind, e.seconds * 1000));
@@ -169,12 +177,7 @@ export class CodexSupervisor {
     const entry: SessionEntry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined, approvedReasons };
     this.sessions.set(record.id, entry);
     this.addEvent(entry, userEvent(req.prompt));
-    try {
-      req.onStarted?.(record.id);
-    } catch (err) {
-      // A listener's failure is not the session's.
-      this.logger.warn(`onStarted of session ${record.id} threw: ${String(err)}`);
-    }
+    this.notifyStarted(req, record.id);
     return runTurn(this.turns, entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
   }
 
@@ -331,34 +334,7 @@ export class CodexSupervisor {
   }
 
   private hooks(entry: SessionEntry): ChildHooks {
-    return {
-      onEvent: (event) => this.addEvent(entry, event),
-      onUsage: (usage) => {
-        addUsage(entry.record.tokens, usage);
-        addUsage(entry.turnUsage, usage);
-        this.events.emit('usage', { sessionId: entry.record.id, backend: entry.record.backend, usage });
-        this.changed(entry);
-      },
-      onThreadId: (threadId) => {
-        if (entry.record.threadId === threadId) return;
-        entry.record.threadId = threadId;
-        this.changed(entry);
-      },
-      approve: (req, signal) =>
-        askBroker(this.approvals, {
-          ...req,
-          sessionId: entry.record.id,
-          threadId: req.threadId ?? entry.record.threadId ?? undefined,
-          sandbox: entry.record.sandbox ?? undefined,
-          approvalPolicy: entry.record.approvalPolicy ?? undefined,
-          agentId: entry.record.agentId ?? undefined,
-          mode: entry.record.mode ?? undefined,
-          signal,
-        }).then((answer) => {
-          this.addEvent(entry, { at: new Date().toISOString(), type: 'approval', summary: `${req.source} ${answer.decision}${req.command ? `: ${req.command}` : ''}`.slice(0, 500) });
-          return answer;
-        }),
-    };
+    return sessionHooks(this.hooksHost, entry);
   }
 
   private addEvent(entry: SessionEntry, event: CodexEvent): void {
@@ -440,6 +416,15 @@ export class CodexSupervisor {
     for (const e of ended.slice(0, ended.length - this.opts.endedLimit)) {
       this.sessions.delete(e.record.id);
       this.writer.forget(e.record.id);
+    }
+  }
+
+  /** Tells the caller the session's id; a listener's failure is not the session's. */
+  private notifyStarted(req: CodexRunRequest, id: string): void {
+    try {
+      req.onStarted?.(id);
+    } catch (err) {
+      this.logger.warn(`onStarted of session ${id} threw: ${String(err)}`);
     }
   }
 
