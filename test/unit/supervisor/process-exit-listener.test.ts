@@ -15,7 +15,9 @@ function freshProcessModule(): ProcessModule {
   return require(MODULE) as ProcessModule;
 }
 
-describe('supervised child processes: the process exit listener', () => {
+describe('supervised child processes: the process exit listener', function () {
+  // 40 spawns, each with its watchdog: ~6 s on a quiet 2-core machine, more under load.
+  this.timeout(30_000);
   // Ended here too, so that a failing assertion leaves no sleeper behind.
   const started: ChildHandle[] = [];
   const orphans: number[] = [];
