@@ -2,95 +2,149 @@
  * MCP Servers settings page: the servers of every Codex config file (status, transport, file), a form
  * per server with inline validation answered by the host, masked env / header values with a
  * per-row Reveal, Save / Revert / Remove, and "Test connection", whose tool list fills the
- * allow / deny lists. Plain form controls styled with the theme's CSS variables.
+ * allow / deny lists. @vscode-elements controls; everything the page knows is in one {@link PageState};
+ * requests to the host (validate, save, remove, test) go through ../shared/requests.
  */
+import '@vscode/codicons/dist/codicon.css';
 import './styles.css';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import { PageRequests } from '../shared/requests';
+import { el } from '../shared/theme';
 import { panelChannel } from '../shared/vscode-api';
 import { emptyForm } from './empty-form';
-import { MASK, type FileView, type FormIssue, type MapField, type MapRow, type McpHostMessage, type McpPageMessage, type McpPageState, type ServerForm, type ServerView } from './protocol';
+import { MASK, type FileView, type FormIssue, type MapField, type MapRow, type McpAnswer, type McpHostMessage, type McpPageMessage, type McpPageState, type McpRequest, type ServerForm, type ServerView } from './protocol';
 
-const channel = panelChannel<McpPageMessage, McpHostMessage, McpPageState>();
-const app = document.getElementById('app')!;
+/** A text control of @vscode-elements (vscode-textfield, vscode-textarea, vscode-single-select). */
+type TextControl = HTMLElement & { value: string; updateComplete?: Promise<unknown> };
+type Checkbox = HTMLElement & { checked: boolean };
+/** A request as the page writes it: {@link PageRequests} adds its `seq`. */
+type RequestBody<R = McpRequest> = R extends unknown ? Omit<R, 'seq'> : never;
 
-type Attrs = Record<string, string | undefined>;
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
+type TestOutcome =
+  | { kind: 'none' }
+  | { kind: 'running' }
+  | { kind: 'ok'; text: string }
+  | { kind: 'failed'; error: string; stderrTail?: string };
+
+/** Everything the page knows; rendering reads it, message handlers and controls change it. */
+interface PageState {
+  files: FileView[];
+  /** The server shown (name null: a new server form for that file); saved for the serializer. */
+  selected: McpPageState['selected'];
+  /** The form as last loaded or saved (Revert goes back to it), and the one being edited. */
+  base: ServerForm | undefined;
+  form: ServerForm | undefined;
+  issues: FormIssue[];
+  /** Tools listed by the last successful test (the allow / deny picker). */
+  testedTools: { name: string; description?: string }[];
+  test: TestOutcome;
+  /** A file changed on disk while the form had unsaved edits. */
+  changedFile: string | undefined;
+  /** A question shown in the page: webviews are sandboxed without modals, so window.confirm() always says no. */
+  confirm: { text: string; yes: string; onYes: () => void } | undefined;
+  /** The last save / test outcome line; kept across re-renders. */
+  status: { text: string; error: boolean };
+  validateTimer: number | undefined;
 }
 
-let files: FileView[] = [];
-let selected: McpPageState['selected'] = channel.state()?.selected;
-/** The form as last loaded or saved (Revert goes back to it), and the one being edited. */
-let base: ServerForm | undefined;
-let form: ServerForm | undefined;
-let issues: FormIssue[] = [];
-let seq = 0;
-let validateTimer: number | undefined;
-let testedTools: { name: string; description?: string }[] = [];
-let testBox: HTMLElement = el('div');
-let pendingChange: string | undefined;
-/** A question shown in the page: webviews are sandboxed without modals, so window.confirm() always says no. */
-let pendingConfirm: { text: string; yes: string; onYes: () => void } | undefined;
-/** The last save / test outcome line; kept across re-renders. */
-let status = { text: '', error: false };
+const channel = panelChannel<McpPageMessage, McpHostMessage, McpPageState>();
+const requests = new PageRequests<McpAnswer & { seq: number }>();
+const app = document.getElementById('app')!;
 
-const dirty = (): boolean => JSON.stringify(form) !== JSON.stringify(base);
+const state: PageState = {
+  files: [],
+  selected: channel.state()?.selected,
+  base: undefined,
+  form: undefined,
+  issues: [],
+  testedTools: [],
+  test: { kind: 'none' },
+  changedFile: undefined,
+  confirm: undefined,
+  status: { text: '', error: false },
+  validateTimer: undefined,
+};
+
+const dirty = (): boolean => JSON.stringify(state.form) !== JSON.stringify(state.base);
 const post = (m: McpPageMessage): void => channel.post(m);
 
 function currentFile(): FileView | undefined {
-  return files.find((f) => f.path === selected?.file);
+  return state.files.find((f) => f.path === state.selected?.file);
 }
 
 function select(file: string, name: string | null): void {
   // A validation still pending for the previous selection (e.g. of a new server just saved, which
   // would now "already exist") must not land on this one.
-  window.clearTimeout(validateTimer);
-  seq++;
-  selected = { file, name };
-  channel.saveState({ selected });
+  window.clearTimeout(state.validateTimer);
+  requests.supersede();
+  state.selected = { file, name };
+  channel.saveState({ selected: state.selected });
   const server = currentFile()?.servers.find((s) => s.name === name);
-  base = server ? structuredClone(server.form) : name === null ? emptyForm() : undefined;
-  form = base ? structuredClone(base) : undefined;
-  issues = server?.issues ?? [];
-  testedTools = [];
-  testBox = el('div', { id: 'test-result', role: 'status' });
+  state.base = server ? structuredClone(server.form) : name === null ? emptyForm() : undefined;
+  state.form = state.base ? structuredClone(state.base) : undefined;
+  state.issues = server?.issues ?? [];
+  state.testedTools = [];
+  state.test = { kind: 'none' };
   render();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Requests and messages
+
+/** Sends a request; its answer (or the host's error for it) is handled by `onAnswer`. */
+function request(message: RequestBody, onAnswer: (answer: McpAnswer & { seq: number }) => void): void {
+  void requests.send((m) => post(m as McpPageMessage), message).then((answer) => {
+    if (answer.type === 'error') setStatus(answer.message, true);
+    else onAnswer(answer);
+  });
+}
+
+/** The answer to a save or remove. */
+function onSaved(answer: McpAnswer): void {
+  if (answer.type === 'saved') setStatus(answer.removed ? `Removed ${answer.name} from ${answer.file}.` : `Saved ${answer.name} to ${answer.file}.`);
+  else if (answer.type === 'saveFailed') {
+    state.issues = answer.issues;
+    renderIssues();
+    setStatus(answer.message, true);
+    if (answer.conflict) showChanged(state.selected?.file ?? '');
+  }
+}
+
+function scheduleValidate(): void {
+  window.clearTimeout(state.validateTimer);
+  state.validateTimer = window.setTimeout(() => {
+    const { form, selected } = state;
+    if (!form || !selected) return;
+    request({ type: 'validate', file: selected.file, originalName: selected.name, form }, (answer) => {
+      if (answer.type !== 'validation' || !requests.isLatest(answer.seq)) return;
+      state.issues = answer.issues;
+      renderIssues();
+    });
+  }, 250);
+}
+
 channel.onMessage((msg) => {
+  if (requests.settle(msg)) return;
   switch (msg.type) {
     case 'state': {
-      files = msg.files;
-      const target = msg.focus ?? selected;
-      const file = files.find((f) => f.path === target?.file) ?? files[0];
+      state.files = msg.files;
+      const target = msg.focus ?? state.selected;
+      const file = state.files.find((f) => f.path === target?.file) ?? state.files[0];
       const keep = target && file?.path === target.file && (target.name === null || file.servers.some((s) => s.name === target.name));
-      if (keep && !msg.focus && form && dirty()) render();
+      if (keep && !msg.focus && state.form && dirty()) render();
       else if (keep) select(target.file, target.name);
       else if (file) select(file.path, file.servers[0]?.name ?? null);
       else render();
       break;
     }
-    case 'validation':
-      if (msg.seq === seq) {
-        issues = msg.issues;
-        renderIssues();
-      }
-      break;
-    case 'saved':
-      setStatus(msg.removed ? `Removed ${msg.name} from ${msg.file}.` : `Saved ${msg.name} to ${msg.file}.`);
-      break;
-    case 'saveFailed':
-      issues = msg.issues;
-      renderIssues();
-      setStatus(msg.message, true);
-      if (msg.conflict) showChanged(selected?.file ?? '');
-      break;
-    case 'testResult':
-      showTest(msg);
-      break;
-    case 'revealed':
+    case 'revealed': {
+      const { form, base, selected } = state;
       if (form && selected?.file === msg.file && selected.name === msg.name) {
         const row = form[msg.field].find((r) => r.key === msg.key && r.value === undefined);
         if (row) {
@@ -100,8 +154,9 @@ channel.onMessage((msg) => {
         }
       }
       break;
+    }
     case 'changedOnDisk':
-      if (form && dirty()) showChanged(msg.file);
+      if (state.form && dirty()) showChanged(msg.file);
       else post({ type: 'reload' });
       break;
     case 'error':
@@ -111,7 +166,7 @@ channel.onMessage((msg) => {
 });
 
 function setStatus(text: string, error = false): void {
-  status = { text, error };
+  state.status = { text, error };
   const box = document.getElementById('status');
   if (!box) return;
   box.textContent = text;
@@ -120,16 +175,14 @@ function setStatus(text: string, error = false): void {
 }
 
 function showChanged(file: string): void {
-  pendingChange = file;
+  state.changedFile = file;
   render();
 }
 
-function scheduleValidate(): void {
-  window.clearTimeout(validateTimer);
-  validateTimer = window.setTimeout(() => {
-    if (!form || !selected) return;
-    post({ type: 'validate', seq: ++seq, file: selected.file, originalName: selected.name, form });
-  }, 250);
+function ask(text: string, yes: string, onYes: () => void): void {
+  state.confirm = { text, yes, onYes };
+  render();
+  document.getElementById('confirm-yes')?.focus();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +191,13 @@ function scheduleValidate(): void {
 function render(): void {
   app.replaceChildren(el('div', { class: 'layout' }, renderList(), el('main', { class: 'editor' }, ...renderEditor())));
   renderIssues();
+  renderTest();
+}
+
+function button(label: string, attrs: Record<string, string | undefined>, onClick: () => void): HTMLElement {
+  const b = el('vscode-button', attrs, label);
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 function statusBadge(s: ServerView): HTMLElement {
@@ -147,20 +207,18 @@ function statusBadge(s: ServerView): HTMLElement {
 
 function renderList(): HTMLElement {
   const nav = el('nav', { class: 'files', 'aria-label': 'Config files' });
-  for (const f of files) {
-    const head = el('div', { class: 'file-head' }, el('div', { class: 'file-label', title: f.path }, f.label));
+  for (const f of state.files) {
     const actions = el('div', { class: 'file-actions' });
-    const add = el('button', { class: 'link', 'data-add': f.path, title: `Add a server to ${f.path}` }, '+ Add server');
-    add.addEventListener('click', () => {
-      setStatus('');
-      select(f.path, null);
-    });
-    const open = el('button', { class: 'link', title: f.path }, f.exists ? 'Open file' : 'Create file');
-    open.addEventListener('click', () => post({ type: 'openFile', file: f.path }));
-    if (!f.parseError) actions.append(add);
-    if (f.exists) actions.append(open);
-    head.append(actions);
-    nav.append(head);
+    if (!f.parseError) {
+      actions.append(
+        button('Add server', { secondary: '', icon: 'add', 'data-add': f.path, title: `Add a server to ${f.path}` }, () => {
+          setStatus('');
+          select(f.path, null);
+        }),
+      );
+    }
+    if (f.exists) actions.append(button('Open file', { secondary: '', icon: 'go-to-file', title: f.path }, () => post({ type: 'openFile', file: f.path })));
+    nav.append(el('div', { class: 'file-head' }, el('div', { class: 'file-label', title: f.path }, f.label), actions));
     if (f.kind === 'workspace' && f.exists && f.trusted === false) nav.append(el('div', { class: 'note' }, 'Codex reads this file only when the project is trusted.'));
     if (f.parseError) {
       nav.append(el('div', { class: 'parse-error', role: 'alert' }, `Invalid TOML at line ${f.parseError.line}, column ${f.parseError.column}: ${f.parseError.message}`));
@@ -169,7 +227,7 @@ function renderList(): HTMLElement {
     if (!f.servers.length) nav.append(el('div', { class: 'note' }, f.exists ? 'No MCP servers.' : 'File does not exist yet.'));
     const list = el('ul', { class: 'servers' });
     for (const s of f.servers) {
-      const active = selected?.file === f.path && selected.name === s.name;
+      const active = state.selected?.file === f.path && state.selected.name === s.name;
       const item = el(
         'li',
         { class: active ? 'server active' : 'server', tabindex: '0', 'data-server': s.name, 'aria-current': active ? 'true' : undefined },
@@ -182,7 +240,7 @@ function renderList(): HTMLElement {
           setStatus('');
           select(f.path, s.name);
         };
-        if (form && dirty()) ask(`Discard your unsaved changes to ${selected?.name ?? 'the new server'}?`, 'Discard', go);
+        if (state.form && dirty()) ask(`Discard your unsaved changes to ${state.selected?.name ?? 'the new server'}?`, 'Discard', go);
         else go();
       };
       item.addEventListener('click', choose);
@@ -196,64 +254,62 @@ function renderList(): HTMLElement {
   return nav;
 }
 
-function ask(text: string, yes: string, onYes: () => void): void {
-  pendingConfirm = { text, yes, onYes };
-  render();
-  document.getElementById('confirm-yes')?.focus();
-}
-
-function renderEditor(): Node[] {
+function renderBanners(): Node[] {
   const out: Node[] = [];
-  if (pendingConfirm) {
-    const q = pendingConfirm;
-    const yes = el('button', { id: 'confirm-yes' }, q.yes);
-    const no = el('button', { class: 'secondary', id: 'confirm-no' }, 'Cancel');
-    yes.addEventListener('click', () => {
-      pendingConfirm = undefined;
+  const q = state.confirm;
+  if (q) {
+    const yes = button(q.yes, { id: 'confirm-yes' }, () => {
+      state.confirm = undefined;
       q.onYes();
       render();
     });
-    no.addEventListener('click', () => {
-      pendingConfirm = undefined;
+    const no = button('Cancel', { id: 'confirm-no', secondary: '' }, () => {
+      state.confirm = undefined;
       render();
     });
     out.push(el('div', { class: 'banner', role: 'alertdialog', 'aria-label': q.text }, q.text, yes, no));
   }
-  if (pendingChange) {
-    const reload = el('button', { id: 'changed-reload' }, 'Reload');
-    const keep = el('button', { class: 'secondary', id: 'changed-keep' }, 'Keep editing');
-    reload.addEventListener('click', () => {
-      pendingChange = undefined;
-      base = undefined;
-      form = undefined;
+  if (state.changedFile) {
+    const reload = button('Reload', { id: 'changed-reload' }, () => {
+      state.changedFile = undefined;
+      state.base = undefined;
+      state.form = undefined;
       post({ type: 'reload' });
     });
-    keep.addEventListener('click', () => {
-      pendingChange = undefined;
+    const keep = button('Keep editing', { id: 'changed-keep', secondary: '' }, () => {
+      state.changedFile = undefined;
       render();
     });
-    out.push(el('div', { class: 'banner', role: 'alert' }, `${pendingChange} changed on disk. Reload it (your unsaved edits are dropped), or keep editing (saving will be refused until you reload).`, reload, keep));
+    out.push(
+      el('div', { class: 'banner', role: 'alert' }, `${state.changedFile} changed on disk. Reload it (your unsaved edits are dropped), or keep editing (saving will be refused until you reload).`, reload, keep),
+    );
   }
+  return out;
+}
+
+function renderEditor(): Node[] {
+  const out = renderBanners();
   const file = currentFile();
-  if (!file || !form) {
-    out.push(el('p', { class: 'note' }, files.length ? 'Select a server, or add one.' : 'Loading…'));
+  const { form: f, selected } = state;
+  if (!file || !f || !selected) {
+    out.push(el('p', { class: 'note' }, state.files.length ? 'Select a server, or add one.' : 'Loading…'));
     return out;
   }
   if (file.parseError) {
-    const open = el('button', { id: 'open-error' }, `Open at line ${file.parseError.line}`);
-    open.addEventListener('click', () => post({ type: 'openFile', file: file.path }));
+    const open = button(`Open at line ${file.parseError.line}`, { id: 'open-error' }, () => post({ type: 'openFile', file: file.path }));
     out.push(el('p', { class: 'parse-error' }, `${file.path} is not valid TOML (line ${file.parseError.line}, column ${file.parseError.column}); fix it in the editor. Nothing is written until then.`), open);
     return out;
   }
-  const f = form;
-  const isNew = selected?.name === null;
-  out.push(el('h2', {}, isNew ? `New server in ${file.label}` : `${selected?.name ?? ''}`), el('div', { class: 'file-path' }, file.path));
+  const isNew = selected.name === null;
+  out.push(el('h2', {}, isNew ? `New server in ${file.label}` : (selected.name ?? '')), el('div', { class: 'file-path' }, file.path));
   out.push(el('div', { class: 'field-error', 'data-for': '' }));
 
   out.push(textField('name', 'Name', f.name, (v) => (f.name = v), 'Key under [mcp_servers]: letters, digits, "-", "_", ":", "@", "/", "."'));
-  const transport = el('select', { id: 'f-transport' }, el('option', { value: 'stdio' }, 'stdio (command)'), el('option', { value: 'streamable_http' }, 'streamable HTTP (url)'));
-  transport.value = f.transport;
+  const transport = el('vscode-single-select', { id: 'f-transport', 'aria-label': 'Transport' }) as TextControl;
+  const option = (value: ServerForm['transport'], text: string) => el('vscode-option', { value, selected: value === f.transport ? '' : undefined }, text);
+  transport.append(option('stdio', 'stdio (command)'), option('streamable_http', 'streamable HTTP (url)'));
   transport.addEventListener('change', () => {
+    if (transport.value === f.transport) return;
     f.transport = transport.value as ServerForm['transport'];
     changed(true);
   });
@@ -261,52 +317,54 @@ function renderEditor(): Node[] {
   if (f.transport === 'stdio') {
     out.push(textField('command', 'Command', f.command, (v) => (f.command = v), 'Program to start, e.g. npx'));
     out.push(listField('args', 'Arguments', f.args, (v) => (f.args = v), 'One argument per line'));
-    out.push(mapField('env', 'Environment', 'Value'));
+    out.push(mapField(f, 'env', 'Environment', 'Value'));
     out.push(listField('env_vars', 'Copy from environment', f.env_vars, (v) => (f.env_vars = v), 'Variable names passed from Codex’s environment, one per line'));
     out.push(textField('cwd', 'Working directory', f.cwd, (v) => (f.cwd = v), 'Empty: Codex’s working directory'));
   } else {
     out.push(textField('url', 'URL', f.url, (v) => (f.url = v), 'e.g. http://127.0.0.1:8765/mcp'));
     out.push(textField('bearer_token_env_var', 'Bearer token variable', f.bearer_token_env_var, (v) => (f.bearer_token_env_var = v), 'Name of the environment variable holding the token (never the token)'));
-    out.push(mapField('http_headers', 'HTTP headers', 'Value'));
-    out.push(mapField('env_http_headers', 'Headers from environment', 'Variable'));
+    out.push(mapField(f, 'http_headers', 'HTTP headers', 'Value'));
+    out.push(mapField(f, 'env_http_headers', 'Headers from environment', 'Variable'));
   }
   out.push(textField('startup_timeout_sec', 'Startup timeout (s)', f.startup_timeout_sec, (v) => (f.startup_timeout_sec = v), 'Empty: 10 s'));
   out.push(textField('tool_timeout_sec', 'Tool timeout (s)', f.tool_timeout_sec, (v) => (f.tool_timeout_sec = v), 'Empty: 60 s'));
-  const enabled = el('input', { type: 'checkbox', id: 'f-enabled' });
-  enabled.checked = f.enabled;
+  const enabled = el('vscode-checkbox', { id: 'f-enabled', label: 'Codex starts this server', checked: f.enabled ? '' : undefined }) as Checkbox;
   enabled.addEventListener('change', () => {
     f.enabled = enabled.checked;
     changed();
   });
-  out.push(row('enabled', 'Enabled', el('label', { class: 'inline' }, enabled, ' Codex starts this server')));
+  out.push(row('enabled', 'Enabled', enabled));
   out.push(listField('enabled_tools', 'Allowed tools', f.enabled_tools ?? [], (v) => (f.enabled_tools = v.length ? v : null), 'Empty: every tool; one name per line'));
   out.push(listField('disabled_tools', 'Denied tools', f.disabled_tools ?? [], (v) => (f.disabled_tools = v.length ? v : null), 'One name per line'));
-  if (testedTools.length) out.push(toolPicker());
+  if (state.testedTools.length) out.push(toolPicker(f));
 
-  const save = el('button', { id: 'save' }, 'Save');
-  save.addEventListener('click', () => selected && post({ type: 'save', seq: ++seq, file: selected.file, originalName: selected.name, form: f }));
-  const revert = el('button', { id: 'revert', class: 'secondary' }, 'Revert');
-  revert.addEventListener('click', () => {
-    form = base ? structuredClone(base) : undefined;
-    render();
-    scheduleValidate();
-  });
-  const test = el('button', { id: 'test', class: 'secondary' }, 'Test connection');
-  test.addEventListener('click', () => {
-    if (!selected) return;
-    testBox.replaceChildren(el('span', { class: 'note' }, 'Connecting…'));
-    post({ type: 'test', seq: ++seq, file: selected.file, originalName: selected.name, form: f });
-  });
-  const buttons = el('div', { class: 'buttons' }, save, revert, test);
-  if (!isNew) {
-    const remove = el('button', { id: 'remove', class: 'secondary danger' }, 'Remove');
-    remove.addEventListener('click', () => {
-      const target = selected;
-      if (target?.name) ask(`Remove ${target.name} from ${target.file}? A backup is kept as ${target.file}.bak.`, 'Remove', () => post({ type: 'remove', seq: ++seq, file: target.file, name: target.name! }));
-    });
-    buttons.append(remove);
+  const target = { file: selected.file, originalName: selected.name };
+  const buttons = el(
+    'div',
+    { class: 'buttons' },
+    button('Save', { id: 'save', icon: 'save' }, () => request({ type: 'save', ...target, form: f }, onSaved)),
+    button('Revert', { id: 'revert', secondary: '', icon: 'discard' }, () => {
+      state.form = state.base ? structuredClone(state.base) : undefined;
+      render();
+      scheduleValidate();
+    }),
+    button('Test connection', { id: 'test', secondary: '', icon: 'plug' }, () => {
+      state.test = { kind: 'running' };
+      renderTest();
+      request({ type: 'test', ...target, form: f }, (answer) => {
+        if (answer.type === 'testResult') showTest(answer);
+      });
+    }),
+  );
+  const name = selected.name;
+  if (name !== null) {
+    buttons.append(
+      button('Remove', { id: 'remove', secondary: '', icon: 'trash', class: 'danger' }, () =>
+        ask(`Remove ${name} from ${selected.file}? A backup is kept as ${selected.file}.bak.`, 'Remove', () => request({ type: 'remove', file: selected.file, name }, onSaved)),
+      ),
+    );
   }
-  out.push(buttons, el('div', { id: 'status', class: status.error ? 'status error' : 'status', role: 'status' }, status.text), testBox);
+  out.push(buttons, el('div', { id: 'status', class: state.status.error ? 'status error' : 'status', role: 'status' }, state.status.text), el('div', { id: 'test-result', role: 'status' }));
   return out;
 }
 
@@ -325,7 +383,7 @@ function changed(rerender = false): void {
 }
 
 function textField(field: string, label: string, value: string, set: (v: string) => void, hint?: string): HTMLElement {
-  const input = el('input', { type: 'text', id: `f-${field}`, spellcheck: 'false' });
+  const input = el('vscode-textfield', { id: `f-${field}`, label, spellcheck: 'false' }) as TextControl;
   input.value = value;
   input.addEventListener('input', () => {
     set(input.value);
@@ -335,22 +393,23 @@ function textField(field: string, label: string, value: string, set: (v: string)
 }
 
 function listField(field: string, label: string, value: string[], set: (v: string[]) => void, hint?: string): HTMLElement {
-  // One item per line: wrapping would make a long path look like two arguments.
-  const area = el('textarea', { id: `f-${field}`, rows: String(Math.max(2, Math.min(8, value.length + 1))), spellcheck: 'false', wrap: 'off' });
+  const area = el('vscode-textarea', { id: `f-${field}`, label, rows: String(Math.max(2, Math.min(8, value.length + 1))), spellcheck: 'false', resize: 'vertical', monospace: '' }) as TextControl;
   area.value = value.join('\n');
   area.addEventListener('input', () => {
     set(area.value.split('\n').filter((l) => l.trim() !== ''));
     changed();
   });
+  // One item per line: wrapping would make a long path look like two arguments.
+  void customElements.whenDefined('vscode-textarea').then(() => area.updateComplete).then(() => area.shadowRoot?.querySelector('textarea')?.setAttribute('wrap', 'off'));
   return row(field, label, area, hint);
 }
 
-function mapField(field: MapField, label: string, valueLabel: string): HTMLElement {
-  const f = form!;
+function mapField(f: ServerForm, field: MapField, label: string, valueLabel: string): HTMLElement {
   const rows: MapRow[] = f[field];
+  const selected = state.selected;
   const table = el('div', { class: 'map', id: `f-${field}` });
   rows.forEach((r, i) => {
-    const key = el('input', { type: 'text', 'aria-label': `${label} name ${i + 1}`, placeholder: 'NAME', spellcheck: 'false' });
+    const key = el('vscode-textfield', { label: `${label} name ${i + 1}`, placeholder: 'NAME', spellcheck: 'false' }) as TextControl;
     key.value = r.key;
     key.addEventListener('input', () => {
       r.key = key.value;
@@ -358,12 +417,13 @@ function mapField(field: MapField, label: string, valueLabel: string): HTMLEleme
     });
     const cells: HTMLElement[] = [key];
     if (r.value === undefined) {
-      cells.push(el('input', { type: 'text', readonly: '', value: MASK, 'aria-label': `${label} value ${i + 1} (hidden)` }));
-      const reveal = el('button', { class: 'secondary small', title: 'Show this value' }, 'Reveal');
-      reveal.addEventListener('click', () => selected?.name && post({ type: 'reveal', file: selected.file, name: selected.name, field, key: r.key }));
-      if (selected?.name) cells.push(reveal);
+      cells.push(el('vscode-textfield', { readonly: '', value: MASK, label: `${label} value ${i + 1} (hidden)` }));
+      if (selected?.name) {
+        const name = selected.name;
+        cells.push(button('Reveal', { secondary: '', icon: 'eye', title: 'Show this value' }, () => post({ type: 'reveal', file: selected.file, name, field, key: r.key })));
+      }
     } else {
-      const value = el('input', { type: 'text', 'aria-label': `${label} value ${i + 1}`, placeholder: valueLabel, spellcheck: 'false' });
+      const value = el('vscode-textfield', { label: `${label} value ${i + 1}`, placeholder: valueLabel, spellcheck: 'false' }) as TextControl;
       value.value = r.value;
       value.addEventListener('input', () => {
         r.value = value.value;
@@ -371,7 +431,7 @@ function mapField(field: MapField, label: string, valueLabel: string): HTMLEleme
       });
       cells.push(value);
     }
-    const del = el('button', { class: 'secondary small', title: 'Delete this row', 'aria-label': `Delete ${label} row ${i + 1}` }, '✕');
+    const del = el('vscode-toolbar-button', { icon: 'close', title: 'Delete this row', label: `Delete ${label} row ${i + 1}` });
     del.addEventListener('click', () => {
       rows.splice(i, 1);
       changed(true);
@@ -379,55 +439,65 @@ function mapField(field: MapField, label: string, valueLabel: string): HTMLEleme
     cells.push(del);
     table.append(el('div', { class: 'map-row' }, ...cells));
   });
-  const add = el('button', { class: 'secondary small' }, `+ Add`);
-  add.addEventListener('click', () => {
-    rows.push({ key: '', value: '' });
-    changed(true);
-  });
-  table.append(add);
+  table.append(
+    button('Add', { secondary: '', icon: 'add', class: 'small' }, () => {
+      rows.push({ key: '', value: '' });
+      changed(true);
+    }),
+  );
   return row(field, label, table);
 }
 
 /** Tools from the last test: ticking Allow / Deny edits the two lists. */
-function toolPicker(): HTMLElement {
-  const f = form!;
+function toolPicker(f: ServerForm): HTMLElement {
   const box = el('div', { class: 'tools', id: 'tool-picker' });
-  for (const t of testedTools) {
-    const allow = el('input', { type: 'checkbox', 'aria-label': `Allow ${t.name}` });
-    const deny = el('input', { type: 'checkbox', 'aria-label': `Deny ${t.name}` });
-    allow.checked = f.enabled_tools?.includes(t.name) ?? false;
-    deny.checked = f.disabled_tools?.includes(t.name) ?? false;
+  for (const t of state.testedTools) {
     const toggle = (key: 'enabled_tools' | 'disabled_tools', on: boolean) => {
       const list = (f[key] ?? []).filter((n) => n !== t.name);
       if (on) list.push(t.name);
       f[key] = list.length ? list : null;
       changed(true);
     };
-    allow.addEventListener('change', () => toggle('enabled_tools', allow.checked));
-    deny.addEventListener('change', () => toggle('disabled_tools', deny.checked));
-    box.append(el('div', { class: 'tool' }, el('label', { class: 'inline' }, allow, ' allow'), el('label', { class: 'inline' }, deny, ' deny'), el('code', {}, t.name), el('span', { class: 'note' }, t.description ?? '')));
+    const check = (key: 'enabled_tools' | 'disabled_tools', text: string) => {
+      const c = el('vscode-checkbox', { 'aria-label': `${text} ${t.name}`, title: `${text} ${t.name}`, checked: f[key]?.includes(t.name) ? '' : undefined }) as Checkbox;
+      c.addEventListener('change', () => toggle(key, c.checked));
+      return c;
+    };
+    box.append(el('div', { class: 'tool' }, check('enabled_tools', 'Allow'), check('disabled_tools', 'Deny'), el('code', {}, t.name), el('span', { class: 'note' }, t.description ?? '')));
   }
-  return row('tools', 'Tools (from test)', box);
+  return row('tools', 'Tools (from test): allow, deny', box);
 }
 
 function showTest(r: Extract<McpHostMessage, { type: 'testResult' }>): void {
   if (r.ok) {
-    testedTools = r.tools;
-    render();
+    state.testedTools = r.tools;
     const who = r.serverInfo ? `${r.serverInfo.name} ${r.serverInfo.version}` : 'the server';
-    testBox.replaceChildren(el('div', { class: 'ok' }, `Connected to ${who} in ${r.durationMs} ms: ${r.tools.length} tool(s). Tick Allow / Deny below the lists to filter them.`));
+    state.test = { kind: 'ok', text: `Connected to ${who} in ${r.durationMs} ms: ${r.tools.length} tool(s). Tick Allow / Deny below the lists to filter them.` };
+    render();
   } else {
-    testBox.replaceChildren(el('div', { class: 'error' }, `Test failed: ${r.error ?? 'unknown error'}`), r.stderrTail ? el('pre', { class: 'stderr', 'aria-label': 'Server stderr' }, r.stderrTail) : '');
+    state.test = { kind: 'failed', error: r.error ?? 'unknown error', stderrTail: r.stderrTail };
+    renderTest();
   }
-  testBox.scrollIntoView({ block: 'nearest' });
+  document.getElementById('test-result')?.scrollIntoView({ block: 'nearest' });
+}
+
+function renderTest(): void {
+  const box = document.getElementById('test-result');
+  if (!box) return;
+  const t = state.test;
+  if (t.kind === 'none') box.replaceChildren();
+  else if (t.kind === 'running') box.replaceChildren(el('span', { class: 'note' }, 'Connecting…'));
+  else if (t.kind === 'ok') box.replaceChildren(el('div', { class: 'ok' }, t.text));
+  else box.replaceChildren(el('div', { class: 'error' }, `Test failed: ${t.error}`), t.stderrTail ? el('pre', { class: 'stderr', 'aria-label': 'Server stderr' }, t.stderrTail) : '');
 }
 
 function renderIssues(): void {
   for (const box of Array.from(document.querySelectorAll<HTMLElement>('.field-error'))) {
     const field = box.dataset.for ?? '';
-    const mine = issues.filter((i) => i.field === field || (field === '' && !document.querySelector(`.field-error[data-for="${CSS.escape(i.field)}"]`)));
+    const mine = state.issues.filter((i) => i.field === field || (field === '' && !document.querySelector(`.field-error[data-for="${CSS.escape(i.field)}"]`)));
     box.replaceChildren(...mine.map((i) => el('div', { class: i.severity }, i.line ? `${i.message} (line ${i.line}, column ${i.column ?? 1})` : i.message)));
-    document.getElementById(`f-${field}`)?.classList.toggle('invalid', mine.some((i) => i.severity === 'error'));
+    // @vscode-elements controls show an error border with their `invalid` attribute.
+    document.getElementById(`f-${field}`)?.toggleAttribute('invalid', mine.some((i) => i.severity === 'error'));
   }
 }
 

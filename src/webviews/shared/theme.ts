@@ -47,13 +47,14 @@ export function onThemeChange(onChange: () => void): void {
 }
 
 /**
- * Creates an element with attributes and children (text or nodes); text is never parsed as HTML.
- * A `style` attribute would be blocked by the panels' CSP (no 'unsafe-inline'), so `style` entries
- * are set through the CSSOM, which CSP allows.
+ * Creates an element with attributes (an undefined value leaves the attribute out) and children
+ * (text or nodes); text is never parsed as HTML. A `style` attribute would be blocked by the panels'
+ * CSP (no 'unsafe-inline'), so `style` entries are set through the CSSOM, which CSP allows.
  */
-export function el<K extends string>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
+export function el<K extends string>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: (Node | string)[]): HTMLElement {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined) continue;
     if (k !== 'style') {
       node.setAttribute(k, v);
       continue;

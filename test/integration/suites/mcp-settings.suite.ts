@@ -53,10 +53,10 @@ export function registerMcpSettingsSuite(): void {
       assert.equal(await vscode.commands.executeCommand('codexGovernance.addMcpServer', { file }), file);
       const shown = await page('mcp-settings-new', [
         { waitText: 'h2', contains: 'New server' },
-        { fill: '#f-name', value: 'docs' },
-        { fill: '#f-command', value: 'node' },
-        { fill: '#f-args', value: 'server.js\n--stdio' },
-        { fill: '#f-tool_timeout_sec', value: '30' },
+        { fill: '#f-name input', value: 'docs' },
+        { fill: '#f-command input', value: 'node' },
+        { fill: '#f-args textarea', value: 'server.js\n--stdio' },
+        { fill: '#f-tool_timeout_sec input', value: '30' },
         { click: '#save' },
         { waitText: '#status', contains: 'Saved docs' },
         { waitText: '.server.active', contains: 'docs' },
@@ -89,7 +89,7 @@ export function registerMcpSettingsSuite(): void {
         { click: '.server[data-server="existing"]' },
         { waitText: 'h2', contains: 'existing' },
         // The env row shows its name and a read-only mask, not the value.
-        { waitFor: '#f-env input[aria-label="Environment value 1 (hidden)"][value="*****"]' },
+        { waitFor: '#f-env vscode-textfield[label="Environment value 1 (hidden)"][value="*****"][readonly]' },
         // Not the first server: without the saved state the page would show the first one.
         { click: '.server[data-server="docs"]' },
         { waitText: 'h2', contains: 'docs' },
@@ -104,16 +104,16 @@ export function registerMcpSettingsSuite(): void {
       const server = path.join(ext.extensionPath, 'test', 'unit', 'vscode', 'mcp-settings', 'stdio-server.mjs');
       await page('mcp-settings-test-failed', [
         { click: '.server[data-server="docs"]' },
-        { fill: '#f-command', value: process.execPath },
-        { fill: '#f-args', value: `${server}\n--fail` },
+        { fill: '#f-command input', value: process.execPath },
+        { fill: '#f-args textarea', value: `${server}\n--fail` },
         { click: '#test' },
         { waitText: 'pre.stderr', contains: 'tiny-stdio: missing API key' },
       ]);
       await page('mcp-settings-test-ok', [
-        { fill: '#f-args', value: server },
+        { fill: '#f-args textarea', value: server },
         { click: '#test' },
         { waitText: '#tool-picker', contains: 'greet' },
-        { click: 'input[aria-label="Allow echo"]' },
+        { click: 'vscode-checkbox[aria-label="Allow echo"]' },
         { click: '#save' },
         { waitText: '#status', contains: 'Saved docs' },
       ]);
@@ -130,15 +130,15 @@ export function registerMcpSettingsSuite(): void {
       await vscode.commands.executeCommand('codexGovernance.addMcpServer', { file });
       await page('mcp-settings-invalid', [
         { waitText: 'h2', contains: 'New server' },
-        { fill: '#f-name', value: 'bad' },
-        { fill: '#f-command', value: 'node' },
-        { fill: '#f-startup_timeout_sec', value: '-5' },
+        { fill: '#f-name input', value: 'bad' },
+        { fill: '#f-command input', value: 'node' },
+        { fill: '#f-startup_timeout_sec input', value: '-5' },
         { waitText: '.field-error[data-for="startup_timeout_sec"]', contains: 'negative' },
         { click: '#save' },
         { waitText: '#status', contains: 'Not saved' },
         // Neither command nor url.
-        { fill: '#f-startup_timeout_sec', value: '' },
-        { fill: '#f-command', value: '' },
+        { fill: '#f-startup_timeout_sec input', value: '' },
+        { fill: '#f-command input', value: '' },
         { waitText: '.field-error[data-for="command"]', contains: 'command' },
         { click: '#save' },
         { waitText: '#status', contains: 'Not saved' },
