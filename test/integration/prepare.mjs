@@ -62,12 +62,14 @@ export function freePort() {
 
 /**
  * Creates the test workspace under `tmp` with a non-default governance port in its
- * `.vscode/settings.json`, so a run never collides with a server a developer runs on 8765.
+ * `.vscode/settings.json`, so a run never collides with a server a developer runs on 8765, and a
+ * per-token rate limit above the default 1,000 a minute: the suites call tools with the one server
+ * token from many agents, the panels suite alone stores 2,001 discoveries within a minute.
  * @returns {Promise<{ workspace: string, governancePort: number }>}
  */
 export async function prepareWorkspace(tmp) {
   const workspace = join(tmp, 'workspace');
   const governancePort = await freePort();
-  writeJson(join(workspace, '.vscode', 'settings.json'), { 'codexGovernance.server.port': governancePort });
+  writeJson(join(workspace, '.vscode', 'settings.json'), { 'codexGovernance.server.port': governancePort, 'codexGovernance.server.rateLimitPerTokenPerMinute': 20_000 });
   return { workspace, governancePort };
 }
