@@ -1,11 +1,15 @@
 /**
  * The client of a server another VS Code window runs: tool calls over `POST /v1/tools/call`
- * (the OpenAI function-calling adapter, src/server/http/openai-adapter.ts) with the bearer token,
- * and changes found by polling a cheap fingerprint of each topic every `pollMs` while anyone
- * listens (a hidden view costs no requests).
+ * (the OpenAI function-calling adapter, src/server/http/openai-adapter.ts) and the audit log over
+ * `GET /audit`, with the bearer token; changes found by polling a cheap fingerprint of each topic
+ * every `pollMs` while anyone listens (a hidden view costs no requests). The same poll finds the
+ * agent updates (an agent's update count grew: its new points, from the agent list itself when it
+ * grew by one) and the discoveries stored (the total grew) since the poll before.
  */
+import { auditQueryParams, type AuditQuery, type AuditQueryPage } from '../approvals/audit-query';
+import type { AgentSummary, HistoryPoint } from '../core/governance';
 import { ToolCallingClient } from './tool-calls';
-import { GovernanceClientError, VSCODE_USER_AGENT, type GovernanceClient, type GovernanceTopic } from './types';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic } from './types';
 
 export interface HttpClientOptions {
   /** Poll interval (ms) while subscribed. Default 5000. */
@@ -22,11 +26,23 @@ interface CallBody {
   error?: { code?: string; message?: string };
 }
 
+/** History points read beyond those a poll missed, for updates that land while it reads. */
+const OBSERVE_SLACK = 20;
+
+/** What one poll saw. */
+interface Snapshot {
+  prints: Map<GovernanceTopic, string>;
+  updateCounts: Map<string, number>;
+  discoveries: number;
+}
+
 export class HttpGovernanceClient extends ToolCallingClient implements GovernanceClient {
   readonly kind = 'http';
   private readonly listeners = new Set<(topics: ReadonlySet<GovernanceTopic>) => void>();
+  private readonly updateListeners = new Set<(update: AgentUpdate) => void>();
+  private readonly storedListeners = new Set<(count: number) => void>();
   private timer: NodeJS.Timeout | undefined;
-  private last: Map<GovernanceTopic, string> | undefined;
+  private last: Snapshot | undefined;
   private polling = false;
   private disposed = false;
   private readonly pollMs: number;
@@ -74,19 +90,56 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
     throw new GovernanceClientError(code, body.error?.message ?? `${name} failed with HTTP ${res.status}.`);
   }
 
+  /**
+   * `GET /audit` (no `X-Session-ID`: audit reads are not an agent's requests).
+   * @throws GovernanceClientError naming the URL and the server's message
+   */
+  async readAudit(query: AuditQuery): Promise<AuditQueryPage> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}/audit?${auditQueryParams(query).toString()}`, {
+        headers: { authorization: `Bearer ${await this.token()}` },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new GovernanceClientError('unreachable', `The governance server at ${this.url} did not answer GET /audit: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const body = (await res.json().catch(() => undefined)) as (AuditQueryPage & { error?: { code?: string; message?: string } }) | undefined;
+    if (res.ok && body && Array.isArray(body.entries)) return body;
+    throw new GovernanceClientError(body?.error?.code ?? `http_${res.status}`, `GET /audit at ${this.url} failed with HTTP ${res.status}: ${body?.error?.message ?? 'no JSON body'}`);
+  }
+
   onDidChange(listener: (topics: ReadonlySet<GovernanceTopic>) => void): () => void {
-    this.listeners.add(listener);
-    if (!this.timer && !this.disposed) this.schedule(0);
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stop();
-    };
+    return this.listen(this.listeners, listener);
+  }
+
+  onAgentUpdate(listener: (update: AgentUpdate) => void): () => void {
+    return this.listen(this.updateListeners, listener);
+  }
+
+  onDiscoveriesStored(listener: (count: number) => void): () => void {
+    return this.listen(this.storedListeners, listener);
   }
 
   dispose(): void {
     this.disposed = true;
     this.listeners.clear();
+    this.updateListeners.clear();
+    this.storedListeners.clear();
     this.stop();
+  }
+
+  private get listening(): boolean {
+    return this.listeners.size + this.updateListeners.size + this.storedListeners.size > 0;
+  }
+
+  private listen<T>(set: Set<T>, listener: T): () => void {
+    set.add(listener);
+    if (!this.timer && !this.disposed) this.schedule(0);
+    return () => {
+      set.delete(listener);
+      if (!this.listening) this.stop();
+    };
   }
 
   private stop(): void {
@@ -105,24 +158,52 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
     if (this.polling) return;
     this.polling = true;
     try {
-      const now = await this.fingerprints();
+      const { snapshot: now, agents } = await this.read();
       const before = this.last;
       this.last = now;
-      if (before && this.listeners.size) {
+      if (before) {
         const changed = new Set<GovernanceTopic>();
-        for (const [topic, print] of now) if (before.get(topic) !== print) changed.add(topic);
+        for (const [topic, print] of now.prints) if (before.prints.get(topic) !== print) changed.add(topic);
         if (changed.size) for (const l of [...this.listeners]) l(changed);
+        if (this.updateListeners.size) await this.reportUpdates(agents, before.updateCounts);
+        const stored = now.discoveries - before.discoveries;
+        if (stored > 0) for (const l of [...this.storedListeners]) l(stored);
       }
     } catch (err) {
       this.options.onPollError?.(err instanceof GovernanceClientError ? err : new GovernanceClientError('unreachable', String(err)));
     } finally {
       this.polling = false;
-      if (this.listeners.size && !this.disposed) this.schedule(this.pollMs);
+      if (this.listening && !this.disposed) this.schedule(this.pollMs);
     }
   }
 
-  /** One string per topic that changes whenever what the views show of it changes. */
-  private async fingerprints(): Promise<Map<GovernanceTopic, string>> {
+  /**
+   * The updates since the last poll, oldest first per agent: taken from the agent list itself when
+   * an agent reported one, from its history (`observe_agent`) when it reported more.
+   */
+  private async reportUpdates(agents: AgentSummary[], before: Map<string, number>): Promise<void> {
+    for (const a of agents) {
+      const grew = a.update_count - (before.get(a.agent_id) ?? 0);
+      if (grew <= 0) continue;
+      let updates: AgentUpdate[];
+      if (grew === 1 && a.metrics && a.last_decision) {
+        const m = a.metrics;
+        updates = [{ agentId: a.agent_id, at: a.last_decision.at, E: m.E, I: m.I, S: m.S, V: m.V, risk_score: m.risk_score, coherence: m.coherence, action: a.last_decision.action, reason: a.last_decision.reason, operation: '' }];
+      } else {
+        // More updates may land between the list and this read: number the history points (the
+        // newest is update `update_count`) and take exactly those after the last poll's count up
+        // to the list's; later ones are the next poll's.
+        const observed = await this.observeAgent(a.agent_id, Math.min(grew + OBSERVE_SLACK, 1000)).catch(() => undefined);
+        const first = observed ? observed.update_count - observed.history.length + 1 : 0;
+        const from = a.update_count - grew;
+        updates = (observed?.history ?? []).filter((_, i) => first + i > from && first + i <= a.update_count).map((h) => updateOf(a.agent_id, h));
+      }
+      for (const u of updates) for (const l of [...this.updateListeners]) l(u);
+    }
+  }
+
+  /** What a poll compares (one fingerprint per topic that changes whenever what the views show of it changes), and the agents read. */
+  private async read(): Promise<{ snapshot: Snapshot; agents: AgentSummary[] }> {
     const [agents, knowledge, sessions] = await Promise.all([
       this.listAgents(1000),
       this.listDiscoveries(1),
@@ -132,10 +213,16 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
         throw e;
       }),
     ]);
-    return new Map<GovernanceTopic, string>([
+    const prints = new Map<GovernanceTopic, string>([
       ['agents', agents.map((a) => `${a.agent_id}|${a.update_count}|${a.status}|${a.last_seen_at}`).join('\n')],
       ['knowledge', `${knowledge.total}|${knowledge.discoveries[0]?.id ?? ''}`],
       ['sessions', JSON.stringify(sessions.map((s) => [s.session_id, s.status, s.threadId, s.turns, s.tokens.total, s.lastActivityAt]))],
     ]);
+    const updateCounts = new Map(agents.map((a) => [a.agent_id, a.update_count]));
+    return { snapshot: { prints, updateCounts, discoveries: knowledge.total }, agents };
   }
+}
+
+function updateOf(agentId: string, h: HistoryPoint): AgentUpdate {
+  return { agentId, at: h.at, E: h.E, I: h.I, S: h.S, V: h.V, risk_score: h.risk_score, coherence: h.coherence, action: h.action, reason: h.reason, operation: h.operation };
 }

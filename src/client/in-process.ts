@@ -1,19 +1,24 @@
 /**
  * The client of the server this extension host runs: tool calls go straight to the registry (no
- * HTTP, no token) and changes arrive as events, coalesced so a burst of writes (an agent storing
- * 500 discoveries) refreshes a view once instead of 500 times.
+ * HTTP, no token), the audit log is read from the app's own file, and changes arrive as events,
+ * coalesced so a burst of writes (an agent storing 500 discoveries) refreshes a view once instead
+ * of 500 times; agent updates and stored discoveries also reach their own listeners one by one.
  */
+import { readAudit, type AuditQuery, type AuditQueryPage } from '../approvals/audit-query';
 import type { GovernanceEvents } from '../core/events';
+import type { AuditLog } from '../store/audit';
 import { toToolCallError } from '../server/tools/errors';
 import type { ToolRegistry } from '../server/tools/registry';
 import type { CallerIdentity } from '../server/tools/types';
 import { ToolCallingClient } from './tool-calls';
-import { GovernanceClientError, VSCODE_USER_AGENT, type GovernanceClient, type GovernanceTopic } from './types';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic } from './types';
 
 /** The parts of `GovernanceApp` (src/server/app.ts) this client uses. */
 export interface InProcessApp {
   readonly registry: Pick<ToolRegistry, 'call'>;
   readonly events: Pick<GovernanceEvents, 'on'>;
+  /** Read as `GET /audit` reads it (src/approvals/audit-query.ts). */
+  readonly audit: AuditLog;
   readonly codex: { readonly events: { on(event: 'session-changed', l: () => void): unknown; off(event: 'session-changed', l: () => void): unknown } };
 }
 
@@ -48,6 +53,38 @@ export class InProcessGovernanceClient extends ToolCallingClient implements Gove
       const e = toToolCallError(err);
       throw new GovernanceClientError(e.code, e.message);
     }
+  }
+
+  async readAudit(query: AuditQuery): Promise<AuditQueryPage> {
+    try {
+      return await readAudit(this.app.audit, query);
+    } catch (err) {
+      const e = toToolCallError(err);
+      throw new GovernanceClientError(e.code, e.message);
+    }
+  }
+
+  onAgentUpdate(listener: (update: AgentUpdate) => void): () => void {
+    // The event has no operation text; the dashboard shows '' for live points as it always did.
+    return this.app.events.on('agent-updated', (e) =>
+      listener({
+        agentId: e.agentId,
+        at: e.at,
+        E: e.metrics.E,
+        I: e.metrics.I,
+        S: e.metrics.S,
+        V: e.metrics.V,
+        risk_score: e.metrics.risk_score,
+        coherence: e.metrics.coherence,
+        action: e.decision.action,
+        reason: e.decision.reason,
+        operation: '',
+      }),
+    );
+  }
+
+  onDiscoveriesStored(listener: (count: number) => void): () => void {
+    return this.app.events.on('discovery-stored', () => listener(1));
   }
 
   onDidChange(listener: (topics: ReadonlySet<GovernanceTopic>) => void): () => void {

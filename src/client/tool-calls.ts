@@ -4,12 +4,20 @@
  */
 import type { AgentSummary, ObserveResult } from '../core/governance';
 import type { DiscoveryDetails, DiscoveryView, SearchPage } from '../knowledge/knowledge';
-import { VSCODE_USER_AGENT, type GovernanceClient, type SessionSummary, type StoreDiscoveryRequest } from './types';
+import { VSCODE_USER_AGENT, type AgentsPage, type GovernanceClient, type KnowledgePageRequest, type SessionSummary, type StoreDiscoveryRequest } from './types';
 
 type CallTool = GovernanceClient['callTool'];
 type ToolMethods = Pick<
   GovernanceClient,
-  'listAgents' | 'observeAgent' | 'listDiscoveries' | 'searchDiscoveries' | 'getDiscoveryDetails' | 'storeDiscovery' | 'listSessions'
+  | 'listAgents'
+  | 'observeAgent'
+  | 'listDiscoveries'
+  | 'searchDiscoveries'
+  | 'getDiscoveryDetails'
+  | 'storeDiscovery'
+  | 'listSessions'
+  | 'agentsPage'
+  | 'knowledgePage'
 >;
 
 export function toolMethods(callTool: CallTool): ToolMethods {
@@ -33,6 +41,19 @@ export function toolMethods(callTool: CallTool): ToolMethods {
     },
     listSessions: async (activeOnly = false) =>
       ((await callTool('codex-session-info', activeOnly ? { list_active: true } : {})) as { sessions: SessionSummary[] }).sessions,
+    agentsPage: async (limit) => {
+      const r = (await callTool('list_agents', { limit })) as unknown as AgentsPage;
+      return { agents: r.agents, total: r.total };
+    },
+    knowledgePage: async (r: KnowledgePageRequest) => {
+      const args: Record<string, unknown> = { limit: r.limit };
+      if (r.cursor !== undefined) args.cursor = r.cursor;
+      if (r.agentId) args.agent_id = r.agentId;
+      if (r.discoveryType) args.discovery_type = r.discoveryType;
+      if (r.tags?.length) args.tags = r.tags;
+      const query = r.query?.trim();
+      return (await callTool(query ? 'search_knowledge_graph' : 'list_knowledge_graph', query ? { ...args, query: r.query } : args)) as unknown as SearchPage;
+    },
   };
 }
 
@@ -50,4 +71,6 @@ export abstract class ToolCallingClient implements ToolMethods {
   readonly getDiscoveryDetails = this.methods.getDiscoveryDetails;
   readonly storeDiscovery = this.methods.storeDiscovery;
   readonly listSessions = this.methods.listSessions;
+  readonly agentsPage = this.methods.agentsPage;
+  readonly knowledgePage = this.methods.knowledgePage;
 }

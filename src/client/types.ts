@@ -7,6 +7,7 @@
  * Results are the tools' wire shapes (snake_case), the same in both implementations because both
  * go through the server's tool registry.
  */
+import type { AuditQuery, AuditQueryPage } from '../approvals/audit-query';
 import type { AgentSummary, ObserveResult } from '../core/governance';
 import type { DiscoveryDetails, DiscoveryView, SearchPage } from '../knowledge/knowledge';
 import type { CodexSessionRecord } from '../supervisor/session';
@@ -24,6 +25,43 @@ export interface StoreDiscoveryRequest {
   details?: string;
   tags?: string[];
   severity?: 'low' | 'medium' | 'high' | 'critical';
+}
+
+/** One page of discoveries (`list_knowledge_graph`, or `search_knowledge_graph` when `query` has words). */
+export interface KnowledgePageRequest {
+  /** Ranked full-text search; empty or absent: most recent first. */
+  query?: string;
+  agentId?: string;
+  discoveryType?: string;
+  /** Every tag must match. */
+  tags?: string[];
+  /** 1..100. */
+  limit: number;
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
+/** Agents most recently active first, and how many the server knows in all. */
+export interface AgentsPage {
+  agents: AgentSummary[];
+  total: number;
+}
+
+/** One processed `process_agent_update` of an agent: its metrics and decision after it. */
+export interface AgentUpdate {
+  agentId: string;
+  /** ISO-8601 time of the update. */
+  at: string;
+  E: number;
+  I: number;
+  S: number;
+  V: number;
+  risk_score: number;
+  coherence: number;
+  action: 'PROCEED' | 'PAUSE';
+  reason: string;
+  /** What the agent said it did; '' when the source does not carry it (this window's live events). */
+  operation: string;
 }
 
 /**
@@ -52,6 +90,15 @@ export interface GovernanceClient {
   storeDiscovery(request: StoreDiscoveryRequest): Promise<DiscoveryView>;
   /** Codex sessions, newest first (`activeOnly`: starting, running, idle). @throws GovernanceClientError */
   listSessions(activeOnly?: boolean): Promise<SessionSummary[]>;
+  /** Agents with the server's total; `limit` 1..1000. @throws GovernanceClientError */
+  agentsPage(limit: number): Promise<AgentsPage>;
+  /** One page of discoveries, filtered, most recent or best ranked first. @throws GovernanceClientError */
+  knowledgePage(request: KnowledgePageRequest): Promise<SearchPage>;
+  /**
+   * A page of the audit log (approval requests and answers): this window's log, or `GET /audit` of
+   * the server another window runs. @throws GovernanceClientError (a bad cursor, an unreachable server, a bad token)
+   */
+  readAudit(query: AuditQuery): Promise<AuditQueryPage>;
   /** Any tool of the server by name. @throws GovernanceClientError */
   callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
   /**
@@ -60,6 +107,19 @@ export interface GovernanceClient {
    * @returns unsubscribe
    */
   onDidChange(listener: (topics: ReadonlySet<GovernanceTopic>) => void): () => void;
+  /**
+   * Calls `listener` with every update an agent reports from now on, in order: at once from this
+   * window's server; found by polling from another window's (every update since the last poll).
+   * Subscribing keeps an HTTP client polling, like {@link onDidChange}.
+   * @returns unsubscribe
+   */
+  onAgentUpdate(listener: (update: AgentUpdate) => void): () => void;
+  /**
+   * Calls `listener` with the number of discoveries stored since the last call (1 per discovery from
+   * this window's server; the growth of the total since the last poll from another window's).
+   * @returns unsubscribe
+   */
+  onDiscoveriesStored(listener: (count: number) => void): () => void;
   /** Stops polling and drops every listener. */
   dispose(): void;
 }

@@ -1,7 +1,7 @@
 /** The extension's commands. Each handler reports its own failures; none throws into VS Code. */
 import { writeClipboard } from './apis/env.apis';
 import { showInformationMessage, showQuickPick, showWarningMessage } from './apis/window.apis';
-import type { Ctx } from './ctx';
+import type { ExtensionHost } from './host';
 import { useAnotherPort } from './server-prompts';
 import { urlOf, type ServerState } from './server-state';
 import { SERVER_HOST } from './server-controller';
@@ -19,7 +19,7 @@ export const COMMANDS = {
 } as const;
 
 /** Registers every command on `ctx` (disposed with it). */
-export function registerCommands(ctx: Ctx): void {
+export function registerCommands(ctx: ExtensionHost): void {
   ctx.registerCommand(COMMANDS.startServer, async () => {
     const state = await ctx.controller.start();
     void ctx.explain(state);
@@ -44,7 +44,7 @@ export function registerCommands(ctx: Ctx): void {
  * Puts a connection snippet on the clipboard. `kind` ("codex" | "vscode" | "curl") skips the quick
  * pick (keybindings, tests); returns the kind copied, or undefined when cancelled.
  */
-async function copyConnectionConfig(ctx: Ctx, kind: unknown): Promise<SnippetKind | undefined> {
+async function copyConnectionConfig(ctx: ExtensionHost, kind: unknown): Promise<SnippetKind | undefined> {
   let baseUrl = urlOf(ctx.controller.state);
   if (!baseUrl) {
     const port = ctx.controller.intendedPort();
@@ -72,7 +72,7 @@ async function copyConnectionConfig(ctx: Ctx, kind: unknown): Promise<SnippetKin
   return chosen.kind;
 }
 
-async function showServerActions(ctx: Ctx): Promise<void> {
+async function showServerActions(ctx: ExtensionHost): Promise<void> {
   const state = ctx.controller.state;
   type Action = { label: string; run: () => unknown };
   const actions: Action[] = [];

@@ -6,7 +6,6 @@
  */
 import * as vscode from 'vscode';
 import { GovernanceClientSource } from '../client/select';
-import type { RunningGovernanceServer } from '../server/api';
 import type { Logger } from '../util/log';
 import type { CodexGovernanceApi } from './api';
 import { executeCommand, registerCommand } from './apis/commands.apis';
@@ -14,6 +13,7 @@ import { createLogOutputChannel, showErrorMessage, showInformationMessage } from
 import { getConfiguration, onDidChangeConfiguration } from './apis/workspace.apis';
 import { registerApprovals, type ApprovalsUi } from './approvals/register';
 import { registerCommands } from './commands';
+import type { ExtensionHost } from './host';
 import { registerMcpSettings } from './mcp-settings/commands';
 import { registerMcpProvider } from './mcp-provider';
 import { registerPanels } from './panels/register';
@@ -25,20 +25,21 @@ import { urlOf, type ServerState } from './server-state';
 import { readServerSettings, RESTART_SETTINGS, SETTINGS_SECTION, type ServerSettings } from './settings';
 import { GovernanceStatusBar } from './status-bar';
 import { TokenProvider } from './token';
+import { registerViews } from './views/register';
+import { registerSessions } from './sessions/register';
+import { registerApprovalsPanel } from './approvals/panel-register';
 
 /** The local folders open in this window: Codex sessions may write there without asking (read on every new session). */
 function workspaceFolderPaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }
-import { registerViews } from './views/register';
-import { registerSessions } from './sessions/register';
-import { registerApprovalsPanel } from './approvals/panel-register';
 
 export const LOG_CHANNEL_NAME = 'Codex Governance';
 /** Logged once the server is stopped on deactivation. */
 export const DEACTIVATED_MESSAGE = 'Extension deactivated; the governance server is stopped.';
 
-export class Ctx implements vscode.Disposable {
+export class Ctx implements ExtensionHost, vscode.Disposable {
+  readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
   readonly logger: Logger;
   readonly tokens: TokenProvider;
@@ -52,10 +53,9 @@ export class Ctx implements vscode.Disposable {
   private disposing: Promise<void> | undefined;
   /** Set below; until then (and if it failed) the server has no prompter and fails closed. */
   private approvalsUi: ApprovalsUi | undefined;
-  /** The server this window started last (its `app` is valid while the state is `running` at its URL). */
-  private startedServer: RunningGovernanceServer | undefined;
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
+    this.extensionUri = extensionContext.extensionUri;
     this.log = this.push(createLogOutputChannel(LOG_CHANNEL_NAME));
     this.logger = channelLogger(this.log);
     this.tokens = new TokenProvider(extensionContext.secrets);
@@ -64,11 +64,14 @@ export class Ctx implements vscode.Disposable {
       token: () => this.tokens.get(),
       settings: () => this.settings(),
       logger: this.logger,
-      startServer: async (options) =>
-        (this.startedServer = await loadOnDemand().startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions(), workspaceRoots: workspaceFolderPaths })),
+      startServer: (options) => loadOnDemand().startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions(), workspaceRoots: workspaceFolderPaths }),
     });
     this.clients = new GovernanceClientSource({
-      app: (url) => (this.startedServer?.url === url ? this.startedServer.app : undefined),
+      // The controller holds the running server; the in-process client needs its app.
+      app: (url) => {
+        const running = this.controller.runningServer;
+        return running?.url === url ? running.app : undefined;
+      },
       token: () => this.tokens.get(),
       http: { onPollError: (err) => this.logPollError(err.message) },
     });

@@ -47,6 +47,14 @@ export class ServerController {
     return this.current;
   }
 
+  /**
+   * This window's server while the state is `running` (the only reference to it: Ctx makes the
+   * in-process governance client from its `app`); undefined otherwise.
+   */
+  get runningServer(): RunningGovernanceServer | undefined {
+    return this.current.kind === 'running' ? this.server : undefined;
+  }
+
   /** Port chosen for this session instead of the setting (after "Use Another Port"), if any. */
   get sessionPortOverride(): number | undefined {
     return this.sessionPort;

@@ -1,19 +1,24 @@
 /**
  * The Approvals panel's host logic, without `vscode`: the pending requests of this window's
  * prompter (answered through the same `answer(id, answer)` as the Approvals view), and the answered
- * requests from the audit log, newest first, filtered and paged, with answers written since the
- * page loaded added on top (polled every `pollMs`, and at once after a pending request leaves).
- * One instance per open panel.
+ * requests from the audit log read through the governance client (this window's log, or `GET /audit`
+ * of the server another window runs), newest first, filtered and paged, with answers written since
+ * the page loaded added on top (polled every `pollMs`, and at once after a pending request leaves).
+ * One instance per open panel. With another window's server the panel is read-only: that window's
+ * requests wait there, and the page says so.
  */
 import { gateReasons, promptTitle } from '../../approvals/present';
 import type { AuditQuery } from '../../approvals/audit-query';
+import type { GovernanceClient } from '../../client/types';
 import type { PendingApproval } from '../../approvals/types';
 import type { AuditRecord } from '../../store/audit';
 import type { ApprovalAnswer } from '../../approvals/vocabulary';
 import { HISTORY_PAGE_SIZE, type ApprovalsHostMessage, type HistoryFilters, type HistoryRow, type PendingItem } from '../../webviews/approvals/protocol';
 import { parseApprovalsPageMessage, parseHistoryFilters } from '../../webviews/approvals/schema';
 import { RenderWaiter } from '../panels/render-waiter';
-import type { AuditSource } from './panel-audit';
+
+/** Where the panel reads the audit log: the governance client in use. */
+export type AuditReader = Pick<GovernanceClient, 'kind' | 'readAudit'>;
 
 /** The prompter as the panel uses it (VsCodeApprovalPrompter satisfies it). */
 export interface PendingSource {
@@ -67,7 +72,7 @@ export class ApprovalsPanelHandler {
    */
   constructor(
     private readonly pending: PendingSource,
-    private readonly audit: () => AuditSource | undefined,
+    private readonly audit: () => AuditReader | undefined,
     private readonly post: (message: ApprovalsHostMessage) => void,
     private readonly options: ApprovalsPanelHandlerOptions = {},
   ) {}
@@ -157,7 +162,7 @@ export class ApprovalsPanelHandler {
     this.post({ type: 'pending', items, now: (this.options.clock ?? Date.now)(), ...(note ? { note } : {}) });
   }
 
-  private source(): AuditSource {
+  private source(): AuditReader {
     const source = this.audit();
     if (!source) throw new Error(NO_AUDIT_MESSAGE);
     return source;
@@ -178,7 +183,7 @@ export class ApprovalsPanelHandler {
 
   private async loadFirst(filters: HistoryFilters): Promise<void> {
     const generation = ++this.generation;
-    const page = await this.source().read(this.query(filters));
+    const page = await this.source().readAudit(this.query(filters));
     if (generation !== this.generation) return; // newer filters replaced these
     this.filters = filters;
     this.tail = page.tail_cursor;
@@ -187,7 +192,7 @@ export class ApprovalsPanelHandler {
 
   private async loadMore(cursor: string): Promise<void> {
     const generation = this.generation;
-    const page = await this.source().read({ ...this.query(this.filters), cursor });
+    const page = await this.source().readAudit({ ...this.query(this.filters), cursor });
     if (generation !== this.generation) return;
     this.post({ type: 'history', filters: this.filters, rows: page.entries.map(toHistoryRow), cursor: page.next_cursor, hasMore: page.has_more, append: true });
   }
@@ -209,7 +214,7 @@ export class ApprovalsPanelHandler {
     const rows: HistoryRow[] = [];
     let cursor = tail;
     for (;;) {
-      const page = await source.read({ ...this.query(this.filters), order: 'asc', limit: 1000, cursor });
+      const page = await source.readAudit({ ...this.query(this.filters), order: 'asc', limit: 1000, cursor });
       rows.push(...page.entries.map(toHistoryRow));
       cursor = page.next_cursor;
       if (!page.has_more) break;

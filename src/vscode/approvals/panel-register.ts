@@ -4,11 +4,9 @@
  * context key that shows the last two in the palette only while a request waits.
  */
 import * as vscode from 'vscode';
-import type { RunningGovernanceServer } from '../../server/api';
 import { APPROVALS_VIEW_TYPE } from '../../webviews/approvals/protocol';
-import type { Ctx } from '../ctx';
+import type { ExtensionHost } from '../host';
 import { PanelHost } from '../panels/panel-host';
-import { httpAuditSource, inProcessAuditSource, type AuditSource } from './panel-audit';
 import { ApprovalsPanelHandler } from './panel-handler';
 import { PICK_DENY_REASON, pendingPickItems } from './panel-pick';
 import type { ApprovalsUi } from './register';
@@ -25,24 +23,19 @@ export const APPROVALS_PENDING_CONTEXT = 'codexGovernance.approvalsPending';
 const REMOTE_NOTE =
   'The governance server runs in another VS Code window: its approval requests wait there. The history below is that server\'s audit log.';
 
-export function registerApprovalsPanel(ctx: Ctx, ui: ApprovalsUi): void {
+export function registerApprovalsPanel(ctx: ExtensionHost, ui: ApprovalsUi): void {
   const prompter = ui.prompter;
-  const auditSource = (): AuditSource | undefined => {
-    const client = ctx.clients.current;
-    if (!client) return undefined;
-    if (client.kind === 'http') return httpAuditSource(client.url, () => ctx.tokens.get());
-    const audit = runningServer(ctx)?.app.audit;
-    return audit ? inProcessAuditSource(audit) : undefined;
-  };
+  // The audit log of the server in use: this window's, or GET /audit of another window's.
+  const auditSource = () => ctx.clients.current;
   const host = ctx.push(
-    new PanelHost(
+    new PanelHost<ApprovalsPanelHandler>(
       {
         viewType: APPROVALS_VIEW_TYPE,
         title: 'Approvals',
         page: 'approvals',
         createHandler: ({ post }) => new ApprovalsPanelHandler(prompter, auditSource, post, { remoteNote: REMOTE_NOTE }),
       },
-      ctx.extensionContext.extensionUri,
+      ctx.extensionUri,
       (err) => ctx.reportError(err),
     ),
   );
@@ -82,13 +75,4 @@ export function registerApprovalsPanel(ctx: Ctx, ui: ApprovalsUi): void {
   // Another server (started here, or moved to another window): the page loads its history again.
   const off = ctx.clients.onDidChangeClient(() => host.reload());
   ctx.push({ dispose: off });
-}
-
-/**
- * This window's running server. ServerController keeps it private; the panels reach in the same
- * way (src/vscode/panels/register.ts) until it offers an accessor.
- */
-function runningServer(ctx: Ctx): RunningGovernanceServer | undefined {
-  if (ctx.controller.state.kind !== 'running') return undefined;
-  return (ctx.controller as unknown as { server?: RunningGovernanceServer }).server;
 }

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { applyEdit, findConfigFiles, loadConfigFile, writeConfigFile, type ConfigFileRef } from '../../config';
-import type { Ctx } from '../ctx';
+import type { ExtensionHost } from '../host';
 import { urlOf } from '../server-state';
 import { SERVER_HOST } from '../server-controller';
 import { TOKEN_ENV_VAR } from '../snippets';
@@ -52,9 +52,9 @@ async function chooseFile(arg: unknown, placeHolder: string): Promise<ConfigFile
 }
 
 /** Registers the panel and the commands on `ctx`. */
-export function registerMcpSettings(ctx: Ctx): McpSettingsPanel {
+export function registerMcpSettings(ctx: ExtensionHost): McpSettingsPanel {
   const panel = ctx.push(
-    createMcpSettingsPanel({ extensionUri: ctx.extensionContext.extensionUri, logger: ctx.logger, files: mcpConfigFiles, reportError: (err) => ctx.reportError(err) }),
+    createMcpSettingsPanel({ extensionUri: ctx.extensionUri, logger: ctx.logger, files: mcpConfigFiles, reportError: (err) => ctx.reportError(err) }),
   );
   const refresh = () => refreshMcpSettings(panel);
   ctx.push(

@@ -1,13 +1,13 @@
 /**
  * The Agent dashboard panel's host logic, without `vscode`: the agent list, the selected agents'
- * EISV history (GovernanceService.observeAgent, oldest first) and live points from `agent-updated`
- * events. One instance per open panel.
+ * EISV history (`observe_agent`, oldest first) and live points from the client's agent updates
+ * (at once from this window's server, polled from another window's). One instance per open panel.
  */
+import type { AgentUpdate, GovernanceClient } from '../../client/types';
 import type { HistoryPoint } from '../../core/governance';
-import type { GovernanceEventMap } from '../../core/events';
 import { HISTORY_LIMIT, type AgentItem, type AgentSeries, type DashboardHostMessage, type SeriesPoint } from '../../webviews/agent-dashboard/protocol';
 import { parseDashboardPageMessage, parseDashboardSelection } from '../../webviews/agent-dashboard/schema';
-import { NO_SERVER_MESSAGE, type PanelData, type PanelDataSource } from './data';
+import { currentClient, type PanelClientSource } from './data';
 import { RenderWaiter } from './render-waiter';
 
 /** What the page drew last: the agents shown and the first one's number of points. */
@@ -25,6 +25,8 @@ export interface AgentDashboardHandlerOptions {
 
 /** Agents offered in the picker, most recently seen first. */
 const AGENT_LIST_LIMIT = 1000;
+/** Said above the charts when they come from another window's server. */
+export const REMOTE_DASHBOARD_NOTE = 'Read from the governance server of another VS Code window; new updates appear within a few seconds.';
 
 export class AgentDashboardHandler {
   private selected: string[] = [];
@@ -37,7 +39,7 @@ export class AgentDashboardHandler {
   private lastReport: DashboardRenderReport | undefined;
 
   constructor(
-    private readonly data: PanelDataSource,
+    private readonly client: PanelClientSource,
     private readonly post: (message: DashboardHostMessage) => void,
     private readonly options: AgentDashboardHandlerOptions = {},
   ) {}
@@ -50,21 +52,20 @@ export class AgentDashboardHandler {
         this.lastReport = { agentIds: message.agentIds, points: message.points, renders: (this.lastReport?.renders ?? 0) + 1 };
         return this.renders.resolve(this.lastReport);
       }
-      const data = this.data();
-      if (!data) throw new Error(NO_SERVER_MESSAGE);
+      const client = currentClient(this.client);
       if (message.type === 'ready') {
-        this.subscribe(data);
+        this.subscribe(client);
         this.ready = true;
         const wanted = this.pending ?? message.agentIds ?? [];
         this.pending = undefined;
-        const agents = await this.postAgents(data);
+        const agents = await this.postAgents(client);
         // A restored selection may name agents that are gone; fall back to the most recent one.
         const known = new Set(agents.map((a) => a.agentId));
         const restored = wanted.filter((id) => known.has(id));
         const first = agents[0];
-        return await this.select(data, restored.length > 0 ? restored : first ? [first.agentId] : []);
+        return await this.select(client, restored.length > 0 ? restored : first ? [first.agentId] : []);
       }
-      return await this.select(data, message.agentIds);
+      return await this.select(client, message.agentIds);
     } catch (err) {
       this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
@@ -95,46 +96,35 @@ export class AgentDashboardHandler {
     if (this.agentsTimer) clearTimeout(this.agentsTimer);
   }
 
-  private subscribe(data: PanelData): void {
-    if (this.subscriptions.length > 0) return;
+  /** Listens to the client in use (a reloaded page may come after the server moved to another window). */
+  private subscribe(client: GovernanceClient): void {
+    for (const off of this.subscriptions.splice(0)) off();
     this.subscriptions.push(
-      data.events.on('agent-updated', (e) => this.onUpdate(e)),
-      data.events.on('agent-created', () => this.refreshAgentsSoon()),
+      client.onAgentUpdate((u) => this.onUpdate(u)),
+      // A new agent (no update yet) joins the picker too.
+      client.onDidChange((topics) => {
+        if (topics.has('agents')) this.refreshAgentsSoon();
+      }),
     );
   }
 
-  private onUpdate(e: GovernanceEventMap['agent-updated']): void {
+  private onUpdate(u: AgentUpdate): void {
     this.refreshAgentsSoon();
-    if (!this.selected.includes(e.agentId)) return;
-    const m = e.metrics;
-    this.post({
-      type: 'point',
-      agentId: e.agentId,
-      point: {
-        at: e.at,
-        E: m.E,
-        I: m.I,
-        S: m.S,
-        V: m.V,
-        risk_score: m.risk_score,
-        coherence: m.coherence,
-        action: e.decision.action,
-        reason: e.decision.reason,
-        operation: '',
-      },
-    });
+    if (!this.selected.includes(u.agentId)) return;
+    const { agentId, ...point } = u;
+    this.post({ type: 'point', agentId, point });
   }
 
   private refreshAgentsSoon(): void {
     this.agentsTimer ??= setTimeout(() => {
       this.agentsTimer = undefined;
-      const data = this.data();
-      if (data) void this.postAgents(data).catch(() => undefined);
+      const client = this.client();
+      if (client) void this.postAgents(client).catch(() => undefined);
     }, this.options.agentsDelayMs ?? 500);
   }
 
-  private async postAgents(data: PanelData): Promise<AgentItem[]> {
-    const { agents, total } = await data.governance.listAgents({ limit: AGENT_LIST_LIMIT });
+  private async postAgents(client: GovernanceClient): Promise<AgentItem[]> {
+    const { agents, total } = await client.agentsPage(AGENT_LIST_LIMIT);
     const items = agents.map((a) => ({
       agentId: a.agent_id,
       status: a.status,
@@ -142,16 +132,16 @@ export class AgentDashboardHandler {
       lastAction: a.last_decision?.action ?? null,
       lastSeenAt: a.last_seen_at,
     }));
-    this.post({ type: 'agents', agents: items, total });
+    this.post({ type: 'agents', agents: items, total, ...(client.kind === 'http' ? { note: REMOTE_DASHBOARD_NOTE } : {}) });
     return items;
   }
 
-  private async select(data: PanelData, agentIds: string[]): Promise<void> {
+  private async select(client: GovernanceClient, agentIds: string[]): Promise<void> {
     const generation = ++this.generation;
     const ids = [...new Set(agentIds)];
     const series: AgentSeries[] = await Promise.all(
       ids.map(async (agentId) => {
-        const observed = await data.governance.observeAgent(agentId, { historyLimit: HISTORY_LIMIT });
+        const observed = await client.observeAgent(agentId, HISTORY_LIMIT);
         return {
           agentId,
           points: observed.history.map(toPoint),

@@ -1,21 +1,20 @@
 /**
- * What the panels read from the governance server: the in-process services of a running server
- * (`RunningGovernanceServer.app` satisfies it as is). Narrow on purpose so a remote client can
- * implement it later with a few lines.
+ * Where the panels read: the governance client of the server in use (src/client/), in-process when
+ * this window runs the server, HTTP when another window does. The registrars pass
+ * `() => clients.current` and load the open pages again when the client changes.
  */
-import type { GovernanceService } from '../../core/governance';
-import type { GovernanceEvents } from '../../core/events';
-import type { KnowledgeGraph } from '../../knowledge/knowledge';
+import type { GovernanceClient } from '../../client/types';
 
-export interface PanelData {
-  readonly governance: Pick<GovernanceService, 'listAgents' | 'observeAgent'>;
-  readonly knowledge: Pick<KnowledgeGraph, 'list' | 'search' | 'getDetails'>;
-  readonly events: Pick<GovernanceEvents, 'on'>;
-}
+/** The client of the server in use, or undefined while no server answers. */
+export type PanelClientSource = () => GovernanceClient | undefined;
 
-/** Returns the data of the running server, or undefined when none runs in this window. */
-export type PanelDataSource = () => PanelData | undefined;
-
-/** Shown by a panel whose server is not running in this window. */
+/** Shown by a panel while no server answers. */
 export const NO_SERVER_MESSAGE =
-  'The governance server is not running in this window. Run "Codex Governance: Start Server", then reopen this panel.';
+  'The governance server is not running (in this window or another). Run "Codex Governance: Start Server"; this panel loads again once it runs.';
+
+/** The client now. @throws Error {@link NO_SERVER_MESSAGE} when no server answers */
+export function currentClient(source: PanelClientSource): GovernanceClient {
+  const client = source();
+  if (!client) throw new Error(NO_SERVER_MESSAGE);
+  return client;
+}

@@ -1,16 +1,18 @@
 /**
- * The Knowledge graph panel's host logic, without `vscode`: answers the page's messages from
- * {@link PanelData} and tells it when new discoveries arrive. One instance per open panel.
+ * The Knowledge graph panel's host logic, without `vscode`: answers the page's messages through the
+ * governance client (this window's server or another window's) and tells it when new discoveries
+ * arrive. One instance per open panel.
  *
  * Graph shape: one node per discovery and per author agent (`agent:<id>`), an `authored` edge from
  * the agent to each of its discoveries, and the stored edges (`related_to`, `answers`, ...) whose
  * both ends are shown. Discoveries load most recent (or best ranked) first, `pageSize` at a time,
  * up to `cap` in all so the page never lays out more than it can draw without freezing.
  */
+import type { GovernanceClient } from '../../client/types';
 import type { SearchItem, SearchPage } from '../../knowledge/knowledge';
 import { type GraphDetails, type GraphEdge, type GraphFilters, type GraphNode, type KgHostMessage } from '../../webviews/knowledge-graph/protocol';
 import { parseGraphFilters, parseKgPageMessage } from '../../webviews/knowledge-graph/schema';
-import { NO_SERVER_MESSAGE, type PanelDataSource } from './data';
+import { currentClient, type PanelClientSource } from './data';
 import { RenderWaiter } from './render-waiter';
 
 /** What the page drew last: node count, ms from data to layout end, and the discoveries shown. */
@@ -25,7 +27,7 @@ export interface GraphRenderReport {
 }
 
 export interface KnowledgeGraphHandlerOptions {
-  /** Discoveries per "load more" (first render included). Default 500. */
+  /** Discoveries per "load more" (first render included). Default 500, {@link REMOTE_PAGE_SIZE} over HTTP. */
   pageSize?: number;
   /** Most discoveries shown at once. Default 2000. */
   cap?: number;
@@ -37,11 +39,17 @@ export interface KnowledgeGraphHandlerOptions {
 
 /** Largest page the knowledge graph API returns (LIMITS.page). */
 const API_PAGE = 100;
+/**
+ * Discoveries per page from another window's server: each costs one `get_discovery_details` call
+ * (its edges), and HTTP calls count against the server's rate limit (100 a minute by default).
+ */
+export const REMOTE_PAGE_SIZE = 50;
+/** Said under the graph when it comes from another window's server. */
+export const REMOTE_GRAPH_NOTE = `Read from the governance server of another VS Code window: ${REMOTE_PAGE_SIZE} discoveries per page, to stay under its rate limit.`;
 const LABEL_CHARS = 80;
 const EMPTY_FILTERS: GraphFilters = { query: '' };
 
 export class KnowledgeGraphHandler {
-  private readonly pageSize: number;
   private readonly cap: number;
   private readonly staleDelayMs: number;
   private filters: GraphFilters = EMPTY_FILTERS;
@@ -64,11 +72,10 @@ export class KnowledgeGraphHandler {
   private lastReport: GraphRenderReport | undefined;
 
   constructor(
-    private readonly data: PanelDataSource,
+    private readonly client: PanelClientSource,
     private readonly post: (message: KgHostMessage) => void,
     private readonly options: KnowledgeGraphHandlerOptions = {},
   ) {
-    this.pageSize = options.pageSize ?? 500;
     this.cap = options.cap ?? 2000;
     this.staleDelayMs = options.staleDelayMs ?? 500;
   }
@@ -128,12 +135,11 @@ export class KnowledgeGraphHandler {
     if (this.staleTimer) clearTimeout(this.staleTimer);
   }
 
+  /** Listens to the client in use (a reloaded page may come after the server moved to another window). */
   private subscribe(): void {
-    if (this.unsubscribe) return;
-    const data = this.data();
-    if (!data) return;
-    this.unsubscribe = data.events.on('discovery-stored', () => {
-      this.newDiscoveries++;
+    this.unsubscribe?.();
+    this.unsubscribe = this.client()?.onDiscoveriesStored((count) => {
+      this.newDiscoveries += count;
       this.staleTimer ??= setTimeout(() => {
         this.staleTimer = undefined;
         this.post({ type: 'stale', newDiscoveries: this.newDiscoveries });
@@ -158,26 +164,23 @@ export class KnowledgeGraphHandler {
   }
 
   private async page(append: boolean): Promise<void> {
-    const data = this.data();
-    if (!data) throw new Error(NO_SERVER_MESSAGE);
+    const client = currentClient(this.client);
     const generation = this.generation;
     const filters = this.filters;
-    const want = Math.min(this.pageSize, this.cap - this.loaded.size);
+    const want = Math.min(this.pageSizeFor(client), this.cap - this.loaded.size);
     const items: SearchItem[] = [];
     let total = this.loaded.size;
     let more = append ? this.cursor !== undefined : true;
     while (more && items.length < want) {
       const limit = Math.min(API_PAGE, want - items.length);
-      const input = {
+      const result: SearchPage = await client.knowledgePage({
+        query: filters.query,
         limit,
         cursor: this.cursor,
         agentId: filters.agentId || undefined,
         discoveryType: filters.discoveryType || undefined,
         tags: filters.tag ? [filters.tag] : undefined,
-      };
-      const result: SearchPage = filters.query.trim()
-        ? await data.knowledge.search({ ...input, query: filters.query })
-        : await data.knowledge.list(input);
+      });
       if (generation !== this.generation) return; // a newer search replaced this one
       items.push(...result.discoveries);
       total = result.total;
@@ -210,7 +213,7 @@ export class KnowledgeGraphHandler {
       this.addEdge(edges, agentNode, d.id, 'authored');
     }
     // Both directions: an edge between a new node and one loaded earlier appears exactly once.
-    const allDetails = await Promise.all(fresh.map((d) => data.knowledge.getDetails(d.id)));
+    const allDetails = await Promise.all(fresh.map((d) => client.getDiscoveryDetails(d.id)));
     if (generation !== this.generation) return;
     for (const details of allDetails) {
       const id = details.discovery.id;
@@ -231,7 +234,12 @@ export class KnowledgeGraphHandler {
       capped: hasMore && this.loaded.size >= this.cap,
       cap: this.cap,
       facets: { agents: sorted(this.facetAgents), types: sorted(this.types), tags: sorted(this.tags) },
+      ...(client.kind === 'http' ? { note: REMOTE_GRAPH_NOTE } : {}),
     });
+  }
+
+  private pageSizeFor(client: GovernanceClient): number {
+    return this.options.pageSize ?? (client.kind === 'http' ? REMOTE_PAGE_SIZE : 500);
   }
 
   private addEdge(edges: GraphEdge[], source: string, target: string, relation: string): void {
@@ -242,9 +250,7 @@ export class KnowledgeGraphHandler {
   }
 
   private async details(id: string): Promise<GraphDetails> {
-    const data = this.data();
-    if (!data) throw new Error(NO_SERVER_MESSAGE);
-    const { discovery: d, edges } = await data.knowledge.getDetails(id);
+    const { discovery: d, edges } = await currentClient(this.client).getDiscoveryDetails(id);
     return {
       id: d.id,
       summary: d.summary,

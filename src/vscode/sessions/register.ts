@@ -13,7 +13,7 @@ import type { SandboxMode } from '../../supervisor/backend';
 import { SESSION_VIEW_TYPE, type SessionHeader, type SessionPageState } from '../../webviews/session/protocol';
 import { writeClipboard } from '../apis/env.apis';
 import { showInformationMessage, showInputBox, showQuickPick, showWarningMessage } from '../apis/window.apis';
-import type { Ctx } from '../ctx';
+import type { ExtensionHost } from '../host';
 import { ago } from '../views/node';
 import { targetOf } from '../views/targets';
 import { ClientTreeView } from '../views/tree-provider';
@@ -53,7 +53,7 @@ export function sessionIdOf(arg: unknown): string | undefined {
   return t?.kind === 'session' ? t.sessionId : undefined;
 }
 
-export function registerSessions(ctx: Ctx): Sessions {
+export function registerSessions(ctx: ExtensionHost): Sessions {
   const source = ctx.clients;
   const client = (): GovernanceClient => {
     const c = source.current;
@@ -86,7 +86,7 @@ export function registerSessions(ctx: Ctx): Sessions {
             onHeader: (h) => setTitle(`Codex: ${h.title.length > 40 ? `${h.title.slice(0, 39)}…` : h.title}`),
           }),
       },
-      ctx.extensionContext.extensionUri,
+      ctx.extensionUri,
       (err) => ctx.reportError(err),
     ),
   );

@@ -24,6 +24,8 @@ const saved = channel.state();
 let agentIds: string[] = saved?.agentIds ?? [];
 let metric: MetricName = saved?.metric ?? 'risk_score';
 let agents: AgentItem[] = [];
+/** Set when the data comes from another VS Code window's server (see the `agents` message). */
+let note = '';
 const series = new Map<string, AgentSeries>();
 
 const METRIC_LABELS: Record<MetricName, string> = { E: 'E (energy)', I: 'I (information integrity)', S: 'S (entropy)', V: 'V (void)', risk_score: 'Risk', coherence: 'Coherence' };
@@ -161,7 +163,7 @@ function draw(): void {
   titles.decisions.textContent = primary ? `— ${points.length - pauses} PROCEED, ${pauses} PAUSE` : '';
   titles.compare.textContent = `— ${METRIC_LABELS[metric]}, ${agentIds.length} ${agentIds.length === 1 ? 'agent' : 'agents'}`;
   status.textContent = primary
-    ? `${primary.agentId}: risk ${primary.trend.risk}, coherence ${primary.trend.coherence}, ${primary.trend.pauses} pauses in the window. ${agents.length} agents known.`
+    ? `${primary.agentId}: risk ${primary.trend.risk}, coherence ${primary.trend.coherence}, ${primary.trend.pauses} pauses in the window. ${agents.length} agents known.${note ? ` ${note}` : ''}`
     : agents.length === 0
       ? 'No agents yet. Agents appear here after their first process_agent_update.'
       : 'Pick an agent.';
@@ -198,6 +200,7 @@ channel.onMessage((m) => {
   switch (m.type) {
     case 'agents':
       agents = m.agents;
+      note = m.note ?? '';
       fillPickers();
       return;
     case 'series':

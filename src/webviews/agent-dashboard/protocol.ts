@@ -55,7 +55,8 @@ export interface AgentSeries {
 }
 
 export type DashboardHostMessage =
-  | { type: 'agents'; agents: AgentItem[]; total: number }
+  /** `note`: set when the server runs in another VS Code window (read over HTTP), says what that changes. */
+  | { type: 'agents'; agents: AgentItem[]; total: number; note?: string }
   /** The selection's data; replaces what is shown. */
   | { type: 'series'; agentIds: string[]; series: AgentSeries[] }
   /** A new update of a shown agent. */

@@ -211,7 +211,7 @@ function showGraph(g: Graph): void {
   options(tagSelect, g.facets.tags, filters.tag, 'All tags');
   search.value = filters.query;
   const what = filters.query ? `matching “${filters.query}”` : 'most recent';
-  status.textContent = `Showing ${g.loaded.toLocaleString()} of ${g.total.toLocaleString()} discoveries (${what}), ${cy.nodes('[kind = "agent"]').length} agents, ${cy.edges('[relation != "authored"]').length} links.`;
+  status.textContent = `Showing ${g.loaded.toLocaleString()} of ${g.total.toLocaleString()} discoveries (${what}), ${cy.nodes('[kind = "agent"]').length} agents, ${cy.edges('[relation != "authored"]').length} links.${g.note ? ` ${g.note}` : ''}`;
   moreButton.classList.toggle('hidden', !g.hasMore);
   notice.classList.toggle('hidden', !g.capped);
   notice.textContent = g.capped ? `Showing the first ${g.cap.toLocaleString()} discoveries to keep the graph responsive. Search or filter to see others.` : '';

@@ -7,7 +7,7 @@ import { startGovernanceServer } from '../../../src/server/server';
 import { nullLogger } from '../../../src/util/log';
 import { findFreePort } from '../../../src/vscode/net';
 import { ServerController } from '../../../src/vscode/server-controller';
-import type { ServerState } from '../../../src/vscode/server-state';
+import { urlOf, type ServerState } from '../../../src/vscode/server-state';
 import { SettingsError, type ServerSettings } from '../../../src/vscode/settings';
 import { generateToken } from '../../../src/vscode/token';
 
@@ -64,6 +64,28 @@ describe('server controller (real governance server)', function () {
     assert.deepEqual(seen, ['starting', 'running']);
     const res = await fetch(`http://127.0.0.1:${port}/health`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200);
+  });
+
+  it('is the one holder of the running server: runningServer while running, undefined once stopped or external', async () => {
+    const c = make({ port: 0 });
+    const before = c.runningServer;
+    assert.equal(before, undefined);
+    const state = await c.start();
+    assert.equal(state.kind, 'running');
+    const running = c.runningServer;
+    assert.ok(running, 'held while running');
+    assert.equal(running.url, urlOf(state));
+    assert.ok(running.app.registry, 'the app the in-process client reads');
+    await c.stop();
+    const after = c.runningServer;
+    assert.equal(after, undefined);
+    // Another window's server (same data dir and token): this controller holds none.
+    const first = make({ port: 0 });
+    const s1 = await first.start();
+    assert.equal(s1.kind, 'running');
+    const second = make({ port: s1.kind === 'running' ? s1.port : 0 });
+    assert.equal((await second.start()).kind, 'external');
+    assert.equal(second.runningServer, undefined);
   });
 
   it('stop closes the port and is idempotent', async () => {

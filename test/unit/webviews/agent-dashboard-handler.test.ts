@@ -4,16 +4,18 @@ import { GovernanceService } from '../../../src/core/governance';
 import { KnowledgeGraph } from '../../../src/knowledge/knowledge';
 import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
-import { AgentDashboardHandler } from '../../../src/vscode/panels/agent-dashboard-handler';
-import type { PanelData } from '../../../src/vscode/panels/data';
+import { HttpGovernanceClient } from '../../../src/client/http';
+import { AgentDashboardHandler, REMOTE_DASHBOARD_NOTE } from '../../../src/vscode/panels/agent-dashboard-handler';
 import { MAX_COMPARED, type DashboardHostMessage } from '../../../src/webviews/agent-dashboard/protocol';
 import { parseDashboardPageMessage } from '../../../src/webviews/agent-dashboard/schema';
+import { startTestServer, type TestServer } from '../../helpers/governance-server';
 import { manualClock, useTempDir } from '../store/temp-dir';
+import { panelClient } from './panel-client';
 
 describe('Agent dashboard panel handler (real SQLite store)', () => {
   const dir = useTempDir('cg-dash-panel-');
   let store: Store;
-  let data: PanelData & { governance: GovernanceService };
+  let data: { governance: GovernanceService; knowledge: KnowledgeGraph; events: GovernanceEvents };
   let posted: DashboardHostMessage[];
   let handler: AgentDashboardHandler;
   let clock: ReturnType<typeof manualClock>;
@@ -23,8 +25,9 @@ describe('Agent dashboard panel handler (real SQLite store)', () => {
     const events = new GovernanceEvents();
     clock = manualClock();
     data = { governance: new GovernanceService(store, events, clock.now), knowledge: new KnowledgeGraph(store, events, clock.now), events };
+    const client = panelClient(data);
     posted = [];
-    handler = new AgentDashboardHandler(() => data, (m) => posted.push(m), { agentsDelayMs: 10 });
+    handler = new AgentDashboardHandler(() => client, (m) => posted.push(m), { agentsDelayMs: 10 });
   });
   afterEach(async () => {
     handler.dispose();
@@ -115,5 +118,37 @@ describe('Agent dashboard protocol', () => {
   it('rejects empty ids and unknown types', () => {
     assert.throws(() => parseDashboardPageMessage({ type: 'select', agentIds: [''] }), /agentIds\.0/);
     assert.throws(() => parseDashboardPageMessage({ type: 'zoom' }), /type/);
+  });
+});
+
+describe('Agent dashboard panel handler over HTTP (the server of another window)', () => {
+  let srv: TestServer;
+  beforeEach(async () => {
+    srv = await startTestServer();
+  });
+  afterEach(async () => {
+    await srv.stop();
+  });
+
+  it('lists the agents with a note on where it reads from, and streams new updates of the shown agent as points', async () => {
+    await srv.server.app.governance.processUpdate({ agentId: 'remote', complexity: 0.3, confidence: 0.7, operation: 'first' });
+    const client = new HttpGovernanceClient(srv.url, async () => srv.token, { pollMs: 30 });
+    const posted: DashboardHostMessage[] = [];
+    const handler = new AgentDashboardHandler(() => client, (m) => posted.push(m), { agentsDelayMs: 10 });
+    try {
+      await handler.handle({ type: 'ready' });
+      const agents = posted.find((m) => m.type === 'agents');
+      assert.ok(agents?.type === 'agents');
+      assert.deepEqual([agents.agents.map((a) => a.agentId), agents.note], [['remote'], REMOTE_DASHBOARD_NOTE]);
+      await new Promise((r) => setTimeout(r, 100)); // the poll's baseline
+      for (const op of ['second', 'third']) await srv.server.app.governance.processUpdate({ agentId: 'remote', complexity: 0.5, confidence: 0.7, operation: op });
+      const deadline = Date.now() + 3000;
+      while (posted.filter((m) => m.type === 'point').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const points = posted.filter((m) => m.type === 'point');
+      assert.deepEqual(points.map((m) => m.type === 'point' && [m.agentId, m.point.operation]), [['remote', 'second'], ['remote', 'third']]);
+    } finally {
+      handler.dispose();
+      client.dispose();
+    }
   });
 });

@@ -9,8 +9,9 @@ import { startGovernanceServer } from '../../../src/server/server';
 import { AuditLog } from '../../../src/store/audit';
 import type { ApprovalAnswer } from '../../../src/approvals/vocabulary';
 import { nullLogger } from '../../../src/util/log';
-import { httpAuditSource, inProcessAuditSource, type AuditSource } from '../../../src/vscode/approvals/panel-audit';
-import { ApprovalsPanelHandler, PANEL_DENY_REASON, type PendingSource } from '../../../src/vscode/approvals/panel-handler';
+import { readAudit } from '../../../src/approvals/audit-query';
+import { HttpGovernanceClient } from '../../../src/client/http';
+import { ApprovalsPanelHandler, PANEL_DENY_REASON, type AuditReader, type PendingSource } from '../../../src/vscode/approvals/panel-handler';
 import { HISTORY_PAGE_SIZE, type ApprovalsHostMessage } from '../../../src/webviews/approvals/protocol';
 import { useTempDir } from '../store/temp-dir';
 
@@ -70,14 +71,15 @@ describe('Approvals panel handler (real broker, real audit file)', () => {
   let broker: RiskApprovalBroker;
   let posted: ApprovalsHostMessage[];
   let handler: ApprovalsPanelHandler;
-  let source: AuditSource | undefined;
+  let source: AuditReader | undefined;
 
   beforeEach(async () => {
     audit = await AuditLog.open(dir());
     prompter = new OpenListPrompter();
     broker = new RiskApprovalBroker({ audit, prompter, policy: parseApprovalPolicy({ timeoutSeconds: 60 }) });
     posted = [];
-    source = inProcessAuditSource(audit);
+    // What the in-process governance client reads (src/client/in-process.ts readAudit).
+    source = { kind: 'in-process', readAudit: (q) => readAudit(audit, q) };
     handler = new ApprovalsPanelHandler(prompter, () => source, (m) => posted.push(m), { pollMs: 20, remoteNote: 'elsewhere' });
   });
   afterEach(async () => {
@@ -273,14 +275,14 @@ describe('Approvals panel handler over HTTP (GET /audit of a real server)', () =
     await server.app.approvals.decide({ source: 'codex-exec', agentId: 'zed-four', command: 'ls', sandbox: 'read-only', approvalPolicy: 'on-request' });
     const posted: ApprovalsHostMessage[] = [];
     const empty: PendingSource = { list: () => [], answer: () => false, onDidChange: () => ({ dispose: () => undefined }) };
-    const http = httpAuditSource(server.url, async () => token);
+    const http = new HttpGovernanceClient(server.url, async () => token);
     const handler = new ApprovalsPanelHandler(empty, () => http, (m) => posted.push(m), { pollMs: 20, remoteNote: 'Requests wait in the other window.' });
     try {
       await handler.handle({ type: 'ready' });
       const pending = posted.find((m) => m.type === 'pending');
       assert.deepEqual(pending && pending.type === 'pending' && [pending.items, pending.note], [[], 'Requests wait in the other window.']);
       const viaHttp = posted.find((m) => m.type === 'history');
-      const local = await inProcessAuditSource(server.app.audit).read({ type: 'approval.answered', order: 'desc', limit: 50 });
+      const local = await readAudit(server.app.audit, { type: 'approval.answered', order: 'desc', limit: 50 });
       assert.ok(viaHttp?.type === 'history');
       assert.deepEqual(viaHttp.rows.map((r) => [r.agent, r.decision, r.decidedBy]), [['zed-four', 'deny', 'policy'], ['zed-three', 'deny', 'policy'], ['zed-two', 'deny', 'policy'], ['zed-one', 'deny', 'policy']]);
       assert.deepEqual(viaHttp.rows.map((r) => r.id), local.entries.map((e) => e.id));
@@ -296,7 +298,7 @@ describe('Approvals panel handler over HTTP (GET /audit of a real server)', () =
     } finally {
       handler.dispose();
     }
-    await assert.rejects(httpAuditSource(server.url, async () => 'wrong-token').read({ limit: 1 }), /GET \/audit at http:\/\/127\.0\.0\.1:\d+ failed with HTTP 401/);
-    await assert.rejects(http.read({ limit: 1, cursor: '3' }), /HTTP 400: Audit cursor 3 is not at the start of an entry/);
+    await assert.rejects(new HttpGovernanceClient(server.url, async () => 'wrong-token').readAudit({ limit: 1 }), /GET \/audit at http:\/\/127\.0\.0\.1:\d+ failed with HTTP 401/);
+    await assert.rejects(http.readAudit({ limit: 1, cursor: '3' }), /HTTP 400: Audit cursor 3 is not at the start of an entry/);
   });
 });

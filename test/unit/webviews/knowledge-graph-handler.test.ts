@@ -4,18 +4,21 @@ import { GovernanceService } from '../../../src/core/governance';
 import { KnowledgeGraph } from '../../../src/knowledge/knowledge';
 import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
-import type { PanelData } from '../../../src/vscode/panels/data';
-import { KnowledgeGraphHandler } from '../../../src/vscode/panels/knowledge-graph-handler';
+import { HttpGovernanceClient } from '../../../src/client/http';
+import { KnowledgeGraphHandler, REMOTE_GRAPH_NOTE, REMOTE_PAGE_SIZE } from '../../../src/vscode/panels/knowledge-graph-handler';
 import { type KgHostMessage } from '../../../src/webviews/knowledge-graph/protocol';
 import { parseKgPageMessage } from '../../../src/webviews/knowledge-graph/schema';
+import { startTestServer, type TestServer } from '../../helpers/governance-server';
 import { manualClock, useTempDir } from '../store/temp-dir';
+import { panelClient } from './panel-client';
 
 type GraphMessage = Extract<KgHostMessage, { type: 'graph' }>;
 
 describe('Knowledge graph panel handler (real SQLite store)', () => {
   const dir = useTempDir('cg-kg-panel-');
   let store: Store;
-  let data: PanelData & { knowledge: KnowledgeGraph };
+  let data: { governance: GovernanceService; knowledge: KnowledgeGraph; events: GovernanceEvents };
+  let client: ReturnType<typeof panelClient>;
   let posted: KgHostMessage[];
   let handler: KnowledgeGraphHandler;
 
@@ -28,8 +31,9 @@ describe('Knowledge graph panel handler (real SQLite store)', () => {
       return clock.now();
     };
     data = { governance: new GovernanceService(store, events, tick), knowledge: new KnowledgeGraph(store, events, tick), events };
+    client = panelClient(data);
     posted = [];
-    handler = new KnowledgeGraphHandler(() => data, (m) => posted.push(m), { pageSize: 150, cap: 300, staleDelayMs: 10 });
+    handler = new KnowledgeGraphHandler(() => client, (m) => posted.push(m), { pageSize: 150, cap: 300, staleDelayMs: 10 });
   });
   afterEach(async () => {
     handler.dispose();
@@ -155,7 +159,7 @@ describe('Knowledge graph panel handler (real SQLite store)', () => {
 
   it('forwards the page\'s render timing', async () => {
     const reports: [number, number][] = [];
-    const timed = new KnowledgeGraphHandler(() => data, () => undefined, { onRendered: (n, ms) => reports.push([n, ms]) });
+    const timed = new KnowledgeGraphHandler(() => client, () => undefined, { onRendered: (n, ms) => reports.push([n, ms]) });
     await timed.handle({ type: 'rendered', nodes: 12, ms: 34.5 });
     assert.deepEqual(reports, [[12, 34.5]]);
   });
@@ -171,5 +175,37 @@ describe('Knowledge graph protocol', () => {
     assert.throws(() => parseKgPageMessage({ type: 'loadMore', extra: 1 }), /extra/);
     assert.throws(() => parseKgPageMessage({ type: 'details', id: '' }), /id/);
     assert.throws(() => parseKgPageMessage(null), /invalid message/);
+  });
+});
+
+describe('Knowledge graph panel handler over HTTP (the server of another window)', () => {
+  let srv: TestServer;
+  beforeEach(async () => {
+    srv = await startTestServer();
+  });
+  afterEach(async () => {
+    await srv.stop();
+  });
+
+  it('pages by 50 (each discovery costs one details call), links them, says where it reads from, and counts discoveries stored since', async () => {
+    let previous: string | undefined;
+    for (let i = 0; i < 60; i++) previous = (await srv.server.app.knowledge.store({ agentId: `a${i % 3}`, discoveryType: 'note', summary: `remote ${i}`, relatedTo: previous && i === 59 ? [previous] : [] })).id;
+    const client = new HttpGovernanceClient(srv.url, async () => srv.token, { pollMs: 30 });
+    const posted: KgHostMessage[] = [];
+    const handler = new KnowledgeGraphHandler(() => client, (m) => posted.push(m), { staleDelayMs: 10 });
+    try {
+      await handler.handle({ type: 'ready' });
+      const g = posted.find((m): m is GraphMessage => m.type === 'graph')!;
+      assert.deepEqual([g.loaded, g.total, g.hasMore, g.note], [REMOTE_PAGE_SIZE, 60, true, REMOTE_GRAPH_NOTE]);
+      assert.equal(g.edges.filter((e) => e.relation === 'related_to').length, 1);
+      await new Promise((r) => setTimeout(r, 100)); // the poll's baseline
+      await srv.server.app.knowledge.store({ agentId: 'a0', discoveryType: 'note', summary: 'later' });
+      const deadline = Date.now() + 3000;
+      while (!posted.some((m) => m.type === 'stale') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(posted.filter((m) => m.type === 'stale'), [{ type: 'stale', newDiscoveries: 1 }]);
+    } finally {
+      handler.dispose();
+      client.dispose();
+    }
   });
 });

@@ -128,6 +128,61 @@ describe('GovernanceClient', function () {
     });
   });
 
+  describe('what the panels read, the same in process and over HTTP', () => {
+    const clients = (): [string, GovernanceClient][] => [
+      ['in process', new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 10 })],
+      ['over HTTP', new HttpGovernanceClient(srv.url, async () => srv.token, { pollMs: 50 })],
+    ];
+
+    it('pages the knowledge graph (most recent or ranked, filtered, with a cursor), pages agents with their total, reads the audit log', async () => {
+      for (let i = 0; i < 5; i++) await callHttp('store_discovery_graph', { discovery_type: i % 2 ? 'insight' : 'bug_found', summary: `cache finding ${i}`, tags: [i % 2 ? 'cache' : 'db'] }, `author-${i % 2}`);
+      await callHttp('process_agent_update', { agent_id: 'pager', operation: 'edit', complexity: 0.4 });
+      await srv.server.app.approvals.decide({ source: 'codex-full-access', agentId: 'asker', sandbox: 'danger-full-access', approvalPolicy: 'on-request' });
+      for (const [how, client] of clients()) {
+        const first = await client.knowledgePage({ limit: 2 });
+        assert.deepEqual([first.total, first.discoveries.map((d) => d.summary)], [5, ['cache finding 4', 'cache finding 3']], how);
+        const second = await client.knowledgePage({ limit: 2, cursor: first.next_cursor });
+        assert.deepEqual(second.discoveries.map((d) => d.summary), ['cache finding 2', 'cache finding 1'], how);
+        const filtered = await client.knowledgePage({ limit: 10, agentId: 'author-1', tags: ['cache'], discoveryType: 'insight' });
+        assert.deepEqual(filtered.discoveries.map((d) => d.summary), ['cache finding 3', 'cache finding 1'], how);
+        const ranked = await client.knowledgePage({ query: 'finding 2', limit: 1 });
+        assert.equal(ranked.discoveries[0]?.summary, 'cache finding 2', how);
+        const agents = await client.agentsPage(1);
+        assert.equal(agents.agents.length, 1, how);
+        assert.ok(agents.total >= 3, `${how}: ${agents.total}`);
+        const audit = await client.readAudit({ type: 'approval.answered', order: 'desc', limit: 5 });
+        assert.deepEqual(audit.entries.map((e) => [e.agent, e.decision]), [['asker', 'deny']], how);
+        await assert.rejects(client.readAudit({ limit: 1, cursor: '3' }), (e: unknown) => e instanceof GovernanceClientError && /cursor 3/.test(e.message), how);
+        client.dispose();
+      }
+    });
+
+    it('reports every agent update and every stored discovery: at once in process, by polling over HTTP', async () => {
+      for (const [how, client] of clients()) {
+        const updates: { agentId: string; action: string; operation: string }[] = [];
+        const stored: number[] = [];
+        const offs = [client.onAgentUpdate((u) => updates.push(u)), client.onDiscoveriesStored((n) => stored.push(n))];
+        await new Promise((r) => setTimeout(r, 150)); // the HTTP baseline
+        await callHttp('process_agent_update', { agent_id: `one-${client.kind}`, operation: 'a', complexity: 0.3 });
+        for (const op of ['b', 'c', 'd']) await callHttp('process_agent_update', { agent_id: `three-${client.kind}`, operation: op, complexity: 0.3 });
+        await srv.server.app.knowledge.store({ agentId: 'other', discoveryType: 'note', summary: `stored ${how} 1` });
+        await srv.server.app.knowledge.store({ agentId: 'other', discoveryType: 'note', summary: `stored ${how} 2` });
+        const deadline = Date.now() + 3000;
+        while ((updates.length < 4 || stored.reduce((a, b) => a + b, 0) < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        const mine = (id: string) => updates.filter((u) => u.agentId === id);
+        assert.equal(mine(`one-${client.kind}`).length, 1, `${how}: ${JSON.stringify(updates)}`);
+        assert.match(mine(`one-${client.kind}`)[0]!.action, /^(PROCEED|PAUSE)$/);
+        // Three updates between two polls come from the agent's history, with their operations.
+        const three = mine(`three-${client.kind}`);
+        assert.equal(three.length, 3, how);
+        if (client.kind === 'http') assert.deepEqual(three.map((u) => u.operation), ['b', 'c', 'd']);
+        assert.equal(stored.reduce((a, b) => a + b, 0), 2, how);
+        for (const off of offs) off();
+        client.dispose();
+      }
+    });
+  });
+
   describe('GovernanceClientSource', () => {
     it('uses the in-process app for this window, HTTP for another window, nothing when stopped; keeps the client across equal states', async () => {
       const source = new GovernanceClientSource({ app: (url) => (url === srv.url ? srv.server.app : undefined), token: async () => srv.token });

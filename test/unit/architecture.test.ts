@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+interface CycleCheck {
+  findCycles(root: string): string[][];
+}
+
+describe('architecture', () => {
+  let check: CycleCheck;
+  before(async () => {
+    check = (await import(path.join(ROOT, 'scripts', 'check-import-cycles.mjs'))) as CycleCheck;
+  });
+
+  it('src/ has no import cycle (type imports included, as madge --circular counts them)', () => {
+    assert.deepEqual(check.findCycles(path.join(ROOT, 'src')), []);
+  });
+
+  it('no registrar imports ctx.ts: they get the ExtensionHost interface (src/vscode/host.ts)', () => {
+    for (const file of ['commands.ts', 'panels/register.ts', 'approvals/panel-register.ts', 'sessions/register.ts', 'mcp-settings/commands.ts', 'views/register.ts', 'approvals/register.ts', 'mcp-provider.ts']) {
+      const text = readFileSync(path.join(ROOT, 'src', 'vscode', file), 'utf8');
+      assert.ok(!/from '\.\.?\/(\.\.\/)?ctx'/.test(text), `${file} imports ctx.ts`);
+    }
+  });
+
+  it('only ServerController holds the running server: nothing reaches into it with a cast', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    for (const file of walk(path.join(ROOT, 'src', 'vscode'))) {
+      if (/as unknown as \{ server\?/.test(readFileSync(file, 'utf8'))) offenders.push(path.relative(ROOT, file));
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('finds a cycle when there is one (the check itself)', () => {
+    const cycles = check.findCycles(path.join(ROOT, 'test', 'fixtures', 'import-cycle'));
+    assert.deepEqual(cycles, [['import-cycle/a.ts', 'import-cycle/b.ts']]);
+  });
+});
