@@ -11,6 +11,7 @@ import { registerConnectionConfigSuite } from './suites/connection-config.suite'
 import { registerManifestSuite } from './suites/manifest.suite';
 import { registerMcpSettingsSuite } from './suites/mcp-settings.suite';
 import { registerPanelsSuite } from './suites/panels.suite';
+import { registerRemotePanelsSuite } from './suites/remote-panels.suite';
 import { registerServerSuite } from './suites/server.suite';
 import { registerSessionsSuite } from './suites/sessions.suite';
 import { registerViewsSuite } from './suites/views.suite';
@@ -31,6 +32,8 @@ export async function run(): Promise<void> {
   if (bridgeDir) registerPanelsSuite();
   if (bridgeDir) registerSessionsSuite();
   if (bridgeDir) registerApprovalsPanelSuite();
+  // Stops this window's server while "another window" serves; starts it again at the end.
+  if (bridgeDir) registerRemotePanelsSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
     after(async function () {
