@@ -8,8 +8,10 @@
  */
 import { auditQueryParams, type AuditQuery, type AuditQueryPage } from '../approvals/audit-query';
 import type { AgentSummary, HistoryPoint } from '../core/governance';
+import { createParser } from 'eventsource-parser';
+import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
 import { ToolCallingClient } from './tool-calls';
-import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic } from './types';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic, type ToolAnnouncement, type ToolCallOptions } from './types';
 
 export interface HttpClientOptions {
   /** Poll interval (ms) while subscribed. Default 5000. */
@@ -62,7 +64,14 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  async callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /**
+   * `POST /v1/tools/call`. With `options.onAnnounce` the call accepts an event stream, so what the
+   * tool announces (the `codex` tool's session id) arrives before the answer
+   * (src/server/http/openai-adapter.ts handleCallTool); the stream is read with eventsource-parser.
+   */
+  async callTool<N extends ToolName>(name: N, args: ToolArgs<N>, options: ToolCallOptions = {}): Promise<ToolOutput<N>> {
+    const onAnnounce = options.onAnnounce;
+    const timeout = options.timeoutMs ?? (onAnnounce ? 'none' : this.timeoutMs);
     let res: Response;
     try {
       res = await fetch(`${this.url}/v1/tools/call`, {
@@ -70,22 +79,25 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
         headers: {
           authorization: `Bearer ${await this.token()}`,
           'content-type': 'application/json',
+          accept: onAnnounce ? 'text/event-stream, application/json' : 'application/json',
           // The adapter's agent identity (src/server/server.ts httpCaller).
           'x-session-id': VSCODE_USER_AGENT,
         },
         body: JSON.stringify({ name, arguments: args }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(timeout !== 'none' ? { signal: AbortSignal.timeout(timeout) } : {}),
       });
     } catch (err) {
       throw new GovernanceClientError('unreachable', `The governance server at ${this.url} did not answer ${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
     let body: CallBody;
     try {
-      body = (await res.json()) as CallBody;
+      body = res.headers.get('content-type')?.startsWith('text/event-stream') ? await readEventStream(res, onAnnounce) : ((await res.json()) as CallBody);
     } catch {
       throw new GovernanceClientError('bad_response', `The governance server at ${this.url} answered ${name} with HTTP ${res.status} and no JSON body.`);
     }
-    if (body.success === true && body.result) return body.result;
+    // The server validated the arguments against the tool's declaration, whose result type this is (../server/tools/catalog).
+    const result: unknown = body.result;
+    if (body.success === true && result) return result as ToolOutput<N>;
     const code = body.error?.code ?? (res.status === 401 ? 'unauthorized' : `http_${res.status}`);
     throw new GovernanceClientError(code, body.error?.message ?? `${name} failed with HTTP ${res.status}.`);
   }
@@ -225,4 +237,22 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
 
 function updateOf(agentId: string, h: HistoryPoint): AgentUpdate {
   return { agentId, at: h.at, E: h.E, I: h.I, S: h.S, V: h.V, risk_score: h.risk_score, coherence: h.coherence, action: h.action, reason: h.reason, operation: h.operation };
+}
+
+/** Reads a tool call answered as an event stream: `announce` events go to `onAnnounce`, the `result` event is the answer. */
+async function readEventStream(res: Response, onAnnounce: ((a: ToolAnnouncement) => void) | undefined): Promise<CallBody> {
+  let result: CallBody | undefined;
+  const parser = createParser({
+    onEvent: (e) => {
+      const data = JSON.parse(e.data) as Record<string, unknown>;
+      if (e.event === 'announce') {
+        const { type, message, ...rest } = data;
+        onAnnounce?.({ type: String(type), message: String(message), data: rest });
+      } else if (e.event === 'result') result = data as CallBody;
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body ?? []) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+  if (!result) throw new Error('the event stream ended without a result');
+  return result;
 }

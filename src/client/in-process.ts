@@ -11,7 +11,8 @@ import { toToolCallError } from '../server/tools/errors';
 import type { ToolRegistry } from '../server/tools/registry';
 import type { CallerIdentity } from '../server/tools/types';
 import { ToolCallingClient } from './tool-calls';
-import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic } from './types';
+import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic, type ToolAnnouncement, type ToolCallOptions } from './types';
 
 /** The parts of `GovernanceApp` (src/server/app.ts) this client uses. */
 export interface InProcessApp {
@@ -46,9 +47,12 @@ export class InProcessGovernanceClient extends ToolCallingClient implements Gove
     this.coalesceMs = options.coalesceMs ?? 150;
   }
 
-  async callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async callTool<N extends ToolName>(name: N, args: ToolArgs<N>, options: ToolCallOptions = {}): Promise<ToolOutput<N>> {
+    const onAnnounce = options.onAnnounce;
     try {
-      return await this.app.registry.call(name, args, { caller: CALLER, signal: new AbortController().signal });
+      // The registry validated the arguments against the tool's declaration, whose result type this is (../server/tools/catalog).
+      const result: unknown = await this.app.registry.call(name, args, { caller: CALLER, signal: new AbortController().signal, ...(onAnnounce ? { announce: (a: ToolAnnouncement) => onAnnounce(a) } : {}) });
+      return result as ToolOutput<N>;
     } catch (err) {
       const e = toToolCallError(err);
       throw new GovernanceClientError(e.code, e.message);

@@ -3,30 +3,25 @@
  * {@link GovernanceClient.callTool} so the in-process and HTTP clients behave the same. Tools and
  * their arguments: src/server/tools/codex-tools.ts.
  */
-import type { CodexEvent } from '../supervisor/backend';
-import type { GovernanceClient, SessionSummary } from './types';
-
-/** One session with its transcript (oldest first, bounded by the supervisor, default 200 events). */
-export type SessionDetails = Omit<SessionSummary, 'events'> & { transcript: CodexEvent[] };
+import type { ToolOutput } from '../server/tools/catalog';
+import { GovernanceClientError, type GovernanceClient, type SessionDetails } from './types';
 
 /** What a finished `codex` / `codex-reply` call answers. */
-export interface TurnAnswer {
-  threadId: string;
-  content: string;
-  session_id: string;
-}
+export type TurnAnswer = ToolOutput<'codex'>;
 
 /** @throws GovernanceClientError (`not_found` for an unknown session or thread id) */
 export async function getSession(client: GovernanceClient, sessionIdOrThreadId: string): Promise<SessionDetails> {
-  return ((await client.callTool('codex-session-info', { session_id: sessionIdOrThreadId })) as { session: SessionDetails }).session;
+  const r = await client.callTool('codex-session-info', { session_id: sessionIdOrThreadId });
+  if (!r.session) throw new GovernanceClientError('bad_response', `codex-session-info answered no session for ${sessionIdOrThreadId}.`);
+  return r.session;
 }
 
 /**
- * Sends the next prompt; resolves when Codex's turn ends.
+ * Sends the next prompt; resolves when Codex's turn ends (the server's tool timeout bounds it, not the client).
  * @throws GovernanceClientError (`conflict` while a turn runs, `not_found`, `internal_error` for a failed turn)
  */
 export async function replyToSession(client: GovernanceClient, sessionId: string, prompt: string): Promise<TurnAnswer> {
-  return (await client.callTool('codex-reply', { session_id: sessionId, prompt })) as unknown as TurnAnswer;
+  return client.callTool('codex-reply', { session_id: sessionId, prompt }, { timeoutMs: 'none' });
 }
 
 /**
@@ -35,7 +30,7 @@ export async function replyToSession(client: GovernanceClient, sessionId: string
  * @throws GovernanceClientError (`not_found`)
  */
 export async function cancelSession(client: GovernanceClient, sessionId: string): Promise<boolean> {
-  const r = (await client.callTool('codex-cleanup', { session_id: sessionId })) as { closed: string[] };
+  const r = await client.callTool('codex-cleanup', { session_id: sessionId });
   return r.closed.length > 0;
 }
 
@@ -44,6 +39,6 @@ export async function cancelSession(client: GovernanceClient, sessionId: string)
  * @returns ids of the sessions closed
  */
 export async function cleanUpSessions(client: GovernanceClient, which: 'idle' | 'all'): Promise<string[]> {
-  const r = (await client.callTool('codex-cleanup', which === 'all' ? { force: true } : { idle: true })) as { closed: string[] };
+  const r = await client.callTool('codex-cleanup', which === 'all' ? { force: true } : { idle: true });
   return r.closed;
 }

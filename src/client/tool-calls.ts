@@ -2,9 +2,9 @@
  * The read/write methods of {@link GovernanceClient} expressed as tool calls, shared by both
  * implementations so they cannot drift apart: each only supplies `callTool`.
  */
-import type { AgentSummary, ObserveResult } from '../core/governance';
-import type { DiscoveryDetails, DiscoveryView, SearchPage } from '../knowledge/knowledge';
-import { VSCODE_USER_AGENT, type AgentsPage, type GovernanceClient, type KnowledgePageRequest, type SessionSummary, type StoreDiscoveryRequest } from './types';
+import type { SearchPage } from '../knowledge/knowledge';
+import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
+import { VSCODE_USER_AGENT, type GovernanceClient, type KnowledgePageRequest, type StoreDiscoveryRequest, type ToolCallOptions } from './types';
 
 type CallTool = GovernanceClient['callTool'];
 type ToolMethods = Pick<
@@ -22,14 +22,13 @@ type ToolMethods = Pick<
 
 export function toolMethods(callTool: CallTool): ToolMethods {
   return {
-    listAgents: async (limit = 200) => ((await callTool('list_agents', { limit })) as { agents: AgentSummary[] }).agents,
-    observeAgent: async (agentId, historyLimit = 20) =>
-      (await callTool('observe_agent', { agent_id: agentId, history_limit: historyLimit })) as unknown as ObserveResult,
-    listDiscoveries: async (limit = 50) => (await callTool('list_knowledge_graph', { limit })) as unknown as SearchPage,
-    searchDiscoveries: async (query, limit = 50) => (await callTool('search_knowledge_graph', { query, limit })) as unknown as SearchPage,
-    getDiscoveryDetails: async (id) => (await callTool('get_discovery_details', { discovery_id: id })) as unknown as DiscoveryDetails,
+    listAgents: async (limit = 200) => (await callTool('list_agents', { limit })).agents,
+    observeAgent: async (agentId, historyLimit = 20) => callTool('observe_agent', { agent_id: agentId, history_limit: historyLimit }),
+    listDiscoveries: async (limit = 50) => callTool('list_knowledge_graph', { limit }),
+    searchDiscoveries: async (query, limit = 50) => callTool('search_knowledge_graph', { query, limit }),
+    getDiscoveryDetails: async (id) => callTool('get_discovery_details', { discovery_id: id }),
     storeDiscovery: async (r: StoreDiscoveryRequest) => {
-      const args: Record<string, unknown> = {
+      const args: ToolArgs<'store_discovery_graph'> = {
         agent_id: r.agentId ?? VSCODE_USER_AGENT,
         discovery_type: r.discoveryType,
         summary: r.summary,
@@ -37,22 +36,23 @@ export function toolMethods(callTool: CallTool): ToolMethods {
         tags: r.tags ?? [],
       };
       if (r.severity) args.severity = r.severity;
-      return ((await callTool('store_discovery_graph', args)) as { discovery: DiscoveryView }).discovery;
+      return (await callTool('store_discovery_graph', args)).discovery;
     },
-    listSessions: async (activeOnly = false) =>
-      ((await callTool('codex-session-info', activeOnly ? { list_active: true } : {})) as { sessions: SessionSummary[] }).sessions,
+    listSessions: async (activeOnly = false) => (await callTool('codex-session-info', activeOnly ? { list_active: true } : {})).sessions ?? [],
     agentsPage: async (limit) => {
-      const r = (await callTool('list_agents', { limit })) as unknown as AgentsPage;
+      const r = await callTool('list_agents', { limit });
       return { agents: r.agents, total: r.total };
     },
-    knowledgePage: async (r: KnowledgePageRequest) => {
-      const args: Record<string, unknown> = { limit: r.limit };
-      if (r.cursor !== undefined) args.cursor = r.cursor;
-      if (r.agentId) args.agent_id = r.agentId;
-      if (r.discoveryType) args.discovery_type = r.discoveryType;
-      if (r.tags?.length) args.tags = r.tags;
+    knowledgePage: async (r: KnowledgePageRequest): Promise<SearchPage> => {
+      const filters = {
+        limit: r.limit,
+        ...(r.cursor !== undefined ? { cursor: r.cursor } : {}),
+        ...(r.agentId ? { agent_id: r.agentId } : {}),
+        ...(r.discoveryType ? { discovery_type: r.discoveryType } : {}),
+        ...(r.tags?.length ? { tags: r.tags } : {}),
+      };
       const query = r.query?.trim();
-      return (await callTool(query ? 'search_knowledge_graph' : 'list_knowledge_graph', query ? { ...args, query: r.query } : args)) as unknown as SearchPage;
+      return query ? callTool('search_knowledge_graph', { ...filters, query: r.query }) : callTool('list_knowledge_graph', filters);
     },
   };
 }
@@ -62,8 +62,8 @@ export function toolMethods(callTool: CallTool): ToolMethods {
  * subclass's `callTool`.
  */
 export abstract class ToolCallingClient implements ToolMethods {
-  abstract callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
-  private readonly methods = toolMethods((name, args) => this.callTool(name, args));
+  abstract callTool<N extends ToolName>(name: N, args: ToolArgs<N>, options?: ToolCallOptions): Promise<ToolOutput<N>>;
+  private readonly methods = toolMethods((name, args, options) => this.callTool(name, args, options));
   readonly listAgents = this.methods.listAgents;
   readonly observeAgent = this.methods.observeAgent;
   readonly listDiscoveries = this.methods.listDiscoveries;

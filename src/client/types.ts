@@ -10,7 +10,12 @@
 import type { AuditQuery, AuditQueryPage } from '../approvals/audit-query';
 import type { AgentSummary, ObserveResult } from '../core/governance';
 import type { DiscoveryDetails, DiscoveryView, SearchPage } from '../knowledge/knowledge';
-import type { CodexSessionRecord } from '../supervisor/session';
+import type { SessionSummary } from '../server/tools/codex-tools';
+import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
+import type { ToolAnnouncement } from '../server/tools/types';
+
+export type { SessionDetails, SessionSummary } from '../server/tools/codex-tools';
+export type { ToolAnnouncement } from '../server/tools/types';
 
 /** What changed; a view reloads the topics it shows. `sessions` is fired for Codex sessions. */
 export type GovernanceTopic = 'agents' | 'knowledge' | 'sessions';
@@ -64,12 +69,19 @@ export interface AgentUpdate {
   operation: string;
 }
 
-/**
- * A Codex session as `codex-session-info` lists it (src/server/tools/codex-tools.ts: the
- * supervisor's CodexSessionRecord with `session_id` for `id`, the transcript replaced by its length,
- * and `prompt`, its first prompt while the transcript still holds it).
- */
-export type SessionSummary = Omit<CodexSessionRecord, 'id' | 'transcript'> & { session_id: string; events: number; prompt?: string | null };
+/** Options of one tool call. */
+export interface ToolCallOptions {
+  /**
+   * Hears what the tool announces before it answers (the `codex` tool's session id, as soon as the
+   * session exists). In process: at once; over HTTP: the call is made as an event stream.
+   */
+  onAnnounce?(announcement: ToolAnnouncement): void;
+  /**
+   * Deadline of the call over HTTP (ms), or `none` (a Codex turn takes minutes; the server's tool
+   * timeout bounds it). Default the client's timeout, `none` when `onAnnounce` is given.
+   */
+  timeoutMs?: number | 'none';
+}
 
 export interface GovernanceClient {
   /** `in-process` (events) or `http` (polling). */
@@ -99,8 +111,11 @@ export interface GovernanceClient {
    * the server another window runs. @throws GovernanceClientError (a bad cursor, an unreachable server, a bad token)
    */
   readAudit(query: AuditQuery): Promise<AuditQueryPage>;
-  /** Any tool of the server by name. @throws GovernanceClientError */
-  callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Any tool of the server, typed from its declaration (src/server/tools/catalog.ts): a wrong name
+   * or argument does not compile. @throws GovernanceClientError with the tool's error code
+   */
+  callTool<N extends ToolName>(name: N, args: ToolArgs<N>, options?: ToolCallOptions): Promise<ToolOutput<N>>;
   /**
    * Calls `listener` with the topics that changed. Subscribing is what keeps an HTTP client
    * polling: subscribe while a view is visible, unsubscribe when it is hidden.

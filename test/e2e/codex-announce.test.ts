@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, LoggingMessageNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { HttpGovernanceClient } from '../../src/client/http';
+import { InProcessGovernanceClient } from '../../src/client/in-process';
+import type { GovernanceClient } from '../../src/client/types';
 import type { RunningGovernanceServer } from '../../src/server/api';
+import { startSession } from '../../src/vscode/sessions/new-session';
 import { startGovernanceServer } from '../../src/server/server';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
@@ -72,4 +76,25 @@ describe('codex announces its session id before the turn ends (MCP)', function (
     assert.equal(progress.length, 1);
     assert.equal(progress[0]?.p.message, `Codex session ${sessionId} started`);
   });
+
+  for (const kind of ['in-process', 'http'] as const) {
+    it(`New Codex Session learns its session id from the announcement while the turn runs (${kind} client)`, async () => {
+      const c: GovernanceClient = kind === 'http' ? new HttpGovernanceClient(server.url, () => Promise.resolve(TOKEN)) : new InProcessGovernanceClient(server.url, server.app);
+      try {
+        fake.enqueue(delayed(1500, replyMessage('slow answer')));
+        const t0 = Date.now();
+        const started = await startSession(c, { prompt: `announce over ${kind}`, sandbox: 'read-only', cwd: home.workDir });
+        const knownAfter = Date.now() - t0;
+        let answered = false;
+        void started.turn.then(() => (answered = true));
+        assert.equal(answered, false, 'the id came before the answer');
+        const answer = await started.turn;
+        assert.equal(answer.session_id, started.sessionId);
+        assert.equal(answer.content, 'slow answer');
+        assert.ok(Date.now() - t0 - knownAfter >= 1000, `the id was known ${Date.now() - t0 - knownAfter} ms before the answer`);
+      } finally {
+        c.dispose();
+      }
+    });
+  }
 });

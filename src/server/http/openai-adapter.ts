@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ToolCallError, toToolCallError } from '../tools/errors';
 import type { ToolRegistry } from '../tools/registry';
-import type { CallerIdentity } from '../tools/types';
+import type { CallerIdentity, ToolAnnouncement } from '../tools/types';
 import { HttpError, readJson, sendJson } from './body';
 
 /** HTTP status for each tool error code; tool-level failures of a valid call stay 200 like MCP's `isError`. */
@@ -59,6 +59,13 @@ export function parseCallBody(body: unknown): { name: string; args: unknown } {
   return { name, args };
 }
 
+/**
+ * `POST /v1/tools/call`. A client that accepts `text/event-stream` also hears what a tool announces
+ * before it answers (the `codex` tool's session id): once the first announcement comes, the answer
+ * becomes a server-sent event stream of `event: announce` (`data`: `{type, message, ...data}`) and
+ * one last `event: result` whose `data` is the same `{success, result}` / `{success: false, error}`
+ * body the JSON answer would carry. A call that announces nothing answers JSON as always.
+ */
 export async function handleCallTool(req: IncomingMessage, res: ServerResponse, registry: ToolRegistry, caller: CallerIdentity): Promise<void> {
   const { name, args } = parseCallBody(await readJson(req));
   const controller = new AbortController();
@@ -66,15 +73,32 @@ export async function handleCallTool(req: IncomingMessage, res: ServerResponse, 
     if (!res.writableFinished) controller.abort();
   };
   res.on('close', onClose);
+  const streams = String(req.headers.accept ?? '').includes('text/event-stream');
+  let streaming = false;
+  const announce = (a: ToolAnnouncement) => {
+    if (!streams || res.writableEnded) return;
+    if (!streaming) {
+      streaming = true;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    }
+    res.write(sseEvent('announce', { type: a.type, message: a.message, ...a.data }));
+  };
+  const finish = (status: number, body: unknown) => {
+    if (!streaming) return sendJson(res, status, body);
+    res.end(sseEvent('result', body));
+  };
   try {
-    const result = await registry.call(name, args, { caller, signal: controller.signal });
-    sendJson(res, 200, { success: true, result });
+    const result = await registry.call(name, args, { caller, signal: controller.signal, announce });
+    finish(200, { success: true, result });
   } catch (err) {
     const e: ToolCallError = toToolCallError(err);
-    const body = { success: false, error: { code: e.code, message: e.message, ...(e.details ?? {}) } };
-    sendJson(res, STATUS[e.code] ?? 500, body);
+    finish(STATUS[e.code] ?? 500, { success: false, error: { code: e.code, message: e.message, ...(e.details ?? {}) } });
   } finally {
     res.off('close', onClose);
   }
+}
+
+function sseEvent(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 

@@ -1,10 +1,11 @@
 /**
- * Starts a Codex session through the governance server's `codex` tool and finds its id while the
+ * Starts a Codex session through the governance server's `codex` tool and learns its id while the
  * first turn still runs: the call answers only when the turn ends (minutes, or never for a turn
- * waiting on an approval), but the session is listed by `codex-session-info` from its start.
+ * waiting on an approval), but the tool announces the session as soon as it exists.
  */
 import type { TurnAnswer } from '../../client/sessions';
-import type { GovernanceClient, SessionSummary } from '../../client/types';
+import type { GovernanceClient } from '../../client/types';
+import type { ToolArgs } from '../../server/tools/catalog';
 import type { SandboxMode } from '../../supervisor/backend';
 
 export interface NewSessionRequest {
@@ -27,51 +28,21 @@ export const SANDBOX_CHOICES: ReadonlyArray<{ value: SandboxMode; detail: string
 ];
 
 /**
- * Calls `codex` and resolves with the new session's id as soon as the server lists it (a session
- * that was not listed before, with this prompt and working directory), or when the call answers.
- * @param pollMs how often (ms) the list is read while waiting; change events also trigger a read
- * @throws GovernanceClientError of the `codex` call when it fails before the session is listed
+ * Calls `codex` and resolves with the new session's id as soon as the server announces it (the
+ * tool's `codex-session-started` announcement, sent once the session exists and before Codex is
+ * even started), or when the call answers first.
+ * @throws GovernanceClientError of the `codex` call when it fails before the session exists
  *   (e.g. `forbidden` when full access was denied)
  */
-export async function startSession(client: GovernanceClient, req: NewSessionRequest, pollMs = 300): Promise<StartedSession> {
-  const before = new Set((await client.listSessions()).map((s) => s.session_id));
-  const args: Record<string, unknown> = { prompt: req.prompt, sandbox: req.sandbox };
-  if (req.cwd) args.cwd = req.cwd;
-  const turn = client.callTool('codex', args).then((r) => r as unknown as TurnAnswer);
-  // The caller may never await the turn (the panel shows its outcome); no unhandled rejection.
-  turn.catch(() => undefined);
-  let settled: { ok: true; value: TurnAnswer } | { ok: false; error: unknown } | undefined;
-  turn.then(
-    (value) => (settled = { ok: true, value }),
-    (error: unknown) => (settled = { ok: false, error }),
-  );
-  let wake: (() => void) | undefined;
-  const off = client.onDidChange((topics) => {
-    if (topics.has('sessions')) wake?.();
+export function startSession(client: GovernanceClient, req: NewSessionRequest): Promise<StartedSession> {
+  return new Promise<StartedSession>((resolve, reject) => {
+    const args: ToolArgs<'codex'> = { prompt: req.prompt, sandbox: req.sandbox, ...(req.cwd ? { cwd: req.cwd } : {}) };
+    const turn = client.callTool('codex', args, {
+      onAnnounce: (a) => {
+        if (a.type === 'codex-session-started' && typeof a.data.session_id === 'string') resolve({ sessionId: a.data.session_id, turn });
+      },
+    });
+    // The caller may never await the turn (the panel shows its outcome); no unhandled rejection.
+    turn.then((answer) => resolve({ sessionId: answer.session_id, turn }), reject);
   });
-  try {
-    for (;;) {
-      const found = (await client.listSessions()).find((s) => !before.has(s.session_id) && matches(s, req));
-      if (found) return { sessionId: found.session_id, turn };
-      if (settled?.ok) return { sessionId: settled.value.session_id, turn };
-      if (settled && !settled.ok) throw settled.error;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        void turn.then(wake, wake);
-      });
-      wake = undefined;
-    }
-  } finally {
-    off();
-  }
-}
-
-function matches(s: SessionSummary, req: NewSessionRequest): boolean {
-  // The transcript keeps at most 500 characters of the prompt.
-  const samePrompt = typeof s.prompt === 'string' && req.prompt.startsWith(s.prompt.replace(/…$/, ''));
-  return samePrompt && (!req.cwd || s.cwd === req.cwd);
 }

@@ -5,7 +5,8 @@
  * the `codex-reply` / `codex-cleanup` tools. One instance per open panel (one panel per session).
  */
 import type { GovernanceClientSource } from '../../client/select';
-import { cancelSession, getSession, replyToSession, type SessionDetails } from '../../client/sessions';
+import { cancelSession, getSession, replyToSession } from '../../client/sessions';
+import type { SessionDetails } from '../../client/types';
 import type { GovernanceClient } from '../../client/types';
 import { type SessionHeader, type SessionHostMessage, type TranscriptEvent } from '../../webviews/session/protocol';
 import { parseSessionPageMessage } from '../../webviews/session/schema';
