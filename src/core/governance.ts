@@ -112,8 +112,18 @@ export interface HealthResult {
 
 /** Half-window mean differences below this are reported as `stable` (units of risk/coherence, 0..1). */
 export const TREND_EPSILON = 0.02;
-const MAX_OPERATION_CHARS = 10_000;
-const MAX_AGENT_ID_CHARS = 200;
+/** Limits the service checks; the tools' schemas (src/server/tools/governance-tools.ts) use the same numbers. */
+export const GOVERNANCE_LIMITS = {
+  agentId: 200,
+  /** Characters of an update's `operation`. */
+  operation: 10_000,
+  /** Most history points one read returns. */
+  history: 1000,
+  /** Most agents one list returns. */
+  agents: 1000,
+} as const;
+const MAX_OPERATION_CHARS = GOVERNANCE_LIMITS.operation;
+const MAX_AGENT_ID_CHARS = GOVERNANCE_LIMITS.agentId;
 
 export class GovernanceService {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -200,7 +210,7 @@ export class GovernanceService {
    */
   async getMetrics(agentId: string, options: { historyLimit?: number } = {}): Promise<MetricsResult> {
     const id = checkAgentId(agentId);
-    const limit = checkLimit('history_limit', options.historyLimit ?? 20, 0, 1000);
+    const limit = checkLimit('history_limit', options.historyLimit ?? 20, 0, GOVERNANCE_LIMITS.history);
     const agent = await this.store.agents.get(id);
     if (!agent) throw unknownAgent(id);
     const history = await this.store.agents.history(id, { limit });
@@ -213,7 +223,7 @@ export class GovernanceService {
    * @param options.status only agents with this status (`active`, `paused`)
    */
   async listAgents(options: { limit?: number; status?: string } = {}): Promise<{ agents: AgentSummary[]; count: number; total: number }> {
-    const limit = checkLimit('limit', options.limit ?? 100, 1, 1000);
+    const limit = checkLimit('limit', options.limit ?? 100, 1, GOVERNANCE_LIMITS.agents);
     const status = options.status?.trim() || undefined;
     const [records, counts] = await Promise.all([this.store.agents.list({ limit, status }), this.store.agents.counts()]);
     return { agents: records.map(summarize), count: records.length, total: counts.agents };
@@ -227,7 +237,7 @@ export class GovernanceService {
    */
   async observeAgent(agentId: string, options: { historyLimit?: number } = {}): Promise<ObserveResult> {
     const id = checkAgentId(agentId);
-    const limit = checkLimit('history_limit', options.historyLimit ?? 50, 0, 1000);
+    const limit = checkLimit('history_limit', options.historyLimit ?? 50, 0, GOVERNANCE_LIMITS.history);
     const agent = await this.store.agents.get(id);
     if (!agent) throw unknownAgent(id);
     const history = await this.store.agents.history(id, { limit });

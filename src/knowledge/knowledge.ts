@@ -26,6 +26,12 @@ export const LIMITS = {
   relatedTo: 100,
   /** Largest page of search/list. */
   page: 100,
+  /** Statuses and relations: lowercase words. */
+  word: 32,
+  /** Discovery ids given by callers. */
+  discoveryId: 200,
+  query: 1000,
+  cursor: 500,
 } as const;
 
 export interface StoreDiscoveryInput {
@@ -125,7 +131,7 @@ export interface LinkResult {
 }
 
 /** Lowercase identifier, 1..32 characters: statuses and relations are matched exactly, so keep them canonical. */
-const WORD = /^[a-z][a-z0-9_-]{0,31}$/;
+const WORD = new RegExp(`^[a-z][a-z0-9_-]{0,${LIMITS.word - 1}}$`);
 
 export class KnowledgeGraph {
   /**
@@ -316,7 +322,7 @@ function checkSeverity(value: unknown): Severity | null {
 function checkWord(field: string, value: unknown): string {
   const word = typeof value === 'string' ? value.trim() : '';
   if (!WORD.test(word)) {
-    throw new ValidationError(field, `${field} must be a lowercase word of 1 to 32 letters, digits, "_" or "-" starting with a letter (got ${JSON.stringify(value)}).`);
+    throw new ValidationError(field, `${field} must be a lowercase word of 1 to ${LIMITS.word} letters, digits, "_" or "-" starting with a letter (got ${JSON.stringify(value)}).`);
   }
   return word;
 }

@@ -6,6 +6,7 @@
  * ../../supervisor/arguments.
  */
 import { z } from 'zod';
+import { GOVERNANCE_LIMITS } from '../../core/governance';
 import { MODE_VALUES, REASONING_EFFORT_VALUES, SANDBOX_VALUES, threadSettingsFrom, VERBOSITY_VALUES } from '../../supervisor/arguments';
 import { acceptedApprovalPolicies, APPROVAL_POLICIES, approvalPoliciesByBackendText, approvalPolicyRefusal } from '../../supervisor/capabilities';
 import type { LocatedCodex } from '../../supervisor/locate';
@@ -98,7 +99,7 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) 
         reasoning_effort: z.enum(REASONING_EFFORT_VALUES).optional().describe('Sets model_reasoning_effort.'),
         verbosity: z.enum(VERBOSITY_VALUES).optional().describe('Sets model_verbosity.'),
         mode: z.enum(MODE_VALUES).optional().describe('Who is calling: interactive, non-interactive or ci (used for risk assessment).'),
-        agent_id: z.string().min(1).max(200).optional().describe('Governance agent running the session; defaults to the caller identity.'),
+        agent_id: z.string().min(1).max(GOVERNANCE_LIMITS.agentId).optional().describe('Governance agent running the session; defaults to the caller identity.'),
       },
       output: turnOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

@@ -3,18 +3,19 @@
  * PROCEED/PAUSE decision, read and simulate EISV state, list and observe agents.
  */
 import { z } from 'zod';
-import type { GovernanceService } from '../../core/governance';
+import { GOVERNANCE_LIMITS, type GovernanceService } from '../../core/governance';
 import { defineTool, resolveAgentId, throttledTouch } from './types';
 
+// The service's own limits (GOVERNANCE_LIMITS): the schema refuses what the service would.
 const agentId = z
   .string()
   .min(1)
-  .max(200)
+  .max(GOVERNANCE_LIMITS.agentId)
   .optional()
   .describe('Stable id of the agent doing the work. Defaults to the caller identity (X-Session-ID header or MCP session).');
 const complexity = z.number().min(0).max(1).default(0.5).describe('Estimated complexity of the work, 0..1.');
 const confidence = z.number().min(0).max(1).optional().describe("The agent's confidence in its work, 0..1.");
-const operation = z.string().max(10_000).default('').describe('What the agent did or is about to do, in one line.');
+const operation = z.string().max(GOVERNANCE_LIMITS.operation).default('').describe('What the agent did or is about to do, in one line.');
 
 const decisionShape = z.looseObject({
   action: z.enum(['PROCEED', 'PAUSE']),
@@ -61,7 +62,7 @@ export function governanceTools(governance: GovernanceService) {
       name: 'get_governance_metrics',
       title: 'Current EISV metrics of an agent',
       description: 'Current E, I, S, V, coherence, risk, the last decision and recent history of one agent (default: the caller).',
-      input: { agent_id: agentId, history_limit: z.number().int().min(0).max(1000).default(20).describe('How many recent updates to include.') },
+      input: { agent_id: agentId, history_limit: z.number().int().min(0).max(GOVERNANCE_LIMITS.history).default(20).describe('How many recent updates to include.') },
       annotations: { readOnlyHint: true, openWorldHint: false },
       handler: async (args, ctx) => ({ ...(await governance.getMetrics(resolveAgentId(args.agent_id, ctx), { historyLimit: args.history_limit })) }),
     }),
@@ -78,7 +79,7 @@ export function governanceTools(governance: GovernanceService) {
       title: 'List agents',
       description: 'Every agent the server has seen, most recently active first, with its last decision and metrics.',
       input: {
-        limit: z.number().int().min(1).max(1000).default(100),
+        limit: z.number().int().min(1).max(GOVERNANCE_LIMITS.agents).default(100),
         status: z.string().max(50).optional().describe('Only agents with this status (e.g. active, paused).'),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -89,8 +90,8 @@ export function governanceTools(governance: GovernanceService) {
       title: "Observe another agent's state",
       description: "Another agent's current EISV state, decision history and trend.",
       input: {
-        agent_id: z.string().min(1).max(200).describe('The agent to observe.'),
-        history_limit: z.number().int().min(0).max(1000).default(50),
+        agent_id: z.string().min(1).max(GOVERNANCE_LIMITS.agentId).describe('The agent to observe.'),
+        history_limit: z.number().int().min(0).max(GOVERNANCE_LIMITS.history).default(50),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
       handler: async (args) => ({ ...(await governance.observeAgent(args.agent_id, { historyLimit: args.history_limit })) }),

@@ -4,10 +4,15 @@
  */
 import { z } from 'zod';
 import type { GovernanceService } from '../../core/governance';
-import type { KnowledgeGraph } from '../../knowledge/knowledge';
+import { LIMITS, SEVERITIES, type KnowledgeGraph } from '../../knowledge/knowledge';
 import { defineTool, resolveAgentId, throttledTouch } from './types';
 
-const tags = z.array(z.string().min(1).max(100)).max(50);
+// The knowledge graph's own limits (LIMITS): the schema refuses what the service would.
+const tags = z.array(z.string().min(1).max(LIMITS.tag)).max(LIMITS.tags);
+const discoveryId = z.string().min(1).max(LIMITS.discoveryId);
+const word = z.string().min(1).max(LIMITS.word);
+const pageLimit = (byDefault: number) => z.number().int().min(1).max(LIMITS.page).default(byDefault);
+const cursor = z.string().max(LIMITS.cursor);
 const discoveryItem = z.looseObject({
   id: z.string(),
   summary: z.string(),
@@ -27,13 +32,13 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
         'Share something you learned (a bug, pattern, insight, decision...) so other agents find it. ' +
         'related_to links it to existing discovery ids.',
       input: {
-        agent_id: z.string().min(1).max(200).optional().describe('Author; defaults to the caller identity.'),
-        discovery_type: z.string().min(1).max(64).default('insight').describe('e.g. insight, pattern, bug_found, improvement, question, answer, note.'),
-        summary: z.string().min(1).max(1000).describe('One-line summary; searched and shown in lists.'),
-        details: z.string().max(100_000).default('').describe('Full text; searched.'),
+        agent_id: z.string().min(1).max(LIMITS.agentId).optional().describe('Author; defaults to the caller identity.'),
+        discovery_type: z.string().min(1).max(LIMITS.discoveryType).default('insight').describe('e.g. insight, pattern, bug_found, improvement, question, answer, note.'),
+        summary: z.string().min(1).max(LIMITS.summary).describe('One-line summary; searched and shown in lists.'),
+        details: z.string().max(LIMITS.details).default('').describe('Full text; searched.'),
         tags: tags.default([]),
-        related_to: z.array(z.string().min(1)).max(100).default([]).describe('Ids of existing discoveries this one relates to.'),
-        severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+        related_to: z.array(z.string().min(1)).max(LIMITS.relatedTo).default([]).describe('Ids of existing discoveries this one relates to.'),
+        severity: z.enum(SEVERITIES).optional(),
       },
       output: z.looseObject({ success: z.boolean(), discovery: discoveryItem }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -59,12 +64,12 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
         'Ranked full-text search (SQLite FTS5, bm25) over summaries, details and tags; filter by tags (all must match), ' +
         'discovery_type and agent_id; page with limit + cursor. Returns discoveries[] best first with a score.',
       input: {
-        query: z.string().max(1000).default('').describe('Words to search for; empty lists the most recent matching the filters.'),
+        query: z.string().max(LIMITS.query).default('').describe('Words to search for; empty lists the most recent matching the filters.'),
         tags: tags.optional(),
-        discovery_type: z.string().max(64).optional(),
-        agent_id: z.string().max(200).optional().describe('Only discoveries by this agent.'),
-        limit: z.number().int().min(1).max(100).default(10),
-        cursor: z.string().max(500).optional().describe('next_cursor from the previous page.'),
+        discovery_type: z.string().max(LIMITS.discoveryType).optional(),
+        agent_id: z.string().max(LIMITS.agentId).optional().describe('Only discoveries by this agent.'),
+        limit: pageLimit(10),
+        cursor: cursor.optional().describe('next_cursor from the previous page.'),
       },
       output: z.looseObject({ discoveries: z.array(discoveryItem.extend({ score: z.number() })) }),
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -84,11 +89,11 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
       title: 'Browse discoveries',
       description: 'Most recent discoveries first, optionally filtered by agent, type and tags; page with limit + cursor.',
       input: {
-        agent_id: z.string().max(200).optional(),
-        discovery_type: z.string().max(64).optional(),
+        agent_id: z.string().max(LIMITS.agentId).optional(),
+        discovery_type: z.string().max(LIMITS.discoveryType).optional(),
         tags: tags.optional(),
-        limit: z.number().int().min(1).max(100).default(20),
-        cursor: z.string().max(500).optional(),
+        limit: pageLimit(20),
+        cursor: cursor.optional(),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
       handler: async (args) => ({
@@ -100,10 +105,10 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
       title: 'Link two discoveries',
       description: 'Adds an edge between two existing discoveries (idempotent). relation: related_to (default), answers, duplicates, supersedes, contradicts, ...',
       input: {
-        from_id: z.string().min(1).max(200),
-        to_id: z.string().min(1).max(200),
-        relation: z.string().min(1).max(32).default('related_to').describe('Lowercase word naming the edge.'),
-        agent_id: z.string().min(1).max(200).optional().describe('Who links them; defaults to the caller identity.'),
+        from_id: discoveryId,
+        to_id: discoveryId,
+        relation: word.default('related_to').describe('Lowercase word naming the edge.'),
+        agent_id: z.string().min(1).max(LIMITS.agentId).optional().describe('Who links them; defaults to the caller identity.'),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       handler: async (args, ctx) => ({
@@ -115,8 +120,8 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
       title: 'Set a discovery status',
       description: 'Marks a discovery open, resolved, archived, disputed (or another lowercase word).',
       input: {
-        discovery_id: z.string().min(1).max(200),
-        status: z.string().min(1).max(32).describe('e.g. open, resolved, archived, disputed.'),
+        discovery_id: discoveryId,
+        status: word.describe('e.g. open, resolved, archived, disputed.'),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       handler: async (args) => ({ success: true, discovery: { ...(await knowledge.updateStatus({ id: args.discovery_id, status: args.status })) } }),
@@ -125,7 +130,7 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
       name: 'get_discovery_details',
       title: 'Discovery details',
       description: 'One discovery in full with its edges (related_to in and out) and the related discoveries\' summaries.',
-      input: { discovery_id: z.string().min(1).max(200).describe('Id returned by store_discovery_graph or search.') },
+      input: { discovery_id: discoveryId.describe('Id returned by store_discovery_graph or search.') },
       annotations: { readOnlyHint: true, openWorldHint: false },
       handler: async (args) => ({ ...(await knowledge.getDetails(args.discovery_id)) }),
     }),
