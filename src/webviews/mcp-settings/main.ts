@@ -18,11 +18,10 @@ import { PageRequests } from '../shared/requests';
 import { el } from '../shared/theme';
 import { panelChannel } from '../shared/vscode-api';
 import { emptyForm } from './empty-form';
-import { MASK, type FileView, type FormIssue, type MapField, type MapRow, type McpAnswer, type McpHostMessage, type McpPageMessage, type McpPageState, type McpRequest, type ServerForm, type ServerView } from './protocol';
+import { button, listField, mapField, row, textField, toolPicker, type Checkbox, type FieldHost, type TextControl } from './fields';
+import { type FileView, type FormIssue, type MapField, type McpAnswer, type McpHostMessage, type McpPageMessage, type McpPageState, type McpRequest, type ServerForm, type ServerView } from './protocol';
 
 /** A text control of @vscode-elements (vscode-textfield, vscode-textarea, vscode-single-select). */
-type TextControl = HTMLElement & { value: string; updateComplete?: Promise<unknown> };
-type Checkbox = HTMLElement & { checked: boolean };
 /** A request as the page writes it: {@link PageRequests} adds its `seq`. */
 type RequestBody<R = McpRequest> = R extends unknown ? Omit<R, 'seq'> : never;
 
@@ -194,12 +193,6 @@ function render(): void {
   renderTest();
 }
 
-function button(label: string, attrs: Record<string, string | undefined>, onClick: () => void): HTMLElement {
-  const b = el('vscode-button', attrs, label);
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 function statusBadge(s: ServerView): HTMLElement {
   const text = !s.enabled ? 'disabled' : s.status === 'ok' ? 'ok' : s.status;
   return el('span', { class: `badge ${s.enabled ? s.status : 'off'}`, title: s.issues.map((i) => i.message).join('\n') || undefined }, text);
@@ -304,7 +297,7 @@ function renderEditor(): Node[] {
   out.push(el('h2', {}, isNew ? `New server in ${file.label}` : (selected.name ?? '')), el('div', { class: 'file-path' }, file.path));
   out.push(el('div', { class: 'field-error', 'data-for': '' }));
 
-  out.push(textField('name', 'Name', f.name, (v) => (f.name = v), 'Key under [mcp_servers]: letters, digits, "-", "_", ":", "@", "/", "."'));
+  out.push(textField(fieldHost, 'name', 'Name', f.name, (v) => (f.name = v), 'Key under [mcp_servers]: letters, digits, "-", "_", ":", "@", "/", "."'));
   const transport = el('vscode-single-select', { id: 'f-transport', 'aria-label': 'Transport' }) as TextControl;
   const option = (value: ServerForm['transport'], text: string) => el('vscode-option', { value, selected: value === f.transport ? '' : undefined }, text);
   transport.append(option('stdio', 'stdio (command)'), option('streamable_http', 'streamable HTTP (url)'));
@@ -315,28 +308,28 @@ function renderEditor(): Node[] {
   });
   out.push(row('transport', 'Transport', transport));
   if (f.transport === 'stdio') {
-    out.push(textField('command', 'Command', f.command, (v) => (f.command = v), 'Program to start, e.g. npx'));
-    out.push(listField('args', 'Arguments', f.args, (v) => (f.args = v), 'One argument per line'));
-    out.push(mapField(f, 'env', 'Environment', 'Value'));
-    out.push(listField('env_vars', 'Copy from environment', f.env_vars, (v) => (f.env_vars = v), 'Variable names passed from Codex’s environment, one per line'));
-    out.push(textField('cwd', 'Working directory', f.cwd, (v) => (f.cwd = v), 'Empty: Codex’s working directory'));
+    out.push(textField(fieldHost, 'command', 'Command', f.command, (v) => (f.command = v), 'Program to start, e.g. npx'));
+    out.push(listField(fieldHost, 'args', 'Arguments', f.args, (v) => (f.args = v), 'One argument per line'));
+    out.push(mapField(fieldHost, f, 'env', 'Environment', 'Value'));
+    out.push(listField(fieldHost, 'env_vars', 'Copy from environment', f.env_vars, (v) => (f.env_vars = v), 'Variable names passed from Codex’s environment, one per line'));
+    out.push(textField(fieldHost, 'cwd', 'Working directory', f.cwd, (v) => (f.cwd = v), 'Empty: Codex’s working directory'));
   } else {
-    out.push(textField('url', 'URL', f.url, (v) => (f.url = v), 'e.g. http://127.0.0.1:8765/mcp'));
-    out.push(textField('bearer_token_env_var', 'Bearer token variable', f.bearer_token_env_var, (v) => (f.bearer_token_env_var = v), 'Name of the environment variable holding the token (never the token)'));
-    out.push(mapField(f, 'http_headers', 'HTTP headers', 'Value'));
-    out.push(mapField(f, 'env_http_headers', 'Headers from environment', 'Variable'));
+    out.push(textField(fieldHost, 'url', 'URL', f.url, (v) => (f.url = v), 'e.g. http://127.0.0.1:8765/mcp'));
+    out.push(textField(fieldHost, 'bearer_token_env_var', 'Bearer token variable', f.bearer_token_env_var, (v) => (f.bearer_token_env_var = v), 'Name of the environment variable holding the token (never the token)'));
+    out.push(mapField(fieldHost, f, 'http_headers', 'HTTP headers', 'Value'));
+    out.push(mapField(fieldHost, f, 'env_http_headers', 'Headers from environment', 'Variable'));
   }
-  out.push(textField('startup_timeout_sec', 'Startup timeout (s)', f.startup_timeout_sec, (v) => (f.startup_timeout_sec = v), 'Empty: 10 s'));
-  out.push(textField('tool_timeout_sec', 'Tool timeout (s)', f.tool_timeout_sec, (v) => (f.tool_timeout_sec = v), 'Empty: 60 s'));
+  out.push(textField(fieldHost, 'startup_timeout_sec', 'Startup timeout (s)', f.startup_timeout_sec, (v) => (f.startup_timeout_sec = v), 'Empty: 10 s'));
+  out.push(textField(fieldHost, 'tool_timeout_sec', 'Tool timeout (s)', f.tool_timeout_sec, (v) => (f.tool_timeout_sec = v), 'Empty: 60 s'));
   const enabled = el('vscode-checkbox', { id: 'f-enabled', label: 'Codex starts this server', checked: f.enabled ? '' : undefined }) as Checkbox;
   enabled.addEventListener('change', () => {
     f.enabled = enabled.checked;
     changed();
   });
   out.push(row('enabled', 'Enabled', enabled));
-  out.push(listField('enabled_tools', 'Allowed tools', f.enabled_tools ?? [], (v) => (f.enabled_tools = v.length ? v : null), 'Empty: every tool; one name per line'));
-  out.push(listField('disabled_tools', 'Denied tools', f.disabled_tools ?? [], (v) => (f.disabled_tools = v.length ? v : null), 'One name per line'));
-  if (state.testedTools.length) out.push(toolPicker(f));
+  out.push(listField(fieldHost, 'enabled_tools', 'Allowed tools', f.enabled_tools ?? [], (v) => (f.enabled_tools = v.length ? v : null), 'Empty: every tool; one name per line'));
+  out.push(listField(fieldHost, 'disabled_tools', 'Denied tools', f.disabled_tools ?? [], (v) => (f.disabled_tools = v.length ? v : null), 'One name per line'));
+  if (state.testedTools.length) out.push(toolPicker(fieldHost, f, state.testedTools));
 
   const target = { file: selected.file, originalName: selected.name };
   const buttons = el(
@@ -368,105 +361,20 @@ function renderEditor(): Node[] {
   return out;
 }
 
-function row(field: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
-  return el(
-    'div',
-    { class: 'row' },
-    el('label', { for: `f-${field}`, class: 'label' }, label),
-    el('div', { class: 'control' }, control, hint ? el('div', { class: 'hint' }, hint) : '', el('div', { class: 'field-error', 'data-for': field, role: 'alert' })),
-  );
-}
-
 function changed(rerender = false): void {
   if (rerender) render();
   scheduleValidate();
 }
 
-function textField(field: string, label: string, value: string, set: (v: string) => void, hint?: string): HTMLElement {
-  const input = el('vscode-textfield', { id: `f-${field}`, label, spellcheck: 'false' }) as TextControl;
-  input.value = value;
-  input.addEventListener('input', () => {
-    set(input.value);
-    changed();
-  });
-  return row(field, label, input, hint);
-}
-
-function listField(field: string, label: string, value: string[], set: (v: string[]) => void, hint?: string): HTMLElement {
-  const area = el('vscode-textarea', { id: `f-${field}`, label, rows: String(Math.max(2, Math.min(8, value.length + 1))), spellcheck: 'false', resize: 'vertical', monospace: '' }) as TextControl;
-  area.value = value.join('\n');
-  area.addEventListener('input', () => {
-    set(area.value.split('\n').filter((l) => l.trim() !== ''));
-    changed();
-  });
-  // One item per line: wrapping would make a long path look like two arguments.
-  void customElements.whenDefined('vscode-textarea').then(() => area.updateComplete).then(() => area.shadowRoot?.querySelector('textarea')?.setAttribute('wrap', 'off'));
-  return row(field, label, area, hint);
-}
-
-function mapField(f: ServerForm, field: MapField, label: string, valueLabel: string): HTMLElement {
-  const rows: MapRow[] = f[field];
-  const selected = state.selected;
-  const table = el('div', { class: 'map', id: `f-${field}` });
-  rows.forEach((r, i) => {
-    const key = el('vscode-textfield', { label: `${label} name ${i + 1}`, placeholder: 'NAME', spellcheck: 'false' }) as TextControl;
-    key.value = r.key;
-    key.addEventListener('input', () => {
-      r.key = key.value;
-      changed();
-    });
-    const cells: HTMLElement[] = [key];
-    if (r.value === undefined) {
-      cells.push(el('vscode-textfield', { readonly: '', value: MASK, label: `${label} value ${i + 1} (hidden)` }));
-      if (selected?.name) {
-        const name = selected.name;
-        cells.push(button('Reveal', { secondary: '', icon: 'eye', title: 'Show this value' }, () => post({ type: 'reveal', file: selected.file, name, field, key: r.key })));
-      }
-    } else {
-      const value = el('vscode-textfield', { label: `${label} value ${i + 1}`, placeholder: valueLabel, spellcheck: 'false' }) as TextControl;
-      value.value = r.value;
-      value.addEventListener('input', () => {
-        r.value = value.value;
-        changed();
-      });
-      cells.push(value);
-    }
-    const del = el('vscode-toolbar-button', { icon: 'close', title: 'Delete this row', label: `Delete ${label} row ${i + 1}` });
-    del.addEventListener('click', () => {
-      rows.splice(i, 1);
-      changed(true);
-    });
-    cells.push(del);
-    table.append(el('div', { class: 'map-row' }, ...cells));
-  });
-  table.append(
-    button('Add', { secondary: '', icon: 'add', class: 'small' }, () => {
-      rows.push({ key: '', value: '' });
-      changed(true);
-    }),
-  );
-  return row(field, label, table);
-}
-
-/** Tools from the last test: ticking Allow / Deny edits the two lists. */
-function toolPicker(f: ServerForm): HTMLElement {
-  const box = el('div', { class: 'tools', id: 'tool-picker' });
-  for (const t of state.testedTools) {
-    const toggle = (key: 'enabled_tools' | 'disabled_tools', on: boolean) => {
-      const list = (f[key] ?? []).filter((n) => n !== t.name);
-      if (on) list.push(t.name);
-      f[key] = list.length ? list : null;
-      changed(true);
-    };
-    const check = (key: 'enabled_tools' | 'disabled_tools', text: string) => {
-      const c = el('vscode-checkbox', { 'aria-label': `${text} ${t.name}`, title: `${text} ${t.name}`, checked: f[key]?.includes(t.name) ? '' : undefined }) as Checkbox;
-      c.addEventListener('change', () => toggle(key, c.checked));
-      return c;
-    };
-    box.append(el('div', { class: 'tool' }, check('enabled_tools', 'Allow'), check('disabled_tools', 'Deny'), el('code', {}, t.name), el('span', { class: 'note' }, t.description ?? '')));
-  }
-  return row('tools', 'Tools (from test): allow, deny', box);
-}
+/** The form controls' view of the page (./fields). */
+const fieldHost: FieldHost = {
+  changed,
+  get reveal() {
+    const selected = state.selected;
+    const name = selected?.name;
+    return selected && name ? (field: MapField, key: string) => post({ type: 'reveal', file: selected.file, name, field, key }) : undefined;
+  },
+};
 
 function showTest(r: Extract<McpHostMessage, { type: 'testResult' }>): void {
   if (r.ok) {
