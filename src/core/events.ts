@@ -21,6 +21,22 @@ export interface DiscoveryEventPayload {
   related_to: string[];
 }
 
+/** One step of a dialectic session, as views and the audit log see it. */
+export interface DialecticTransitionEvent {
+  transition: string;
+  sessionId: string;
+  /** The session's phase after the step. */
+  phase: string;
+  agentId: string | null;
+  requesterId: string;
+  /** null while the reviewer slot is open. */
+  reviewerId: string | null;
+  /** ISO time of the step. */
+  at: string;
+  /** Why it failed or escalated, or the nudge's note. */
+  reason?: string;
+}
+
 export interface GovernanceEventMap {
   /** First sight of an agent. */
   'agent-created': { agentId: string; clientName: string | null; clientVersion: string | null };
@@ -29,6 +45,12 @@ export interface GovernanceEventMap {
   'discovery-stored': { discovery: DiscoveryEventPayload };
   /** A discovery's status changed or an edge was added to it. */
   'discovery-updated': { id: string; change: 'status' | 'edge' };
+  /**
+   * A dialectic review changed (src/dialectic): `transition` is `requested`, `thesis`,
+   * `antithesis`, `synthesis`, `resolved`, `escalated`, `failed` or `nudged`; `agentId` is who
+   * acted (null for the system: a timeout, a self review's system antithesis).
+   */
+  'dialectic-transition': DialecticTransitionEvent;
   /** A listener threw; the emitting operation still succeeded. */
   'listener-error': { event: string; error: unknown };
 }

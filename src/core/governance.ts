@@ -39,6 +39,8 @@ export interface UpdateResult {
   update_count: number;
   /** ISO-8601 time of the update. */
   timestamp: string;
+  /** Set when a dialectic resolution's condition capped the reported complexity (v1 `dialectic_enforcement_warning`). */
+  dialectic_enforcement_warning?: string;
 }
 
 export interface SimulationResult extends UpdateResult {
@@ -125,16 +127,25 @@ export const GOVERNANCE_LIMITS = {
 const MAX_OPERATION_CHARS = GOVERNANCE_LIMITS.operation;
 const MAX_AGENT_ID_CHARS = GOVERNANCE_LIMITS.agentId;
 
+/**
+ * The highest complexity an agent's updates may report (0..1), or undefined for no cap: the
+ * conditions a dialectic resolution stored for it (src/dialectic). UNITARES v1 enforces them in
+ * `src/mcp_handlers/core.py` (CIRWEL/governance-mcp-v1-backup @ e162fb7) by lowering the complexity.
+ */
+export type ComplexityCap = (agentId: string) => Promise<number | undefined>;
+
 export class GovernanceService {
   private readonly queues = new Map<string, Promise<unknown>>();
 
   /**
    * @param clock ms since epoch; injectable so tests control the drift between updates
+   * @param complexityCap consulted on every stored update (dialectic conditions)
    */
   constructor(
     private readonly store: GovernanceStore,
     private readonly events: GovernanceEvents,
     private readonly clock: () => number = Date.now,
+    private readonly complexityCap?: ComplexityCap,
   ) {}
 
   /**
@@ -159,13 +170,15 @@ export class GovernanceService {
     const input = checkUpdate(request);
     return this.serialized(input.agentId, async () => {
       const existing = await this.store.agents.get(input.agentId);
+      const cap = await this.complexityCap?.(input.agentId);
+      const complexity = cap !== undefined && input.complexity > cap ? cap : input.complexity;
       const nowMs = this.clock();
-      const outcome = applyUpdate(dynamicsOf(existing), { complexity: input.complexity, nowMs, confidence: input.confidence, operation: input.operation });
+      const outcome = applyUpdate(dynamicsOf(existing), { complexity, nowMs, confidence: input.confidence, operation: input.operation });
       const agent = await this.store.agents.recordUpdate({
         agentId: input.agentId,
         atMs: nowMs,
         operation: input.operation,
-        complexity: input.complexity,
+        complexity,
         confidence: input.confidence,
         dynamics: outcome.state,
         metrics: outcome.metrics,
@@ -180,6 +193,9 @@ export class GovernanceService {
         metrics: outcome.metrics,
         update_count: agent.updateCount,
         timestamp: at,
+        ...(complexity < input.complexity
+          ? { dialectic_enforcement_warning: `Dialectic condition enforced: complexity ${input.complexity.toFixed(2)} capped to ${complexity.toFixed(2)}.` }
+          : {}),
       };
     });
   }
