@@ -6,9 +6,18 @@
 // another bundle's copy of zod (the extension host loads the server as a second bundle).
 import { $ZodError } from 'zod/v4/core';
 
-export type ToolErrorCode = 'unknown_tool' | 'invalid_arguments' | 'not_found' | 'conflict' | 'rate_limited' | 'forbidden' | 'internal_error';
+export type ToolErrorCode =
+  | 'unknown_tool'
+  | 'invalid_arguments'
+  | 'not_found'
+  | 'conflict'
+  /** A call out of turn in a stateful protocol (dialectic review): the state and who may act are in the details. */
+  | 'invalid_state'
+  | 'rate_limited'
+  | 'forbidden'
+  | 'internal_error';
 
-const TOOL_ERROR_CODES = new Set<string>(['unknown_tool', 'invalid_arguments', 'not_found', 'conflict', 'rate_limited', 'forbidden', 'internal_error']);
+const TOOL_ERROR_CODES = new Set<string>(['unknown_tool', 'invalid_arguments', 'not_found', 'conflict', 'invalid_state', 'rate_limited', 'forbidden', 'internal_error']);
 
 export class ToolCallError extends Error {
   constructor(readonly code: ToolErrorCode, message: string, readonly details?: Record<string, unknown>) {
