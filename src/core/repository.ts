@@ -89,6 +89,74 @@ export interface AgentRepository {
   counts(): Promise<{ agents: number; updates: number }>;
 }
 
+/** An agent's latest numbers, as fleet-wide reads need them (no dynamics, no history). */
+export interface SnapshotMetrics {
+  E: number;
+  I: number;
+  S: number;
+  V: number;
+  /** 0..1 */
+  coherence: number;
+  /** 0..1 */
+  riskScore: number;
+  /** UNITARES objective Phi; null when the stored metrics lack it. */
+  phi: number | null;
+  voidActive: boolean;
+}
+
+/** One agent's latest state for fleet-wide reads (compare, aggregate, summaries). */
+export interface AgentSnapshot {
+  id: string;
+  status: string;
+  updateCount: number;
+  lastSeenAt: string;
+  lastAction: GovernanceDecision['action'] | null;
+  /** null before the agent's first update. */
+  metrics: SnapshotMetrics | null;
+}
+
+/** One history row with only the numbers the pattern and anomaly detectors read. */
+export interface AgentPoint {
+  id: number;
+  at: string;
+  E: number;
+  I: number;
+  S: number;
+  V: number;
+  coherence: number;
+  riskScore: number;
+  action: GovernanceDecision['action'];
+}
+
+/** An agent's recent history, read at one instant (both parts end at the same update). */
+export interface AgentSeries {
+  /** The most recent updates, oldest first. */
+  points: AgentPoint[];
+  /** V of the most recent updates, oldest first; the last value is V of the last point. */
+  V: number[];
+}
+
+/**
+ * Reads across many agents for the observability tools (./observability-service): cheap enough
+ * to run over every agent per call (the store serves snapshots from a covering index).
+ */
+export interface AgentReadRepository {
+  /**
+   * Latest state of agents, most recently seen first.
+   * @param options.statuses only agents with one of these statuses
+   * @param options.ids only these agents (unknown ids are absent from the result)
+   * @param options.limit at most this many
+   */
+  snapshots(options: { statuses?: readonly string[]; ids?: readonly string[]; limit: number }): Promise<AgentSnapshot[]>;
+  /** The last `points` history rows and the last `vValues` (default 0) values of V of one agent. */
+  recentSeries(agentId: string, options: { points: number; vValues?: number }): Promise<AgentSeries>;
+  /**
+   * History rows of every agent (or of `agentId`), newest first; `beforeId` continues after the
+   * row with that id (keyset paging: no gaps or repeats when updates arrive between pages).
+   */
+  updates(options: { limit: number; beforeId?: number; agentId?: string }): Promise<AgentUpdateRecord[]>;
+}
+
 /** The database behind the repositories, for health reports. */
 export interface StoreInfo {
   /** Absolute path of the database file. */
