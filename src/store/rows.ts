@@ -1,4 +1,5 @@
 /** Conversions between SQLite row values and the store's record types. */
+import type { SQLOutputValue } from 'node:sqlite';
 
 /** ms since epoch -> ISO-8601 UTC with milliseconds (sorts lexicographically in time order). */
 export function iso(ms: number): string {
@@ -15,11 +16,11 @@ export function parseJson<T>(text: unknown, fallback: T): T {
   }
 }
 
-export function str(value: unknown): string {
+export function str(value: SQLOutputValue | undefined): string {
   return value == null ? '' : String(value);
 }
 
-export function strOrNull(value: unknown): string | null {
+export function strOrNull(value: SQLOutputValue | undefined): string | null {
   return value == null ? null : String(value);
 }
 
@@ -31,4 +32,5 @@ export function numOrNull(value: unknown): number | null {
   return value == null ? null : num(value);
 }
 
-export type Row = Record<string, unknown>;
+/** A result row as node:sqlite returns it. */
+export type Row = Record<string, SQLOutputValue>;

@@ -4,6 +4,7 @@ import type { DynamicsState, GovernanceMetrics } from '../core/eisv';
 import { durableWrite, StatementCache } from './sqlite';
 import { iso, num, numOrNull, parseJson, str, strOrNull, type Row } from './rows';
 import type { AgentRecord, AgentRepository, AgentUpdateRecord, EnsureAgentInput, RecordUpdateInput } from '../core/repository';
+import { runAsPromise } from '../util/promise';
 
 const UPSERT_SEEN = `
   INSERT INTO agents (id, client_name, client_version, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
@@ -47,16 +48,18 @@ export class SqliteAgentRepository implements AgentRepository {
     });
   }
 
-  async get(id: string): Promise<AgentRecord | undefined> {
-    return this.read(id);
+  get(id: string): Promise<AgentRecord | undefined> {
+    return runAsPromise(() => this.read(id));
   }
 
-  async list(options: { limit: number; status?: string }): Promise<AgentRecord[]> {
-    const rows =
-      options.status === undefined
-        ? this.sql.get('SELECT * FROM agents ORDER BY last_seen_at DESC, id LIMIT ?').all(options.limit)
-        : this.sql.get('SELECT * FROM agents WHERE status = ? ORDER BY last_seen_at DESC, id LIMIT ?').all(options.status, options.limit);
-    return rows.map((row) => toAgent(row as Row));
+  list(options: { limit: number; status?: string }): Promise<AgentRecord[]> {
+    return runAsPromise(() => {
+      const rows =
+        options.status === undefined
+          ? this.sql.get('SELECT * FROM agents ORDER BY last_seen_at DESC, id LIMIT ?').all(options.limit)
+          : this.sql.get('SELECT * FROM agents WHERE status = ? ORDER BY last_seen_at DESC, id LIMIT ?').all(options.status, options.limit);
+      return rows.map((row) => toAgent(row as Row));
+    });
   }
 
   async recordUpdate(input: RecordUpdateInput): Promise<AgentRecord> {
@@ -102,19 +105,23 @@ export class SqliteAgentRepository implements AgentRepository {
     });
   }
 
-  async history(agentId: string, options: { limit: number }): Promise<AgentUpdateRecord[]> {
-    if (options.limit <= 0) return [];
-    const rows = this.sql.get('SELECT * FROM agent_updates WHERE agent_id = ? ORDER BY id DESC LIMIT ?').all(agentId, options.limit);
-    return rows.map((row) => toUpdate(row as Row)).reverse();
+  history(agentId: string, options: { limit: number }): Promise<AgentUpdateRecord[]> {
+    return runAsPromise(() => {
+      if (options.limit <= 0) return [];
+      const rows = this.sql.get('SELECT * FROM agent_updates WHERE agent_id = ? ORDER BY id DESC LIMIT ?').all(agentId, options.limit);
+      return rows.map((row) => toUpdate(row as Row)).reverse();
+    });
   }
 
-  async counts(): Promise<{ agents: number; updates: number }> {
-    const row = this.sql.get('SELECT (SELECT count(*) FROM agents) AS agents, (SELECT count(*) FROM agent_updates) AS updates').get() as Row;
-    return { agents: num(row.agents), updates: num(row.updates) };
+  counts(): Promise<{ agents: number; updates: number }> {
+    return runAsPromise(() => {
+      const row = this.sql.get('SELECT (SELECT count(*) FROM agents) AS agents, (SELECT count(*) FROM agent_updates) AS updates').get() as Row;
+      return { agents: num(row.agents), updates: num(row.updates) };
+    });
   }
 
   private read(id: string): AgentRecord | undefined {
-    const row = this.sql.get('SELECT * FROM agents WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql.get('SELECT * FROM agents WHERE id = ?').get(id);
     return row ? toAgent(row) : undefined;
   }
 }

@@ -18,6 +18,7 @@ import type {
   RecentSearch,
   ScoredDiscovery,
 } from '../knowledge/repository';
+import { runAsPromise } from '../util/promise';
 
 /**
  * bm25 column weights (summary, details, tags): a word in the one-line summary or in a tag says
@@ -85,15 +86,17 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     });
   }
 
-  async bulkInsert(discoveries: NewDiscovery[], edges: NewEdge[] = []): Promise<{ discoveries: number; edges: number }> {
-    return inTransaction(this.db, () => {
-      for (const d of discoveries) this.insertRow(d);
-      let edgeCount = 0;
-      for (const e of edges) {
-        edgeCount += Number(this.sql.get(INSERT_EDGE).run(e.fromId, e.toId, e.relation, e.agentId, iso(e.createdAtMs)).changes);
-      }
-      return { discoveries: discoveries.length, edges: edgeCount };
-    });
+  bulkInsert(discoveries: NewDiscovery[], edges: NewEdge[] = []): Promise<{ discoveries: number; edges: number }> {
+    return runAsPromise(() =>
+      inTransaction(this.db, () => {
+        for (const d of discoveries) this.insertRow(d);
+        let edgeCount = 0;
+        for (const e of edges) {
+          edgeCount += Number(this.sql.get(INSERT_EDGE).run(e.fromId, e.toId, e.relation, e.agentId, iso(e.createdAtMs)).changes);
+        }
+        return { discoveries: discoveries.length, edges: edgeCount };
+      }),
+    );
   }
 
   async addEdge(edge: NewEdge): Promise<{ edge: EdgeRecord; created: boolean }> {
@@ -116,21 +119,25 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     });
   }
 
-  async get(id: string): Promise<DiscoveryRecord | undefined> {
-    return this.read(id);
+  get(id: string): Promise<DiscoveryRecord | undefined> {
+    return runAsPromise(() => this.read(id));
   }
 
-  async getMany(ids: string[]): Promise<DiscoveryRecord[]> {
-    if (!ids.length) return [];
-    const rows = this.sql.get('SELECT * FROM discoveries WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids));
-    const byId = new Map(rows.map((row) => [str((row as Row).id), toDiscovery(row as Row)]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+  getMany(ids: string[]): Promise<DiscoveryRecord[]> {
+    return runAsPromise(() => {
+      if (!ids.length) return [];
+      const rows = this.sql.get('SELECT * FROM discoveries WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids));
+      const byId = new Map(rows.map((row) => [str((row as Row).id), toDiscovery(row as Row)]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
+    });
   }
 
-  async edges(id: string): Promise<{ outgoing: EdgeRecord[]; incoming: EdgeRecord[] }> {
-    const outgoing = this.sql.get('SELECT * FROM discovery_edges WHERE from_id = ? ORDER BY created_at, to_id').all(id);
-    const incoming = this.sql.get('SELECT * FROM discovery_edges WHERE to_id = ? ORDER BY created_at, from_id').all(id);
-    return { outgoing: outgoing.map((r) => toEdge(r as Row)), incoming: incoming.map((r) => toEdge(r as Row)) };
+  edges(id: string): Promise<{ outgoing: EdgeRecord[]; incoming: EdgeRecord[] }> {
+    return runAsPromise(() => {
+      const outgoing = this.sql.get('SELECT * FROM discovery_edges WHERE from_id = ? ORDER BY created_at, to_id').all(id);
+      const incoming = this.sql.get('SELECT * FROM discovery_edges WHERE to_id = ? ORDER BY created_at, from_id').all(id);
+      return { outgoing: outgoing.map((r) => toEdge(r as Row)), incoming: incoming.map((r) => toEdge(r as Row)) };
+    });
   }
 
   /**
@@ -169,7 +176,7 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
    * for ASCII words; for others the tokenizer may fold differently, so it only judges commonness.
    */
   private documentFrequency(word: string): number | null {
-    const row = this.sql.get('SELECT doc FROM temp.discoveries_vocab WHERE term = ?').get(word.toLowerCase()) as Row | undefined;
+    const row = this.sql.get('SELECT doc FROM temp.discoveries_vocab WHERE term = ?').get(word.toLowerCase());
     return row === undefined ? null : num(row.doc);
   }
 
@@ -184,26 +191,28 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     return this.docCountCache.value;
   }
 
-  async search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
-    const terms = this.termsFor(query.text);
-    const match = joinTerms(terms);
-    if (match === null) return { items: [], total: 0 };
-    const filter = filterSql(query);
-    let rows: unknown[];
-    let total: number;
-    if (!filter.sql) {
-      // Without filters, rank and count inside the FTS index and join only the page: about twice
-      // as fast when a query matches a large share of the discoveries.
-      const counted = this.countFromFrequencies(terms);
-      rows = this.rankPruned(terms, match, query.limit, query.offset, counted?.withEveryWord) ?? this.sql.get(RANK_PAGE).all(match, query.limit, query.offset);
-      total = counted?.total ?? num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
-    } else {
-      const from = `FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid WHERE discoveries_fts MATCH ?${filter.sql}`;
-      const params: SQLInputValue[] = [match, ...filter.params];
-      rows = this.sql.get(`SELECT d.*, -${BM25} AS score ${from} ORDER BY score DESC, d.seq DESC LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset);
-      total = num((this.sql.get(`SELECT count(*) AS n ${from}`).get(...params) as Row).n);
-    }
-    return { items: rows.map((row) => toScored(row as Row)), total };
+  search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
+    return runAsPromise(() => {
+      const terms = this.termsFor(query.text);
+      const match = joinTerms(terms);
+      if (match === null) return { items: [], total: 0 };
+      const filter = filterSql(query);
+      let rows: unknown[];
+      let total: number;
+      if (!filter.sql) {
+        // Without filters, rank and count inside the FTS index and join only the page: about twice
+        // as fast when a query matches a large share of the discoveries.
+        const counted = this.countFromFrequencies(terms);
+        rows = this.rankPruned(terms, match, query.limit, query.offset, counted?.withEveryWord) ?? this.sql.get(RANK_PAGE).all(match, query.limit, query.offset);
+        total = counted?.total ?? num((this.sql.get('SELECT count(*) AS n FROM discoveries_fts WHERE discoveries_fts MATCH ?').get(match) as Row).n);
+      } else {
+        const from = `FROM discoveries_fts JOIN discoveries d ON d.seq = discoveries_fts.rowid WHERE discoveries_fts MATCH ?${filter.sql}`;
+        const params: SQLInputValue[] = [match, ...filter.params];
+        rows = this.sql.get(`SELECT d.*, -${BM25} AS score ${from} ORDER BY score DESC, d.seq DESC LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset);
+        total = num((this.sql.get(`SELECT count(*) AS n ${from}`).get(...params) as Row).n);
+      }
+      return { items: rows.map((row) => toScored(row as Row)), total };
+    });
   }
 
   /**
@@ -279,21 +288,25 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     return above(page, rest.reduce((acc, t) => acc + bound(t), 0)) ? page : undefined;
   }
 
-  async recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
-    const filter = filterSql(query);
-    const where = `WHERE 1 = 1${filter.sql}`;
-    const page = query.beforeSeq === undefined ? '' : ' AND d.seq < ?';
-    const pageParams = query.beforeSeq === undefined ? [] : [query.beforeSeq];
-    const rows = this.sql
-      .get(`SELECT d.*, 0 AS score FROM discoveries d ${where}${page} ORDER BY d.seq DESC LIMIT ?`)
-      .all(...filter.params, ...pageParams, query.limit);
-    const total = num((this.sql.get(`SELECT count(*) AS n FROM discoveries d ${where}`).get(...filter.params) as Row).n);
-    return { items: rows.map((row) => toScored(row as Row)), total };
+  recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
+    return runAsPromise(() => {
+      const filter = filterSql(query);
+      const where = `WHERE 1 = 1${filter.sql}`;
+      const page = query.beforeSeq === undefined ? '' : ' AND d.seq < ?';
+      const pageParams = query.beforeSeq === undefined ? [] : [query.beforeSeq];
+      const rows = this.sql
+        .get(`SELECT d.*, 0 AS score FROM discoveries d ${where}${page} ORDER BY d.seq DESC LIMIT ?`)
+        .all(...filter.params, ...pageParams, query.limit);
+      const total = num((this.sql.get(`SELECT count(*) AS n FROM discoveries d ${where}`).get(...filter.params) as Row).n);
+      return { items: rows.map((row) => toScored(row as Row)), total };
+    });
   }
 
-  async counts(): Promise<{ discoveries: number; edges: number }> {
-    const row = this.sql.get('SELECT (SELECT count(*) FROM discoveries) AS d, (SELECT count(*) FROM discovery_edges) AS e').get() as Row;
-    return { discoveries: num(row.d), edges: num(row.e) };
+  counts(): Promise<{ discoveries: number; edges: number }> {
+    return runAsPromise(() => {
+      const row = this.sql.get('SELECT (SELECT count(*) FROM discoveries) AS d, (SELECT count(*) FROM discovery_edges) AS e').get() as Row;
+      return { discoveries: num(row.d), edges: num(row.e) };
+    });
   }
 
   private insertRow(d: NewDiscovery): void {
@@ -302,7 +315,7 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
   }
 
   private read(id: string): DiscoveryRecord | undefined {
-    const row = this.sql.get('SELECT * FROM discoveries WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql.get('SELECT * FROM discoveries WHERE id = ?').get(id);
     return row ? toDiscovery(row) : undefined;
   }
 }

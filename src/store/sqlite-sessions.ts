@@ -6,6 +6,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { CodexSessionRecord, CodexSessionRepository } from '../supervisor/session';
 import { parseJson } from './rows';
 import { durableWrite, StatementCache } from './sqlite';
+import { runAsPromise } from '../util/promise';
 
 const UPSERT = `
   INSERT INTO codex_sessions (id, thread_id, backend, status, created_at, last_activity_at, record) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -26,9 +27,11 @@ export class SqliteCodexSessionRepository implements CodexSessionRepository {
     });
   }
 
-  async list(limit: number): Promise<CodexSessionRecord[]> {
-    const rows = this.sql.get('SELECT record FROM codex_sessions ORDER BY last_activity_at DESC, id LIMIT ?').all(limit) as Array<{ record: unknown }>;
-    return rows.map((row) => parseJson<CodexSessionRecord | null>(row.record, null)).filter((r): r is CodexSessionRecord => r !== null && typeof r.id === 'string');
+  list(limit: number): Promise<CodexSessionRecord[]> {
+    return runAsPromise(() => {
+      const rows = this.sql.get('SELECT record FROM codex_sessions ORDER BY last_activity_at DESC, id LIMIT ?').all(limit) as Array<{ record: unknown }>;
+      return rows.map((row) => parseJson<CodexSessionRecord | null>(row.record, null)).filter((r): r is CodexSessionRecord => r !== null && typeof r.id === 'string');
+    });
   }
 
   async prune(keep: number): Promise<number> {

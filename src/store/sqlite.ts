@@ -231,6 +231,6 @@ export function flushWrites(db: DatabaseSync): void {
  * Commits any open batch (every write acknowledged so far is then durable); call before
  * `db.close()`. Later durableWrite calls on `db` reject with an error saying the database is closed.
  */
-export async function closeWrites(db: DatabaseSync): Promise<void> {
+export function closeWrites(db: DatabaseSync): void {
   groups.get(db)?.close();
 }

@@ -71,7 +71,7 @@ describe('group commit: durability', () => {
       await Promise.all([1, 2].map((v) => durableWrite(db, () => db.prepare('INSERT INTO t VALUES (?)').run(v))));
       assert.equal(synchronous(), 2);
     } finally {
-      await closeWrites(db);
+      closeWrites(db);
       db.close();
     }
   });
@@ -80,7 +80,7 @@ describe('group commit: durability', () => {
     const db = openDatabase(join(dir, 'x.db'));
     db.exec('CREATE TABLE t (v INTEGER)');
     const writes = [1, 2, 3].map((v) => durableWrite(db, () => db.prepare('INSERT INTO t VALUES (?)').run(v)));
-    await closeWrites(db);
+    closeWrites(db);
     await Promise.all(writes);
     await assert.rejects(durableWrite(db, () => db.prepare('INSERT INTO t VALUES (4)').run()), /database is closed/);
     db.close();
