@@ -62,7 +62,7 @@ export function parseApprovalPolicy(value: unknown, where = 'approval policy'): 
   const parsed = policySchema.safeParse(value ?? {}, { error: en().localeError });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key = issue?.path.join('.') || (issue && 'keys' in issue ? (issue.keys as string[]).join(', ') : '') || '(policy)';
+    const key = issue?.path.join('.') || (issue && 'keys' in issue ? issue.keys.join(', ') : '') || '(policy)';
     throw new ValidationError(
       key,
       `${where}: ${key}: ${issue?.message ?? 'invalid'}. Allowed keys: ${Object.keys(policySchema.shape).join(', ')} (booleans; timeoutSeconds a number from 0.01 to 86400; askForConfigKeys a list of Codex config keys).`,

@@ -71,8 +71,8 @@ export const DEFAULT_DENY_REASON = 'No approval prompter is configured yet: deni
 
 /** Denies everything with {@link DEFAULT_DENY_REASON}. */
 export class DenyAllApprovalBroker implements ApprovalBroker {
-  async request(): Promise<ApprovalAnswer> {
-    return { decision: 'deny', reason: DEFAULT_DENY_REASON };
+  request(): Promise<ApprovalAnswer> {
+    return Promise.resolve({ decision: 'deny', reason: DEFAULT_DENY_REASON });
   }
 }
 

@@ -248,7 +248,7 @@ async function readEventStream(res: Response, onAnnounce: ((a: ToolAnnouncement)
       if (e.event === 'announce') {
         const { type, message, ...rest } = data;
         onAnnounce?.({ type: String(type), message: String(message), data: rest });
-      } else if (e.event === 'result') result = data as CallBody;
+      } else if (e.event === 'result') result = data;
     },
   });
   const decoder = new TextDecoder();

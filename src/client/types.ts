@@ -75,7 +75,7 @@ export interface ToolCallOptions {
    * Hears what the tool announces before it answers (the `codex` tool's session id, as soon as the
    * session exists). In process: at once; over HTTP: the call is made as an event stream.
    */
-  onAnnounce?(announcement: ToolAnnouncement): void;
+  onAnnounce?: (announcement: ToolAnnouncement) => void;
   /**
    * Deadline of the call over HTTP (ms), or `none` (a Codex turn takes minutes; the server's tool
    * timeout bounds it). Default the client's timeout, `none` when `onAnnounce` is given.

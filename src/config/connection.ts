@@ -163,7 +163,9 @@ function explain(e: unknown, target: ConnectionTarget, t: McpTransport, timeoutM
     return `the server process exited before answering (${message}); check the command, args and the stderr output below.`;
   }
   if (t.type === 'streamable_http') {
-    if (/ECONNREFUSED|fetch failed/i.test(message + String(err?.cause ?? ''))) return `nothing is listening at ${t.url} (connection refused); start the server or fix the url.`;
+    // fetch() fails with TypeError('fetch failed') whose cause is the socket's error (connect ECONNREFUSED ...).
+    const cause = err?.cause instanceof Error ? String(err.cause) : typeof err?.cause === 'string' ? err.cause : '';
+    if (/ECONNREFUSED|fetch failed/i.test(message + cause)) return `nothing is listening at ${t.url} (connection refused); start the server or fix the url.`;
     const status = e instanceof StreamableHTTPError ? e.code : undefined;
     if (status === 401 || status === 403) {
       const where = t.bearer_token_env_var ? `the token in ${t.bearer_token_env_var}` : 'bearer_token_env_var (no token was sent)';

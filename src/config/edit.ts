@@ -88,7 +88,7 @@ export function applyEdit(text: string, edit: ConfigEdit): string {
   if (edit.kind !== 'add' && !exists) throw new ConfigEditError('not-found', `No MCP server named '${name}' found.`);
 
   let result: string;
-  const expected = structuredClone(original) as Record<string, unknown>;
+  const expected = structuredClone(original);
   const expServers = (): Record<string, unknown> => {
     if (!isTable(expected.mcp_servers)) expected.mcp_servers = {};
     return expected.mcp_servers as Record<string, unknown>;
@@ -101,7 +101,7 @@ export function applyEdit(text: string, edit: ConfigEdit): string {
       if (!isTable(edit.table)) throw new ConfigEditError('invalid', 'the server must be a table of keys.');
       refuseUnsafeForms(located);
       // Form models leave unset fields as null/undefined; TOML has no null, so they are simply absent.
-      const table = Object.fromEntries(Object.entries(edit.table).filter(([, v]) => v !== null && v !== undefined)) as ServerTable;
+      const table: ServerTable = Object.fromEntries(Object.entries(edit.table).filter(([, v]) => v !== null && v !== undefined));
       result = exists ? replaceServer(text, edit.name, table) : addServer(text, edit.name, table);
       expServers()[edit.name] = table;
       break;

@@ -13,7 +13,7 @@ function str(v: unknown): string | null {
 }
 
 function strs(v: unknown): string[] | null {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : null;
 }
 
 function strMap(v: unknown): Record<string, string> | null {
@@ -36,7 +36,7 @@ export function transportOf(t: Record<string, unknown>): McpTransport | null {
   const command = str(t.command);
   if (command !== null) {
     const envVars = Array.isArray(t.env_vars)
-      ? t.env_vars.filter((x): x is EnvVarRef => typeof x === 'string' || (isTable(x) && typeof x.name === 'string')).map((x) => (typeof x === 'string' ? x : { ...(x as { name: string; source?: string }) }))
+      ? t.env_vars.filter((x): x is EnvVarRef => typeof x === 'string' || (isTable(x) && typeof x.name === 'string')).map((x) => (typeof x === 'string' ? x : { ...x }))
       : [];
     return { type: 'stdio', command, args: strs(t.args) ?? [], env: t.env === undefined ? null : strMap(t.env), env_vars: envVars, cwd: str(t.cwd) };
   }

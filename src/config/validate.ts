@@ -236,7 +236,7 @@ function expectStrings(c: Collector, key: string, v: unknown): void {
     c.error(key, `invalid type: ${describe(v)}, expected a sequence`, `${FIX.strings}: ${key} = [${typeof v === 'string' ? JSON.stringify(v) : '"..."'}]`);
     return;
   }
-  const bad = v.find((x) => kindOf(x) !== 'string' && kindOf(x) !== 'date');
+  const bad: unknown = v.find((x) => kindOf(x) !== 'string' && kindOf(x) !== 'date');
   if (bad !== undefined) c.error(key, `invalid type: ${describe(bad)}, expected a string`, `quote every element: ${key} = ["..."]`);
 }
 

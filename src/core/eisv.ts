@@ -492,7 +492,7 @@ function readState(prev: DynamicsState): {
 
   let baselines = freshBaselines();
   if (prev.baselines !== undefined) {
-    const b = prev.baselines as Partial<Record<keyof DriftBaselines, unknown>> | null;
+    const b = prev.baselines as Partial<Record<keyof DriftBaselines, unknown>>;
     if (b === null || typeof b !== 'object') throw new RangeError('dynamics.baselines must be an object.');
     baselines = {
       confidence: unitInterval(b.confidence, 'dynamics.baselines.confidence'),

@@ -7,7 +7,7 @@ import type { ChildHandle } from './process';
 export function describeCommand(command: unknown): string | undefined {
   if (typeof command === 'string') return command;
   if (Array.isArray(command) && command.every((c) => typeof c === 'string')) {
-    const argv = command as string[];
+    const argv = command;
     // Codex runs model commands as [shell, -lc, script]; the script is what a person needs to see.
     if (argv.length === 3 && (argv[1] === '-lc' || argv[1] === '-c')) return argv[2];
     return argv.join(' ');

@@ -36,6 +36,9 @@ const ElicitationSchema = z.object({ method: z.literal('elicitation/create'), pa
 // The SDK's per-request timeout; our own deadline (via the abort signal) is what ends calls.
 const NO_SDK_TIMEOUT = 2_147_483_647;
 
+/** A text field of a Codex event or elicitation (a string in Codex's protocol); '' when absent. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 // Event types worth a transcript line; deltas and raw items would flood it.
 const TRANSCRIPT_TYPES = new Set([
   'session_configured',
@@ -60,7 +63,7 @@ function summarize(msg: Record<string, unknown>): string {
   const type = String(msg.type);
   switch (type) {
     case 'agent_message':
-      return clip(String(msg.message ?? ''));
+      return clip(text(msg.message));
     case 'exec_command_begin':
     case 'exec_approval_request':
       return clip(describeCommand(msg.command) ?? '');
@@ -69,7 +72,7 @@ function summarize(msg: Record<string, unknown>): string {
     case 'error':
     case 'stream_error':
     case 'warning':
-      return clip(String(msg.message ?? ''));
+      return clip(text(msg.message));
     case 'session_configured':
       return clip(`model ${String(msg.model)}, cwd ${String(msg.cwd)}`);
     default:
@@ -81,7 +84,7 @@ function usageFrom(msg: Record<string, unknown>): TokenUsage | undefined {
   const info = msg.info as { last_token_usage?: Record<string, unknown> } | null | undefined;
   const last = info?.last_token_usage;
   if (!last) return undefined;
-  const n = (k: string) => (typeof last[k] === 'number' ? (last[k] as number) : 0);
+  const n = (k: string) => (typeof last[k] === 'number' ? last[k] : 0);
   return { input: n('input_tokens'), cachedInput: n('cached_input_tokens'), output: n('output_tokens'), reasoningOutput: n('reasoning_output_tokens'), total: n('total_tokens') };
 }
 
@@ -133,8 +136,8 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
     return this.call('codex-reply', { threadId, prompt }, signal);
   }
 
-  async resume(): Promise<void> {
-    throw new Error('codex mcp-server keeps threads only in its own memory; a thread of an ended process cannot be resumed.');
+  resume(): Promise<void> {
+    return Promise.reject(new Error('codex mcp-server keeps threads only in its own memory; a thread of an ended process cannot be resumed.'));
   }
 
   private async call(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<TurnOutcome> {
@@ -179,7 +182,7 @@ export async function startMcpServerChild(opts: StartChildOptions): Promise<Code
   client.setNotificationHandler(CodexEventSchema, (n) => child.handleEvent(n.params));
   client.setRequestHandler(ElicitationSchema, async (req, extra) => {
     const p = req.params;
-    const kind = String(p.codex_elicitation ?? '');
+    const kind = text(p.codex_elicitation);
     const source = kind === 'patch-approval' ? 'codex-patch' : kind === 'exec-approval' ? 'codex-exec' : 'codex-mcp-tool';
     const answer = await askBrokerless(opts.hooks, {
       source,
@@ -191,7 +194,7 @@ export async function startMcpServerChild(opts: StartChildOptions): Promise<Code
     }, extra.signal);
     const decision = mcpServerDecision(answer);
     // `action` satisfies the MCP result schema; Codex reads only `decision`.
-    return { action: answer.decision === 'deny' ? 'decline' : 'accept', content: {}, decision } as unknown as { action: 'accept' };
+    return { action: answer.decision === 'deny' ? 'decline' : 'accept', content: {}, decision };
   });
   try {
     await client.connect(new ChildStdioTransport(proc, opts.interruptGraceMs), { timeout: opts.startupTimeoutMs });

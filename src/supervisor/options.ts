@@ -5,7 +5,6 @@
  * `CODEX_GOVERNANCE_CODEX_SESSION_TIMEOUT_MS`. The VS Code layer maps its settings onto the same
  * options. Unset or empty variables keep the defaults.
  */
-import type { CodexBackend } from './locate';
 import type { CodexSupervisorOptions } from './api';
 
 /** A variable with a value outside its range; the message names it and the fix. */
@@ -38,7 +37,7 @@ export function codexOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Codex
     if (backend !== 'auto' && backend !== 'mcp-server' && backend !== 'app-server') {
       throw new CodexSettingError('CODEX_GOVERNANCE_CODEX_BACKEND', `CODEX_GOVERNANCE_CODEX_BACKEND=${JSON.stringify(backend)} is not valid: use auto, mcp-server or app-server.`);
     }
-    out.backend = backend as CodexBackend | 'auto';
+    out.backend = backend;
   }
   const max = positiveInt(env, 'CODEX_GOVERNANCE_CODEX_MAX_SESSIONS', 1);
   if (max !== undefined) out.maxSessions = max;

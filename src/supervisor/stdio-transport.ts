@@ -20,7 +20,7 @@ export class ChildStdioTransport implements Transport {
     private readonly killGraceMs = 2000,
   ) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     const { child } = this.proc;
     child.stdout.on('data', (chunk: Buffer) => {
       this.buffer.append(chunk);
@@ -37,6 +37,7 @@ export class ChildStdioTransport implements Transport {
       }
     });
     void this.proc.exited.then(() => this.fireClose());
+    return Promise.resolve();
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

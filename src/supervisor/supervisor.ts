@@ -53,7 +53,7 @@ export class CodexSupervisor {
   private readonly hooksHost: SessionHooksHost;
 
   constructor(options: CodexSupervisorOptions = {}) {
-    this.opts = { ...SUPERVISOR_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SUPERVISOR_DEFAULTS & CodexSupervisorOptions;
+    this.opts = { ...SUPERVISOR_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
     if (!(this.opts.maxSessions >= 1)) throw new RangeError(`maxSessions must be at least 1 (got ${options.maxSessions}).`);
     this.logger = options.logger ?? nullLogger;
     this.approvals = options.approvals ?? new DenyAllApprovalBroker();
@@ -151,7 +151,7 @@ export class CodexSupervisor {
     // a refusal or a denial leaves nothing running; Codex then gets the sandbox that was judged.
     const approvedReasons = await this.gate.admit(sessionId, settings, { prompt: req.prompt, ...(req.agentId ? { agentId: req.agentId } : {}), ...(req.mode ? { mode: req.mode } : {}) }, signal);
     const located = await this.locate();
-    await this.makeRoom();
+    this.makeRoom();
     const now = new Date().toISOString();
     const record: CodexSessionRecord = {
       id: sessionId,
@@ -207,7 +207,7 @@ export class CodexSupervisor {
     // written since): judge it again and ask for what was not approved when the session started.
     const caller = { prompt: req.prompt, ...(r.agentId ? { agentId: r.agentId } : {}), ...(r.mode ? { mode: r.mode } : {}) };
     entry.approvedReasons = await this.gate.readmit(r.id, entry.settings, caller, entry.approvedReasons, signal);
-    await this.makeRoom();
+    this.makeRoom();
     r.status = 'starting';
     r.endedAt = null;
     entry.closing = false;
@@ -319,7 +319,7 @@ export class CodexSupervisor {
   }
 
   /** Frees a slot: closes the least recently used idle session if every slot is taken. */
-  private async makeRoom(): Promise<void> {
+  private makeRoom(): void {
     const holding = [...this.sessions.values()].filter((e) => e.record.status === 'starting' || e.record.status === 'running' || e.child?.alive());
     if (holding.length < this.opts.maxSessions) return;
     const idle = holding.filter((e) => e.record.status === 'idle').sort((a, b) => a.record.lastActivityAt.localeCompare(b.record.lastActivityAt));

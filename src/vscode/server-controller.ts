@@ -109,7 +109,7 @@ export class ServerController {
 
   /** Resolves with the state once every operation requested so far has finished. */
   whenIdle(): Promise<ServerState> {
-    return this.enqueue(async () => this.current);
+    return this.enqueue(() => Promise.resolve(this.current));
   }
 
   /** Stops the server and refuses further starts. */

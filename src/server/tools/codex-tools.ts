@@ -17,6 +17,7 @@ import type { CodexSupervisor } from '../../supervisor/supervisor';
 import type { CodexTurnResult } from '../../supervisor/turn';
 import { ToolCallError } from './errors';
 import { defineTool, resolveAgentId } from './types';
+import { runAsPromise } from '../../util/promise';
 
 
 const turnOutput = z.looseObject({ threadId: z.string(), content: z.string(), session_id: z.string() });
@@ -170,11 +171,12 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) 
         list_active: z.boolean().optional().describe('List only active sessions (starting, running, idle).'),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
-      handler: async (args) => {
-        if (args.session_id) return { session: sessionDetails(supervisor.info(args.session_id)) };
-        const sessions = supervisor.list({ activeOnly: args.list_active === true }).map(sessionSummary);
-        return { sessions, count: sessions.length, max_sessions: supervisor.settings().maxSessions };
-      },
+      handler: (args) =>
+        runAsPromise(() => {
+          if (args.session_id) return { session: sessionDetails(supervisor.info(args.session_id)) };
+          const sessions = supervisor.list({ activeOnly: args.list_active === true }).map(sessionSummary);
+          return { sessions, count: sessions.length, max_sessions: supervisor.settings().maxSessions };
+        }),
     }),
     defineTool({
       name: 'codex-cleanup',

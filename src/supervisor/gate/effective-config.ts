@@ -143,7 +143,7 @@ async function readTomlLayer(file: string): Promise<Record<string, unknown> | un
     throw new CodexConfigFileError(file, `Cannot read Codex's configuration ${file} (${code ?? String(err)}); Codex Governance judges every session on it, so no session starts until it is readable.`);
   }
   try {
-    return parseToml(text) as Record<string, unknown>;
+    return parseToml(text);
   } catch (err) {
     throw new CodexConfigFileError(file, `Codex's configuration ${file} is not valid TOML (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); Codex would refuse it too. Fix the file and try again.`);
   }
@@ -232,7 +232,7 @@ function commandsUnder(value: unknown, key: string, out: Array<{ key: string; ru
   for (const [k, v] of Object.entries(value)) {
     if (k === 'command') {
       const line = argvLine(v);
-      const args = Array.isArray(value.args) && value.args.every((a) => typeof a === 'string') ? ` ${(value.args as string[]).join(' ')}` : '';
+      const args = Array.isArray(value.args) && value.args.every((a) => typeof a === 'string') ? ` ${value.args.join(' ')}` : '';
       if (line !== undefined) out.push({ key: `${key}.command`, run: `${line}${args}` });
     } else commandsUnder(v, `${key}.${k}`, out);
   }

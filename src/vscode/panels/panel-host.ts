@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { panelHtml, type PanelCspOptions } from './panel-html';
 import { PanelSet, SINGLE, type PanelContext, type PanelHandler, type PanelView } from './panel-set';
+import { runAsPromise } from '../../util/promise';
 
 export { RENDER_TIMEOUT_MS, SINGLE, type PanelContext, type PanelHandler } from './panel-set';
 
@@ -59,7 +60,7 @@ export class PanelHost<H extends PanelHandler, K = string> implements vscode.Dis
     );
     this.registration = vscode.window.registerWebviewPanelSerializer(spec.viewType, {
       // VS Code hands back the page's last `setState`; the page reads it itself via getState().
-      deserializeWebviewPanel: async (panel, state: unknown) => this.panels.restore(this.view(panel), state),
+      deserializeWebviewPanel: (panel, state: unknown) => runAsPromise(() => this.panels.restore(this.view(panel), state)),
     });
   }
 
@@ -100,7 +101,9 @@ export class PanelHost<H extends PanelHandler, K = string> implements vscode.Dis
       setTitle: (title) => (panel.title = title),
       onMessage: (listener) => webview.onDidReceiveMessage(listener),
       onDidDispose: (listener) => panel.onDidDispose(listener),
-      dispose: () => panel.dispose(),
+      dispose: () => {
+        panel.dispose();
+      },
     };
   }
 }

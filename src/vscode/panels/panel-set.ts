@@ -49,8 +49,9 @@ export interface PanelView {
 /** What a handler gets to act on its own panel. */
 export interface PanelContext<K> {
   readonly key: K;
-  post(message: unknown): void;
-  setTitle(title: string): void;
+  // Function properties, not methods: handlers take them out of the context (`({ post }) => ...`).
+  readonly post: (message: unknown) => void;
+  readonly setTitle: (title: string) => void;
 }
 
 export interface PanelKind<K, H extends PanelHandler> {

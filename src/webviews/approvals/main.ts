@@ -121,7 +121,7 @@ function drawPending(): void {
         return b;
       };
       reasonField.addEventListener('keydown', (e) => {
-        if ((e as KeyboardEvent).key === 'Enter') answer('deny');
+        if (e.key === 'Enter') answer('deny');
       });
       const card = el(
         'article',

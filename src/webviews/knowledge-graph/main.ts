@@ -123,7 +123,7 @@ function runSearch(): void {
 
 searchButton.addEventListener('click', runSearch);
 search.addEventListener('keydown', (e) => {
-  if ((e as KeyboardEvent).key === 'Enter') runSearch();
+  if (e.key === 'Enter') runSearch();
 });
 for (const s of [agentSelect, typeSelect, tagSelect]) s.addEventListener('change', runSearch);
 fitButton.addEventListener('click', () => cy.fit(undefined, 20));
@@ -133,7 +133,8 @@ moreButton.addEventListener('click', () => {
   channel.post({ type: 'loadMore' });
 });
 cy.on('tap', 'node[kind = "discovery"]', (e) => {
-  selected = e.target.id() as string;
+  // The selector matches nodes only; cytoscape types every event target as `any`.
+  selected = (e.target as cytoscape.NodeSingular).id();
   save();
   channel.post({ type: 'details', id: selected });
 });
@@ -200,7 +201,7 @@ function showGraph(g: Graph): void {
       boundingBox: box,
       idealEdgeLength: () => 40,
       nodeRepulsion: () => 4000,
-    } as cytoscape.LayoutOptions);
+    });
     layout.one('layoutstop', finish);
     layout.run();
   }
