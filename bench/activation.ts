@@ -54,7 +54,7 @@ function fakeVscode(): unknown {
       onDidChangeConfiguration: () => disposable,
       registerTextDocumentContentProvider: () => disposable,
     },
-    commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
+    commands: { registerCommand: () => disposable, executeCommand: () => Promise.resolve(undefined) },
     window: new Proxy({}, { get: (_t, key) => (String(key).startsWith('on') ? () => disposable : () => ({ ...disposable, show() {}, onDidChangeVisibility: () => disposable, visible: false, info() {}, warn() {}, error() {}, debug() {}, trace() {}, appendLine() {} })) }),
   };
   // The bundle copies the module's own keys (esbuild's __toESM), so every name it uses must exist.
@@ -70,9 +70,9 @@ function context(dir: string): unknown {
     extensionUri: { fsPath: join(__dirname, '..'), path: join(__dirname, '..'), with: () => inert() },
     extensionPath: join(__dirname, '..'),
     globalStorageUri: { fsPath: dir },
-    secrets: { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => disposable },
-    globalState: { get: () => undefined, update: async () => undefined },
-    workspaceState: { get: () => undefined, update: async () => undefined },
+    secrets: { get: () => Promise.resolve(undefined), store: () => Promise.resolve(), delete: () => Promise.resolve(), onDidChange: () => disposable },
+    globalState: { get: () => undefined, update: () => Promise.resolve() },
+    workspaceState: { get: () => undefined, update: () => Promise.resolve() },
   };
 }
 

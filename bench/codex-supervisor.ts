@@ -60,7 +60,7 @@ const noHooks: ChildHooks = {
   onEvent: () => undefined,
   onUsage: () => undefined,
   onThreadId: () => undefined,
-  approve: async () => ({ decision: 'deny', reason: 'bench' }),
+  approve: () => Promise.resolve({ decision: 'deny', reason: 'bench' }),
 };
 
 /** Runs the benchmark; returns the report lines and whether the overhead targets were met. */

@@ -32,7 +32,7 @@ export async function startEchoServer(): Promise<{ url: string; close(): Promise
       },
     });
     const server = new McpServer({ name: 'echo', version: '1.0.0' });
-    server.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, async ({ text }) => ({
+    server.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, ({ text }) => ({
       content: [{ type: 'text', text }],
       structuredContent: { text },
     }));

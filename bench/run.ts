@@ -31,7 +31,7 @@ async function startChild(args: string[]): Promise<Child> {
   const cmd = [process.execPath, '--import', 'tsx', join(__dirname, 'serve-child.ts'), ...args];
   const proc = hasTaskset ? spawn('taskset', ['-c', '0', ...cmd], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: proc.stdout! });
+    const rl = createInterface({ input: proc.stdout });
     rl.once('line', resolve);
     proc.once('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
   });

@@ -151,8 +151,8 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
       await w.home.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    after(() => {
-      killAllSpawned();
+    after(async () => {
+      await killAllSpawned();
       // The closing note's count: attempts tried, and how many ran without a yes (the goal is 0).
       console.log(`      bypass attempts (${backend}): ${tally.tried} tried, ${tally.ran} ran without a yes`);
     });

@@ -104,7 +104,7 @@ async function stdioEntry(backend: CodexBackend): Promise<Entry> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const server = await runStdioServer({ dataDir: b.dataDir, logger: nullLogger, stdin: toServer, stdout: toClient, codex: b.codex });
-  const proc = { child: { stdin: toServer, stdout: toClient }, exited: new Promise(() => undefined), alive: () => true, kill: async () => undefined } as unknown as ChildHandle;
+  const proc = { child: { stdin: toServer, stdout: toClient }, exited: new Promise(() => undefined), alive: () => true, kill: () => Promise.resolve() } as unknown as ChildHandle;
   const client = new Client({ name: 'approvals-table-stdio', version: '0' });
   await client.connect(new ChildStdioTransport(proc));
   return {

@@ -18,11 +18,11 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Run 
   const base = { ...process.env };
   delete base.CODEX_GOVERNANCE_TOKEN;
   delete base.UNITARES_HTTP_API_TOKEN;
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
   return { proc, stdout: () => out, stderr: () => err, exited };
 }
@@ -44,7 +44,7 @@ describe('codex-governance serve (CLI)', function () {
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'cg-cli-'));
   });
-  afterEach(async () => {
+  afterEach(() => {
     for (const r of running.splice(0)) if (r.proc.exitCode === null) r.proc.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -83,7 +83,7 @@ describe('fake model server (HTTP contract)', function () {
     assert.deepEqual(usage, { input_tokens: 7, input_tokens_details: { cached_tokens: 2 }, output_tokens: 3, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 10 });
     assert.equal(fake.requests.length, 1);
     assert.equal(fake.requests[0]?.body?.instructions, 'be brief');
-    assert.deepEqual(toolNames(fake.requests[0]!), ['f']);
+    assert.deepEqual(toolNames(fake.requests[0]), ['f']);
   });
 
   it('answers scripted HTTP errors, delays, and a clear 400 once the script is used up', async () => {
@@ -147,7 +147,7 @@ describe('codex mcp-server 0.153.4 against the fake model', function () {
     assert.equal(sent[0]?.body?.model, FAKE_MODEL);
     assert.equal(sent[0]?.body?.stream, true);
     assert.ok((sent[0]?.body?.instructions ?? '').length > 0, 'Codex sent its instructions');
-    assert.ok(toolNames(sent[0]!).includes('exec_command'));
+    assert.ok(toolNames(sent[0]).includes('exec_command'));
   });
 
   it('takes the provider from the tool `config` argument when config.toml has none', async () => {
@@ -206,9 +206,9 @@ describe('codex mcp-server 0.153.4 against the fake model', function () {
     const codex = res.add(await startCodexMcpServer(bins.legacy, home, { capabilities: { elicitation: {} } }));
     const asked: Array<Record<string, unknown>> = [];
     // A passthrough schema keeps Codex's codex_* fields, which the SDK's ElicitRequestSchema strips.
-    codex.client.setRequestHandler(z.object({ method: z.literal('elicitation/create'), params: z.looseObject({}) }), async (req) => {
+    codex.client.setRequestHandler(z.object({ method: z.literal('elicitation/create'), params: z.looseObject({}) }), (req) => {
       asked.push(req.params);
-      return { action: 'decline', decision: { denied: { rejection: 'not in tests' } } } as { action: 'decline' };
+      return { action: 'decline', decision: { denied: { rejection: 'not in tests' } } };
     });
     const result = (await codex.client.callTool({ name: 'codex', arguments: { prompt: 'x', cwd: home.workDir, 'approval-policy': 'on-request' } })) as CallToolResult;
     assert.equal(asked.length, 1);

@@ -86,8 +86,8 @@ describe('limits an agent cannot step around', () => {
       assert.equal(refused.status, 429);
       assert.equal(refused.body.error?.code, 'rate_limited');
       assert.equal(refused.body.error?.limit, 'agent');
-      assert.match(refused.body.error!.message, /2 requests\/minute per agent/);
-      assert.match(refused.body.error!.message, /codexGovernance\.server\.rateLimitPerMinute .*--rate-limit N/);
+      assert.match(refused.body.error.message, /2 requests\/minute per agent/);
+      assert.match(refused.body.error.message, /codexGovernance\.server\.rateLimitPerMinute .*--rate-limit N/);
     });
 
     it('refuses a client that sends a new X-Session-ID on every request once the token has spent its budget', async () => {
@@ -98,8 +98,8 @@ describe('limits an agent cannot step around', () => {
       assert.equal(refused.status, 429);
       assert.equal(refused.body.error?.limit, 'token');
       assert.ok(Number(refused.retryAfter) >= 1, `Retry-After ${refused.retryAfter}`);
-      assert.match(refused.body.error!.message, /4 requests\/minute per token/);
-      assert.match(refused.body.error!.message, /codexGovernance\.server\.rateLimitPerTokenPerMinute .*--rate-limit-per-token N/);
+      assert.match(refused.body.error.message, /4 requests\/minute per token/);
+      assert.match(refused.body.error.message, /codexGovernance\.server\.rateLimitPerTokenPerMinute .*--rate-limit-per-token N/);
       assert.equal((await call('fresh-4')).status, 429, 'still refused with yet another identity');
       // The MCP endpoint shares the token's budget.
       const mcp = await fetch(`${t.server.url}/mcp`, { method: 'POST', headers: MCP_HEADERS, body: INITIALIZE });

@@ -221,7 +221,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
         env: home.env,
         defaultCwd: home.workDir,
         interruptGraceMs: 1000,
-        approvals: { request: async () => ({ decision: 'allow_once' }) },
+        approvals: { request: () => Promise.resolve({ decision: 'allow_once' }) },
       });
       const pidFile = join(home.root, 'command.pid');
       fake.enqueue(replyExec(`echo $$ > ${pidFile}; exec sleep 300`, { yieldTimeMs: 30_000 }), replyMessage('after'), replyMessage('second'));

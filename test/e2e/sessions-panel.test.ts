@@ -76,9 +76,9 @@ describe('Sessions panel and commands against a real Codex (fake model)', functi
     const handler = new SessionPanelHandler(sessionId, {
       clients: { current: client, onDidChangeClient: () => () => {} },
       post: (m) => posted.push(m),
-      confirmCancel: async () => {
+      confirmCancel: () => {
         asked++;
-        return confirm();
+        return Promise.resolve(confirm());
       },
     });
     handlers.push(handler);

@@ -131,7 +131,7 @@ for (const backend of ['mcp-server', 'app-server'] as const) {
 
     it('runs the escalated command when the broker approves, and tells the broker what Codex asked', async () => {
       const asked: ApprovalRequest[] = [];
-      const broker: ApprovalBroker = { request: async (req) => (asked.push(req), { decision: 'allow_once' }) };
+      const broker: ApprovalBroker = { request: (req) => (asked.push(req), Promise.resolve({ decision: 'allow_once' })) };
       const { fake, home, sup } = await setup({}, { approvals: broker });
       const target = join(home.root, 'approved.txt');
       fake.enqueue(replyExec(`touch ${target}`, { escalateWithJustification: 'needs the parent folder' }), replyMessage('done'));
@@ -176,7 +176,7 @@ for (const backend of ['mcp-server', 'app-server'] as const) {
 
     it('cancel mid-command leaves no process of that session, children included', async () => {
       // danger-full-access starts only after a yes (issue 4); this broker says yes to everything.
-      const { fake, home, sup } = await setup({}, { approvals: { request: async () => ({ decision: 'allow_once' }) } });
+      const { fake, home, sup } = await setup({}, { approvals: { request: () => Promise.resolve({ decision: 'allow_once' }) } });
       const marker = join(home.root, 'started.txt');
       fake.enqueue(replyExec(`touch ${marker}; sleep 30`, { yieldTimeMs: 30_000 }), replyMessage('answer after the cancel'));
       const ac = new AbortController();
@@ -190,7 +190,7 @@ for (const backend of ['mcp-server', 'app-server'] as const) {
       ac.abort();
       const err = await call.then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof CodexTurnError && err.kind === 'cancelled', String(err));
-      await waitFor('no process left', async () => before.every((p) => !isRunning(p)), 10_000);
+      await waitFor('no process left', () => before.every((p) => !isRunning(p)), 10_000);
       assert.equal(sup.info(session!.id).status, 'closed');
       if (backend === 'app-server') {
         const again = await sup.reply({ sessionId: session!.id, prompt: 'go on' });

@@ -155,7 +155,7 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
   it('an MCP cancellation of the codex call interrupts the turn and ends the session\'s processes, command included', async () => {
     const { server, client } = await governance(bins.legacy);
     // danger-full-access runs only after a yes (issue 4): a person allows it here.
-    server.app.approvals.setPrompter({ prompt: async () => ({ decision: 'allow_once' }) });
+    server.app.approvals.setPrompter({ prompt: () => Promise.resolve({ decision: 'allow_once' }) });
     const marker = join(home.root, 'started.txt');
     const ac = new AbortController();
     const call = client.callTool({ name: 'codex', arguments: { prompt: `exec: touch ${marker}; sleep 30`, cwd: home.workDir, sandbox: 'danger-full-access', 'approval-policy': 'never' } }, undefined, { signal: ac.signal });

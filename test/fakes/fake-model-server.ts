@@ -337,7 +337,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       let rawBody = '';
       let body: ResponsesRequestBody | undefined;
       try {
-        rawBody = decodeBody(Buffer.concat(chunks), req.headers['content-encoding'] as string | undefined).toString('utf8');
+        rawBody = decodeBody(Buffer.concat(chunks), req.headers['content-encoding']).toString('utf8');
         body = rawBody ? (JSON.parse(rawBody) as ResponsesRequestBody) : undefined;
       } catch {
         body = undefined;

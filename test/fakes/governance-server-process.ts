@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       env: cfg.env,
       defaultCwd: cfg.cwd,
       interruptGraceMs: 1500,
-      approvals: { request: async () => ({ decision: 'allow_once' }) },
+      approvals: { request: () => Promise.resolve({ decision: 'allow_once' }) },
     },
   });
   let closing = false;

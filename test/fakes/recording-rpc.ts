@@ -6,6 +6,7 @@
  */
 import { JsonRpcLineClient, type JsonRpcNotification, type JsonRpcServerRequest } from '../../src/supervisor/jsonrpc-lines';
 import type { ChildHandle } from '../../src/supervisor/process';
+import { runAsPromise } from '../../src/util/promise';
 
 type RequestHandler = (req: JsonRpcServerRequest) => unknown;
 
@@ -27,13 +28,14 @@ export class RecordingRpc {
       this.notifications.push(n);
       for (const l of [...this.listeners]) l(n);
     };
-    this.client.onServerRequest = async (req) => {
-      this.serverRequests.push(req);
-      const handler = this.handlers.get(req.method);
-      // Answered as JSON-RPC error -32603, which Codex treats like a refusal.
-      if (!handler) throw new Error(`test client has no handler for ${req.method}`);
-      return handler(req);
-    };
+    this.client.onServerRequest = (req) =>
+      runAsPromise(() => {
+        this.serverRequests.push(req);
+        const handler = this.handlers.get(req.method);
+        // Answered as JSON-RPC error -32603, which Codex treats like a refusal.
+        if (!handler) throw new Error(`test client has no handler for ${req.method}`);
+        return handler(req);
+      });
   }
 
   /** See {@link JsonRpcLineClient.request}; `timeoutMs` defaults to 30 000 ms. */

@@ -67,7 +67,7 @@ export async function startTinyMcpServer(opts: TinyMcpServerOptions): Promise<Ti
     server.registerTool(
       'echo',
       { description: 'Returns the text it is given, prefixed with "echo: ".', inputSchema: { text: z.string() }, ...annotations },
-      async (args) => {
+      (args) => {
         record({ tool: 'echo', args, authorization });
         return { content: [{ type: 'text', text: `echo: ${args.text}` }] };
       },
@@ -75,7 +75,7 @@ export async function startTinyMcpServer(opts: TinyMcpServerOptions): Promise<Ti
     server.registerTool(
       'add',
       { description: 'Adds two numbers.', inputSchema: { a: z.number(), b: z.number() }, outputSchema: { sum: z.number() }, ...annotations },
-      async (args) => {
+      (args) => {
         record({ tool: 'add', args, authorization });
         const sum = args.a + args.b;
         return { content: [{ type: 'text', text: String(sum) }], structuredContent: { sum } };

@@ -111,7 +111,7 @@ export async function inBothThemes(shoot: (suffix: 'dark' | 'light') => Promise<
   try {
     for (const [theme, kind, suffix] of [['Default Dark Modern', vscode.ColorThemeKind.Dark, 'dark'], ['Default Light Modern', vscode.ColorThemeKind.Light, 'light']] as const) {
       await config.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
-      await until(async () => (vscode.window.activeColorTheme.kind === kind ? true : undefined), 10_000);
+      await until(() => Promise.resolve(vscode.window.activeColorTheme.kind === kind ? true : undefined), 10_000);
       await new Promise((r) => setTimeout(r, settleMs));
       await shoot(suffix);
     }

@@ -55,7 +55,7 @@ export function registerApprovalsPanelSuite(): void {
 
     it('a full-access request waits in the panel with its context; Deny with a typed reason -> the caller is refused with that reason and History shows the denial', async function () {
       const before = await sessions();
-      const report = (await vscode.commands.executeCommand('codexGovernance.showApprovals')) as ApprovalsReport;
+      const report = await vscode.commands.executeCommand<ApprovalsReport>('codexGovernance.showApprovals');
       assert.equal(typeof report.history, 'number', JSON.stringify(report));
       const pending = fullAccess('integration: panel says no');
       const shown = await inPage('approvals-panel-pending', [
@@ -110,13 +110,13 @@ export function registerApprovalsPanelSuite(): void {
       const rows = text.slice(text.indexOf('Reason'));
       assert.ok(rows.includes(DENY_REASON), rows);
       assert.ok(!rows.includes('Allowed once'), `only denials are listed: ${rows}`);
-      const filtered = (await vscode.commands.executeCommand('codexGovernance.showApprovals')) as ApprovalsReport;
+      const filtered = await vscode.commands.executeCommand<ApprovalsReport>('codexGovernance.showApprovals');
       assert.deepEqual(filtered.filters, { outcome: 'denied' });
       await inThemes('approvals-panel-history-denied', [{ waitText: '#history-status', contains: 'outcome = denied' }]);
 
       await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
       const reloaded = await until(async () => {
-        const r = (await vscode.commands.executeCommand('codexGovernance.showApprovals')) as ApprovalsReport;
+        const r = await vscode.commands.executeCommand<ApprovalsReport>('codexGovernance.showApprovals');
         return r.renders > filtered.renders ? r : undefined;
       });
       assert.deepEqual(reloaded.filters, { outcome: 'denied' });

@@ -166,7 +166,7 @@ export function registerMcpSettingsSuite(): void {
       const api = await activateExtension();
       const url = api.serverUrl();
       assert.ok(url, 'the server runs');
-      const result = (await vscode.commands.executeCommand('codexGovernance.connectCodexToGovernance')) as { outcome: string; file: string };
+      const result = await vscode.commands.executeCommand<{ outcome: string; file: string }>('codexGovernance.connectCodexToGovernance');
       assert.equal(result.outcome, 'added');
       const text = readFileSync(file, 'utf8');
       assert.ok(text.startsWith(ORIGINAL));

@@ -97,7 +97,7 @@ export function registerPanelsSuite(): void {
     });
 
     it('Knowledge graph opens with the most recent 500 of 2,001 discoveries and their authors (first render timed)', async function () {
-      const r = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph')) as GraphReport;
+      const r = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph');
       console.log(`      knowledge graph first render: ${r.nodes} nodes (${r.loaded} of ${r.total} discoveries) in ${r.ms.toFixed(0)} ms`);
       assert.equal(r.total, existing + DISCOVERIES + 1);
       assert.equal(r.loaded, 500);
@@ -107,36 +107,36 @@ export function registerPanelsSuite(): void {
     });
 
     it('Knowledge graph: a search goes through the page and the host and redraws the graph', async function () {
-      const r = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph', { query: 'jitter' })) as GraphReport;
+      const r = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph', { query: 'jitter' });
       assert.deepEqual({ loaded: r.loaded, total: r.total, nodes: r.nodes }, { loaded: 1, total: 1, nodes: 2 });
-      const filtered = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph', { query: '', agentId: 'agent-3', tag: 'cache' })) as GraphReport;
+      const filtered = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph', { query: '', agentId: 'agent-3', tag: 'cache' });
       assert.equal(filtered.loaded, DISCOVERIES / AUTHORS / 2);
       assert.equal(filtered.nodes, filtered.loaded + 1, 'one author node');
       await screenshot('panel-knowledge-graph-filtered');
     });
 
     it('Agent dashboard opens on the most recent agent and compares agents', async function () {
-      const first = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard')) as DashboardReport;
+      const first = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
       assert.deepEqual(first.agentIds, ['coder']);
       assert.equal(first.points, 4);
-      const both = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard', { agentIds: ['planner', 'coder'] })) as DashboardReport;
+      const both = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard', { agentIds: ['planner', 'coder'] });
       assert.deepEqual(both, { ...both, agentIds: ['planner', 'coder'], points: 6 });
       await inThemes('panel-agent-dashboard');
     });
 
     it('both panels come back with their saved search and selection when their pages reload', async function () {
       this.timeout(90_000);
-      const graphBefore = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph', { query: 'jitter' })) as GraphReport;
-      const dashBefore = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard')) as DashboardReport;
+      const graphBefore = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph', { query: 'jitter' });
+      const dashBefore = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
       assert.equal(await vscode.commands.executeCommand('codexGovernance.restartServer'), 'running');
       const graph = await until(async () => {
-        const r = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph')) as GraphReport;
+        const r = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph');
         return r.renders > graphBefore.renders ? r : undefined;
       });
       assert.deepEqual(graph.filters, { query: 'jitter' });
       assert.equal(graph.loaded, 1);
       const dash = await until(async () => {
-        const r = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard')) as DashboardReport;
+        const r = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
         return r.renders > dashBefore.renders ? r : undefined;
       });
       assert.deepEqual(dash.agentIds, ['planner', 'coder']);

@@ -82,13 +82,13 @@ export function registerRemotePanelsSuite(): void {
     });
 
     it('the Knowledge graph reads the other window\'s discoveries over HTTP and says so', async function () {
-      const r = (await vscode.commands.executeCommand('codexGovernance.showKnowledgeGraph')) as GraphReport;
+      const r = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph');
       assert.deepEqual({ loaded: r.loaded, total: r.total, nodes: r.nodes }, { loaded: 3, total: 3, nodes: 5 });
       await page('remote-knowledge-graph', [{ waitText: '#status', contains: 'another VS Code window' }]);
     });
 
     it('the Agent dashboard reads the other window\'s agents over HTTP and says so', async function () {
-      const r = (await vscode.commands.executeCommand('codexGovernance.showAgentDashboard')) as DashboardReport;
+      const r = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
       assert.deepEqual(r.agentIds, ['remote-agent']);
       assert.equal(r.points, 2);
       await page('remote-agent-dashboard', [{ waitText: '#status', contains: 'another VS Code window' }]);

@@ -124,7 +124,7 @@ export function registerSessionsSuite(): void {
     });
 
     it('the panel comes back with its transcript when its page reloads', async function () {
-      const before = (await vscode.commands.executeCommand<Render>('codexGovernance.sessions.open', sessionId))!;
+      const before = await vscode.commands.executeCommand<Render>('codexGovernance.sessions.open', sessionId);
       assert.equal(before.sessionId, sessionId);
       await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
       const after = await until(async () => {
@@ -137,7 +137,7 @@ export function registerSessionsSuite(): void {
 
     it('Cancel in the panel asks while a turn runs, then ends the session', async function () {
       const started = vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'slow integration work', sandbox: 'read-only' });
-      const id = (await started)!;
+      const id = await started;
       await until(async () => ((await status(id)) === 'running' ? true : undefined));
       await page('session-panel-running', [{ waitText: '#status', contains: 'running' }, { click: '#cancel' }]);
       const confirm = await askRunner({ op: 'notification', name: 'session-cancel-confirm', contains: 'is running a turn', click: 'Cancel Session' });

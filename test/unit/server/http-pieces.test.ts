@@ -71,7 +71,7 @@ describe('throttledTouch', () => {
   it('records an agent at most once per interval, again when the client changes', async () => {
     let now = 0;
     const seen: string[] = [];
-    const touch = throttledTouch(async (id, info) => void seen.push(`${id}/${info.clientName}`), 5000, () => now);
+    const touch = throttledTouch((id, info) => (seen.push(`${id}/${info.clientName}`), Promise.resolve()), 5000, () => now);
     const ctx = (clientName: string) => ({ caller: { agentId: 'x', anonymous: false, transport: 't', clientName }, signal: new AbortController().signal });
     await touch('a', ctx('c1'));
     await touch('a', ctx('c1'));

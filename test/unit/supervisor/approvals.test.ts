@@ -16,9 +16,9 @@ describe('approval broker', () => {
     const thrown = await askBroker({ request: async () => Promise.reject(new Error('prompter crashed')) }, req);
     assert.equal(thrown.decision, 'deny');
     assert.match(thrown.reason ?? '', /prompter crashed.*fail closed/);
-    const junk = await askBroker({ request: async () => ({ decision: 'yes please' }) as never }, req);
+    const junk = await askBroker({ request: () => Promise.resolve({ decision: 'yes please' } as never) }, req);
     assert.equal(junk.decision, 'deny');
-    const ok = await askBroker({ request: async () => ({ decision: 'allow_session' }) }, req);
+    const ok = await askBroker({ request: () => Promise.resolve({ decision: 'allow_session' }) }, req);
     assert.deepEqual(ok, { decision: 'allow_session' });
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { liveTreePids, type ChildHandle } from '../../../src/supervisor/process';
 
 type ProcessModule = typeof import('../../../src/supervisor/process');
@@ -57,9 +58,8 @@ describe('supervised child processes: the process exit listener', function () {
         process.exit(0);
       });`;
     const root = join(__dirname, '..', '..', '..');
-    const pid = await new Promise<number>((resolve, reject) =>
-      execFile(process.execPath, ['--require', 'tsx/cjs', '-e', host], { cwd: root, timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(Number(stdout)))),
-    );
+    const { stdout } = await promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', '-e', host], { cwd: root, timeout: 20_000 });
+    const pid = Number(stdout);
     assert.ok(pid > 0, 'the host reported its child');
     orphans.push(pid);
     // SIGKILL is sent as the host exits; the kernel may take a moment to take the child down.

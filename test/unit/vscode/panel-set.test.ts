@@ -56,9 +56,10 @@ class FakeHandler implements PanelHandler {
 
   constructor(readonly context: PanelContext<string>) {}
 
-  async handle(raw: unknown): Promise<void> {
+  handle(raw: unknown): Promise<void> {
     this.handled.push(raw);
-    if ((raw as { type?: string }).type === 'boom') throw new Error('handler failed');
+    if ((raw as { type?: string }).type === 'boom') return Promise.reject(new Error('handler failed'));
+    return Promise.resolve();
   }
   apply(args: unknown): void {
     if ((args as { bad?: boolean }).bad) throw new Error('bad argument: bad');

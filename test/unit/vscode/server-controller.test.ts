@@ -36,7 +36,7 @@ describe('server controller (real governance server)', function () {
     const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, ...settings });
     const c = new ServerController({
       dataDir: options.dir ?? dataDir,
-      token: async () => options.token ?? token,
+      token: () => Promise.resolve(options.token ?? token),
       settings: read,
       logger: nullLogger,
       startServer: startGovernanceServer,

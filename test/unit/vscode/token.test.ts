@@ -9,9 +9,10 @@ class MemorySecrets implements SecretStore {
     await new Promise((r) => setTimeout(r, 5));
     return this.values.get(key);
   }
-  async store(key: string, value: string) {
+  store(key: string, value: string) {
     this.stores++;
     this.values.set(key, value);
+    return Promise.resolve();
   }
 }
 

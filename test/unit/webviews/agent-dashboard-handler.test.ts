@@ -132,7 +132,7 @@ describe('Agent dashboard panel handler over HTTP (the server of another window)
 
   it('lists the agents with a note on where it reads from, and streams new updates of the shown agent as points', async () => {
     await srv.server.app.governance.processUpdate({ agentId: 'remote', complexity: 0.3, confidence: 0.7, operation: 'first' });
-    const client = new HttpGovernanceClient(srv.url, async () => srv.token, { pollMs: 30 });
+    const client = new HttpGovernanceClient(srv.url, () => Promise.resolve(srv.token), { pollMs: 30 });
     const posted: DashboardHostMessage[] = [];
     const handler = new AgentDashboardHandler(() => client, (m) => posted.push(m), { agentsDelayMs: 10 });
     try {

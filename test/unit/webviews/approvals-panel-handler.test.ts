@@ -275,7 +275,7 @@ describe('Approvals panel handler over HTTP (GET /audit of a real server)', () =
     await server.app.approvals.decide({ source: 'codex-exec', agentId: 'zed-four', command: 'ls', sandbox: 'read-only', approvalPolicy: 'on-request' });
     const posted: ApprovalsHostMessage[] = [];
     const empty: PendingSource = { list: () => [], answer: () => false, onDidChange: () => ({ dispose: () => undefined }) };
-    const http = new HttpGovernanceClient(server.url, async () => token);
+    const http = new HttpGovernanceClient(server.url, () => Promise.resolve(token));
     const handler = new ApprovalsPanelHandler(empty, () => http, (m) => posted.push(m), { pollMs: 20, remoteNote: 'Requests wait in the other window.' });
     try {
       await handler.handle({ type: 'ready' });
@@ -298,7 +298,7 @@ describe('Approvals panel handler over HTTP (GET /audit of a real server)', () =
     } finally {
       handler.dispose();
     }
-    await assert.rejects(new HttpGovernanceClient(server.url, async () => 'wrong-token').readAudit({ limit: 1 }), /GET \/audit at http:\/\/127\.0\.0\.1:\d+ failed with HTTP 401/);
+    await assert.rejects(new HttpGovernanceClient(server.url, () => Promise.resolve('wrong-token')).readAudit({ limit: 1 }), /GET \/audit at http:\/\/127\.0\.0\.1:\d+ failed with HTTP 401/);
     await assert.rejects(http.readAudit({ limit: 1, cursor: '3' }), /HTTP 400: Audit cursor 3 is not at the start of an entry/);
   });
 });

@@ -190,7 +190,7 @@ describe('Knowledge graph panel handler over HTTP (the server of another window)
   it('pages by 50 (each discovery costs one details call), links them, says where it reads from, and counts discoveries stored since', async () => {
     let previous: string | undefined;
     for (let i = 0; i < 60; i++) previous = (await srv.server.app.knowledge.store({ agentId: `a${i % 3}`, discoveryType: 'note', summary: `remote ${i}`, relatedTo: previous && i === 59 ? [previous] : [] })).id;
-    const client = new HttpGovernanceClient(srv.url, async () => srv.token, { pollMs: 30 });
+    const client = new HttpGovernanceClient(srv.url, () => Promise.resolve(srv.token), { pollMs: 30 });
     const posted: KgHostMessage[] = [];
     const handler = new KnowledgeGraphHandler(() => client, (m) => posted.push(m), { staleDelayMs: 10 });
     try {

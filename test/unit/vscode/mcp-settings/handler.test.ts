@@ -48,7 +48,7 @@ describe('MCP settings handler', function () {
     handler = new McpSettingsHandler({
       files: () => findConfigFiles({ codexHome: home, env: { HOME: home } }),
       post: (m) => sent.push(m),
-      openFile: async (f, line) => void opened.push({ file: f, line }),
+      openFile: (f, line) => (opened.push({ file: f, line }), Promise.resolve()),
       logger: nullLogger,
       env: { PATH: process.env.PATH },
       testConnection,
@@ -155,7 +155,7 @@ describe('MCP settings handler', function () {
     await handler.handle({ type: 'save', seq: 6, file, originalName: null, form: emptyForm('nothing') });
     const f = last('saveFailed');
     assert.equal(f.issues[0]?.field, 'command');
-    assert.match(f.issues[0]!.message, /command|url/);
+    assert.match(f.issues[0].message, /command|url/);
 
     await handler.handle({ type: 'save', seq: 7, file, originalName: null, form: { ...emptyForm('x y'), command: 'a' } });
     assert.equal(last('saveFailed').issues[0]?.field, 'name');
@@ -185,8 +185,8 @@ describe('MCP settings handler', function () {
     await handler.handle({ type: 'reload' });
     const view = userFile();
     assert.equal(view.parseError?.line, 3);
-    assert.ok(view.parseError!.column >= 1);
-    assert.match(view.parseError!.message, /:3:\d+:/);
+    assert.ok(view.parseError.column >= 1);
+    assert.match(view.parseError.message, /:3:\d+:/);
     await handler.handle({ type: 'save', seq: 10, file, originalName: null, form: { ...emptyForm('b'), command: 'y' } });
     assert.equal(last('saveFailed').issues[0]?.line, 3);
     assert.equal(readFileSync(file, 'utf8'), broken);

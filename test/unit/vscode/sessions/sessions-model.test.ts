@@ -94,7 +94,7 @@ describe('Sessions view model', () => {
       await srv.stop();
     }
     assert.deepEqual(await loadSessions(undefined), { nodes: [] });
-    const gone = new HttpGovernanceClient('http://127.0.0.1:9', async () => 'x', { timeoutMs: 2000 });
+    const gone = new HttpGovernanceClient('http://127.0.0.1:9', () => Promise.resolve('x'), { timeoutMs: 2000 });
     const content = await loadSessions(gone, NOW);
     assert.equal(content.nodes.length, 1);
     assert.equal(content.nodes[0]?.label, 'Could not load sessions');

@@ -76,7 +76,7 @@ describe('GovernanceClient', function () {
       client.dispose();
     });
 
-    it('stops listening to the server once the last listener unsubscribes', async () => {
+    it('stops listening to the server once the last listener unsubscribes', () => {
       const client = new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 10 });
       const before = srv.server.app.events.listenerCount('discovery-stored');
       const off = client.onDidChange(() => {});
@@ -89,7 +89,7 @@ describe('GovernanceClient', function () {
   describe('over HTTP', () => {
     it('reads the same data through /v1/tools/call with the token', async () => {
       await callHttp('process_agent_update', { agent_id: 'remote-agent', operation: 'edit', complexity: 0.5 });
-      const client = new HttpGovernanceClient(srv.url, async () => srv.token);
+      const client = new HttpGovernanceClient(srv.url, () => Promise.resolve(srv.token));
       const agents = await client.listAgents();
       assert.ok(agents.some((a) => a.agent_id === 'remote-agent' && a.last_decision !== null));
       const stored = await client.storeDiscovery({ discoveryType: 'insight', summary: 'Remote insight about caching' });
@@ -101,14 +101,14 @@ describe('GovernanceClient', function () {
     });
 
     it('names the failure for a wrong token and for a server that is gone', async () => {
-      const bad = new HttpGovernanceClient(srv.url, async () => 'wrong-token');
+      const bad = new HttpGovernanceClient(srv.url, () => Promise.resolve('wrong-token'));
       await assert.rejects(bad.listAgents(), (e: unknown) => e instanceof GovernanceClientError && e.code !== 'unreachable');
-      const gone = new HttpGovernanceClient('http://127.0.0.1:9', async () => srv.token, { timeoutMs: 2000 });
+      const gone = new HttpGovernanceClient('http://127.0.0.1:9', () => Promise.resolve(srv.token), { timeoutMs: 2000 });
       await assert.rejects(gone.listAgents(), (e: unknown) => e instanceof GovernanceClientError && e.code === 'unreachable' && e.message.includes('127.0.0.1:9'));
     });
 
     it('polls while subscribed: a discovery stored elsewhere is reported as a "knowledge" change, an agent update as "agents"', async () => {
-      const client = new HttpGovernanceClient(srv.url, async () => srv.token, { pollMs: 50 });
+      const client = new HttpGovernanceClient(srv.url, () => Promise.resolve(srv.token), { pollMs: 50 });
       const seen: GovernanceTopic[][] = [];
       const off = client.onDidChange((t) => seen.push([...t]));
       await new Promise((r) => setTimeout(r, 120)); // baseline
@@ -131,7 +131,7 @@ describe('GovernanceClient', function () {
   describe('what the panels read, the same in process and over HTTP', () => {
     const clients = (): [string, GovernanceClient][] => [
       ['in process', new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 10 })],
-      ['over HTTP', new HttpGovernanceClient(srv.url, async () => srv.token, { pollMs: 50 })],
+      ['over HTTP', new HttpGovernanceClient(srv.url, () => Promise.resolve(srv.token), { pollMs: 50 })],
     ];
 
     it('pages the knowledge graph (most recent or ranked, filtered, with a cursor), pages agents with their total, reads the audit log', async () => {
@@ -185,7 +185,7 @@ describe('GovernanceClient', function () {
 
   describe('GovernanceClientSource', () => {
     it('uses the in-process app for this window, HTTP for another window, nothing when stopped; keeps the client across equal states', async () => {
-      const source = new GovernanceClientSource({ app: (url) => (url === srv.url ? srv.server.app : undefined), token: async () => srv.token });
+      const source = new GovernanceClientSource({ app: (url) => (url === srv.url ? srv.server.app : undefined), token: () => Promise.resolve(srv.token) });
       const changes: (string | undefined)[] = [];
       source.onDidChangeClient((c) => changes.push(c?.kind));
       source.update({ kind: 'running', url: srv.url });
@@ -195,7 +195,7 @@ describe('GovernanceClient', function () {
       assert.equal(source.current, first, 'same server, same client');
       source.update({ kind: 'external', url: srv.url });
       assert.equal(source.current?.kind, 'http');
-      assert.equal((await source.current!.listDiscoveries()).total, 0);
+      assert.equal((await source.current.listDiscoveries()).total, 0);
       source.update({ kind: 'stopped' });
       assert.equal(source.current, undefined);
       assert.deepEqual(changes, ['in-process', 'http', undefined]);

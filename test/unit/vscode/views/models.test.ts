@@ -60,7 +60,7 @@ describe('views: Agents and Knowledge models', function () {
     });
 
     it('shows a row naming the failure when the server cannot be read', async () => {
-      const gone = new HttpGovernanceClient('http://127.0.0.1:9', async () => 'x', { timeoutMs: 1000 });
+      const gone = new HttpGovernanceClient('http://127.0.0.1:9', () => Promise.resolve('x'), { timeoutMs: 1000 });
       const content = await loadAgents(gone);
       assert.equal(content.nodes.length, 1);
       assert.equal(content.nodes[0]?.label, 'Could not load agents');

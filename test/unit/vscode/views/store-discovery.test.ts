@@ -8,15 +8,15 @@ function scripted(answers: (string | undefined)[]): DiscoveryPrompts & { asked: 
   return {
     asked,
     validation,
-    async input(o) {
+    input(o) {
       asked.push(o.prompt);
       const a = answers.shift();
       if (a !== undefined) validation.push(o.validate?.(a));
-      return a;
+      return Promise.resolve(a);
     },
-    async pick(o) {
+    pick(o) {
       asked.push(`pick: ${o.items.join(',')}`);
-      return answers.shift();
+      return Promise.resolve(answers.shift());
     },
   };
 }
