@@ -9,6 +9,7 @@ import { closeWrites, openDatabase } from './sqlite';
 import { SqliteAgentRepository } from './sqlite-agents';
 import { SqliteDiscoveryRepository } from './sqlite-discoveries';
 import { SqliteCodexSessionRepository } from './sqlite-sessions';
+import { SqliteDialecticRepository } from './sqlite-dialectic';
 import type { StoreInfo } from '../core/repository';
 import type { Store } from './types';
 
@@ -36,11 +37,13 @@ export async function openStoreFile(file: string): Promise<Store> {
   const agents = new SqliteAgentRepository(db);
   const discoveries = new SqliteDiscoveryRepository(db);
   const codexSessions = new SqliteCodexSessionRepository(db);
+  const dialectic = new SqliteDialecticRepository(db);
   let closed = false;
   return {
     agents,
     discoveries,
     codexSessions,
+    dialectic,
     async info(): Promise<StoreInfo> {
       return { path: file, schemaVersion: schemaVersion(db) };
     },

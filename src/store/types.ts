@@ -6,11 +6,14 @@
  */
 import type { AgentRepository, StoreInfo } from '../core/repository';
 import type { DiscoveryRepository } from '../knowledge/repository';
+import type { DialecticRepository } from '../dialectic/repository';
 import type { CodexSessionRepository } from '../supervisor/session';
 
 export interface Store {
   readonly agents: AgentRepository;
   readonly discoveries: DiscoveryRepository;
+  /** Dialectic review sessions, their messages, the conditions resolutions stored for agents. */
+  readonly dialectic: DialecticRepository;
   readonly codexSessions: CodexSessionRepository & Required<Pick<CodexSessionRepository, 'prune'>>;
   info(): Promise<StoreInfo>;
   /** Closes the database; idempotent. Calls after close reject. */

@@ -1,0 +1,167 @@
+/**
+ * DialecticRepository over node:sqlite (tables `dialectic_sessions`, `dialectic_messages`,
+ * `agent_conditions`, migration 3). A session is stored as its JSON record plus the columns the
+ * queries filter on; a partial unique index keeps one open session per requester.
+ *
+ * Every write is one durableWrite (one transaction with its durable commit): node:sqlite runs it
+ * synchronously, so nothing interleaves with it in this process, and `BEGIN IMMEDIATE` keeps other
+ * processes out while it reads the version and writes.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { CommitOutcome, DialecticRepository, InsertOutcome, StoredStep } from '../dialectic/repository';
+import type { ReviewerCandidate } from '../dialectic/reviewer';
+import type { DialecticMessage, DialecticSession, ParsedCondition, SessionSnapshot } from '../dialectic/types';
+import { runAsPromise } from '../util/promise';
+import { num, numOrNull, parseJson, str, strOrNull } from './rows';
+import { durableWrite, StatementCache } from './sqlite';
+
+const OPEN = `('thesis', 'antithesis', 'synthesis')`;
+const FINAL = `('resolved', 'escalated', 'failed')`;
+
+const INSERT_SESSION = `
+  INSERT INTO dialectic_sessions (id, version, requester_id, reviewer_id, phase, created_at, updated_at, deadline_at, record)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPDATE_SESSION = `
+  UPDATE dialectic_sessions SET version = ?, reviewer_id = ?, phase = ?, updated_at = ?, deadline_at = ?, record = ?
+  WHERE id = ? AND version = ?`;
+const OPEN_SESSION_OF = `
+  SELECT id FROM dialectic_sessions WHERE phase IN ${OPEN} AND (requester_id = ?1 OR reviewer_id = ?1) AND id <> ?2 LIMIT 1`;
+
+/**
+ * Per other agent: status, last seen, latest risk, finished reviews (and resolved ones), whether it
+ * is in an open session, and when it last reviewed the requester.
+ */
+const CANDIDATES = `
+  SELECT a.id, a.status, a.last_seen_at, json_extract(a.last_metrics, '$.risk_score') AS risk,
+    (SELECT count(*) FROM dialectic_sessions s WHERE s.reviewer_id = a.id AND s.phase IN ${FINAL}) AS reviews,
+    (SELECT count(*) FROM dialectic_sessions s WHERE s.reviewer_id = a.id AND s.phase = 'resolved') AS resolved,
+    EXISTS (SELECT 1 FROM dialectic_sessions s WHERE s.phase IN ${OPEN} AND (s.requester_id = a.id OR s.reviewer_id = a.id)) AS busy,
+    (SELECT max(s.created_at) FROM dialectic_sessions s WHERE s.reviewer_id = a.id AND s.requester_id = ?1) AS reviewed_at
+  FROM agents a WHERE a.id <> ?1`;
+
+export class SqliteDialecticRepository implements DialecticRepository {
+  private readonly sql: StatementCache;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.sql = new StatementCache(db);
+  }
+
+  insert(step: StoredStep, options: { freeReviewer?: string } = {}): Promise<InsertOutcome> {
+    const s = { ...step.session, version: 1 };
+    return durableWrite(this.db, (): InsertOutcome => {
+      // One open review per requester (also enforced by the index dialectic_open_requester).
+      const open = this.sql.get(`SELECT id FROM dialectic_sessions WHERE requester_id = ? AND phase IN ${OPEN} LIMIT 1`).get(s.requesterId);
+      if (open) return { ok: false, reason: 'requester_busy', sessionId: str(open.id) };
+      if (options.freeReviewer && this.openSessionOf(options.freeReviewer, s.id)) return { ok: false, reason: 'reviewer_busy' };
+      this.sql.get(INSERT_SESSION).run(s.id, s.version, s.requesterId, s.reviewerId, s.phase, s.createdAt, s.updatedAt, s.deadlineAt, JSON.stringify(s));
+      this.writeEffects(step, s.id, 0);
+      return { ok: true };
+    });
+  }
+
+  get(id: string): Promise<SessionSnapshot | undefined> {
+    return runAsPromise(() => {
+      const row = this.sql.get('SELECT record FROM dialectic_sessions WHERE id = ?').get(id);
+      const session = row ? parseJson<DialecticSession | null>(row.record, null) : null;
+      if (!session) return undefined;
+      const messages = this.sql
+        .get('SELECT record FROM dialectic_messages WHERE session_id = ? ORDER BY seq')
+        .all(id)
+        .map((m) => parseJson<DialecticMessage | null>(m.record, null))
+        .filter((m): m is DialecticMessage => m !== null);
+      return { session, messages };
+    });
+  }
+
+  commit(step: StoredStep, expectedVersion: number, options: { freeReviewer?: string } = {}): Promise<CommitOutcome> {
+    const s = { ...step.session, version: expectedVersion + 1 };
+    return durableWrite(this.db, (): CommitOutcome => {
+      const current = this.sql.get('SELECT version FROM dialectic_sessions WHERE id = ?').get(s.id);
+      if (!current || num(current.version) !== expectedVersion) return 'stale';
+      if (options.freeReviewer && this.openSessionOf(options.freeReviewer, s.id)) return 'reviewer_busy';
+      const changed = this.sql.get(UPDATE_SESSION).run(s.version, s.reviewerId, s.phase, s.updatedAt, s.deadlineAt, JSON.stringify(s), s.id, expectedVersion);
+      if (Number(changed.changes) !== 1) return 'stale';
+      const seq = num(this.sql.get('SELECT count(*) AS n FROM dialectic_messages WHERE session_id = ?').get(s.id)?.n);
+      this.writeEffects(step, s.id, seq);
+      return 'ok';
+    });
+  }
+
+  listByAgent(agentId: string, options: { limit: number }): Promise<DialecticSession[]> {
+    return runAsPromise(() =>
+      this.sql
+        .get('SELECT record FROM dialectic_sessions WHERE requester_id = ?1 OR reviewer_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2')
+        .all(agentId, options.limit)
+        .map((row) => parseJson<DialecticSession | null>(row.record, null))
+        .filter((s): s is DialecticSession => s !== null),
+    );
+  }
+
+  due(nowIso: string, limit: number): Promise<string[]> {
+    return runAsPromise(() =>
+      this.sql
+        .get(`SELECT id FROM dialectic_sessions WHERE deadline_at IS NOT NULL AND deadline_at <= ? AND phase IN ${OPEN} ORDER BY deadline_at LIMIT ?`)
+        .all(nowIso, limit)
+        .map((row) => str(row.id)),
+    );
+  }
+
+  candidates(requesterId: string, onlyAgentId?: string): Promise<{ candidates: ReviewerCandidate[]; requesterTags: string[] }> {
+    return runAsPromise(() => {
+      const rows = onlyAgentId === undefined ? this.sql.get(CANDIDATES).all(requesterId) : this.sql.get(`${CANDIDATES} AND a.id = ?2`).all(requesterId, onlyAgentId);
+      const tags = this.tagsByAgent(onlyAgentId === undefined ? undefined : [onlyAgentId, requesterId]);
+      const candidates = rows.map(
+        (row): ReviewerCandidate => ({
+          agentId: str(row.id),
+          status: str(row.status),
+          risk: numOrNull(row.risk),
+          lastSeenMs: Date.parse(str(row.last_seen_at)),
+          tags: tags.get(str(row.id)) ?? [],
+          reviews: { total: num(row.reviews), successful: num(row.resolved) },
+          inOpenSession: num(row.busy) !== 0,
+          reviewedRequesterAtMs: row.reviewed_at == null ? null : Date.parse(str(row.reviewed_at)),
+        }),
+      );
+      return { candidates, requesterTags: tags.get(requesterId) ?? [] };
+    });
+  }
+
+  conditions(agentId: string): Promise<ParsedCondition[]> {
+    return runAsPromise(() =>
+      this.sql
+        .get('SELECT action, target, value, unit, original FROM agent_conditions WHERE agent_id = ? ORDER BY id')
+        .all(agentId)
+        .map((row) => ({ action: str(row.action), target: str(row.target), value: numOrNull(row.value), unit: strOrNull(row.unit), original: str(row.original) })),
+    );
+  }
+
+  /** Messages from `seq` on and the requester's resumption; inside the caller's transaction. */
+  private writeEffects(step: StoredStep, sessionId: string, seq: number): void {
+    const insert = this.sql.get('INSERT INTO dialectic_messages (session_id, seq, phase, agent_id, at, record) VALUES (?, ?, ?, ?, ?, ?)');
+    step.messages.forEach((m, i) => insert.run(sessionId, seq + i, m.phase, m.agentId, m.at, JSON.stringify(m)));
+    if (!step.resume) return;
+    this.sql.get(`UPDATE agents SET status = 'active' WHERE id = ? AND status = 'paused'`).run(step.resume.agentId);
+    const add = this.sql.get('INSERT INTO agent_conditions (agent_id, session_id, action, target, value, unit, original, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const c of step.resume.conditions) add.run(step.resume.agentId, sessionId, c.action, c.target, c.value, c.unit, c.original, step.session.updatedAt);
+  }
+
+  /** An open session (other than `exceptId`) the agent requested or reviews. */
+  private openSessionOf(agentId: string, exceptId: string): string | undefined {
+    const row = this.sql.get(OPEN_SESSION_OF).get(agentId, exceptId);
+    return row ? str(row.id) : undefined;
+  }
+
+  /** Lower-case tags of the discoveries each agent stored (all agents, or the given ones). */
+  private tagsByAgent(agentIds?: string[]): Map<string, string[]> {
+    const base = 'SELECT DISTINCT d.agent_id, lower(t.tag) AS tag FROM discovery_tags t JOIN discoveries d ON d.id = t.discovery_id';
+    const rows = agentIds === undefined ? this.sql.get(base).all() : this.sql.get(`${base} WHERE d.agent_id IN (?, ?)`).all(agentIds[0] ?? '', agentIds[1] ?? '');
+    const out = new Map<string, string[]>();
+    for (const row of rows) {
+      const id = str(row.agent_id);
+      const list = out.get(id);
+      if (list) list.push(str(row.tag));
+      else out.set(id, [str(row.tag)]);
+    }
+    return out;
+  }
+}
