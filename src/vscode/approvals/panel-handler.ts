@@ -153,6 +153,7 @@ export class ApprovalsPanelHandler {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.generation++;
+    this.renders.dispose();
   }
 
   private postPending(): void {

@@ -94,6 +94,7 @@ export class AgentDashboardHandler {
   dispose(): void {
     for (const off of this.subscriptions.splice(0)) off();
     if (this.agentsTimer) clearTimeout(this.agentsTimer);
+    this.renders.dispose();
   }
 
   /** Listens to the client in use (a reloaded page may come after the server moved to another window). */

@@ -133,6 +133,7 @@ export class KnowledgeGraphHandler {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     if (this.staleTimer) clearTimeout(this.staleTimer);
+    this.renders.dispose();
   }
 
   /** Listens to the client in use (a reloaded page may come after the server moved to another window). */

@@ -115,6 +115,7 @@ export class SessionPanelHandler {
     this.disposed = true;
     this.unsubscribe?.();
     this.offClient();
+    this.renders.dispose();
   }
 
   private client(): GovernanceClient {

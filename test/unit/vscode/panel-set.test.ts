@@ -77,6 +77,7 @@ class FakeHandler implements PanelHandler {
   }
   dispose(): void {
     this.disposed = true;
+    this.renders.dispose();
   }
 }
 
@@ -162,6 +163,7 @@ describe('panel kit: PanelSet (one host for every panel)', () => {
     handlers[1]!.context.post({ type: 'hello' });
     assert.equal(views[1]!.title, 'Codex: b');
     assert.deepEqual(views[1]!.posted, [{ type: 'hello' }]);
+    set.dispose();
   });
 
   it('a single panel restored after a reload is attached under the one key', () => {
@@ -186,6 +188,7 @@ describe('panel kit: PanelSet (one host for every panel)', () => {
       { type: 'error', message: 'handler failed', seq: 4 },
       { type: 'error', message: 'handler failed' },
     ]);
+    set.dispose();
   });
 
   it('reload loads every open page again; closing a panel disposes its handler and forgets it', () => {
@@ -204,5 +207,12 @@ describe('panel kit: PanelSet (one host for every panel)', () => {
     assert.equal(views[1]!.disposed, true);
     assert.equal(handlers[1]!.disposed, true);
     assert.deepEqual(set.keys(), []);
+  });
+
+  it('closing a panel ends a show still waiting for its page at once (no deadline timer outlives the panel)', async () => {
+    const { set, views } = kit();
+    const waiting = set.show(SINGLE);
+    views[0]!.dispose();
+    await assert.rejects(waiting, /^Error: The Fake panel was closed before it finished drawing\.$/);
   });
 });
