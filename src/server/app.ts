@@ -14,6 +14,8 @@ import type { Logger } from '../util/log';
 import { ServerMetrics } from './metrics';
 import { governanceTools } from './tools/governance-tools';
 import { knowledgeTools } from './tools/knowledge-tools';
+import { observabilityTools } from './tools/observability-tools';
+import { ObservabilityService } from '../core/observability-service';
 import { ToolRegistry } from './tools/registry';
 import { codexTools } from './tools/codex-tools';
 import { attachAuditResource, attachCodexResources } from './resources';
@@ -119,7 +121,7 @@ export async function createGovernanceApp(options: {
   });
   // Sessions of a previous run show up as lost (their processes ended with that run).
   await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
-  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...codexTools(codex, await locating)]);
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating)]);
   attachCodexResources(registry, codex);
   attachAuditResource(registry, audit);
   const metrics = new ServerMetrics({ processMetrics: false });

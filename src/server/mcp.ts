@@ -36,10 +36,10 @@ export function toCallToolResult(result: ToolResult): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
 }
 
-/** The registry's tools as MCP `tools/list` entries. */
+/** The registry's tools (and their aliases, as entries of their own) as MCP `tools/list` entries. */
 export function mcpTools(registry: ToolRegistry): Tool[] {
-  return registry.list().map((tool) => {
-    const entry: Tool = { name: tool.name, description: tool.description, inputSchema: registry.inputJsonSchema(tool.name) as Tool['inputSchema'] };
+  return registry.entries().map(({ name, tool, description }) => {
+    const entry: Tool = { name, description, inputSchema: registry.inputJsonSchema(tool.name) as Tool['inputSchema'] };
     if (tool.title !== undefined) entry.title = tool.title;
     const output = registry.outputJsonSchema(tool.name);
     if (output) entry.outputSchema = output as Tool['outputSchema'];

@@ -1,7 +1,7 @@
 /**
  * The governance server: one HTTP listener on 127.0.0.1 serving
  * - `/mcp` MCP over Streamable HTTP (stateful sessions),
- * - `GET /v1/tools`, `POST /v1/tools/call` (OpenAI function-calling adapter, seed 000),
+ * - `GET /v1/tools[?format=responses]`, `POST /v1/tools/call` (OpenAI function-calling adapter, seed 000),
  * - `GET /health`, `GET /metrics` (Prometheus text),
  * - `GET /audit?cursor=&limit=&order=&decision=&outcome=&risk=&source=&type=&agent=&decided_by=&q=`
  *   (the audit log, paged and filtered; see ../approvals/audit-query).
@@ -109,7 +109,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
       if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res, undefined);
       return sendError(res, 405, 'method_not_allowed', 'Use POST, GET or DELETE on /mcp.', { allow: 'GET, POST, DELETE' });
     }
-    if (path === '/v1/tools' && req.method === 'GET') return handleListTools(res, app.registry);
+    if (path === '/v1/tools' && req.method === 'GET') return handleListTools(res, app.registry, url.searchParams);
     if (path === '/v1/tools/call' && req.method === 'POST') return handleCallTool(req, res, app.registry, httpCaller(req));
     if (path === '/health' && req.method === 'GET') {
       return sendJson(res, 200, { status: 'ok', server: 'codex-governance', version: VERSION, url: urlOf(), mcp_sessions: sessions.size, ...(await app.governance.health()) });

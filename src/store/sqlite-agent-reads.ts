@@ -18,6 +18,19 @@ const SNAPSHOT_COLUMNS = `status, last_seen_at, id, update_count, last_action,
   json_extract(last_metrics, '$.risk_score') AS risk_score, json_extract(last_metrics, '$.phi') AS phi,
   json_extract(last_metrics, '$.void_active') AS void_active`;
 
+/**
+ * The snapshot query for a filter shape; parameters: the statuses (JSON array) if filtered, the
+ * ids (JSON array) if filtered, then the limit. json_each keeps one prepared statement per shape
+ * whatever the number of values. Exported for the test that checks SQLite's plan uses the index.
+ */
+export function snapshotSql(filter: { statuses: boolean; ids: boolean }): string {
+  const where = [...(filter.statuses ? ['status IN (SELECT value FROM json_each(?))'] : []), ...(filter.ids ? ['id IN (SELECT value FROM json_each(?))'] : [])];
+  // Without the hint the planner may walk agents_last_seen to skip the sort, and then read every
+  // row with its dynamics; named ids are better found by primary key.
+  const from = filter.ids ? 'agents' : 'agents INDEXED BY agents_snapshot';
+  return `SELECT ${SNAPSHOT_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id LIMIT ?`;
+}
+
 const POINT_COLUMNS = 'id, at, E, I, S, V, coherence, risk_score, action';
 
 type SqlRow = Record<string, SQLOutputValue>;
@@ -31,20 +44,11 @@ export class SqliteAgentReadRepository implements AgentReadRepository {
 
   snapshots(options: { statuses?: readonly string[]; ids?: readonly string[]; limit: number }): Promise<AgentSnapshot[]> {
     return settle(() => {
-      const where: string[] = [];
       const params: string[] = [];
-      // json_each keeps one prepared statement per filter shape whatever the number of values.
-      if (options.statuses) {
-        where.push('status IN (SELECT value FROM json_each(?))');
-        params.push(JSON.stringify(options.statuses));
-      }
-      if (options.ids) {
-        where.push('id IN (SELECT value FROM json_each(?))');
-        params.push(JSON.stringify(options.ids));
-      }
-      const sql = `SELECT ${SNAPSHOT_COLUMNS} FROM agents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id LIMIT ?`;
+      if (options.statuses) params.push(JSON.stringify(options.statuses));
+      if (options.ids) params.push(JSON.stringify(options.ids));
       return this.sql
-        .get(sql)
+        .get(snapshotSql({ statuses: options.statuses !== undefined, ids: options.ids !== undefined }))
         .all(...params, options.limit)
         .map(toSnapshot);
     });

@@ -7,6 +7,7 @@ import { resolve, join } from 'node:path';
 import { migrate, schemaVersion } from './migrations';
 import { closeWrites, openDatabase } from './sqlite';
 import { SqliteAgentRepository } from './sqlite-agents';
+import { SqliteAgentReadRepository } from './sqlite-agent-reads';
 import { SqliteDiscoveryRepository } from './sqlite-discoveries';
 import { SqliteCodexSessionRepository } from './sqlite-sessions';
 import { SqliteDialecticRepository } from './sqlite-dialectic';
@@ -41,6 +42,7 @@ export async function openStoreFile(file: string): Promise<Store> {
   let closed = false;
   return {
     agents,
+    agentReads: new SqliteAgentReadRepository(db),
     discoveries,
     codexSessions,
     dialectic,

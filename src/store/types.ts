@@ -4,13 +4,15 @@
  * ../knowledge/repository, ../supervisor/session), so the store depends on them and not the other
  * way round.
  */
-import type { AgentRepository, StoreInfo } from '../core/repository';
+import type { AgentReadRepository, AgentRepository, StoreInfo } from '../core/repository';
 import type { DiscoveryRepository } from '../knowledge/repository';
 import type { DialecticRepository } from '../dialectic/repository';
 import type { CodexSessionRepository } from '../supervisor/session';
 
 export interface Store {
   readonly agents: AgentRepository;
+  /** Fleet-wide reads of agents (observability tools). */
+  readonly agentReads: AgentReadRepository;
   readonly discoveries: DiscoveryRepository;
   /** Dialectic review sessions, their messages, the conditions resolutions stored for agents. */
   readonly dialectic: DialecticRepository;

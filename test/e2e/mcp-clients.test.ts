@@ -22,6 +22,15 @@ const EXPECTED_TOOLS = [
   'get_discovery_details',
   'link_discoveries',
   'update_discovery_status',
+  'find_similar_discoveries_graph',
+  // The reference server's names for store_discovery_graph and update_discovery_status (aliases).
+  'store_knowledge_graph',
+  'update_discovery_status_graph',
+  'compare_me_to_similar',
+  'compare_agents',
+  'detect_anomalies',
+  'aggregate_metrics',
+  'get_system_history',
   'codex',
   'codex-reply',
   'codex-session-info',
@@ -65,6 +74,17 @@ async function exerciseEveryTool(client: Client, agent: string): Promise<Record<
   assert.ok(JSON.stringify(details).includes('Race in the cleanup hook'));
   assert.equal(details.discovery.status, 'resolved');
   assert.equal(details.edges.incoming[0].relation, 'answers');
+  const similar = await call('find_similar_discoveries_graph', { discovery_id: second.discovery.id });
+  assert.equal(similar.similar_discoveries[0].id, id);
+  const viaAlias = await call('store_knowledge_graph', { agent_id: agent, summary: 'Stored under the reference name', tags: ['tests'] });
+  assert.equal((await call('update_discovery_status_graph', { discovery_id: viaAlias.discovery.id, status: 'archived' })).discovery.status, 'archived');
+  // Observability: a second agent doing the same work is the most similar one.
+  await call('process_agent_update', { agent_id: `${agent}-twin`, operation: 'wrote tests', complexity: 0.4 });
+  assert.equal((await call('compare_me_to_similar', { agent_id: agent })).similar_agents[0].agent_id, `${agent}-twin`);
+  assert.equal((await call('compare_agents', { agent_ids: [agent, `${agent}-twin`] })).agent_count, 2);
+  assert.deepEqual((await call('detect_anomalies', { agent_ids: [agent] })).anomalies, []);
+  assert.ok((await call('aggregate_metrics', {})).aggregate.total_agents >= 2);
+  assert.equal((await call('get_system_history', { agent_id: agent })).updates[0].operation, 'wrote tests');
   // codex and codex-reply need a Codex binary and a model: test/e2e/supervisor-governance.test.ts runs them.
   const sessions = await call('codex-session-info', { list_active: true });
   assert.deepEqual(sessions.sessions, []);

@@ -1,6 +1,6 @@
 /**
  * Every tool's types, from its one declaration (./governance-tools, ./knowledge-tools,
- * ./codex-tools): clients import these as types only (no runtime code, so the extension bundle
+ * ./observability-tools, ./codex-tools): clients import these as types only (no runtime code, so the extension bundle
  * stays free of the server), and a wrong tool name or argument is a compile error.
  *
  *     const r = await client.callTool('observe_agent', { agent_id: 'a' }); // r: ToolOutput<'observe_agent'>
@@ -9,9 +9,14 @@ import type { z } from 'zod';
 import type { codexTools } from './codex-tools';
 import type { governanceTools } from './governance-tools';
 import type { knowledgeTools } from './knowledge-tools';
+import type { observabilityTools } from './observability-tools';
 import type { ToolSpec } from './types';
 
-type AnyDeclared = ReturnType<typeof governanceTools>[number] | ReturnType<typeof knowledgeTools>[number] | ReturnType<typeof codexTools>[number];
+type AnyDeclared =
+  | ReturnType<typeof governanceTools>[number]
+  | ReturnType<typeof knowledgeTools>[number]
+  | ReturnType<typeof observabilityTools>[number]
+  | ReturnType<typeof codexTools>[number];
 
 /** Every tool name the server serves. */
 export type ToolName = AnyDeclared['name'];

@@ -1,6 +1,7 @@
 /**
  * Governance tools (names from the UNITARES governance MCP, seed 000): log work and get a
- * PROCEED/PAUSE decision, read and simulate EISV state, list and observe agents.
+ * PROCEED/PAUSE decision, read and simulate EISV state. Listing and observing agents are in
+ * ./observability-tools.
  */
 import { z } from 'zod';
 import { GOVERNANCE_LIMITS, type GovernanceService } from '../../core/governance';
@@ -73,28 +74,6 @@ export function governanceTools(governance: GovernanceService) {
       input: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
       handler: async () => ({ ...(await governance.health()) }),
-    }),
-    defineTool({
-      name: 'list_agents',
-      title: 'List agents',
-      description: 'Every agent the server has seen, most recently active first, with its last decision and metrics.',
-      input: {
-        limit: z.number().int().min(1).max(GOVERNANCE_LIMITS.agents).default(100),
-        status: z.string().max(50).optional().describe('Only agents with this status (e.g. active, paused).'),
-      },
-      annotations: { readOnlyHint: true, openWorldHint: false },
-      handler: async (args) => ({ ...(await governance.listAgents({ limit: args.limit, status: args.status })) }),
-    }),
-    defineTool({
-      name: 'observe_agent',
-      title: "Observe another agent's state",
-      description: "Another agent's current EISV state, decision history and trend.",
-      input: {
-        agent_id: z.string().min(1).max(GOVERNANCE_LIMITS.agentId).describe('The agent to observe.'),
-        history_limit: z.number().int().min(0).max(GOVERNANCE_LIMITS.history).default(50),
-      },
-      annotations: { readOnlyHint: true, openWorldHint: false },
-      handler: async (args) => ({ ...(await governance.observeAgent(args.agent_id, { historyLimit: args.history_limit })) }),
     }),
   ];
 }

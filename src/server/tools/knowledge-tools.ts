@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { GovernanceService } from '../../core/governance';
 import { LIMITS, SEVERITIES, type KnowledgeGraph } from '../../knowledge/knowledge';
+import { SIMILAR_LIMITS, findSimilarDiscoveries } from '../../knowledge/similar';
 import { defineTool, resolveAgentId, throttledTouch } from './types';
 
 // The knowledge graph's own limits (LIMITS): the schema refuses what the service would.
@@ -27,6 +28,8 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
   return [
     defineTool({
       name: 'store_discovery_graph',
+      // The reference server's name for it (seed 000 says store_discovery_graph).
+      aliases: ['store_knowledge_graph'],
       title: 'Store a discovery',
       description:
         'Share something you learned (a bug, pattern, insight, decision...) so other agents find it. ' +
@@ -117,6 +120,8 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
     }),
     defineTool({
       name: 'update_discovery_status',
+      // The reference server's name for it.
+      aliases: ['update_discovery_status_graph'],
       title: 'Set a discovery status',
       description: 'Marks a discovery open, resolved, archived, disputed (or another lowercase word).',
       input: {
@@ -125,6 +130,20 @@ export function knowledgeTools(knowledge: KnowledgeGraph, governance: Governance
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       handler: async (args) => ({ success: true, discovery: { ...(await knowledge.updateStatus({ id: args.discovery_id, status: args.status })) } }),
+    }),
+    defineTool({
+      name: 'find_similar_discoveries_graph',
+      title: 'Find similar discoveries',
+      description:
+        'Discoveries similar to a given one (possible duplicates, related work), best first: the knowledge graph\'s ranked search ' +
+        'with its tags and summary as the query, the discovery itself left out. Items as search_knowledge_graph\'s, without details.',
+      input: {
+        discovery_id: discoveryId.describe('The discovery to find similar ones for.'),
+        limit: z.number().int().min(1).max(SIMILAR_LIMITS.maxLimit).default(SIMILAR_LIMITS.defaultLimit),
+      },
+      output: z.looseObject({ discovery_id: z.string(), similar_discoveries: z.array(discoveryItem.extend({ score: z.number() })), count: z.number().int(), message: z.string() }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      handler: async (args) => ({ ...(await findSimilarDiscoveries(knowledge, args.discovery_id, args.limit)) }),
     }),
     defineTool({
       name: 'get_discovery_details',

@@ -45,6 +45,13 @@ export type ToolResult = Record<string, unknown>;
  */
 export interface ToolSpec<Name extends string = string, Shape extends z.ZodRawShape = z.ZodRawShape, Result extends object = object> {
   name: Name;
+  /**
+   * Other names the tool answers to: the seed and the reference server spell some tools
+   * differently (`store_knowledge_graph` for `store_discovery_graph`). MCP `tools/list` and
+   * `GET /v1/tools` list each alias as its own entry ("Alias of <name>. ..."), and a call by an
+   * alias runs this tool.
+   */
+  aliases?: readonly string[];
   title?: string;
   description: string;
   input: Shape;
