@@ -1,7 +1,8 @@
 /**
  * DialecticRepository over node:sqlite (tables `dialectic_sessions`, `dialectic_messages`,
- * `agent_conditions`, migration 3). A session is stored as its JSON record plus the columns the
- * queries filter on; a partial unique index keeps one open session per requester.
+ * `agent_conditions`, migration 4; `agent_tags`, migration 5). A session is stored as its JSON
+ * record plus the columns the queries filter on; a partial unique index keeps one open session
+ * per requester.
  *
  * Every write is one durableWrite (one transaction with its durable commit): node:sqlite runs it
  * synchronously, so nothing interleaves with it in this process, and `BEGIN IMMEDIATE` keeps other
@@ -28,16 +29,18 @@ const OPEN_SESSION_OF = `
   SELECT id FROM dialectic_sessions WHERE phase IN ${OPEN} AND (requester_id = ?1 OR reviewer_id = ?1) AND id <> ?2 LIMIT 1`;
 
 /**
- * Per other agent: status, last seen, latest risk, finished reviews (and resolved ones), whether it
- * is in an open session, and when it last reviewed the requester.
+ * Reviewer selection's facts in four reads (bench/dialectic.ts, 1,000 agents): every other agent
+ * with its tags joined into one text (one row per agent: row objects are what costs here), finished
+ * reviews per reviewer, agents in open sessions, and when each agent last reviewed the requester.
+ * Subqueries per agent for the last three cost 2.6 ms; these aggregates 0.5 ms.
  */
-const CANDIDATES = `
-  SELECT a.id, a.status, a.last_seen_at, json_extract(a.last_metrics, '$.risk_score') AS risk,
-    (SELECT count(*) FROM dialectic_sessions s WHERE s.reviewer_id = a.id AND s.phase IN ${FINAL}) AS reviews,
-    (SELECT count(*) FROM dialectic_sessions s WHERE s.reviewer_id = a.id AND s.phase = 'resolved') AS resolved,
-    EXISTS (SELECT 1 FROM dialectic_sessions s WHERE s.phase IN ${OPEN} AND (s.requester_id = a.id OR s.reviewer_id = a.id)) AS busy,
-    (SELECT max(s.created_at) FROM dialectic_sessions s WHERE s.reviewer_id = a.id AND s.requester_id = ?1) AS reviewed_at
-  FROM agents a WHERE a.id <> ?1`;
+const TAG_SEPARATOR = '\u001f';
+const AGENTS = `SELECT a.id, a.status, a.last_seen_at, json_extract(a.last_metrics, '$.risk_score') AS risk,
+    (SELECT group_concat(t.tag, char(31)) FROM agent_tags t WHERE t.agent_id = a.id) AS tags
+  FROM agents a WHERE a.id <> ?`;
+const REVIEWS = `SELECT reviewer_id, count(*) AS total, sum(phase = 'resolved') AS resolved FROM dialectic_sessions WHERE phase IN ${FINAL} GROUP BY reviewer_id`;
+const BUSY = `SELECT requester_id AS id FROM dialectic_sessions WHERE phase IN ${OPEN} UNION SELECT reviewer_id FROM dialectic_sessions WHERE phase IN ${OPEN} AND reviewer_id IS NOT NULL`;
+const REVIEWED = `SELECT reviewer_id, max(created_at) AS at FROM dialectic_sessions WHERE requester_id = ? AND reviewer_id IS NOT NULL GROUP BY reviewer_id`;
 
 export class SqliteDialecticRepository implements DialecticRepository {
   private readonly sql: StatementCache;
@@ -108,21 +111,28 @@ export class SqliteDialecticRepository implements DialecticRepository {
 
   candidates(requesterId: string, onlyAgentId?: string): Promise<{ candidates: ReviewerCandidate[]; requesterTags: string[] }> {
     return runAsPromise(() => {
-      const rows = onlyAgentId === undefined ? this.sql.get(CANDIDATES).all(requesterId) : this.sql.get(`${CANDIDATES} AND a.id = ?2`).all(requesterId, onlyAgentId);
-      const tags = this.tagsByAgent(onlyAgentId === undefined ? undefined : [onlyAgentId, requesterId]);
-      const candidates = rows.map(
-        (row): ReviewerCandidate => ({
-          agentId: str(row.id),
+      const rows = onlyAgentId === undefined ? this.sql.get(AGENTS).all(requesterId) : this.sql.get(`${AGENTS} AND a.id = ?`).all(requesterId, onlyAgentId);
+      const reviews = new Map(this.sql.get(REVIEWS).all().map((r) => [str(r.reviewer_id), { total: num(r.total), successful: num(r.resolved) }]));
+      const busy = new Set(this.sql.get(BUSY).all().map((r) => str(r.id)));
+      const reviewed = new Map(this.sql.get(REVIEWED).all(requesterId).map((r) => [str(r.reviewer_id), Date.parse(str(r.at))]));
+      const candidates = rows.map((row): ReviewerCandidate => {
+        const id = str(row.id);
+        return {
+          agentId: id,
           status: str(row.status),
           risk: numOrNull(row.risk),
           lastSeenMs: Date.parse(str(row.last_seen_at)),
-          tags: tags.get(str(row.id)) ?? [],
-          reviews: { total: num(row.reviews), successful: num(row.resolved) },
-          inOpenSession: num(row.busy) !== 0,
-          reviewedRequesterAtMs: row.reviewed_at == null ? null : Date.parse(str(row.reviewed_at)),
-        }),
-      );
-      return { candidates, requesterTags: tags.get(requesterId) ?? [] };
+          tags: row.tags == null ? [] : str(row.tags).split(TAG_SEPARATOR),
+          reviews: reviews.get(id) ?? { total: 0, successful: 0 },
+          inOpenSession: busy.has(id),
+          reviewedRequesterAtMs: reviewed.get(id) ?? null,
+        };
+      });
+      const requesterTags = this.sql
+        .get('SELECT tag FROM agent_tags WHERE agent_id = ?')
+        .all(requesterId)
+        .map((r) => str(r.tag));
+      return { candidates, requesterTags };
     });
   }
 
@@ -149,19 +159,5 @@ export class SqliteDialecticRepository implements DialecticRepository {
   private openSessionOf(agentId: string, exceptId: string): string | undefined {
     const row = this.sql.get(OPEN_SESSION_OF).get(agentId, exceptId);
     return row ? str(row.id) : undefined;
-  }
-
-  /** Lower-case tags of the discoveries each agent stored (all agents, or the given ones). */
-  private tagsByAgent(agentIds?: string[]): Map<string, string[]> {
-    const base = 'SELECT DISTINCT d.agent_id, lower(t.tag) AS tag FROM discovery_tags t JOIN discoveries d ON d.id = t.discovery_id';
-    const rows = agentIds === undefined ? this.sql.get(base).all() : this.sql.get(`${base} WHERE d.agent_id IN (?, ?)`).all(agentIds[0] ?? '', agentIds[1] ?? '');
-    const out = new Map<string, string[]>();
-    for (const row of rows) {
-      const id = str(row.agent_id);
-      const list = out.get(id);
-      if (list) list.push(str(row.tag));
-      else out.set(id, [str(row.tag)]);
-    }
-    return out;
   }
 }

@@ -6,6 +6,9 @@ import { KnowledgeGraph } from '../../../src/knowledge/knowledge';
 import { submitAntithesis, submitSynthesis, submitThesis, type Step } from '../../../src/dialectic/machine';
 import { openSession, type OpenRequest } from '../../../src/dialectic/opening';
 import type { SessionSnapshot } from '../../../src/dialectic/types';
+import { join } from 'node:path';
+import { MIGRATIONS, migrate } from '../../../src/store/migrations';
+import { openDatabase } from '../../../src/store/sqlite';
 import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
 import { manualClock, useTempDir } from './temp-dir';
@@ -139,5 +142,27 @@ describe('store: dialectic repository (SQLite)', () => {
     assert.deepEqual(await store.dialectic.due(new Date(clock.now() + sixHours - 60_001).toISOString(), 10), []);
     assert.deepEqual(await store.dialectic.due(new Date(clock.now() + sixHours).toISOString(), 10), ['late', 'later']);
     assert.deepEqual((await store.dialectic.listByAgent('b', { limit: 5 })).map((s) => s.id), ['late']);
+  });
+
+  it("migration 5 fills agent_tags from existing discoveries, and triggers keep it in step with their tags", () => {
+    const file = join(dir(), 'old.db');
+    const db = openDatabase(file);
+    try {
+      migrate(db, file, MIGRATIONS.filter((m) => m.version <= 4));
+      const add = db.prepare("INSERT INTO discoveries (id, agent_id, discovery_type, summary, tags, created_at, updated_at) VALUES (?, ?, 'insight', 's', ?, 't', 't')");
+      add.run('d1', 'a', '["Auth", "ci"]');
+      migrate(db, file);
+      const pairs = () => db.prepare('SELECT agent_id, tag FROM agent_tags ORDER BY agent_id, tag').all().map((r) => `${String(r.agent_id)}:${String(r.tag)}`);
+      assert.deepEqual(pairs(), ['a:auth', 'a:ci']);
+      add.run('d2', 'b', '["CI"]');
+      add.run('d3', 'a', '["ci"]');
+      assert.deepEqual(pairs(), ['a:auth', 'a:ci', 'b:ci']);
+      db.prepare(`UPDATE discoveries SET tags = '["ci"]' WHERE id = 'd1'`).run();
+      assert.deepEqual(pairs(), ['a:ci', 'b:ci']);
+      db.prepare(`DELETE FROM discoveries WHERE id IN ('d1', 'd3')`).run();
+      assert.deepEqual(pairs(), ['b:ci']);
+    } finally {
+      db.close();
+    }
   });
 });
