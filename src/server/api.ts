@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../util/log';
 import type { CodexSupervisorOptions } from '../supervisor/api';
-import type { GovernanceApp, GovernanceApprovalOptions } from './app';
+import type { GovernanceApp, GovernanceApprovalOptions, GovernanceDialecticOptions } from './app';
 
 export interface GovernanceServerOptions {
   /** Interface to bind. Default `127.0.0.1`; anything not loopback needs `allowNonLoopback`. */
@@ -45,6 +45,8 @@ export interface GovernanceServerOptions {
   approvals?: GovernanceApprovalOptions;
   /** The folders the person works in (see ./app); headless `--workspace-root`, VS Code's workspace folders. */
   workspaceRoots?: readonly string[] | (() => readonly string[]);
+  /** Dialectic review: automatic review on PAUSE (VS Code `codexGovernance.dialectic.autoReviewOnPause`, headless CODEX_GOVERNANCE_AUTO_DIALECTIC), timeout sweep. */
+  dialectic?: GovernanceDialecticOptions;
 }
 
 export interface RunningGovernanceServer {

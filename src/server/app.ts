@@ -28,6 +28,9 @@ import type { ApprovalPolicy } from '../approvals/policy';
 import type { ApprovalPrompter } from '../approvals/types';
 import { AuditLog } from '../store/audit';
 import { isActive } from '../supervisor/session';
+import { DialecticService } from '../dialectic/service';
+import { AutoReview, autoReviewFromEnv } from '../dialectic/auto-review';
+import { dialecticTools } from './tools/dialectic-tools';
 
 /** Approval settings of a server (see ../approvals/broker). */
 export interface GovernanceApprovalOptions {
@@ -35,6 +38,21 @@ export interface GovernanceApprovalOptions {
   policy?: ApprovalPolicy | (() => ApprovalPolicy);
   /** Who is asked; absent = headless (policy only; high and critical denied). The extension sets one later with `app.approvals.setPrompter`. */
   prompter?: ApprovalPrompter;
+}
+
+/** Dialectic review settings of a server (see ../dialectic). */
+export interface GovernanceDialecticOptions {
+  /**
+   * A PAUSE decision starts an automatic review (`reviewer_mode: "auto"`); a function is read on
+   * every PAUSE (live settings). Default: CODEX_GOVERNANCE_AUTO_DIALECTIC (on/off), else on.
+   */
+  autoReviewOnPause?: boolean | (() => boolean);
+  /** How often sessions past their deadline are failed, ms (default 60000). Access checks them too. */
+  sweepIntervalMs?: number;
+  /** ms since epoch (tests) */
+  clock?: () => number;
+  /** uniform in [0, 1): reviewer selection (tests seed it) */
+  random?: () => number;
 }
 
 export interface GovernanceApp {
@@ -51,6 +69,10 @@ export interface GovernanceApp {
   readonly approvals: RiskApprovalBroker;
   /** `audit.jsonl` in the data dir: approval requests and answers. */
   readonly audit: AuditLog;
+  /** Dialectic peer review (`request_dialectic_review` and the other dialectic tools). */
+  readonly dialectic: DialecticService;
+  /** Starts a review on PAUSE; `settled()` waits for the ones started so far. */
+  readonly dialecticAutoReview: AutoReview;
   /** Records the bound port in the data-dir lock so a second server can name it. */
   setPort(port: number): Promise<void>;
   close(): Promise<void>;
@@ -74,7 +96,10 @@ export async function createGovernanceApp(options: {
    * folders change). Default: the Codex default cwd, else the process's cwd.
    */
   workspaceRoots?: readonly string[] | (() => readonly string[]);
+  dialectic?: GovernanceDialecticOptions;
 }): Promise<GovernanceApp> {
+  // Read before the data dir is locked: a bad value fails the start naming the variable.
+  const autoReviewSetting = options.dialectic?.autoReviewOnPause ?? autoReviewFromEnv() ?? true;
   const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, ...options.codex };
   const lock = await acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
   let store: Store;
@@ -94,8 +119,23 @@ export async function createGovernanceApp(options: {
   }
   const approvals = new RiskApprovalBroker({ audit, logger: options.logger, ...options.approvals });
   const events = new GovernanceEvents();
-  const governance = new GovernanceService(store, events);
+  // Updates are capped by the conditions dialectic resolutions stored (called per update, after `dialectic` exists).
+  const governance = new GovernanceService(store, events, Date.now, (agentId) => dialectic.complexityCap(agentId));
   const knowledge = new KnowledgeGraph(store, events);
+  const dialectic = new DialecticService({
+    repository: store.dialectic,
+    agents: store.agents,
+    events,
+    audit,
+    logger: options.logger,
+    clock: options.dialectic?.clock,
+    random: options.dialectic?.random,
+    discoveries: {
+      owner: async (id) => (await knowledge.getDetails(id)).discovery.agent_id,
+      setStatus: async (id, status) => void (await knowledge.updateStatus({ id, status })),
+    },
+  });
+  const dialecticAutoReview = new AutoReview(dialectic, typeof autoReviewSetting === 'function' ? autoReviewSetting : () => autoReviewSetting, options.logger);
   // An invalid policy sends nothing to review: every key that is not a model choice is refused (stricter).
   const askForConfigKeys = (): readonly string[] => {
     try {
@@ -121,12 +161,14 @@ export async function createGovernanceApp(options: {
   });
   // Sessions of a previous run show up as lost (their processes ended with that run).
   await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
-  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating)]);
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance)]);
   attachCodexResources(registry, codex);
   attachAuditResource(registry, audit);
   const metrics = new ServerMetrics({ processMetrics: false });
   registry.onCall((tool, outcome, seconds) => metrics.observeToolCall(tool, outcome, seconds));
+  dialectic.start(options.dialectic?.sweepIntervalMs);
   const unsubscribe = [
+    dialecticAutoReview.attach(events),
     events.on('agent-updated', (e) => metrics.decisions.inc({ action: e.decision.action })),
     events.on('discovery-stored', () => metrics.discoveries.inc()),
     metrics.observeCodex(codex.events),
@@ -151,11 +193,15 @@ export async function createGovernanceApp(options: {
     codex,
     approvals,
     audit,
+    dialectic,
+    dialecticAutoReview,
     setPort: async (port) => lock.update({ port }),
     close: () =>
       (closing ??= (async () => {
         await codex.close();
         for (const off of unsubscribe) off();
+        dialectic.stop();
+        await dialecticAutoReview.settled();
         await audit.close().catch((e: unknown) => options.logger.warn(`Could not close the audit log: ${String(e)}`));
         await store.close();
         await lock.release();

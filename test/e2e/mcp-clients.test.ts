@@ -35,6 +35,12 @@ const EXPECTED_TOOLS = [
   'codex-reply',
   'codex-session-info',
   'codex-cleanup',
+  'request_dialectic_review',
+  'submit_thesis',
+  'submit_antithesis',
+  'submit_synthesis',
+  'get_dialectic_session',
+  'nudge_dialectic_session',
 ];
 
 /** Calls every tool once, in an order where each has what it needs; returns the results by name. */
@@ -85,6 +91,17 @@ async function exerciseEveryTool(client: Client, agent: string): Promise<Record<
   assert.deepEqual((await call('detect_anomalies', { agent_ids: [agent] })).anomalies, []);
   assert.ok((await call('aggregate_metrics', {})).aggregate.total_agents >= 2);
   assert.equal((await call('get_system_history', { agent_id: agent })).updates[0].operation, 'wrote tests');
+  // Dialectic review: the agent asks, another agent claims the open slot, both agree.
+  const review = await call('request_dialectic_review', { agent_id: agent, reviewer_mode: 'any', reason: 'Check my flaky-test fix' });
+  const sessionId = review.session_id as string;
+  await call('submit_thesis', { session_id: sessionId, agent_id: agent, root_cause: 'The cleanup hook raced the child', proposed_conditions: ['Await the child in cleanup'] });
+  const nudged = await call('nudge_dialectic_session', { session_id: sessionId });
+  assert.equal(nudged.next_actor, 'any');
+  await call('submit_antithesis', { session_id: sessionId, agent_id: `${agent}-reviewer`, concerns: ['No regression test'] });
+  const agreed = { root_cause: 'The cleanup hook raced the child', proposed_conditions: ['Await the child in cleanup'], agrees: true };
+  await call('submit_synthesis', { session_id: sessionId, agent_id: agent, ...agreed });
+  assert.equal((await call('submit_synthesis', { session_id: sessionId, agent_id: `${agent}-reviewer`, ...agreed })).phase, 'resolved');
+  assert.equal((await call('get_dialectic_session', { session_id: sessionId })).transcript.length, 4);
   // codex and codex-reply need a Codex binary and a model: test/e2e/supervisor-governance.test.ts runs them.
   const sessions = await call('codex-session-info', { list_active: true });
   assert.deepEqual(sessions.sessions, []);

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import type { codexTools } from './codex-tools';
+import type { dialecticTools } from './dialectic-tools';
 import type { governanceTools } from './governance-tools';
 import type { knowledgeTools } from './knowledge-tools';
 import type { observabilityTools } from './observability-tools';
@@ -16,7 +17,8 @@ type AnyDeclared =
   | ReturnType<typeof governanceTools>[number]
   | ReturnType<typeof knowledgeTools>[number]
   | ReturnType<typeof observabilityTools>[number]
-  | ReturnType<typeof codexTools>[number];
+  | ReturnType<typeof codexTools>[number]
+  | ReturnType<typeof dialecticTools>[number];
 
 /** Every tool name the server serves. */
 export type ToolName = AnyDeclared['name'];

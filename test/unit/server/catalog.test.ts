@@ -46,6 +46,12 @@ const ALL: Record<ToolName, true> = {
   'codex-reply': true,
   'codex-session-info': true,
   'codex-cleanup': true,
+  request_dialectic_review: true,
+  submit_thesis: true,
+  submit_antithesis: true,
+  submit_synthesis: true,
+  get_dialectic_session: true,
+  nudge_dialectic_session: true,
 };
 
 describe('typed tool protocol (catalog)', () => {
