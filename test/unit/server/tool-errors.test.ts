@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import * as zm from 'zod/mini';
+import { DialecticStateError } from '../../../src/dialectic/errors';
 import { describeZodError, ToolCallError, toToolCallError, unknownArguments } from '../../../src/server/tools/errors';
 
 describe('toToolCallError', function () {
@@ -19,6 +20,12 @@ describe('toToolCallError', function () {
       assert.deepEqual(mapped.details, { field: 'x' });
     }
     assert.equal(toToolCallError(new ToolCallErrorElsewhere('made_up', 'x')).code, 'internal_error', 'an unknown code is not trusted');
+  });
+
+  it("maps the dialectic's out-of-turn error to invalid_state with the phase and who may act", function () {
+    const mapped = toToolCallError(new DialecticStateError('Session s is in phase "thesis"; only a may act.', { session_id: 's', phase: 'thesis', next_actor: 'a', may_act: ['a'] }));
+    assert.equal(mapped.code, 'invalid_state');
+    assert.deepEqual(mapped.details, { session_id: 's', phase: 'thesis', next_actor: 'a', may_act: ['a'] });
   });
 
   it('names every bad field of a zod error, from the classic and the mini API alike', function () {
