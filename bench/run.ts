@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { measure, type LoadResult } from './load';
 import { benchApprovals } from './approvals';
+import { benchObservability } from './observability';
 import { benchCodexSupervisor } from './codex-supervisor';
 import { zipfWords } from './corpus';
 
@@ -96,6 +97,11 @@ async function main(): Promise<void> {
   const approvals = await benchApprovals();
   for (const line of approvals.lines) console.log(line);
   failed ||= !approvals.ok;
+
+  console.log('\nObservability (issue 12): compare_me_to_similar and detect_anomalies, in process (bench/observability.ts)');
+  const observability = await benchObservability();
+  for (const line of observability.lines) console.log(line);
+  failed ||= !observability.ok;
 
   console.log('\nExtension activation (issue "The extension\'s face"): bench/activation.ts');
   spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'activation.ts')], { stdio: 'inherit' });

@@ -187,7 +187,13 @@ export class ObservabilityService {
     const me = (await this.existing([id]))[0]!;
     if (!me.metrics) throw noState('agent_id', [id]);
     const mine = comparableOf(me.metrics);
-    const peers = await this.store.agentReads.snapshots({ statuses: COMPARABLE_STATUSES, limit: OBSERVABILITY_LIMITS.fleet });
+    const peers = await this.store.agentReads.snapshots({
+      statuses: COMPARABLE_STATUSES,
+      limit: OBSERVABILITY_LIMITS.fleet,
+      anyOrder: true,
+      // A superset of the similar ones, read from the index; similarAgents applies the exact test.
+      near: { E: mine.E, I: mine.I, S: mine.S, within: threshold },
+    });
     const similar = similarAgents(id, mine, peers, threshold);
     return {
       agent_id: id,
@@ -264,7 +270,7 @@ export class ObservabilityService {
    */
   async aggregateMetrics(options: { agentIds?: readonly string[]; includeHealthBreakdown?: boolean } = {}): Promise<AggregateResult> {
     const named = options.agentIds && options.agentIds.length ? checkAgentIds(options.agentIds) : null;
-    const agents = named ? await this.existing(named) : await this.store.agentReads.snapshots({ limit: OBSERVABILITY_LIMITS.fleet });
+    const agents = named ? await this.existing(named) : await this.store.agentReads.snapshots({ limit: OBSERVABILITY_LIMITS.fleet, anyOrder: true });
     const withData = agents.flatMap((a) => (a.metrics ? [a.metrics] : []));
     const pick = (f: (m: (typeof withData)[number]) => number) => withData.map(f);
     const columns: Fleet<number[]> = { E: pick((m) => m.E), I: pick((m) => m.I), S: pick((m) => m.S), V: pick((m) => m.V), coherence: pick((m) => m.coherence), risk_score: pick((m) => m.riskScore) };
@@ -329,7 +335,7 @@ export class ObservabilityService {
    * (V1's lifecycle statuses always present) and by health.
    */
   async fleetSummary(options: { status?: string; returned: number }): Promise<FleetSummary> {
-    const agents = await this.store.agentReads.snapshots({ ...(options.status ? { statuses: [options.status] } : {}), limit: OBSERVABILITY_LIMITS.fleet });
+    const agents = await this.store.agentReads.snapshots({ ...(options.status ? { statuses: [options.status] } : {}), limit: OBSERVABILITY_LIMITS.fleet, anyOrder: true });
     return {
       total: agents.length,
       returned: options.returned,

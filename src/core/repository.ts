@@ -136,6 +136,15 @@ export interface AgentSeries {
   V: number[];
 }
 
+/** What {@link AgentReadRepository.snapshots} selects. */
+export interface SnapshotQuery {
+  statuses?: readonly string[];
+  ids?: readonly string[];
+  limit: number;
+  anyOrder?: boolean;
+  near?: { E: number; I: number; S: number; within: number };
+}
+
 /**
  * Reads across many agents for the observability tools (./observability-service): cheap enough
  * to run over every agent per call (the store serves snapshots from a covering index).
@@ -146,8 +155,11 @@ export interface AgentReadRepository {
    * @param options.statuses only agents with one of these statuses
    * @param options.ids only these agents (unknown ids are absent from the result)
    * @param options.limit at most this many
+   * @param options.anyOrder skip the sort (for reads that count or rank agents themselves)
+   * @param options.near only agents whose E, I and S each lie within `within` of these (inclusive,
+   *   widened by 1e-9 so that callers re-checking the exact condition lose nothing to rounding)
    */
-  snapshots(options: { statuses?: readonly string[]; ids?: readonly string[]; limit: number }): Promise<AgentSnapshot[]>;
+  snapshots(options: SnapshotQuery): Promise<AgentSnapshot[]>;
   /** The last `points` history rows and the last `vValues` (default 0) values of V of one agent. */
   recentSeries(agentId: string, options: { points: number; vValues?: number }): Promise<AgentSeries>;
   /**

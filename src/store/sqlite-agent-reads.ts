@@ -4,7 +4,7 @@
  * (migration 3), so reading every agent never touches the rows' large `dynamics` JSON.
  */
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import type { AgentPoint, AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord } from '../core/repository';
+import type { AgentPoint, AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../core/repository';
 import { StatementCache } from './sqlite';
 import { num, numOrNull, str, strOrNull } from './rows';
 
@@ -20,16 +20,26 @@ const SNAPSHOT_COLUMNS = `status, last_seen_at, id, update_count, last_action,
 
 /**
  * The snapshot query for a filter shape; parameters: the statuses (JSON array) if filtered, the
- * ids (JSON array) if filtered, then the limit. json_each keeps one prepared statement per shape
+ * ids (JSON array) if filtered, the E, I and S bounds (low, high each) if near, then the limit. json_each keeps one prepared statement per shape
  * whatever the number of values. Exported for the test that checks SQLite's plan uses the index.
  */
-export function snapshotSql(filter: { statuses: boolean; ids: boolean }): string {
-  const where = [...(filter.statuses ? ['status IN (SELECT value FROM json_each(?))'] : []), ...(filter.ids ? ['id IN (SELECT value FROM json_each(?))'] : [])];
+export function snapshotSql(filter: { statuses: boolean; ids: boolean; anyOrder?: boolean; near?: boolean }): string {
+  const where = [
+    ...(filter.statuses ? ['status IN (SELECT value FROM json_each(?))'] : []),
+    ...(filter.ids ? ['id IN (SELECT value FROM json_each(?))'] : []),
+    // Evaluated on the index's copies of the numbers: agents that are not near are never read out.
+    ...(filter.near ? (['E', 'I', 'S'] as const).map((k) => `json_extract(last_metrics, '$.${k}') BETWEEN ? AND ?`) : []),
+  ];
   // Without the hint the planner may walk agents_last_seen to skip the sort, and then read every
   // row with its dynamics; named ids are better found by primary key.
   const from = filter.ids ? 'agents' : 'agents INDEXED BY agents_snapshot';
-  return `SELECT ${SNAPSHOT_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id LIMIT ?`;
+  // The sort is a temporary B-tree over every row (a third of the read for 1,000 agents).
+  const order = filter.anyOrder ? '' : 'ORDER BY last_seen_at DESC, id';
+  return `SELECT ${SNAPSHOT_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${order} LIMIT ?`;
 }
+
+/** Widening of `near` bounds, far below any meaningful difference of E, I or S (0..1). */
+const NEAR_SLACK = 1e-9;
 
 const POINT_COLUMNS = 'id, at, E, I, S, V, coherence, risk_score, action';
 
@@ -42,13 +52,18 @@ export class SqliteAgentReadRepository implements AgentReadRepository {
     this.sql = new StatementCache(db);
   }
 
-  snapshots(options: { statuses?: readonly string[]; ids?: readonly string[]; limit: number }): Promise<AgentSnapshot[]> {
+  snapshots(options: SnapshotQuery): Promise<AgentSnapshot[]> {
     return settle(() => {
-      const params: string[] = [];
+      const params: Array<string | number> = [];
       if (options.statuses) params.push(JSON.stringify(options.statuses));
       if (options.ids) params.push(JSON.stringify(options.ids));
+      const near = options.near;
+      if (near) {
+        const w = near.within + NEAR_SLACK;
+        params.push(near.E - w, near.E + w, near.I - w, near.I + w, near.S - w, near.S + w);
+      }
       return this.sql
-        .get(snapshotSql({ statuses: options.statuses !== undefined, ids: options.ids !== undefined }))
+        .get(snapshotSql({ statuses: options.statuses !== undefined, ids: options.ids !== undefined, anyOrder: options.anyOrder === true, near: near !== undefined }))
         .all(...params, options.limit)
         .map(toSnapshot);
     });

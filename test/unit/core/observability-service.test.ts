@@ -52,7 +52,8 @@ describe('observability service (real SQLite)', () => {
     await record('a');
     const raw = new DatabaseSync(join(dir, DATABASE_FILE));
     try {
-      for (const sql of [snapshotSql({ statuses: false, ids: false }), snapshotSql({ statuses: true, ids: false })]) {
+      const shapes = [{ statuses: false }, { statuses: true }, { statuses: false, anyOrder: true }, { statuses: true, anyOrder: true, near: true }];
+      for (const sql of shapes.map((shape) => snapshotSql({ ids: false, ...shape }))) {
         const plan = raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all().map((r) => String(r.detail)).join(' | ');
         assert.match(plan, /USING COVERING INDEX agents_snapshot/, plan);
       }
