@@ -313,8 +313,11 @@ function driftVector(b: DriftBaselines, coherence: number, confidence: number, c
   };
 }
 
-/** mean(|V|) + 2 std(|V|) over the history, clamped to [0.10, 0.30]; 0.15 until 10 values. [G] */
-function voidThresholdOf(history: readonly number[]): number {
+/**
+ * mean(|V|) + 2 std(|V|) over the history, clamped to [0.10, 0.30]; 0.15 until 10 values. [G]
+ * The history is the last VOID.window values of V, this update's last (./observability reuses it).
+ */
+export function voidThresholdOf(history: readonly number[]): number {
   if (history.length < VOID.minHistory) return VOID.initial;
   const abs = history.map(Math.abs);
   const mean = abs.reduce((sum, x) => sum + x, 0) / abs.length;

@@ -40,7 +40,7 @@
  *   reaches {@link VOID_EVENT}.highRatio, else medium. Note: with v1's parameters and ordinary
  *   work V stays within +-0.09 while the threshold is at least 0.10, so real void events are rare.
  */
-import type { UnitaresVerdict } from './eisv';
+import { voidThresholdOf, type UnitaresVerdict } from './eisv';
 import { PHI, VOID } from './eisv-params';
 import type { AgentPoint, AgentSnapshot, SnapshotMetrics } from './repository';
 
@@ -324,13 +324,10 @@ export function coherenceDrop(points: readonly AgentPoint[]): Anomaly | null {
 /**
  * The void threshold ./eisv applies after an update whose V history (oldest first, this update's
  * V last) is `values`: 0.15 until 10 values, then mean(|V|) + 2 std(|V|) over the last 100,
- * clamped to 0.10..0.30 (V1 config/governance_config.py get_void_threshold; eisv.ts voidThresholdOf).
+ * clamped to 0.10..0.30 (V1 config/governance_config.py get_void_threshold): eisv.ts voidThresholdOf itself.
  */
 export function voidThreshold(values: readonly number[]): number {
-  const window = values.slice(-VOID.window);
-  if (window.length < VOID.minHistory) return VOID.initial;
-  const stats = statisticsOf(window.map(Math.abs))!;
-  return Math.min(VOID.max, Math.max(VOID.min, stats.mean + VOID.sigma * stats.std));
+  return voidThresholdOf(values.slice(-VOID.window));
 }
 
 /**
