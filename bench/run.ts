@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { measure, type LoadResult } from './load';
 import { benchApprovals } from './approvals';
+import { benchDialectic } from './dialectic';
 import { benchObservability } from './observability';
 import { benchCodexSupervisor } from './codex-supervisor';
 import { zipfWords } from './corpus';
@@ -97,6 +98,11 @@ async function main(): Promise<void> {
   const approvals = await benchApprovals();
   for (const line of approvals.lines) console.log(line);
   failed ||= !approvals.ok;
+
+  console.log('\nDialectic review (issue "Multi-agent coordination"): reviewer selection over 1,000 candidates, in-process');
+  const dialectic = await benchDialectic();
+  for (const line of dialectic.lines) console.log(line);
+  failed ||= !dialectic.ok;
 
   console.log('\nObservability (issue 12): compare_me_to_similar and detect_anomalies, in process (bench/observability.ts)');
   const observability = await benchObservability();
