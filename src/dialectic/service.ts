@@ -84,8 +84,9 @@ export class DialecticService {
     const nowMs = this.clock();
     const requester = await this.deps.agents.get(r.agentId);
     if (!requester) throw new NotFoundError('agent', r.agentId, `No agent with agent_id "${r.agentId}" is known. An agent appears after its first process_agent_update.`);
-    const [last] = await this.repo.listByAgent(r.agentId, { limit: 1 });
-    if (last?.requesterId === r.agentId && last.cooldownUntil && Date.parse(last.cooldownUntil) > nowMs) {
+    // Its latest review as requester (sessions it reviews do not count).
+    const last = (await this.repo.listByAgent(r.agentId, { limit: 50 })).find((x) => x.requesterId === r.agentId);
+    if (last?.cooldownUntil && Date.parse(last.cooldownUntil) > nowMs) {
       throw withDetails(new ConflictError(`Agent ${r.agentId}'s last review (${last.id}) escalated; it may ask again after ${last.cooldownUntil}.`), { session_id: last.id, cooldown_until: last.cooldownUntil });
     }
     let disputeType = r.disputeType ?? null;
