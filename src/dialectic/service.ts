@@ -57,6 +57,8 @@ export interface TransitionResult {
 }
 
 const ATTEMPTS = 8;
+/** Later than any deadline: `due(END_OF_TIME)` lists every open session. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 export class DialecticService {
   private readonly repo: DialecticRepository;
@@ -249,6 +251,26 @@ export class DialecticService {
       posted_audit_event: post,
       note: 'This tool does not force progress; it records the reminder and reports who should act next.',
     };
+  }
+
+  /**
+   * The open sessions (thesis, antithesis, synthesis), soonest deadline first, at most `limit`;
+   * a session found past its deadline is failed and left out. With `agentId`, only the sessions
+   * it requested or reviews.
+   */
+  async listOpen(options: { limit: number; agentId?: string }): Promise<SessionView[]> {
+    const agentId = options.agentId === undefined ? undefined : checkId('agent_id', options.agentId, DIALECTIC_LIMITS.agentId);
+    // Every open session has a deadline (deadlineAt is null only once final), so the sessions
+    // "due" by the end of time are exactly the open ones, in deadline order.
+    const ids = agentId === undefined ? await this.repo.due(END_OF_TIME, options.limit) : (await this.repo.listByAgent(agentId, { limit: 20 })).filter((s) => isOpen(s.phase)).map((s) => s.id);
+    const views: SessionView[] = [];
+    for (const id of ids.slice(0, options.limit)) {
+      const snap = await this.repo.get(id);
+      if (!snap) continue;
+      const current = await this.expire(snap);
+      if (isOpen(current.session.phase)) views.push(sessionView(current));
+    }
+    return views;
   }
 
   /** Fails every open session past its deadline; returns how many. */

@@ -19,6 +19,8 @@ const reasoning = z.string().max(L.reasoning).optional().describe('Your explanat
 const agrees = z.boolean().optional().describe('Whether you agree with the current proposal (counts in synthesis).');
 const sessionShape = z.looseObject({ session_id: z.string(), phase: z.string(), next_actor: z.string().nullable(), transcript: z.array(z.looseObject({})) });
 const transitionOutput = z.looseObject({ success: z.literal(true), session_id: z.string(), phase: z.string(), next_step: z.string(), session: sessionShape });
+/** Most sessions one list_dialectic_sessions call returns. */
+const LIST_LIMIT = 100;
 const writeHints = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false } as const;
 
 export function dialecticTools(dialectic: DialecticService, governance: GovernanceService) {
@@ -139,6 +141,24 @@ export function dialecticTools(dialectic: DialecticService, governance: Governan
       output: z.looseObject({ session_id: z.string(), phase: z.string(), next_actor: z.string().nullable(), waiting_on: z.array(z.string()) }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
       handler: async (args, ctx) => ({ ...(await dialectic.nudge({ sessionId: args.session_id, agentId: resolveAgentId(args.agent_id, ctx), note: args.note, post: args.post })) }),
+    }),
+    defineTool({
+      name: 'list_dialectic_sessions',
+      title: 'Open dialectic sessions',
+      description:
+        'Every open review (phase thesis, antithesis or synthesis), soonest deadline first: who asked, the reviewer (null: an open slot), who may act next and the deadlines; ' +
+        'messages are counted, not included (get_dialectic_session has them). agent_id: only the sessions that agent requested or reviews.',
+      input: {
+        agent_id: z.string().min(1).max(L.agentId).optional().describe('Only sessions this agent requested or reviews.'),
+        limit: z.number().int().min(1).max(LIST_LIMIT).default(50),
+      },
+      output: z.looseObject({ sessions: z.array(sessionShape.omit({ transcript: true }).extend({ message_count: z.number().int() })), count: z.number().int() }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      handler: async (args) => {
+        const open = await dialectic.listOpen({ limit: args.limit, agentId: args.agent_id });
+        const sessions = open.map(({ transcript, ...rest }) => ({ ...rest, message_count: transcript.length }));
+        return { sessions, count: sessions.length };
+      },
     }),
   ];
 }

@@ -52,6 +52,7 @@ const ALL: Record<ToolName, true> = {
   submit_synthesis: true,
   get_dialectic_session: true,
   nudge_dialectic_session: true,
+  list_dialectic_sessions: true,
 };
 
 describe('typed tool protocol (catalog)', () => {
