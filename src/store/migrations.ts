@@ -145,7 +145,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     description: 'agents_snapshot: covering index of each agent\'s latest numbers for fleet-wide reads',
-    // compare_me_to_similar, aggregate_metrics and the list_agents summary read every agent per call.
+    // Replaced by version 6 (same columns, another key order). compare_me_to_similar,
+    // aggregate_metrics and the list_agents summary read every agent per call.
     // Read from the table, each row drags its `dynamics` JSON (overflow pages) along: 24-37 ms for
     // 1,000 agents. Served from this index (SQLite uses indexed expressions as covering columns), the
     // same read takes 1.5-2 ms. The expressions must stay identical to SNAPSHOT_COLUMNS in
@@ -227,6 +228,26 @@ export const MIGRATIONS: readonly Migration[] = [
         DELETE FROM agent_tags WHERE tag = lower(old.tag)
           AND agent_id NOT IN (SELECT d.agent_id FROM discovery_tags t JOIN discoveries d ON d.id = t.discovery_id WHERE t.tag = old.tag);
       END;
+    `,
+  },
+  {
+    version: 6,
+    description: 'agents_snapshot keyed by (status, id): an update rewrites its entry in place',
+    // Version 3 keyed the index by (status, last_seen_at, id): every update moved the agent's entry
+    // to another place in the index, which cost process_agent_update about 60 us in process
+    // (90 -> 150 us per update, 500 agents x 20 rounds). Keyed by (status, id) the entry stays put:
+    // about 20 us. The fleet reads sort by last_seen_at themselves (a temporary B-tree, under a
+    // millisecond for 1,000 agents). The expressions must stay identical to SNAPSHOT_COLUMNS in
+    // sqlite-agent-reads.ts, or SQLite falls back to the table.
+    sql: `
+      DROP INDEX agents_snapshot;
+      CREATE INDEX agents_snapshot ON agents(
+        status, id, update_count, last_action, last_seen_at,
+        json_extract(last_metrics, '$.E'), json_extract(last_metrics, '$.I'), json_extract(last_metrics, '$.S'),
+        json_extract(last_metrics, '$.V'), json_extract(last_metrics, '$.coherence'),
+        json_extract(last_metrics, '$.risk_score'), json_extract(last_metrics, '$.phi'),
+        json_extract(last_metrics, '$.void_active')
+      );
     `,
   },
 ];

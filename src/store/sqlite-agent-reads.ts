@@ -1,7 +1,7 @@
 /**
  * AgentReadRepository over node:sqlite: the fleet-wide reads of the observability tools
  * (../core/observability-service). Snapshots come from the covering index `agents_snapshot`
- * (migration 3), so reading every agent never touches the rows' large `dynamics` JSON.
+ * (migrations 3 and 6), so reading every agent never touches the rows' large `dynamics` JSON.
  */
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import type { AgentPoint, AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../core/repository';
@@ -10,7 +10,7 @@ import { num, numOrNull, str, strOrNull } from './rows';
 
 /**
  * The snapshot columns. The json_extract expressions are the ones indexed by `agents_snapshot`
- * (migrations.ts, version 3), character for character: SQLite serves them from the index only then.
+ * (migrations.ts, version 6), character for character: SQLite serves them from the index only then.
  */
 const SNAPSHOT_COLUMNS = `status, last_seen_at, id, update_count, last_action,
   json_extract(last_metrics, '$.E') AS E, json_extract(last_metrics, '$.I') AS I, json_extract(last_metrics, '$.S') AS S,

@@ -48,7 +48,7 @@ describe('observability service (real SQLite)', () => {
       return true;
     });
 
-  it('serves snapshots from the covering index (the SQL expressions match migration 3)', async () => {
+  it('serves snapshots from the covering index (the SQL expressions match migration 6)', async () => {
     await record('a');
     const raw = new DatabaseSync(join(dir, DATABASE_FILE));
     try {
