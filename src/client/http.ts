@@ -11,7 +11,7 @@ import type { AgentSummary, HistoryPoint } from '../core/governance';
 import { createParser } from 'eventsource-parser';
 import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
 import { ToolCallingClient } from './tool-calls';
-import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic, type ToolAnnouncement, type ToolCallOptions } from './types';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic, type SessionSummary, type ToolAnnouncement, type ToolCallOptions } from './types';
 
 export interface HttpClientOptions {
   /** Poll interval (ms) while subscribed. Default 5000. */
@@ -216,19 +216,23 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
 
   /** What a poll compares (one fingerprint per topic that changes whenever what the views show of it changes), and the agents read. */
   private async read(): Promise<{ snapshot: Snapshot; agents: AgentSummary[] }> {
-    const [agents, knowledge, sessions] = await Promise.all([
+    // An older server without the codex or dialectic tools has none of those to show.
+    const orNone = <T>(e: unknown): T[] => {
+      if (e instanceof GovernanceClientError && e.code === 'unknown_tool') return [];
+      throw e;
+    };
+    const [agents, knowledge, sessions, reviews] = await Promise.all([
       this.listAgents(1000),
       this.listDiscoveries(1),
-      // An older server without the codex tools has no sessions to show.
-      this.listSessions().catch((e: unknown) => {
-        if (e instanceof GovernanceClientError && e.code === 'unknown_tool') return [];
-        throw e;
-      }),
+      this.listSessions().catch(orNone<SessionSummary>),
+      this.callTool('list_dialectic_sessions', { limit: 100 }).then((r) => r.sessions, orNone<ToolOutput<'list_dialectic_sessions'>['sessions'][number]>),
     ]);
     const prints = new Map<GovernanceTopic, string>([
       ['agents', agents.map((a) => `${a.agent_id}|${a.update_count}|${a.status}|${a.last_seen_at}`).join('\n')],
       ['knowledge', `${knowledge.total}|${knowledge.discoveries[0]?.id ?? ''}`],
       ['sessions', JSON.stringify(sessions.map((s) => [s.session_id, s.status, s.threadId, s.turns, s.tokens.total, s.lastActivityAt]))],
+      // updated_at moves with every stored step (a claim, a message); an ended session leaves the list.
+      ['reviews', JSON.stringify(reviews.map((r) => [r.session_id, r.phase, r.reviewer_agent_id, r.updated_at]))],
     ]);
     const updateCounts = new Map(agents.map((a) => [a.agent_id, a.update_count]));
     return { snapshot: { prints, updateCounts, discoveries: knowledge.total }, agents };

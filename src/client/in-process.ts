@@ -110,11 +110,13 @@ export class InProcessGovernanceClient extends ToolCallingClient implements Gove
     const agents = () => this.mark('agents');
     const knowledge = () => this.mark('knowledge');
     const sessions = () => this.mark('sessions');
+    const reviews = () => this.mark('reviews');
     const offs = [
       this.app.events.on('agent-created', agents),
       this.app.events.on('agent-updated', agents),
       this.app.events.on('discovery-stored', knowledge),
       this.app.events.on('discovery-updated', knowledge),
+      this.app.events.on('dialectic-transition', reviews),
     ];
     this.app.codex.events.on('session-changed', sessions);
     this.unsubscribe = () => {

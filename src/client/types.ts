@@ -17,8 +17,11 @@ import type { ToolAnnouncement } from '../server/tools/types';
 export type { SessionDetails, SessionSummary } from '../server/tools/codex-tools';
 export type { ToolAnnouncement } from '../server/tools/types';
 
-/** What changed; a view reloads the topics it shows. `sessions` is fired for Codex sessions. */
-export type GovernanceTopic = 'agents' | 'knowledge' | 'sessions';
+/**
+ * What changed; a view reloads the topics it shows. `sessions` is fired for Codex sessions,
+ * `reviews` for dialectic reviews (a session opened, a message, a claim, an end, a nudge).
+ */
+export type GovernanceTopic = 'agents' | 'knowledge' | 'sessions' | 'reviews';
 
 export interface StoreDiscoveryRequest {
   /** Author (default: the client's own agent id, {@link VSCODE_USER_AGENT}). */

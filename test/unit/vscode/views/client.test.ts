@@ -128,6 +128,42 @@ describe('GovernanceClient', function () {
     });
   });
 
+  describe('the "reviews" topic (dialectic reviews)', () => {
+    const clients = (): [string, GovernanceClient][] => [
+      ['in process', new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 10 })],
+      ['over HTTP', new HttpGovernanceClient(srv.url, () => Promise.resolve(srv.token), { pollMs: 50 })],
+    ];
+    const waitFor = async (seen: GovernanceTopic[][], topic: GovernanceTopic, from: number, what: string) => {
+      const deadline = Date.now() + 3000;
+      while (!seen.slice(from).some((t) => t.includes(topic)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(seen.slice(from).some((t) => t.includes(topic)), `${what}: ${JSON.stringify(seen)}`);
+    };
+
+    it('is reported when a review opens, when its open reviewer slot is claimed and on a synthesis, in process and over HTTP', async () => {
+      for (const id of ['req-a', 'req-b', 'peer']) await callHttp('process_agent_update', { agent_id: id, operation: 'warm up', complexity: 0.2 }, id);
+      let requester = 0;
+      for (const [how, client] of clients()) {
+        const agent = ['req-a', 'req-b'][requester++]!;
+        const seen: GovernanceTopic[][] = [];
+        const off = client.onDidChange((t) => seen.push([...t]));
+        await new Promise((r) => setTimeout(r, 120)); // the HTTP client's baseline
+        const opened = await callHttp('request_dialectic_review', { agent_id: agent, reviewer_mode: 'any', auto_progress: true, reason: 'check me' }, agent);
+        await waitFor(seen, 'reviews', 0, `${how}: opened`);
+        const id = opened.result.session_id as string;
+        let from = seen.length;
+        await callHttp('submit_antithesis', { session_id: id, agent_id: 'peer', reasoning: 'looks risky' }, 'peer');
+        await waitFor(seen, 'reviews', from, `${how}: claimed`);
+        from = seen.length;
+        await callHttp('submit_synthesis', { session_id: id, agent_id: agent, agrees: false, reasoning: 'no' }, agent);
+        await waitFor(seen, 'reviews', from, `${how}: a synthesis`);
+        off();
+        client.dispose();
+        // 'peer' reviews one session at a time: end this one before the next client's round.
+        for (let round = 0; round < 4; round++) await callHttp('submit_synthesis', { session_id: id, agent_id: round % 2 ? agent : 'peer', agrees: false, reasoning: 'still no' }, round % 2 ? agent : 'peer');
+      }
+    });
+  });
+
   describe('what the panels read, the same in process and over HTTP', () => {
     const clients = (): [string, GovernanceClient][] => [
       ['in process', new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 10 })],
