@@ -25,7 +25,7 @@ describe('Agent dashboard panel handler (real SQLite store)', () => {
     const events = new GovernanceEvents();
     clock = manualClock();
     data = { governance: new GovernanceService(store, events, clock.now), knowledge: new KnowledgeGraph(store, events, clock.now), events };
-    const client = panelClient(data);
+    const client = panelClient({ ...data, store });
     posted = [];
     handler = new AgentDashboardHandler(() => client, (m) => posted.push(m), { agentsDelayMs: 10 });
   });

@@ -31,7 +31,7 @@ describe('Knowledge graph panel handler (real SQLite store)', () => {
       return clock.now();
     };
     data = { governance: new GovernanceService(store, events, tick), knowledge: new KnowledgeGraph(store, events, tick), events };
-    client = panelClient(data);
+    client = panelClient({ ...data, store });
     posted = [];
     handler = new KnowledgeGraphHandler(() => client, (m) => posted.push(m), { pageSize: 150, cap: 300, staleDelayMs: 10 });
   });
