@@ -22,7 +22,7 @@
  * | Pattern 1 | TypeScript over a queue of tasks (each calls GPT); Python with an empty queue. Both with the reader's `get_next_task` / `store_result` (the seed leaves them undefined) |
  * | Pattern 2 | TypeScript for the branch that runs the task (GPT); Python for the branch that finds the other agent's work and skips |
  * | Pattern 3 | Python (after the Complete Example's definitions, loaded as a module so its `__main__` part does not run) |
- * | Session Identity | Python |
+ * | Session Identity | Python, plus a test line printing the X-Session-ID it defines (the block only builds a dict) |
  * | Advanced: Streaming Responses | TypeScript, npm openai with `stream: true` |
  *
  * Seed defect, not exercised: Pattern 1 calls `time.sleep(60)` on PAUSE, but no block imports `time`
