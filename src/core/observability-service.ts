@@ -41,23 +41,9 @@ import {
   type SimilarPair,
 } from './observability';
 import { decodeCursor, encodeCursor, fingerprint } from '../knowledge/cursor';
-import { GOVERNANCE_LIMITS } from './governance';
+import { OBSERVABILITY_LIMITS, checkAgentId, checkAgentIds, checkAnomalyTypes, checkMetrics, checkSeverity, noState, type CompareMetric } from './observability-checks';
 
-/** Limits the service checks; the tools' schemas (src/server/tools/observability-tools.ts) use the same numbers. */
-export const OBSERVABILITY_LIMITS = {
-  /** Agents one call may name (compare_agents, detect_anomalies, aggregate_metrics). */
-  agentIds: 100,
-  /** detect_anomalies without agent_ids scans this many active agents, most recently seen first. [V1: 50] */
-  autoScan: 50,
-  /** Most agents a fleet-wide read covers. */
-  fleet: 10_000,
-  /** Most updates one get_system_history page returns. */
-  historyPage: 500,
-} as const;
-
-/** Metrics compare_agents can compare; the default is V1's handler default (phi is ours). */
-export const COMPARE_METRICS = ['risk_score', 'coherence', 'E', 'I', 'S', 'V', 'phi'] as const;
-export type CompareMetric = (typeof COMPARE_METRICS)[number];
+export { COMPARE_METRICS, OBSERVABILITY_LIMITS, type CompareMetric } from './observability-checks';
 export const DEFAULT_COMPARE_METRICS: readonly CompareMetric[] = ['risk_score', 'coherence', 'E', 'I', 'S', 'V'];
 export const DEFAULT_ANOMALY_TYPES: readonly AnomalyType[] = ['risk_spike', 'coherence_drop'];
 /** Statuses list_agents' summary always counts (V1's lifecycle statuses), others as they appear. */
@@ -404,44 +390,4 @@ function toCsv(items: readonly SystemHistoryItem[]): string {
   };
   const rows = items.map((u) => [u.id, u.at, u.agent_id, u.E, u.I, u.S, u.V, u.coherence, u.risk_score, u.action, u.complexity, u.confidence, u.operation].map(cell).join(','));
   return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
-}
-
-function checkAgentId(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !value.trim()) throw new ValidationError(field, `${field} must be a non-empty agent id (see list_agents).`);
-  const id = value.trim();
-  if (id.length > GOVERNANCE_LIMITS.agentId) throw new ValidationError(field, `${field} is ${id.length} characters long; the limit is ${GOVERNANCE_LIMITS.agentId}.`);
-  return id;
-}
-
-/** Trimmed, duplicates dropped (first kept). */
-function checkAgentIds(values: readonly unknown[]): string[] {
-  if (!Array.isArray(values)) throw new ValidationError('agent_ids', 'agent_ids must be an array of agent ids, e.g. ["agent_a", "agent_b"].');
-  const ids = [...new Set(values.map((v) => checkAgentId('agent_ids', v)))];
-  if (ids.length > OBSERVABILITY_LIMITS.agentIds) throw new ValidationError('agent_ids', `${ids.length} agent ids given; the limit is ${OBSERVABILITY_LIMITS.agentIds}.`);
-  return ids;
-}
-
-function checkMetrics(values: readonly string[]): CompareMetric[] {
-  const bad = values.filter((v) => !(COMPARE_METRICS as readonly string[]).includes(v));
-  if (bad.length || !values.length) {
-    throw new ValidationError('compare_metrics', `compare_metrics must be a non-empty list of ${COMPARE_METRICS.join(', ')}${bad.length ? ` (unknown: ${bad.join(', ')})` : ''}.`);
-  }
-  return [...new Set(values)] as CompareMetric[];
-}
-
-function checkAnomalyTypes(values: readonly string[]): AnomalyType[] {
-  const bad = values.filter((v) => !(ANOMALY_TYPES as readonly string[]).includes(v));
-  if (bad.length || !values.length) {
-    throw new ValidationError('anomaly_types', `anomaly_types must be a non-empty list of ${ANOMALY_TYPES.join(', ')}${bad.length ? ` (unknown: ${bad.join(', ')})` : ''}.`);
-  }
-  return [...new Set(values)] as AnomalyType[];
-}
-
-function checkSeverity(value: string): Severity {
-  if (Object.hasOwn(SEVERITY_RANK, value)) return value as Severity;
-  throw new ValidationError('min_severity', `min_severity must be low, medium or high (got ${JSON.stringify(value)}).`);
-}
-
-function noState(field: string, ids: readonly string[], why?: string): ValidationError {
-  return new ValidationError(field, `${ids.map((i) => `"${i}"`).join(', ')} ha${ids.length === 1 ? 's' : 've'} no EISV state yet (no process_agent_update so far)${why ? `; ${why}` : ''}.`);
 }
