@@ -74,7 +74,7 @@ export interface GovernanceApp {
   /** Starts a review on PAUSE; `settled()` waits for the ones started so far. */
   readonly dialecticAutoReview: AutoReview;
   /** Records the bound port in the data-dir lock so a second server can name it. */
-  setPort(port: number): Promise<void>;
+  setPort(port: number): void;
   close(): Promise<void>;
 }
 
@@ -101,12 +101,12 @@ export async function createGovernanceApp(options: {
   // Read before the data dir is locked: a bad value fails the start naming the variable.
   const autoReviewSetting = options.dialectic?.autoReviewOnPause ?? autoReviewFromEnv() ?? true;
   const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, ...options.codex };
-  const lock = await acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
+  const lock = acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
   let store: Store;
   try {
     store = await openStore(options.dataDir);
   } catch (err) {
-    await lock.release();
+    lock.release();
     throw err;
   }
   let audit: AuditLog;
@@ -114,7 +114,7 @@ export async function createGovernanceApp(options: {
     audit = await AuditLog.open(options.dataDir);
   } catch (err) {
     await store.close();
-    await lock.release();
+    lock.release();
     throw err;
   }
   const approvals = new RiskApprovalBroker({ audit, logger: options.logger, ...options.approvals });
@@ -195,7 +195,7 @@ export async function createGovernanceApp(options: {
     audit,
     dialectic,
     dialecticAutoReview,
-    setPort: async (port) => lock.update({ port }),
+    setPort: (port) => lock.update({ port }),
     close: () =>
       (closing ??= (async () => {
         await codex.close();
@@ -204,7 +204,7 @@ export async function createGovernanceApp(options: {
         await dialecticAutoReview.settled();
         await audit.close().catch((e: unknown) => options.logger.warn(`Could not close the audit log: ${String(e)}`));
         await store.close();
-        await lock.release();
+        lock.release();
       })()),
   };
 }

@@ -140,7 +140,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     throw err;
   }
   boundPort = (server.address() as AddressInfo).port;
-  await app.setPort(boundPort);
+  app.setPort(boundPort);
   const urlOf = () => `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   logger.info(`Governance server listening on ${urlOf()} (data: ${options.dataDir})`);
 

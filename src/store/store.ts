@@ -13,6 +13,7 @@ import { SqliteCodexSessionRepository } from './sqlite-sessions';
 import { SqliteDialecticRepository } from './sqlite-dialectic';
 import type { StoreInfo } from '../core/repository';
 import type { Store } from './types';
+import { runAsPromise } from '../util/promise';
 
 export const DATABASE_FILE = 'governance.db';
 
@@ -27,33 +28,37 @@ export async function openStore(dataDir: string): Promise<Store> {
 }
 
 /** Same as {@link openStore} for an explicit file path (or `:memory:`). */
-export async function openStoreFile(file: string): Promise<Store> {
-  const db = openDatabase(file);
-  try {
-    migrate(db, file);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  const agents = new SqliteAgentRepository(db);
-  const discoveries = new SqliteDiscoveryRepository(db);
-  const codexSessions = new SqliteCodexSessionRepository(db);
-  const dialectic = new SqliteDialecticRepository(db);
-  let closed = false;
-  return {
-    agents,
-    agentReads: new SqliteAgentReadRepository(db),
-    discoveries,
-    codexSessions,
-    dialectic,
-    async info(): Promise<StoreInfo> {
-      return { path: file, schemaVersion: schemaVersion(db) };
-    },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await closeWrites(db);
+export function openStoreFile(file: string): Promise<Store> {
+  return runAsPromise(() => {
+    const db = openDatabase(file);
+    try {
+      migrate(db, file);
+    } catch (err) {
       db.close();
-    },
-  };
+      throw err;
+    }
+    const agents = new SqliteAgentRepository(db);
+    const discoveries = new SqliteDiscoveryRepository(db);
+    const codexSessions = new SqliteCodexSessionRepository(db);
+    const dialectic = new SqliteDialecticRepository(db);
+    let closed = false;
+    return {
+      agents,
+      agentReads: new SqliteAgentReadRepository(db),
+      discoveries,
+      codexSessions,
+      dialectic,
+      info(): Promise<StoreInfo> {
+        return runAsPromise(() => ({ path: file, schemaVersion: schemaVersion(db) }));
+      },
+      close(): Promise<void> {
+        return runAsPromise(() => {
+          if (closed) return;
+          closed = true;
+          closeWrites(db);
+          db.close();
+        });
+      },
+    };
+  });
 }
