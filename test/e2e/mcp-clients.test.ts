@@ -39,8 +39,11 @@ const EXPECTED_TOOLS = [
   'submit_thesis',
   'submit_antithesis',
   'submit_synthesis',
+  // Seed 000's name for submit_synthesis (alias).
+  'submit_dialectic_synthesis',
   'get_dialectic_session',
   'nudge_dialectic_session',
+  'list_dialectic_sessions',
 ];
 
 /** Calls every tool once, in an order where each has what it needs; returns the results by name. */
@@ -100,7 +103,9 @@ async function exerciseEveryTool(client: Client, agent: string): Promise<Record<
   await call('submit_antithesis', { session_id: sessionId, agent_id: `${agent}-reviewer`, concerns: ['No regression test'] });
   const agreed = { root_cause: 'The cleanup hook raced the child', proposed_conditions: ['Await the child in cleanup'], agrees: true };
   await call('submit_synthesis', { session_id: sessionId, agent_id: agent, ...agreed });
-  assert.equal((await call('submit_synthesis', { session_id: sessionId, agent_id: `${agent}-reviewer`, ...agreed })).phase, 'resolved');
+  const open = await call('list_dialectic_sessions', {});
+  assert.ok(JSON.stringify(open).includes(sessionId), 'the open review is listed');
+  assert.equal((await call('submit_dialectic_synthesis', { session_id: sessionId, agent_id: `${agent}-reviewer`, ...agreed })).phase, 'resolved');
   assert.equal((await call('get_dialectic_session', { session_id: sessionId })).transcript.length, 4);
   // codex and codex-reply need a Codex binary and a model: test/e2e/supervisor-governance.test.ts runs them.
   const sessions = await call('codex-session-info', { list_active: true });

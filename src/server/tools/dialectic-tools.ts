@@ -107,6 +107,8 @@ export function dialecticTools(dialectic: DialecticService, governance: Governan
     }),
     defineTool({
       name: 'submit_synthesis',
+      // Seed 000 lists this name; the reference code says submit_synthesis.
+      aliases: ['submit_dialectic_synthesis'],
       title: 'Propose a resolution (dialectic synthesis)',
       description:
         'Either party proposes conditions and a root cause; agrees=true from both, with matching conditions, resolves the session. ' +
