@@ -27,6 +27,7 @@ import { GovernanceStatusBar } from './status-bar';
 import { TokenProvider } from './token';
 import { registerViews } from './views/register';
 import { registerSessions } from './sessions/register';
+import { registerReviews } from './reviews/register';
 import { registerApprovalsPanel } from './approvals/panel-register';
 
 /** The local folders open in this window: Codex sessions may write there without asking (read on every new session). */
@@ -92,6 +93,7 @@ export class Ctx implements ExtensionHost, vscode.Disposable {
     this.approvalsUi = registerApprovals(this);
     registerApprovalsPanel(this, this.approvalsUi);
     registerSessions(this);
+    registerReviews(this);
     registerMcpSettings(this);
     registerMcpProvider(this);
     this.push(onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));

@@ -173,11 +173,22 @@ export class ServerController {
         logger,
         hostKind: 'vscode',
         codex: settings.codex,
+        // Read on every PAUSE, so a changed setting applies without a restart; a value that stopped
+        // being valid keeps the one the server started with (the settings error is shown on change).
+        dialectic: { autoReviewOnPause: () => this.liveAutoReview(settings.dialectic.autoReviewOnPause) },
       });
       this.startedWith = { requestedPort: port, limits: limitsOf(settings), codex: JSON.stringify(settings.codex) };
       return this.setState({ kind: 'running', url: this.server.url, port: this.server.port });
     } catch (err) {
       return this.setState(await this.describeStartFailure(err, port, token));
+    }
+  }
+
+  private liveAutoReview(atStart: boolean): boolean {
+    try {
+      return this.options.settings().dialectic.autoReviewOnPause;
+    } catch {
+      return atStart;
     }
   }
 

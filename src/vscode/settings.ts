@@ -1,5 +1,5 @@
 /**
- * Reads and validates the `codexGovernance.server.*` settings. Plain TypeScript: the caller passes
+ * Reads and validates the `codexGovernance.server.*`, `.codex.*` and `.dialectic.*` settings. Plain TypeScript: the caller passes
  * a getter (VS Code's `WorkspaceConfiguration.get`), so the rules are unit tested without VS Code.
  */
 
@@ -23,6 +23,13 @@ export interface ServerSettings {
   maxMcpSessions: number;
   /** Codex supervisor settings (`codexGovernance.codex.*`); unset keys keep the supervisor defaults. */
   codex: CodexSettings;
+  /** Dialectic peer review (`codexGovernance.dialectic.*`); read again on every PAUSE, no restart needed. */
+  dialectic: DialecticSettings;
+}
+
+export interface DialecticSettings {
+  /** A PAUSE decision opens a peer review for the agent (the server's `dialectic.autoReviewOnPause`). Default true. */
+  autoReviewOnPause: boolean;
 }
 
 export interface CodexSettings {
@@ -103,7 +110,17 @@ export function readServerSettings(get: (key: string) => unknown): ServerSetting
     rateLimitPerTokenPerMinute: perToken === 0 ? rate * PER_TOKEN_RATE_FACTOR : perToken,
     maxMcpSessions,
     codex: readCodexSettings(get),
+    dialectic: readDialecticSettings(get),
   };
+}
+
+/** @throws SettingsError naming the setting */
+export function readDialecticSettings(get: (key: string) => unknown): DialecticSettings {
+  const auto = orDefault(get('dialectic.autoReviewOnPause'), true);
+  if (typeof auto !== 'boolean') {
+    throw new SettingsError(`${SETTINGS_SECTION}.dialectic.autoReviewOnPause`, `Setting ${SETTINGS_SECTION}.dialectic.autoReviewOnPause is ${JSON.stringify(auto)}; it must be true or false.`);
+  }
+  return { autoReviewOnPause: auto };
 }
 
 function readCodexSettings(get: (key: string) => unknown): CodexSettings {

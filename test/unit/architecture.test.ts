@@ -19,7 +19,7 @@ describe('architecture', () => {
   });
 
   it('no registrar imports ctx.ts: they get the ExtensionHost interface (src/vscode/host.ts)', () => {
-    for (const file of ['commands.ts', 'panels/register.ts', 'approvals/panel-register.ts', 'sessions/register.ts', 'mcp-settings/commands.ts', 'views/register.ts', 'approvals/register.ts', 'mcp-provider.ts']) {
+    for (const file of ['commands.ts', 'panels/register.ts', 'approvals/panel-register.ts', 'sessions/register.ts', 'reviews/register.ts', 'mcp-settings/commands.ts', 'views/register.ts', 'approvals/register.ts', 'mcp-provider.ts']) {
       const text = readFileSync(path.join(ROOT, 'src', 'vscode', file), 'utf8');
       assert.ok(!/from '\.\.?\/(\.\.\/)?ctx'/.test(text), `${file} imports ctx.ts`);
     }

@@ -27,7 +27,8 @@ export interface ViewNode {
 export type NodeTarget =
   | { kind: 'agent'; agentId: string }
   | { kind: 'discovery'; id: string; summary: string }
-  | { kind: 'session'; sessionId: string; threadId: string | null; status: string };
+  | { kind: 'session'; sessionId: string; threadId: string | null; status: string }
+  | { kind: 'review'; sessionId: string; requesterId: string };
 
 /** Rows plus a short text next to the view title (counts). */
 export interface ViewContent {

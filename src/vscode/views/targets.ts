@@ -23,3 +23,10 @@ export function discoveryIdOf(arg: unknown): string | undefined {
   const t = targetOf(arg);
   return t?.kind === 'discovery' ? t.id : undefined;
 }
+
+/** A dialectic session id from a Reviews row, its click target, or a plain id string. */
+export function reviewIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string' && arg) return arg;
+  const t = targetOf(arg);
+  return t?.kind === 'review' ? t.sessionId : undefined;
+}

@@ -13,6 +13,8 @@ export interface ClientTreeOptions {
   topics: readonly GovernanceTopic[];
   load: (client: GovernanceClient | undefined) => Promise<ViewContent>;
   source: GovernanceClientSource;
+  /** Reload this often (ms) while visible, for rows that show a countdown (the Reviews view's time left). */
+  tickMs?: number;
 }
 
 export function toTreeItem(node: ViewNode): vscode.TreeItem {
@@ -39,6 +41,7 @@ export class ClientTreeView implements vscode.TreeDataProvider<ViewNode>, vscode
   readonly view: vscode.TreeView<ViewNode>;
   private readonly disposables: vscode.Disposable[] = [];
   private unsubscribe: (() => void) | undefined;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ClientTreeOptions) {
     this.view = vscode.window.createTreeView(options.viewId, { treeDataProvider: this });
@@ -77,8 +80,11 @@ export class ClientTreeView implements vscode.TreeDataProvider<ViewNode>, vscode
   private listen(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
     const client = this.options.source.current;
     if (!client || !this.view.visible) return;
+    if (this.options.tickMs) this.ticker = setInterval(() => this.refresh(), this.options.tickMs);
     const topics = new Set(this.options.topics);
     this.unsubscribe = client.onDidChange((changed) => {
       if ([...changed].some((t) => topics.has(t))) this.refresh();
@@ -89,6 +95,7 @@ export class ClientTreeView implements vscode.TreeDataProvider<ViewNode>, vscode
 
   dispose(): void {
     this.unsubscribe?.();
+    clearInterval(this.ticker);
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
 }

@@ -33,7 +33,7 @@ describe('server controller (real governance server)', function () {
   const CODEX_DEFAULTS = { backend: 'auto' as const, maxSessions: 10, sessionIdleTimeoutMs: 300_000, toolTimeoutMs: 600_000 };
 
   function make(settings: Partial<ServerSettings> | (() => ServerSettings), options: { token?: string; dir?: string } = {}) {
-    const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, ...settings });
+    const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: true }, ...settings });
     const c = new ServerController({
       dataDir: options.dir ?? dataDir,
       token: () => Promise.resolve(options.token ?? token),
@@ -167,7 +167,7 @@ describe('server controller (real governance server)', function () {
 
   it('needs a restart only when the port asked for, a rate limit or the MCP session cap changed', async () => {
     const port = await findFreePort();
-    let settings: ServerSettings = { port, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS };
+    let settings: ServerSettings = { port, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: true } };
     const c = make(() => settings);
     assert.equal(c.needsRestartFor(settings), false, 'not running yet');
     await c.start();
@@ -183,5 +183,29 @@ describe('server controller (real governance server)', function () {
     settings = { ...settings, port: other };
     c.setSessionPort(undefined);
     assert.equal(c.needsRestartFor(settings), false);
+    assert.equal(c.needsRestartFor({ ...settings, dialectic: { autoReviewOnPause: false } }), false, 'read live, no restart');
+  });
+
+  it('codexGovernance.dialectic.autoReviewOnPause reaches the server and applies to the next PAUSE without a restart', async () => {
+    let auto = false;
+    let broken = false;
+    const c = make(() => {
+      if (broken) throw new SettingsError('codexGovernance.dialectic.autoReviewOnPause', 'not a boolean');
+      return { port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: auto } };
+    });
+    await c.start();
+    const app = c.runningServer!.app;
+    const pauseAndCount = async (agentId: string): Promise<number> => {
+      let action = '';
+      for (let i = 0; i < 20 && action !== 'PAUSE'; i++) action = (await app.governance.processUpdate({ agentId, complexity: 1, confidence: 0.05, operation: `rewrite ${i}` })).governance_decision.action;
+      assert.equal(action, 'PAUSE');
+      await app.dialecticAutoReview.settled();
+      return (await app.dialectic.listOpen({ limit: 10, agentId })).length;
+    };
+    assert.equal(await pauseAndCount('off-agent'), 0, 'off at start: no review');
+    auto = true;
+    assert.equal(await pauseAndCount('on-agent'), 1, 'switched on: the next PAUSE opens a review');
+    broken = true;
+    assert.equal(await pauseAndCount('kept-agent'), 0, 'an unreadable setting keeps the value the server started with (off)');
   });
 });

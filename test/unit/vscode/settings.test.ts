@@ -12,6 +12,7 @@ describe('server settings', () => {
       rateLimitPerTokenPerMinute: 1000,
       maxMcpSessions: 64,
       codex: { backend: 'auto', maxSessions: 10, sessionIdleTimeoutMs: 300_000, toolTimeoutMs: 600_000 },
+      dialectic: { autoReviewOnPause: true },
     });
   });
 
@@ -29,6 +30,7 @@ describe('server settings', () => {
           'codex.maxSessions': 3,
           'codex.sessionTimeoutSeconds': 60,
           'codex.toolTimeoutSeconds': 30,
+          'dialectic.autoReviewOnPause': false,
         }),
       ),
       {
@@ -38,8 +40,13 @@ describe('server settings', () => {
         rateLimitPerTokenPerMinute: 20,
         maxMcpSessions: 3,
         codex: { codexPath: '/opt/codex/bin/codex', backend: 'mcp-server', maxSessions: 3, sessionIdleTimeoutMs: 60_000, toolTimeoutMs: 30_000 },
+        dialectic: { autoReviewOnPause: false },
       },
     );
+  });
+
+  it('refuses a non-boolean dialectic.autoReviewOnPause, naming the setting', () => {
+    assert.throws(() => readServerSettings(getter({ 'dialectic.autoReviewOnPause': 'yes' })), (e: unknown) => e instanceof SettingsError && e.setting === 'codexGovernance.dialectic.autoReviewOnPause' && /must be true or false/.test(e.message));
   });
 
   it('rejects Codex settings the supervisor cannot use, naming the setting', () => {

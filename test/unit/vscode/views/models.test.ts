@@ -45,7 +45,9 @@ describe('views: Agents and Knowledge models', function () {
       const calmRow = rows.get('calm-agent')!;
       const riskyRow = rows.get('risky-agent')!;
       assert.match(calmRow.description!, new RegExp(`^${calm.action} · just now$`));
-      assert.match(riskyRow.description!, /^PAUSE · just now$/);
+      // The PAUSE opened a peer review by itself (dialectic.autoReviewOnPause is on by default).
+      assert.match(riskyRow.description!, /^PAUSE · in review · (⚠ [^·]+ · )?just now$/);
+      assert.match(riskyRow.tooltip!, /Under peer review \\\(session [0-9a-f]+\\\)/);
       assert.equal(riskyRow.icon?.id, 'debug-pause');
       assert.equal(calmRow.icon?.id, calm.action === 'PAUSE' ? 'debug-pause' : 'pass');
       assert.ok(riskyRow.tooltip!.includes(escapeMarkdown(risky.reason)), riskyRow.tooltip);
