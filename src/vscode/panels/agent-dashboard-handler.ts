@@ -1,12 +1,15 @@
 /**
  * The Agent dashboard panel's host logic, without `vscode`: the agent list, the selected agents'
  * EISV history (`observe_agent`, oldest first) and live points from the client's agent updates
- * (at once from this window's server, polled from another window's). One instance per open panel.
+ * (at once from this window's server, polled from another window's), their anomalies and open
+ * peer reviews (./agent-dashboard-details, refreshed after new points and review changes), and
+ * the first agent's similar agents (`compare_me_to_similar`). One instance per open panel.
  */
 import type { AgentUpdate, GovernanceClient } from '../../client/types';
 import type { HistoryPoint } from '../../core/governance';
 import { HISTORY_LIMIT, type AgentItem, type AgentSeries, type DashboardHostMessage, type SeriesPoint } from '../../webviews/agent-dashboard/protocol';
 import { parseDashboardPageMessage, parseDashboardSelection } from '../../webviews/agent-dashboard/schema';
+import { openReviews, readComparison, readDetails } from './agent-dashboard-details';
 import { currentClient, type PanelClientSource } from './data';
 import { RenderWaiter } from './render-waiter';
 
@@ -21,6 +24,8 @@ export interface DashboardRenderReport {
 export interface AgentDashboardHandlerOptions {
   /** Delay (ms) that coalesces new-agent events into one agent list refresh. Default 500. */
   agentsDelayMs?: number;
+  /** Opens the Review panel of a dialectic session (the page's "Open Review"). */
+  openReview?: (sessionId: string) => void;
 }
 
 /** Agents offered in the picker, most recently seen first. */
@@ -32,6 +37,9 @@ export class AgentDashboardHandler {
   private selected: string[] = [];
   private readonly subscriptions: (() => void)[] = [];
   private agentsTimer: ReturnType<typeof setTimeout> | undefined;
+  private detailsTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Each listed agent's status, for the details. */
+  private statuses = new Map<string, string>();
   private generation = 0;
   private ready = false;
   private pending: string[] | undefined;
@@ -52,6 +60,7 @@ export class AgentDashboardHandler {
         this.lastReport = { agentIds: message.agentIds, points: message.points, renders: (this.lastReport?.renders ?? 0) + 1 };
         return this.renders.resolve(this.lastReport);
       }
+      if (message.type === 'openReview') return this.options.openReview?.(message.sessionId);
       const client = currentClient(this.client);
       if (message.type === 'ready') {
         this.subscribe(client);
@@ -94,6 +103,7 @@ export class AgentDashboardHandler {
   dispose(): void {
     for (const off of this.subscriptions.splice(0)) off();
     if (this.agentsTimer) clearTimeout(this.agentsTimer);
+    if (this.detailsTimer) clearTimeout(this.detailsTimer);
     this.renders.dispose();
   }
 
@@ -105,6 +115,10 @@ export class AgentDashboardHandler {
       // A new agent (no update yet) joins the picker too.
       client.onDidChange((topics) => {
         if (topics.has('agents')) this.refreshAgentsSoon();
+        if (topics.has('reviews')) {
+          this.refreshAgentsSoon();
+          this.refreshDetailsSoon();
+        }
       }),
     );
   }
@@ -114,6 +128,22 @@ export class AgentDashboardHandler {
     if (!this.selected.includes(u.agentId)) return;
     const { agentId, ...point } = u;
     this.post({ type: 'point', agentId, point });
+    // A new point may start (or end) a risk spike, a coherence drop or a void event.
+    this.refreshDetailsSoon();
+  }
+
+  private refreshDetailsSoon(): void {
+    this.detailsTimer ??= setTimeout(() => {
+      this.detailsTimer = undefined;
+      const client = this.client();
+      if (!client || this.selected.length === 0) return;
+      const generation = this.generation;
+      void readDetails(client, this.selected, this.statuses)
+        .then((details) => {
+          if (generation === this.generation) this.post({ type: 'details', details });
+        })
+        .catch(() => undefined);
+    }, this.options.agentsDelayMs ?? 500);
   }
 
   private refreshAgentsSoon(): void {
@@ -125,13 +155,15 @@ export class AgentDashboardHandler {
   }
 
   private async postAgents(client: GovernanceClient): Promise<AgentItem[]> {
-    const { agents, total } = await client.agentsPage(AGENT_LIST_LIMIT);
+    const [{ agents, total }, reviews] = await Promise.all([client.agentsPage(AGENT_LIST_LIMIT), openReviews(client)]);
+    this.statuses = new Map(agents.map((a) => [a.agent_id, a.status]));
     const items = agents.map((a) => ({
       agentId: a.agent_id,
       status: a.status,
       updateCount: a.update_count,
       lastAction: a.last_decision?.action ?? null,
       lastSeenAt: a.last_seen_at,
+      underReview: reviews.has(a.agent_id),
     }));
     this.post({ type: 'agents', agents: items, total, ...(client.kind === 'http' ? { note: REMOTE_DASHBOARD_NOTE } : {}) });
     return items;
@@ -150,9 +182,10 @@ export class AgentDashboardHandler {
         };
       }),
     );
+    const [details, comparison] = await Promise.all([readDetails(client, ids, this.statuses), ids[0] === undefined ? Promise.resolve(null) : readComparison(client, ids[0])]);
     if (generation !== this.generation) return; // a newer selection replaced this one
     this.selected = ids;
-    this.post({ type: 'series', agentIds: ids, series });
+    this.post({ type: 'series', agentIds: ids, series, details, comparison });
   }
 }
 

@@ -47,7 +47,8 @@ export function registerPanels(host: ExtensionHost): Panels {
         viewType: DASHBOARD_VIEW_TYPE,
         title: 'Agent Dashboard',
         page: 'agent-dashboard',
-        createHandler: ({ post }) => new AgentDashboardHandler(client, post),
+        // "Open Review" on a PAUSE under review opens its Review panel (src/vscode/reviews/register.ts).
+        createHandler: ({ post }) => new AgentDashboardHandler(client, post, { openReview: (sessionId) => void host.runCommand('codexGovernance.reviews.open', sessionId) }),
       },
       host.extensionUri,
       report,

@@ -1,23 +1,42 @@
 /**
  * Agent dashboard page: chart.js line charts of an agent's E, I, S, V, risk and coherence over its
- * update history, its PROCEED/PAUSE timeline (reason in the tooltip), and one metric overlaid for
- * several agents. The x axis is wall-clock time so agents line up when compared.
+ * update history with its anomalies marked (▲, from detect_anomalies), its PROCEED/PAUSE timeline
+ * (reason in the tooltip), one metric overlaid for several agents, the agents most similar to it
+ * (compare_me_to_similar), a notice when its PAUSE is under peer review, and a legend saying what
+ * each number means. The x axis is wall-clock time so agents line up when compared.
  */
 import '@vscode/codicons/dist/codicon.css';
 import './styles.css';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset, type TooltipItem } from 'chart.js';
 import { panelChannel } from '../shared/vscode-api';
 import { el, field, onThemeChange, themeColors, timeLabel } from '../shared/theme';
-import { MAX_COMPARED, METRICS, type AgentItem, type AgentSeries, type DashboardHostMessage, type DashboardPageMessage, type DashboardPageState, type MetricName, type SeriesPoint } from './protocol';
+import { anomalyList, anomalyMetric, anomalyTitle, legend, METRIC_LABELS, reviewNotice, similarCard } from './details';
+import {
+  MAX_COMPARED,
+  METRIC_HELP,
+  METRICS,
+  type AgentDetails,
+  type AgentItem,
+  type AgentSeries,
+  type Comparison,
+  type DashboardHostMessage,
+  type DashboardPageMessage,
+  type DashboardPageState,
+  type MetricName,
+  type SeriesAnomaly,
+  type SeriesPoint,
+} from './protocol';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
 
 type Select = HTMLElement & { value: string };
 type MultiSelect = HTMLElement & { value: string[] };
-type XY = { x: number; y: number; point: SeriesPoint };
+/** A chart point: an update, or an anomaly marker placed on the line it is about. */
+type XY = { x: number; y: number; point?: SeriesPoint; anomaly?: SeriesAnomaly };
 
 const channel = panelChannel<DashboardPageMessage, DashboardHostMessage, DashboardPageState>();
 const saved = channel.state();
@@ -27,39 +46,55 @@ let agents: AgentItem[] = [];
 /** Set when the data comes from another VS Code window's server (see the `agents` message). */
 let note = '';
 const series = new Map<string, AgentSeries>();
-
-const METRIC_LABELS: Record<MetricName, string> = { E: 'E (energy)', I: 'I (information integrity)', S: 'S (entropy)', V: 'V (void)', risk_score: 'Risk', coherence: 'Coherence' };
+const details = new Map<string, AgentDetails>();
+let comparison: Comparison | null = null;
+/** Dataset labels of the EISV chart -> the metric whose meaning its tooltip adds. */
+const LABEL_METRIC: Record<string, MetricName> = { E: 'E', I: 'I', S: 'S', V: 'V', Risk: 'risk_score', Coherence: 'coherence' };
 
 const app = document.getElementById('app')!;
 const agentSelect = el('vscode-single-select', { 'aria-label': 'Agent', id: 'agent' }) as Select;
 const compareSelect = el('vscode-multi-select', { 'aria-label': 'Compare with', id: 'compare' }) as MultiSelect;
 const metricSelect = el('vscode-single-select', { 'aria-label': 'Compared metric', id: 'metric' }) as Select;
-metricSelect.append(...METRICS.map((m) => el('vscode-option', { value: m }, METRIC_LABELS[m])));
+metricSelect.append(...METRICS.map((m) => el('vscode-option', { value: m, description: METRIC_HELP[m] }, METRIC_LABELS[m])));
 metricSelect.value = metric;
 const status = el('div', { class: 'status', id: 'status' }, 'Loading…');
 const errorBox = el('div', { class: 'error hidden', id: 'error' });
+const notice = el('div', { class: 'notice hidden', id: 'review-notice', role: 'status' });
+const anomaliesBox = el('div', { class: 'card wide hidden', id: 'anomalies' });
+const similarBox = el('div', { class: 'card', id: 'similar-card' });
 const canvases = { eisv: el('canvas', { id: 'eisv-chart' }) as HTMLCanvasElement, decisions: el('canvas', { id: 'decision-chart' }) as HTMLCanvasElement, compare: el('canvas', { id: 'compare-chart' }) as HTMLCanvasElement };
 const titles = { eisv: el('span', { class: 'sub' }), decisions: el('span', { class: 'sub' }), compare: el('span', { class: 'sub' }) };
 
 app.append(
   el('div', { class: 'toolbar' }, field('Agent', agentSelect), field('Compare with', compareSelect), field('Metric', metricSelect)),
   status,
+  notice,
   errorBox,
   el(
     'div',
     { class: 'charts' },
     el('div', { class: 'card wide' }, el('h3', {}, 'EISV, risk and coherence ', titles.eisv), el('div', { class: 'chart' }, canvases.eisv)),
+    anomaliesBox,
     el('div', { class: 'card' }, el('h3', {}, 'Decisions ', titles.decisions), el('div', { class: 'chart small' }, canvases.decisions)),
     el('div', { class: 'card' }, el('h3', {}, 'Compare ', titles.compare), el('div', { class: 'chart' }, canvases.compare)),
+    similarBox,
+    el('div', { class: 'card' }, el('h3', {}, 'What the numbers mean'), legend()),
   ),
 );
+const openReview = (sessionId: string) => channel.post({ type: 'openReview', sessionId });
 
 let colors = themeColors();
 let spanMs = 0;
 const timeTick = (value: number | string) => timeLabel(Number(value), spanMs);
 const pointLabel = (item: TooltipItem<'line' | 'scatter'>) => {
-  const p = (item.raw as XY).point;
-  return `${item.dataset.label}: ${item.parsed.y?.toFixed(3)} — ${p.action}`;
+  const { point: p, anomaly: a } = item.raw as XY;
+  if (a) return `${anomalyTitle(a)}: ${a.description}`;
+  return `${item.dataset.label}: ${item.parsed.y?.toFixed(3)} — ${p?.action ?? ''}`;
+};
+/** The meaning of the hovered line, under its value. */
+const meaning = (item: TooltipItem<'line' | 'scatter'>) => {
+  const m = LABEL_METRIC[item.dataset.label ?? ''];
+  return m && !(item.raw as XY).anomaly ? METRIC_HELP[m] : '';
 };
 
 function baseOptions(yMin: number, yMax: number) {
@@ -76,7 +111,7 @@ function baseOptions(yMin: number, yMax: number) {
     },
     plugins: {
       legend: { labels: { color: colors.foreground, boxWidth: 12 } },
-      tooltip: { callbacks: { title: (items: TooltipItem<'line'>[]) => (items[0] ? new Date(items[0].parsed.x ?? 0).toLocaleString() : ''), label: pointLabel } },
+      tooltip: { callbacks: { title: (items: TooltipItem<'line'>[]) => (items[0] ? new Date(items[0].parsed.x ?? 0).toLocaleString() : ''), label: pointLabel, afterLabel: meaning } },
     },
   };
 }
@@ -91,10 +126,39 @@ function lineDataset(label: string, data: XY[], color: string, dashed = false): 
   return { label, data, borderColor: color, backgroundColor: color, pointRadius: data.length > 200 ? 0 : 2, borderWidth: 1.5, tension: 0, borderDash: dashed ? [5, 3] : [] };
 }
 
+/** The value of `metric` at the update closest in time to `at` (where an anomaly marker sits). */
+function valueAt(points: SeriesPoint[], at: number, metric: MetricName): number {
+  let best = points[0];
+  for (const p of points) if (best && Math.abs(Date.parse(p.at) - at) < Math.abs(Date.parse(best.at) - at)) best = p;
+  return best ? best[metric] : 0;
+}
+
+/** Anomaly markers on the line each is about, or at `y` when given. */
+function anomalyPoints(anomalies: SeriesAnomaly[], points: SeriesPoint[], y?: number): XY[] {
+  return anomalies.flatMap((a) => {
+    const x = a.at ? Date.parse(a.at) : NaN;
+    return Number.isNaN(x) ? [] : [{ x, y: y ?? valueAt(points, x, anomalyMetric(a)), anomaly: a }];
+  });
+}
+
+/** Red for high severity, the theme's warning colour otherwise. */
+const anomalyColors = (data: XY[]) => data.map((d) => (d.anomaly?.severity === 'high' ? colors.red : cssVarWarning()));
+
+/** Triangles on the EISV chart (a line dataset without its line). */
+function anomalyDataset(data: XY[]): ChartDataset<'line', XY[]> {
+  return { label: 'Anomalies', data, showLine: false, pointStyle: 'triangle', pointRadius: 7, pointHoverRadius: 9, borderColor: anomalyColors(data), backgroundColor: anomalyColors(data) };
+}
+
+function cssVarWarning(): string {
+  return getComputedStyle(document.documentElement).getPropertyValue('--vscode-editorWarning-foreground').trim() || colors.series[2]!;
+}
+
 function draw(): void {
   for (const c of [eisvChart, decisionChart, compareChart]) c?.destroy();
   const primary = agentIds[0] ? series.get(agentIds[0]) : undefined;
   const points = primary?.points ?? [];
+  const primaryDetails = agentIds[0] ? details.get(agentIds[0]) : undefined;
+  const anomalies = primaryDetails?.anomalies ?? [];
   const c = colors.series;
   const times = agentIds.flatMap((id) => (series.get(id)?.points ?? []).map((p) => Date.parse(p.at)));
   spanMs = times.length ? Math.max(...times) - Math.min(...times) : 0;
@@ -108,11 +172,13 @@ function draw(): void {
         lineDataset('V', xy(points, 'V'), c[3]!),
         lineDataset('Risk', xy(points, 'risk_score'), c[4]!, true),
         lineDataset('Coherence', xy(points, 'coherence'), c[5]!, true),
+        ...(anomalies.length ? [anomalyDataset(anomalyPoints(anomalies, points))] : []),
       ],
     },
     options: baseOptions(-1, 1),
   });
-  const decisionData = points.map((p) => ({ x: Date.parse(p.at), y: p.action === 'PROCEED' ? 1 : 0, point: p }));
+  const decisionData: XY[] = points.map((p) => ({ x: Date.parse(p.at), y: p.action === 'PROCEED' ? 1 : 0, point: p }));
+  const marks = anomalyPoints(anomalies, points, 0.5);
   const decisionOptions = baseOptions(-0.5, 1.5);
   decisionChart = new Chart<'scatter', XY[]>(canvases.decisions, {
     type: 'scatter',
@@ -126,6 +192,7 @@ function draw(): void {
           pointBackgroundColor: decisionData.map((d) => (d.y === 1 ? colors.green : colors.red)),
           pointBorderColor: decisionData.map((d) => (d.y === 1 ? colors.green : colors.red)),
         },
+        ...(marks.length ? [{ label: 'Anomalies', data: marks, pointStyle: 'triangle' as const, pointRadius: 7, pointHoverRadius: 9, pointBackgroundColor: anomalyColors(marks), pointBorderColor: anomalyColors(marks) }] : []),
       ],
     },
     options: {
@@ -145,8 +212,11 @@ function draw(): void {
           callbacks: {
             title: (items: TooltipItem<'scatter'>[]) => (items[0] ? new Date(items[0].parsed.x ?? 0).toLocaleString() : ''),
             label: (item: TooltipItem<'scatter'>) => {
-              const p = (item.raw as XY).point;
-              return [`${p.action}: ${p.reason}`, ...(p.operation ? [p.operation.slice(0, 120)] : [])];
+              const { point: p, anomaly: a } = item.raw as XY;
+              if (a) return `${anomalyTitle(a)}: ${a.description}`;
+              if (!p) return '';
+              const review = p.action === 'PAUSE' && primaryDetails?.review ? [`Under peer review (${primaryDetails.review.phase}, reviewer ${primaryDetails.review.reviewer})`] : [];
+              return [`${p.action}: ${p.reason}`, ...(p.operation ? [p.operation.slice(0, 120)] : []), ...review];
             },
           },
         },
@@ -159,8 +229,12 @@ function draw(): void {
     options: baseOptions(metric === 'V' ? -1 : 0, 1),
   });
   const pauses = points.filter((p) => p.action === 'PAUSE').length;
+  const paused = primaryDetails?.status === 'paused' || points.at(-1)?.action === 'PAUSE';
+  reviewNotice(notice, primaryDetails, paused, openReview);
+  anomalyList(anomaliesBox, primaryDetails);
+  similarCard(similarBox, comparison, select);
   titles.eisv.textContent = primary ? `— ${primary.agentId}, ${points.length} updates` : '';
-  titles.decisions.textContent = primary ? `— ${points.length - pauses} PROCEED, ${pauses} PAUSE` : '';
+  titles.decisions.textContent = primary ? `— ${points.length - pauses} PROCEED, ${pauses} PAUSE${anomalies.length ? `, ${anomalies.length} ▲ anomal${anomalies.length === 1 ? 'y' : 'ies'}` : ''}` : '';
   titles.compare.textContent = `— ${METRIC_LABELS[metric]}, ${agentIds.length} ${agentIds.length === 1 ? 'agent' : 'agents'}`;
   status.textContent = primary
     ? `${primary.agentId}: risk ${primary.trend.risk}, coherence ${primary.trend.coherence}, ${primary.trend.pauses} pauses in the window. ${agents.length} agents known.${note ? ` ${note}` : ''}`
@@ -174,7 +248,9 @@ function fillPickers(): void {
   const primary = agentIds[0] ?? '';
   // `selected` on the options: setting `value` before the element has read its new options is lost.
   const pick = (on: boolean): Record<string, string> => (on ? { selected: '' } : {});
-  agentSelect.replaceChildren(...agents.map((a) => el('vscode-option', { value: a.agentId, description: `${a.updateCount} updates, ${a.lastAction ?? 'no decision'}`, ...pick(a.agentId === primary) }, a.agentId)));
+  agentSelect.replaceChildren(
+    ...agents.map((a) => el('vscode-option', { value: a.agentId, description: `${a.updateCount} updates, ${a.lastAction ?? 'no decision'}${a.underReview ? ' (under review)' : ''}`, ...pick(a.agentId === primary) }, a.agentId)),
+  );
   compareSelect.replaceChildren(...agents.filter((a) => a.agentId !== primary).map((a) => el('vscode-option', { value: a.agentId, ...pick(agentIds.includes(a.agentId)) }, a.agentId)));
 }
 
@@ -208,11 +284,17 @@ channel.onMessage((m) => {
       agentIds = m.agentIds;
       series.clear();
       for (const s of m.series) series.set(s.agentId, s);
+      details.clear();
+      for (const d of m.details) details.set(d.agentId, d);
+      comparison = m.comparison;
       channel.saveState({ agentIds, metric });
       fillPickers();
       draw();
       channel.post({ type: 'rendered', agentIds, points: series.get(agentIds[0] ?? '')?.points.length ?? 0 });
       return;
+    case 'details':
+      for (const d of m.details) details.set(d.agentId, d);
+      return draw();
     case 'apply':
       return select(m.agentIds);
     case 'point': {

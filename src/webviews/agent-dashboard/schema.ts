@@ -10,6 +10,7 @@ const agentIds = z.array(z.string().check(z.minLength(1), z.maxLength(MAX_AGENT_
 
 export const dashboardPageMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), agentIds: z.optional(agentIds) }),
+  z.strictObject({ type: z.literal('openReview'), sessionId: z.string().check(z.minLength(1), z.maxLength(100)) }),
   z.strictObject({ type: z.literal('select'), agentIds }),
   z.strictObject({ type: z.literal('rendered'), agentIds, points: z.number().check(z.int(), z.gte(0)) }),
 ]);

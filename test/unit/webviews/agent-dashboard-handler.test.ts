@@ -5,6 +5,7 @@ import { KnowledgeGraph } from '../../../src/knowledge/knowledge';
 import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
 import { HttpGovernanceClient } from '../../../src/client/http';
+import { InProcessGovernanceClient } from '../../../src/client/in-process';
 import { AgentDashboardHandler, REMOTE_DASHBOARD_NOTE } from '../../../src/vscode/panels/agent-dashboard-handler';
 import { MAX_COMPARED, type DashboardHostMessage } from '../../../src/webviews/agent-dashboard/protocol';
 import { parseDashboardPageMessage } from '../../../src/webviews/agent-dashboard/schema';
@@ -118,6 +119,8 @@ describe('Agent dashboard protocol', () => {
   it('rejects empty ids and unknown types', () => {
     assert.throws(() => parseDashboardPageMessage({ type: 'select', agentIds: [''] }), /agentIds\.0/);
     assert.throws(() => parseDashboardPageMessage({ type: 'zoom' }), /type/);
+    assert.deepEqual(parseDashboardPageMessage({ type: 'openReview', sessionId: 'abc' }), { type: 'openReview', sessionId: 'abc' });
+    assert.throws(() => parseDashboardPageMessage({ type: 'openReview', sessionId: '' }), /sessionId/);
   });
 });
 
@@ -153,5 +156,81 @@ describe('Agent dashboard panel handler over HTTP (the server of another window)
       handler.dispose();
       client.dispose();
     }
+  });
+});
+
+describe('Agent dashboard: anomalies, peer reviews and similar agents (real in-process server)', () => {
+  let srv: TestServer;
+  let client: InProcessGovernanceClient;
+  let posted: DashboardHostMessage[];
+  let opened: string[];
+  let handler: AgentDashboardHandler;
+  const update = (agentId: string, complexity: number, confidence: number) => srv.server.app.governance.processUpdate({ agentId, complexity, confidence, operation: `work at ${complexity}` });
+  const last = <T extends DashboardHostMessage['type']>(type: T) => posted.filter((m) => m.type === type).at(-1) as Extract<DashboardHostMessage, { type: T }>;
+
+  beforeEach(async () => {
+    srv = await startTestServer();
+    client = new InProcessGovernanceClient(srv.url, srv.server.app, { coalesceMs: 10 });
+    posted = [];
+    opened = [];
+    handler = new AgentDashboardHandler(() => client, (m) => posted.push(m), { agentsDelayMs: 10, openReview: (id) => opened.push(id) });
+  });
+  afterEach(async () => {
+    handler.dispose();
+    client.dispose();
+    await srv.stop();
+  });
+
+  it('marks the anomalies detect_anomalies finds for the shown agents', async () => {
+    for (let i = 0; i < 3; i++) await update('spiky', 0.1, 0.9);
+    for (let i = 0; i < 3; i++) await update('spiky', 0.9, 0.5);
+    await update('calm', 0.1, 0.9);
+    await handler.handle({ type: 'ready', agentIds: ['spiky', 'calm'] });
+    const s = last('series');
+    assert.deepEqual(s.details.map((d) => [d.agentId, d.anomalies.map((a) => `${a.severity} ${a.type}`), d.review, d.status]), [
+      ['spiky', ['medium risk_spike'], null, 'active'],
+      ['calm', [], null, 'active'],
+    ]);
+    const spike = s.details[0]!.anomalies[0]!;
+    assert.equal(spike.at, s.series[0]!.points.at(-1)!.at, 'the spike is dated at the latest update');
+    assert.match(spike.description, /Risk increased from 0\.\d\d to 0\.\d\d/);
+  });
+
+  it('compares the first agent with similar ones (compare_me_to_similar), and says why there is no comparison', async () => {
+    for (const id of ['twin-a', 'twin-b']) for (let i = 0; i < 3; i++) await update(id, 0.2, 0.8);
+    await handler.handle({ type: 'ready', agentIds: ['twin-a'] });
+    const c = last('series').comparison!;
+    assert.equal(c.agentId, 'twin-a');
+    assert.deepEqual(c.similar.map((x) => [x.agentId, x.status, x.updates]), [['twin-b', 'active', 3]]);
+    assert.ok(c.similar[0]!.similarity > 0.95 && c.similar[0]!.similarity <= 1, String(c.similar[0]!.similarity));
+    assert.match(c.message, /Found 1 similar agent/);
+    await srv.server.app.governance.ensureAgent('silent');
+    await handler.handle({ type: 'select', agentIds: ['silent'] });
+    assert.match(last('series').comparison!.message, /^No comparison: /);
+  });
+
+  it('says a PAUSE is under peer review (list item, details), follows the review live, and opens its Review panel', async () => {
+    await update('peer', 0.1, 0.9);
+    let action = '';
+    for (let i = 0; i < 20 && action !== 'PAUSE'; i++) action = (await update('stuck', 1, 0.05)).governance_decision.action;
+    await srv.server.app.dialecticAutoReview.settled();
+    await handler.handle({ type: 'ready', agentIds: ['stuck'] });
+    assert.deepEqual(last('agents').agents.map((a) => [a.agentId, a.underReview]).sort(), [['peer', false], ['stuck', true]]);
+    const d = last('series').details[0]!;
+    assert.equal(d.status, 'paused');
+    assert.equal(d.review?.phase, 'antithesis');
+    // reviewer_mode auto: the healthy peer, or an open slot when it did not qualify.
+    assert.ok(d.review?.reviewer === 'peer' || d.review?.reviewer === 'open slot', JSON.stringify(d.review));
+    assert.ok(d.review.deadline && Date.parse(d.review.deadline) > Date.now());
+    await handler.handle({ type: 'openReview', sessionId: d.review.sessionId });
+    assert.deepEqual(opened, [d.review.sessionId]);
+
+    const before = posted.length;
+    await client.callTool('submit_antithesis', { session_id: d.review.sessionId, agent_id: 'peer', reasoning: 'Slow down', proposed_conditions: ['Reduce complexity to 0.3'] });
+    const deadline = Date.now() + 3000;
+    while (!posted.slice(before).some((m) => m.type === 'details' && m.details[0]?.review?.phase === 'synthesis') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const live = posted.slice(before).filter((m) => m.type === 'details').at(-1);
+    assert.ok(live?.type === 'details' && live.details[0]?.review?.phase === 'synthesis', JSON.stringify(posted.slice(before)));
+    assert.equal(live.details[0].review.turn, 'either side');
   });
 });
