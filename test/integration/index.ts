@@ -12,6 +12,7 @@ import { registerManifestSuite } from './suites/manifest.suite';
 import { registerMcpSettingsSuite } from './suites/mcp-settings.suite';
 import { registerPanelsSuite } from './suites/panels.suite';
 import { registerRemotePanelsSuite } from './suites/remote-panels.suite';
+import { registerReviewsSuite } from './suites/reviews.suite';
 import { registerServerSuite } from './suites/server.suite';
 import { registerSessionsSuite } from './suites/sessions.suite';
 import { registerViewsSuite } from './suites/views.suite';
@@ -27,6 +28,8 @@ export async function run(): Promise<void> {
   if (bridgeDir) registerApprovalsSuite();
   // Typing into the settings form needs the workbench runner.
   if (bridgeDir) registerMcpSettingsSuite();
+  // Before the suites whose agents PAUSE: their automatic reviews may pick vscode-user as reviewer.
+  if (bridgeDir) registerReviewsSuite();
   // Reading tree rows needs the workbench runner.
   if (bridgeDir) registerViewsSuite();
   if (bridgeDir) registerPanelsSuite();

@@ -27,6 +27,8 @@ const saved = channel.state();
 let review: ReviewSession | undefined;
 let skew = 0; // host clock minus page clock, ms
 let submitting = false;
+/** What the form was last filled with from the latest proposal; a field still holding it was not edited. */
+const prefilled = { conditions: '', rootCause: '' };
 
 const app = document.getElementById('app')!;
 const title = el('h2', { id: 'title' }, 'Loading review…');
@@ -143,10 +145,13 @@ function drawForm(r: ReviewSession): void {
       : 'Propose conditions; when both sides agree on the same conditions the review resolves (a paused agent resumes under them).';
   document.getElementById('row-concerns')!.classList.toggle('hidden', kind !== 'antithesis');
   document.getElementById('row-agrees')!.classList.toggle('hidden', kind !== 'synthesis');
-  // Synthesis starts from the latest proposal, so agreeing to it is one click.
+  // Synthesis starts from the latest proposal, so agreeing to it is one click; a newer proposal
+  // replaces it unless the person edited the field.
   const latest: ReviewMessage | undefined = [...r.messages].reverse().find((m) => m.proposedConditions.length);
-  if (kind === 'synthesis' && !conditions.value && latest) conditions.value = latest.proposedConditions.join('\n');
-  if (kind === 'synthesis' && !rootCause.value && latest?.rootCause) rootCause.value = latest.rootCause;
+  if (kind === 'synthesis' && latest) {
+    if (conditions.value === prefilled.conditions) conditions.value = prefilled.conditions = latest.proposedConditions.join('\n');
+    if (latest.rootCause && rootCause.value === prefilled.rootCause) rootCause.value = prefilled.rootCause = latest.rootCause;
+  }
   updateForm();
 }
 
@@ -212,6 +217,7 @@ channel.onMessage((m) => {
       formStatus.classList.toggle('failed', !m.ok);
       if (m.ok) {
         for (const f of [rootCause, conditions, reasoning, concerns]) f.value = '';
+        prefilled.conditions = prefilled.rootCause = '';
         agrees.checked = false;
         saveState();
       }

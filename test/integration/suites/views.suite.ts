@@ -37,7 +37,8 @@ export function registerViewsSuite(): void {
       assert.ok(view.ok, view.error);
       const row = (id: string) => view.items?.find((r) => r.includes(id)) ?? '';
       assert.match(row('views-calm-agent'), new RegExp(`${calm} · just now`));
-      assert.match(row('views-risky-agent'), /PAUSE · just now/);
+      // The PAUSE opened a peer review (dialectic.autoReviewOnPause); a risk spike may be flagged too.
+      assert.match(row('views-risky-agent'), /PAUSE · (in review · )?(⚠ [^·]+ · )?just now/);
     });
 
     it('the Knowledge view shows a discovery stored over HTTP; search narrows it and clearing restores the list', async function () {
