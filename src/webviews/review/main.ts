@@ -95,7 +95,7 @@ function fact(label: string, value: string, id: string): HTMLElement[] {
 
 /** The countdown to the sooner deadline, from the host's clock. */
 function leftText(r: ReviewSession): string {
-  if (!r.deadlines.next) return r.endedAt ? `ended ${new Date(r.endedAt).toLocaleString()}` : '';
+  if (!r.deadlines.next) return r.endedAt ? new Date(r.endedAt).toLocaleString() : '';
   const left = Date.parse(r.deadlines.next) - (Date.now() + skew);
   return left <= 0 ? 'deadline passed: the session fails on its next read' : `${duration(left)} left (until ${new Date(r.deadlines.next).toLocaleTimeString()})`;
 }
@@ -118,7 +118,7 @@ function drawHeader(r: ReviewSession): void {
     ...fact('Asked by', who(r.requesterId, r.you), 'requester'),
     ...fact('Reviewer', r.reviewerId === null ? 'open slot' : who(r.reviewerId, r.you), 'reviewer'),
     ...fact('State', `${PHASE_LABELS[r.phase] ?? r.phase}${r.phase === 'synthesis' ? `, round ${r.synthesisRound} of ${r.maxSynthesisRounds}` : ''}`, 'state'),
-    ...fact('Time left', leftText(r), 'left'),
+    ...fact(r.deadlines.next ? 'Time left' : 'Ended', leftText(r), 'left'),
     ...fact('Why', r.reason || '(no reason given)', 'reason'),
     ...(r.complexity !== null ? fact('Complexity of the change', r.complexity.toFixed(2), 'complexity') : []),
     ...fact(
