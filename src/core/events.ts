@@ -51,6 +51,10 @@ export interface GovernanceEventMap {
    * acted (null for the system: a timeout, a self review's system antithesis).
    */
   'dialectic-transition': DialecticTransitionEvent;
+  /** A task was posted to the queue (src/tasks); `task` is its wire shape (TaskRecord). */
+  'task-posted': { task: { task_id: string; status: string; created_by: string } & Record<string, unknown> };
+  /** A task was claimed, renewed, completed, failed or requeued by `agentId`. */
+  'task-changed': { task: { task_id: string; status: string } & Record<string, unknown>; change: 'claimed' | 'renewed' | 'completed' | 'failed' | 'requeued'; agentId: string };
   /** A listener threw; the emitting operation still succeeded. */
   'listener-error': { event: string; error: unknown };
 }

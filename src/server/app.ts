@@ -31,6 +31,8 @@ import { isActive } from '../supervisor/session';
 import { DialecticService } from '../dialectic/service';
 import { AutoReview, autoReviewFromEnv } from '../dialectic/auto-review';
 import { dialecticTools } from './tools/dialectic-tools';
+import { taskTools } from './tools/task-tools';
+import { TaskService } from '../tasks/service';
 
 /** Approval settings of a server (see ../approvals/broker). */
 export interface GovernanceApprovalOptions {
@@ -71,6 +73,8 @@ export interface GovernanceApp {
   readonly audit: AuditLog;
   /** Dialectic peer review (`request_dialectic_review` and the other dialectic tools). */
   readonly dialectic: DialecticService;
+  /** The task queue (post_task, claim_task... and the /tasks routes). */
+  readonly tasks: TaskService;
   /** Starts a review on PAUSE; `settled()` waits for the ones started so far. */
   readonly dialecticAutoReview: AutoReview;
   /** Records the bound port in the data-dir lock so a second server can name it. */
@@ -161,7 +165,8 @@ export async function createGovernanceApp(options: {
   });
   // Sessions of a previous run show up as lost (their processes ended with that run).
   await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
-  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance)]);
+  const tasks = new TaskService(store.tasks, events);
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance), ...taskTools(tasks)]);
   attachCodexResources(registry, codex);
   attachAuditResource(registry, audit);
   const metrics = new ServerMetrics({ processMetrics: false });
@@ -194,6 +199,7 @@ export async function createGovernanceApp(options: {
     approvals,
     audit,
     dialectic,
+    tasks,
     dialecticAutoReview,
     setPort: (port) => lock.update({ port }),
     close: () =>

@@ -4,7 +4,8 @@
  * - `GET /v1/tools[?format=responses]`, `POST /v1/tools/call` (OpenAI function-calling adapter, seed 000),
  * - `GET /health`, `GET /metrics` (Prometheus text),
  * - `GET /audit?cursor=&limit=&order=&decision=&outcome=&risk=&source=&type=&agent=&decided_by=&q=`
- *   (the audit log, paged and filtered; see ../approvals/audit-query).
+ *   (the audit log, paged and filtered; see ../approvals/audit-query),
+ * - `POST /tasks`, `GET /tasks?status=&limit=` (the task queue in seed 003's shapes; ./http/tasks-routes).
  * Every request passes Host/Origin validation (403), the bearer token (401) and the per-agent and
  * per-token token buckets (429 + Retry-After) before it reaches a handler. Open MCP sessions are
  * capped and idle ones closed (./http/mcp-sessions).
@@ -19,6 +20,7 @@ import { createGovernanceApp, type GovernanceApp } from './app';
 import { HttpError, readJson, sendError, sendJson } from './http/body';
 import { McpSessions, jsonRpcError } from './http/mcp-sessions';
 import { handleCallTool, handleListTools } from './http/openai-adapter';
+import { handleListTasks, handlePostTask } from './http/tasks-routes';
 import { LayeredRateLimiter, TokenBucketLimiter, tokenRateKey, type LayeredRateDecision } from './http/rate-limit';
 import { hasValidToken, isAllowedHost, isAllowedOrigin, isLoopbackHost, presentedToken } from './http/security';
 import { createMcpServer } from './mcp';
@@ -85,6 +87,8 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     if (!isAllowedHost(req, host, boundPort)) return sendError(res, 403, 'forbidden_host', 'Host header not allowed.');
     if (!isAllowedOrigin(req)) return sendError(res, 403, 'forbidden_origin', 'Origin not allowed.');
     if (!hasValidToken(req, options.token)) {
+      // Seed 003's clients read `{"error": "unauthorized"}` from /tasks.
+      if (path === '/tasks') return sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="codex-governance"' });
       return sendError(res, 401, 'unauthorized', 'Unauthorized.', { 'www-authenticate': 'Bearer realm="codex-governance"' });
     }
     const rate = limiter.take(rateKeyOf(req, path), tokenRateKey(presentedToken(req) ?? ''));
@@ -111,6 +115,8 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     }
     if (path === '/v1/tools' && req.method === 'GET') return handleListTools(res, app.registry, url.searchParams);
     if (path === '/v1/tools/call' && req.method === 'POST') return handleCallTool(req, res, app.registry, httpCaller(req));
+    if (path === '/tasks' && req.method === 'POST') return handlePostTask(req, res, app.tasks, httpCaller(req).agentId, logger);
+    if (path === '/tasks' && req.method === 'GET') return handleListTasks(res, url.searchParams, app.tasks, logger);
     if (path === '/health' && req.method === 'GET') {
       return sendJson(res, 200, { status: 'ok', server: 'codex-governance', version: VERSION, url: urlOf(), mcp_sessions: sessions.size, ...(await app.governance.health()) });
     }
@@ -128,7 +134,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
         throw err;
       }
     }
-    return sendError(res, 404, 'not_found', `No route ${req.method} ${path}. Routes: /mcp, GET /v1/tools, POST /v1/tools/call, GET /health, GET /metrics, GET /audit.`);
+    return sendError(res, 404, 'not_found', `No route ${req.method} ${path}. Routes: /mcp, GET /v1/tools, POST /v1/tools/call, GET /health, GET /metrics, GET /audit, POST /tasks, GET /tasks.`);
   }
 
   try {
@@ -211,7 +217,7 @@ function rateKeyOf(req: IncomingMessage, path: string): string {
 }
 
 function routeLabel(path: string): string {
-  return ['/mcp', '/v1/tools', '/v1/tools/call', '/health', '/metrics', '/audit'].includes(path) ? path : 'other';
+  return ['/mcp', '/v1/tools', '/v1/tools/call', '/health', '/metrics', '/audit', '/tasks'].includes(path) ? path : 'other';
 }
 
 export type { GovernanceApp };

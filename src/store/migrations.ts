@@ -249,6 +249,28 @@ export const MIGRATIONS: readonly Migration[] = [
         json_extract(last_metrics, '$.void_active')
       );
     `,
+  },  {
+    version: 7,
+    description: 'tasks: the task queue (src/tasks) with claim leases',
+    sql: `
+      CREATE TABLE tasks (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        due_date TEXT,
+        priority TEXT NOT NULL DEFAULT 'medium',
+        tags TEXT NOT NULL DEFAULT '[]',
+        created_by TEXT NOT NULL,
+        claimed_by TEXT,
+        lease_expires_at TEXT,
+        result TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX tasks_status ON tasks(status, lease_expires_at);
+      CREATE INDEX tasks_claimed_by ON tasks(claimed_by);
+    `,
   },
 ];
 

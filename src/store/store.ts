@@ -11,6 +11,7 @@ import { SqliteAgentReadRepository } from './sqlite-agent-reads';
 import { SqliteDiscoveryRepository } from './sqlite-discoveries';
 import { SqliteCodexSessionRepository } from './sqlite-sessions';
 import { SqliteDialecticRepository } from './sqlite-dialectic';
+import { SqliteTaskRepository } from './sqlite-tasks';
 import type { StoreInfo } from '../core/repository';
 import type { Store } from './types';
 import { runAsPromise } from '../util/promise';
@@ -48,6 +49,7 @@ export function openStoreFile(file: string): Promise<Store> {
       discoveries,
       codexSessions,
       dialectic,
+      tasks: new SqliteTaskRepository(db),
       info(): Promise<StoreInfo> {
         return runAsPromise(() => ({ path: file, schemaVersion: schemaVersion(db) }));
       },

@@ -8,6 +8,7 @@ import type { AgentReadRepository, AgentRepository, StoreInfo } from '../core/re
 import type { DiscoveryRepository } from '../knowledge/repository';
 import type { DialecticRepository } from '../dialectic/repository';
 import type { CodexSessionRepository } from '../supervisor/session';
+import type { TaskRepository } from '../tasks/repository';
 
 export interface Store {
   readonly agents: AgentRepository;
@@ -17,6 +18,8 @@ export interface Store {
   /** Dialectic review sessions, their messages, the conditions resolutions stored for agents. */
   readonly dialectic: DialecticRepository;
   readonly codexSessions: CodexSessionRepository & Required<Pick<CodexSessionRepository, 'prune'>>;
+  /** The task queue (src/tasks). */
+  readonly tasks: TaskRepository;
   info(): Promise<StoreInfo>;
   /** Closes the database; idempotent. Calls after close reject. */
   close(): Promise<void>;

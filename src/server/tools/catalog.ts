@@ -11,6 +11,7 @@ import type { dialecticTools } from './dialectic-tools';
 import type { governanceTools } from './governance-tools';
 import type { knowledgeTools } from './knowledge-tools';
 import type { observabilityTools } from './observability-tools';
+import type { taskTools } from './task-tools';
 import type { ToolSpec } from './types';
 
 type AnyDeclared =
@@ -18,7 +19,8 @@ type AnyDeclared =
   | ReturnType<typeof knowledgeTools>[number]
   | ReturnType<typeof observabilityTools>[number]
   | ReturnType<typeof codexTools>[number]
-  | ReturnType<typeof dialecticTools>[number];
+  | ReturnType<typeof dialecticTools>[number]
+  | ReturnType<typeof taskTools>[number];
 
 /** Every tool name the server serves. */
 export type ToolName = AnyDeclared['name'];

@@ -24,6 +24,11 @@ export function typeChecks(o: ToolOutput<'observe_agent'>, c: ToolOutput<'codex'
 }
 
 const ALL: Record<ToolName, true> = {
+  post_task: true,
+  list_tasks: true,
+  claim_task: true,
+  complete_task: true,
+  fail_task: true,
   process_agent_update: true,
   simulate_update: true,
   get_governance_metrics: true,
