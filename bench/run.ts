@@ -12,6 +12,7 @@ import { measure, type LoadResult } from './load';
 import { benchApprovals } from './approvals';
 import { benchDialectic } from './dialectic';
 import { benchObservability } from './observability';
+import { benchTasks } from './tasks';
 import { benchCodexSupervisor } from './codex-supervisor';
 import { zipfWords } from './corpus';
 
@@ -108,6 +109,11 @@ async function main(): Promise<void> {
   const observability = await benchObservability();
   for (const line of observability.lines) console.log(line);
   failed ||= !observability.ok;
+
+  console.log('\nTask queue (issue 13): claim_task with 16 agents racing over /v1/tools/call (bench/tasks.ts)');
+  const taskBench = await benchTasks();
+  for (const line of taskBench.lines) console.log(line);
+  failed ||= !taskBench.ok;
 
   console.log('\nExtension activation (issue "The extension\'s face"): bench/activation.ts');
   spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'activation.ts')], { stdio: 'inherit' });
