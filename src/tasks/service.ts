@@ -95,7 +95,11 @@ export class TaskService {
     return task;
   }
 
-  /** Tasks by priority, then due date, then age; expired leases are back to pending first. */
+  /**
+   * Tasks by priority, then due date, then age; expired leases are back to pending first. `limit`
+   * 1..TASK_LIMITS.page (default DEFAULT_PAGE), `offset` >= 0; `next_offset` is null on the last page.
+   * @throws ValidationError (`status`, `limit`, `offset`)
+   */
   async list(filters: { status?: string; claimedBy?: string; tag?: string; limit?: number; offset?: number } = {}): Promise<{ tasks: TaskRecord[]; total: number; next_offset: number | null }> {
     if (filters.status !== undefined && !(TASK_STATUSES as readonly string[]).includes(filters.status)) {
       throw new ValidationError('status', `status "${filters.status}" is not one of ${TASK_STATUSES.join(', ')}.`);
@@ -108,6 +112,7 @@ export class TaskService {
     return { tasks: page.items, total: page.total, next_offset: offset + page.items.length < page.total ? offset + page.items.length : null };
   }
 
+  /** @throws NotFoundError when no task has `taskId` */
   async get(taskId: string): Promise<TaskRecord> {
     const task = await this.repo.get(taskId, this.clock());
     if (!task) throw new NotFoundError('task', taskId);
