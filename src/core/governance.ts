@@ -359,7 +359,8 @@ function detail(agent: AgentRecord, history: AgentUpdateRecord[]): MetricsResult
   return { ...summarize(agent), eisv: { E, I, S, V }, history: history.map(historyPoint) };
 }
 
-function historyPoint(row: AgentUpdateRecord): HistoryPoint {
+/** One stored update as the tools show it (snake_case fields). */
+export function historyPoint(row: AgentUpdateRecord): HistoryPoint {
   return {
     at: row.at,
     operation: row.operation,

@@ -7,6 +7,7 @@
  */
 import { NotFoundError, ValidationError } from './errors';
 import type { AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord } from './repository';
+import { historyPoint } from './governance';
 import {
   ANOMALY_TYPES,
   COMPARABLE_STATUSES,
@@ -361,23 +362,7 @@ function pushIf(list: Anomaly[], a: Anomaly | null): void {
 }
 
 function historyItem(row: AgentUpdateRecord): SystemHistoryItem {
-  return {
-    id: row.id,
-    agent_id: row.agentId,
-    at: row.at,
-    operation: row.operation,
-    complexity: row.complexity,
-    confidence: row.confidence,
-    E: row.E,
-    I: row.I,
-    S: row.S,
-    V: row.V,
-    coherence: row.coherence,
-    risk_score: row.riskScore,
-    action: row.action,
-    reason: row.reason,
-    ...(row.guidance ? { guidance: row.guidance } : {}),
-  };
+  return { id: row.id, agent_id: row.agentId, ...historyPoint(row) };
 }
 
 const CSV_COLUMNS = ['id', 'timestamp', 'agent_id', 'E', 'I', 'S', 'V', 'coherence', 'risk_score', 'decision', 'complexity', 'confidence', 'operation'] as const;
