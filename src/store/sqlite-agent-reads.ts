@@ -7,6 +7,7 @@ import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import type { AgentPoint, AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../core/repository';
 import { StatementCache } from './sqlite';
 import { num, numOrNull, str, strOrNull } from './rows';
+import { toUpdate } from './sqlite-agents';
 
 /**
  * The snapshot columns. The json_extract expressions are the ones indexed by `agents_snapshot`
@@ -148,18 +149,5 @@ function toPoint(row: SqlRow): AgentPoint {
     coherence: num(row.coherence),
     riskScore: num(row.risk_score),
     action: str(row.action) === 'PAUSE' ? 'PAUSE' : 'PROCEED',
-  };
-}
-
-function toUpdate(row: SqlRow): AgentUpdateRecord {
-  return {
-    ...toPoint(row),
-    agentId: str(row.agent_id),
-    operation: str(row.operation),
-    complexity: num(row.complexity),
-    confidence: numOrNull(row.confidence),
-    reason: str(row.reason),
-    guidance: strOrNull(row.guidance),
-    simulated: num(row.simulated) !== 0,
   };
 }

@@ -152,7 +152,8 @@ function toAgent(row: Row): AgentRecord {
   };
 }
 
-function toUpdate(row: Row): AgentUpdateRecord {
+/** A stored update row as the core's record (also read by ./sqlite-agent-reads). */
+export function toUpdate(row: Row): AgentUpdateRecord {
   return {
     id: num(row.id),
     agentId: str(row.agent_id),
