@@ -15,6 +15,7 @@ import { parseReviewPageMessage, parseReviewShowArgs } from '../../webviews/revi
 import { personTurn } from '../views/review-text';
 import { NO_SERVER_MESSAGE } from './data';
 import { RenderWaiter } from './render-waiter';
+import { SerialRefresh } from './serial-refresh';
 
 /** What the page drew last. */
 export interface ReviewRenderReport {
@@ -42,8 +43,7 @@ export class ReviewPanelHandler {
   private focusPending = false;
   private unsubscribe: (() => void) | undefined;
   private readonly offClient: () => void;
-  private refreshing: Promise<void> | undefined;
-  private again = false;
+  private readonly refresher = new SerialRefresh(() => this.load(), () => this.disposed);
   private disposed = false;
   private readonly renders = new RenderWaiter<ReviewRenderReport>();
   private lastReport: ReviewRenderReport | undefined;
@@ -110,18 +110,7 @@ export class ReviewPanelHandler {
 
   /** Loads the session and posts it; calls made while one runs are merged into one more run. */
   refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.again = true;
-      return this.refreshing;
-    }
-    const run = async (): Promise<void> => {
-      do {
-        this.again = false;
-        await this.load();
-      } while (this.again && !this.disposed);
-    };
-    this.refreshing = run().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    return this.refresher.run();
   }
 
   dispose(): void {

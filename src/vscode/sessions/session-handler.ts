@@ -12,6 +12,7 @@ import { type SessionHeader, type SessionHostMessage, type TranscriptEvent } fro
 import { parseSessionPageMessage } from '../../webviews/session/schema';
 import { RenderWaiter } from '../panels/render-waiter';
 import { sessionTitle } from './sessions-model';
+import { SerialRefresh } from '../panels/serial-refresh';
 
 /** What the page drew last. */
 export interface SessionRenderReport {
@@ -40,8 +41,7 @@ export class SessionPanelHandler {
   private ready = false;
   private unsubscribe: (() => void) | undefined;
   private readonly offClient: () => void;
-  private refreshing: Promise<void> | undefined;
-  private again = false;
+  private readonly refresher = new SerialRefresh(() => this.load(), () => this.disposed);
   private disposed = false;
   private readonly renders = new RenderWaiter<SessionRenderReport>();
   private lastReport: SessionRenderReport | undefined;
@@ -97,18 +97,7 @@ export class SessionPanelHandler {
    * Calls made while one runs are merged into one more run.
    */
   refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.again = true;
-      return this.refreshing;
-    }
-    const run = async (): Promise<void> => {
-      do {
-        this.again = false;
-        await this.load();
-      } while (this.again && !this.disposed);
-    };
-    this.refreshing = run().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    return this.refresher.run();
   }
 
   dispose(): void {
