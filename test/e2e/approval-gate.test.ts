@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { stringify } from 'smol-toml';
 import { parseApprovalPolicy } from '../../src/approvals/policy';
@@ -21,15 +20,12 @@ import type { AuditRecord } from '../../src/store/audit';
 import type { CodexBackend } from '../../src/supervisor/locate';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries } from '../fakes/codex-processes';
+import { locatedCodex } from '../fakes/codex-processes';
 import { replyExec, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
+import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'approval-gate-token-0123456789abcdef';
-const bins = codexBinaries();
-const LOCATED = {
-  'mcp-server': { path: bins.legacy, version: '0.153.4', backend: 'mcp-server', source: 'bundled' },
-  'app-server': { path: bins.current, version: '0.169.0', backend: 'app-server', source: 'bundled' },
-} as const;
+const LOCATED = { 'mcp-server': locatedCodex('mcp-server'), 'app-server': locatedCodex('app-server') } as const;
 
 interface World {
   home: CodexHome;
@@ -141,8 +137,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
         approvals: { policy: parseApprovalPolicy({ timeoutSeconds: 10 }) },
         workspaceRoots: [home.workDir],
       });
-      client = new Client({ name: 'approval-gate', version: '0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+      client = await connectMcp(server.url, TOKEN, 'approval-gate');
     });
     afterEach(async () => {
       await client.close();

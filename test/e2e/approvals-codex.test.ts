@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseApprovalPolicy } from '../../src/approvals/policy';
 import { ScriptedPrompter } from '../../src/approvals/prompters';
@@ -19,15 +18,12 @@ import type { AuditRecord } from '../../src/store/audit';
 import type { CodexBackend } from '../../src/supervisor/locate';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries } from '../fakes/codex-processes';
+import { locatedCodex } from '../fakes/codex-processes';
 import { functionCallOutput, replyExec, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
+import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'approvals-codex-token-0123456789';
-const bins = codexBinaries();
-const LOCATED = {
-  'mcp-server': { path: bins.legacy, version: '0.153.4', backend: 'mcp-server', source: 'bundled' },
-  'app-server': { path: bins.current, version: '0.169.0', backend: 'app-server', source: 'bundled' },
-} as const;
+const LOCATED = { 'mcp-server': locatedCodex('mcp-server'), 'app-server': locatedCodex('app-server') } as const;
 
 function textOf(r: CallToolResult): string {
   return r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
@@ -55,8 +51,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
         codex: { located: LOCATED[backend], env: home.env, defaultCwd: home.workDir, warmSpares: 0 },
         approvals: { policy: parseApprovalPolicy({ timeoutSeconds: 5 }) },
       });
-      client = new Client({ name: 'approvals-codex', version: '0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+      client = await connectMcp(server.url, TOKEN, 'approvals-codex');
     });
     afterEach(async () => {
       await client.close();

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseApprovalPolicy } from '../../src/approvals/policy';
 import { ScriptedPrompter, type ScriptedStep } from '../../src/approvals/prompters';
@@ -29,6 +28,7 @@ import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries } from '../fakes/codex-processes';
 import { functionCallOutput, replyExec, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
+import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'approvals-table-token-0123456789';
 const bins = codexBinaries();
@@ -73,8 +73,7 @@ async function httpEntry(kind: 'mcp-http' | 'v1', backend: CodexBackend): Promis
   const server = await startGovernanceServer({ port: 0, dataDir: b.dataDir, token: TOKEN, rateLimitPerMinute: 100_000, hostKind: 'test', codex: b.codex });
   let client: Client | undefined;
   if (kind === 'mcp-http') {
-    client = new Client({ name: 'approvals-table', version: '0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+    client = await connectMcp(server.url, TOKEN, 'approvals-table');
   }
   return {
     app: server.app,

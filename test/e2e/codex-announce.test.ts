@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, LoggingMessageNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { HttpGovernanceClient } from '../../src/client/http';
 import { InProcessGovernanceClient } from '../../src/client/in-process';
@@ -21,6 +20,7 @@ import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
 import { codexBinaries } from '../fakes/codex-processes';
 import { delayed, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
+import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'announce-token-0123456789abcdef';
 
@@ -44,8 +44,7 @@ describe('codex announces its session id before the turn ends (MCP)', function (
       codex: { located: { path: codexBinaries().current, version: '0.169.0', backend: 'app-server', source: 'bundled' }, env: home.env, defaultCwd: home.workDir, warmSpares: 0 },
       workspaceRoots: [home.workDir],
     });
-    client = new Client({ name: 'announce', version: '0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+    client = await connectMcp(server.url, TOKEN, 'announce');
   });
   after(async () => {
     await client.close();

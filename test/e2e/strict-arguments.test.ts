@@ -8,23 +8,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { RunningGovernanceServer } from '../../src/server/api';
 import { startGovernanceServer } from '../../src/server/server';
 import type { CodexSupervisorOptions } from '../../src/supervisor/api';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries } from '../fakes/codex-processes';
+import { codexBinaries, locatedCodex } from '../fakes/codex-processes';
 import { replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
+import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'strict-arguments-token-0123456789';
 const bins = codexBinaries();
-const LOCATED = {
-  'mcp-server': { path: bins.legacy, version: '0.153.4', backend: 'mcp-server', source: 'bundled' },
-  'app-server': { path: bins.current, version: '0.169.0', backend: 'app-server', source: 'bundled' },
-} as const;
+const LOCATED = { 'mcp-server': locatedCodex('mcp-server'), 'app-server': locatedCodex('app-server') } as const;
 /** Observed with the binaries: 0.153.4 mcp-server's own `codex` tool schema; app-server `thread/start` AskForApproval. */
 const ACCEPTED = { 'mcp-server': ['on-request', 'never'], 'app-server': ['untrusted', 'on-request', 'never'] } as const;
 
@@ -55,8 +52,7 @@ async function startHarness(codex: (home: CodexHome) => CodexSupervisorOptions):
     hostKind: 'test',
     codex: { env: home.env, defaultCwd: home.workDir, warmSpares: 0, ...codex(home) },
   });
-  const client = new Client({ name: 'strict-arguments', version: '0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+  const client = await connectMcp(server.url, TOKEN, 'strict-arguments');
   const h: Harness = { fake, home, dataDir, server, client, childStarts: 0 };
   server.app.codex.events.on('child-started', () => h.childStarts++);
   return h;

@@ -7,7 +7,7 @@
  *   (openai/codex `codex-rs/app-server/README.md`).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { bundledCodexPaths } from '../../src/supervisor/locate';
+import { bundledCodexPaths, type CodexBackend, type LocatedCodex } from '../../src/supervisor/locate';
 import type { ChildHandle } from '../../src/supervisor/process';
 import { ChildStdioTransport } from '../../src/supervisor/stdio-transport';
 import { spawnDetached } from './child-process';
@@ -21,6 +21,14 @@ export function codexBinaries(): { current: string; legacy: string } {
   const legacy = copies.find((c) => c.label === 'legacy')?.path;
   if (!current || !legacy) throw new Error('Codex devDependencies are missing (@openai/codex and codex-mcp-legacy); run npm ci.');
   return { current, legacy };
+}
+
+/** The bundled Codex of each backend as the supervisor's `located` option takes it (0.153.4 mcp-server, 0.169.0 app-server). */
+export function locatedCodex(backend: CodexBackend): LocatedCodex {
+  const bins = codexBinaries();
+  return backend === 'mcp-server'
+    ? { path: bins.legacy, version: '0.153.4', backend: 'mcp-server', source: 'bundled' }
+    : { path: bins.current, version: '0.169.0', backend: 'app-server', source: 'bundled' };
 }
 
 export interface CodexMcpServer {
