@@ -44,6 +44,11 @@ const EXPECTED_TOOLS = [
   'get_dialectic_session',
   'nudge_dialectic_session',
   'list_dialectic_sessions',
+  'post_task',
+  'list_tasks',
+  'claim_task',
+  'complete_task',
+  'fail_task',
 ];
 
 /** Calls every tool once, in an order where each has what it needs; returns the results by name. */
@@ -107,6 +112,14 @@ async function exerciseEveryTool(client: Client, agent: string): Promise<Record<
   assert.ok(JSON.stringify(open).includes(sessionId), 'the open review is listed');
   assert.equal((await call('submit_dialectic_synthesis', { session_id: sessionId, agent_id: `${agent}-reviewer`, ...agreed })).phase, 'resolved');
   assert.equal((await call('get_dialectic_session', { session_id: sessionId })).transcript.length, 4);
+  // Tasks: post two, claim, complete one and fail the other back into the queue.
+  const notes = await call('post_task', { agent_id: agent, description: 'Write the release notes', tags: ['docs'] });
+  const bump = await call('post_task', { agent_id: agent, description: 'Bump the version', tags: ['docs'] });
+  assert.equal((await call('list_tasks', { tag: 'docs' })).total, 2);
+  assert.equal((await call('claim_task', { task_id: notes.task_id, agent_id: agent })).task.claimed_by, agent);
+  assert.equal((await call('complete_task', { task_id: notes.task_id, agent_id: agent, result: 'done' })).task.status, 'completed');
+  await call('claim_task', { task_id: bump.task_id, agent_id: agent });
+  assert.equal((await call('fail_task', { task_id: bump.task_id, agent_id: agent, reason: 'blocked', requeue: true })).task.status, 'pending');
   // codex and codex-reply need a Codex binary and a model: test/e2e/supervisor-governance.test.ts runs them.
   const sessions = await call('codex-session-info', { list_active: true });
   assert.deepEqual(sessions.sessions, []);
