@@ -7,15 +7,14 @@
  * One instance per open panel (one panel per session).
  */
 import type { GovernanceClientSource } from '../../client/select';
-import { VSCODE_USER_AGENT, type GovernanceClient } from '../../client/types';
+import { VSCODE_USER_AGENT } from '../../client/types';
 import { complexityCap, parseCondition } from '../../dialectic/limits';
 import type { ToolOutput } from '../../server/tools/catalog';
 import type { ReviewHostMessage, ReviewSession, SubmissionFields, SubmissionKind } from '../../webviews/review/protocol';
 import { parseReviewPageMessage, parseReviewShowArgs } from '../../webviews/review/schema';
 import { personTurn } from '../views/review-text';
 import { NO_SERVER_MESSAGE } from './data';
-import { RenderWaiter } from './render-waiter';
-import { SerialRefresh } from './serial-refresh';
+import { LivePanelHandler } from './live-panel';
 
 /** What the page drew last. */
 export interface ReviewRenderReport {
@@ -38,27 +37,16 @@ export interface ReviewHandlerDeps {
 
 type SessionAnswer = ToolOutput<'get_dialectic_session'>;
 
-export class ReviewPanelHandler {
-  private ready = false;
+export class ReviewPanelHandler extends LivePanelHandler<ReviewRenderReport> {
   private focusPending = false;
-  private unsubscribe: (() => void) | undefined;
-  private readonly offClient: () => void;
-  private readonly refresher = new SerialRefresh(() => this.load(), () => this.disposed);
-  private disposed = false;
-  private readonly renders = new RenderWaiter<ReviewRenderReport>();
-  private lastReport: ReviewRenderReport | undefined;
   private readonly clock: () => number;
 
   constructor(
     readonly sessionId: string,
     private readonly deps: ReviewHandlerDeps,
   ) {
+    super(deps.clients, 'reviews', 'Review', NO_SERVER_MESSAGE);
     this.clock = deps.clock ?? Date.now;
-    this.offClient = deps.clients.onDidChangeClient(() => {
-      if (!this.ready) return;
-      this.listen();
-      void this.refresh();
-    });
   }
 
   /** Handles one raw message from the page; failures are posted to the page as `error`, never thrown. */
@@ -67,11 +55,9 @@ export class ReviewPanelHandler {
       const message = parseReviewPageMessage(raw);
       switch (message.type) {
         case 'rendered':
-          this.lastReport = { sessionId: message.sessionId, phase: message.phase, messages: message.messages, yourTurn: message.yourTurn, renders: (this.lastReport?.renders ?? 0) + 1 };
-          return this.renders.resolve(this.lastReport);
+          return this.rendered((renders) => ({ sessionId: message.sessionId, phase: message.phase, messages: message.messages, yourTurn: message.yourTurn, renders }));
         case 'ready':
-          this.ready = true;
-          this.listen();
+          this.pageReady();
           await this.refresh();
           if (this.focusPending) this.post({ type: 'focus-form' });
           this.focusPending = false;
@@ -99,41 +85,7 @@ export class ReviewPanelHandler {
     else this.focusPending = true;
   }
 
-  /** Resolves with the page's next render report; rejects after `timeoutMs` (ms). */
-  nextRender(timeoutMs: number): Promise<ReviewRenderReport> {
-    return this.renders.next('Review', timeoutMs);
-  }
-
-  lastRender(): ReviewRenderReport | undefined {
-    return this.lastReport;
-  }
-
-  /** Loads the session and posts it; calls made while one runs are merged into one more run. */
-  refresh(): Promise<void> {
-    return this.refresher.run();
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.unsubscribe?.();
-    this.offClient();
-    this.renders.dispose();
-  }
-
-  private client(): GovernanceClient {
-    const c = this.deps.clients.current;
-    if (!c) throw new Error(NO_SERVER_MESSAGE);
-    return c;
-  }
-
-  private listen(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = this.deps.clients.current?.onDidChange((topics) => {
-      if (topics.has('reviews')) void this.refresh();
-    });
-  }
-
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     if (this.disposed) return;
     let answer: SessionAnswer;
     try {

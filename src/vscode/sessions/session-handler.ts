@@ -7,12 +7,10 @@
 import type { GovernanceClientSource } from '../../client/select';
 import { cancelSession, getSession, replyToSession } from '../../client/sessions';
 import type { SessionDetails } from '../../client/types';
-import type { GovernanceClient } from '../../client/types';
 import { type SessionHeader, type SessionHostMessage, type TranscriptEvent } from '../../webviews/session/protocol';
 import { parseSessionPageMessage } from '../../webviews/session/schema';
-import { RenderWaiter } from '../panels/render-waiter';
 import { sessionTitle } from './sessions-model';
-import { SerialRefresh } from '../panels/serial-refresh';
+import { LivePanelHandler } from '../panels/live-panel';
 
 /** What the page drew last. */
 export interface SessionRenderReport {
@@ -35,27 +33,20 @@ export interface SessionHandlerDeps {
 
 export const NO_SERVER = 'The governance server is not running. Run "Codex Governance: Start Server", and this panel loads again.';
 
-export class SessionPanelHandler {
+export class SessionPanelHandler extends LivePanelHandler<SessionRenderReport> {
   private shown: TranscriptEvent[] = [];
   private header: SessionHeader | undefined;
-  private ready = false;
-  private unsubscribe: (() => void) | undefined;
-  private readonly offClient: () => void;
-  private readonly refresher = new SerialRefresh(() => this.load(), () => this.disposed);
-  private disposed = false;
-  private readonly renders = new RenderWaiter<SessionRenderReport>();
-  private lastReport: SessionRenderReport | undefined;
 
   constructor(
     readonly sessionId: string,
     private readonly deps: SessionHandlerDeps,
   ) {
-    this.offClient = deps.clients.onDidChangeClient(() => {
-      if (!this.ready) return;
-      this.listen();
-      this.header = undefined;
-      void this.refresh();
-    });
+    super(deps.clients, 'sessions', 'Session', NO_SERVER);
+  }
+
+  /** Another server may hold another transcript: the next load sends a snapshot. */
+  protected override clientReplaced(): void {
+    this.header = undefined;
   }
 
   /** Handles one raw message from the page; failures are posted to the page as `error`, never thrown. */
@@ -64,11 +55,9 @@ export class SessionPanelHandler {
       const message = parseSessionPageMessage(raw);
       switch (message.type) {
         case 'rendered':
-          this.lastReport = { sessionId: message.sessionId, events: message.events, status: message.status, renders: (this.lastReport?.renders ?? 0) + 1 };
-          return this.renders.resolve(this.lastReport);
+          return this.rendered((renders) => ({ sessionId: message.sessionId, events: message.events, status: message.status, renders }));
         case 'ready':
-          this.ready = true;
-          this.listen();
+          this.pageReady();
           // A reloaded page shows nothing yet: send everything.
           this.header = undefined;
           return await this.refresh();
@@ -82,45 +71,11 @@ export class SessionPanelHandler {
     }
   }
 
-  /** Resolves with the page's next render report; rejects after `timeoutMs` (ms). */
-  nextRender(timeoutMs: number): Promise<SessionRenderReport> {
-    return this.renders.next('Session', timeoutMs);
-  }
-
-  lastRender(): SessionRenderReport | undefined {
-    return this.lastReport;
-  }
-
   /**
    * Loads the session and posts what the page lacks: a `snapshot` the first time (or when the
    * bounded transcript no longer continues what was shown), else an `append` of the new events.
-   * Calls made while one runs are merged into one more run.
    */
-  refresh(): Promise<void> {
-    return this.refresher.run();
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.unsubscribe?.();
-    this.offClient();
-    this.renders.dispose();
-  }
-
-  private client(): GovernanceClient {
-    const c = this.deps.clients.current;
-    if (!c) throw new Error(NO_SERVER);
-    return c;
-  }
-
-  private listen(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = this.deps.clients.current?.onDidChange((topics) => {
-      if (topics.has('sessions')) void this.refresh();
-    });
-  }
-
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     if (this.disposed) return;
     let session: SessionDetails;
     try {
