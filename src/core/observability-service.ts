@@ -7,7 +7,7 @@
  */
 import { NotFoundError, ValidationError } from './errors';
 import type { AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord } from './repository';
-import { historyPoint } from './governance';
+import { historyPoint, type HistoryPoint } from './governance';
 import {
   ANOMALY_TYPES,
   COMPARABLE_STATUSES,
@@ -119,22 +119,10 @@ export interface AggregateResult {
   eisv_labels: typeof EISV_LABELS;
 }
 
-export interface SystemHistoryItem {
+/** One update in the system history: an agent's history point with the row id and the agent. */
+export interface SystemHistoryItem extends HistoryPoint {
   id: number;
   agent_id: string;
-  at: string;
-  operation: string;
-  complexity: number;
-  confidence: number | null;
-  E: number;
-  I: number;
-  S: number;
-  V: number;
-  coherence: number;
-  risk_score: number;
-  action: 'PROCEED' | 'PAUSE';
-  reason: string;
-  guidance?: string;
 }
 
 export interface SystemHistoryResult {
