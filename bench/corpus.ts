@@ -1,4 +1,4 @@
-/** Deterministic synthetic text for benchmarks. */
+/** Deterministic synthetic data for benchmarks (and the tests that need the same). */
 
 /**
  * A synthetic corpus with a realistic word distribution: 2,000 generated words drawn with Zipf's
@@ -41,3 +41,15 @@ export function zipfSampler(vocabulary: readonly string[]): (seed: number, n: nu
 
 /** Deterministic Zipf-distributed words of {@link VOCABULARY} from a seed. */
 export const zipfWords = zipfSampler(VOCABULARY);
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same sequence for the same seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -17,29 +17,18 @@ import { chooseReviewer } from '../src/dialectic/selection';
 import { KnowledgeGraph } from '../src/knowledge/knowledge';
 import { openStore } from '../src/store/store';
 import { percentile } from './load';
+import { mulberry32 } from './corpus';
 
 const CANDIDATES = Number(process.env.BENCH_DIALECTIC_CANDIDATES ?? 1000);
 const RUNS = Number(process.env.BENCH_DIALECTIC_RUNS ?? 300);
 const TARGET_P50_MS = 5;
 const TAGS = ['auth', 'jwt', 'tests', 'sqlite', 'ui', 'perf', 'docs', 'ci', 'api', 'security', 'build', 'deps'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run benches the same fleet. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function benchDialectic(): Promise<{ lines: string[]; ok: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'cg-bench-dialectic-'));
   const store = await openStore(dir);
   try {
-    const rnd = seeded(12);
+    const rnd = mulberry32(12);
     let now = Date.UTC(2026, 5, 1);
     const clock = () => now;
     const events = new GovernanceEvents();
@@ -63,7 +52,7 @@ export async function benchDialectic(): Promise<{ lines: string[]; ok: boolean }
       await store.dialectic.insert({ session, messages: [] });
     }
     const requester = ids[0]!;
-    const random = seeded(99);
+    const random = mulberry32(99);
     const full: number[] = [];
     const reads: number[] = [];
     const pure: number[] = [];

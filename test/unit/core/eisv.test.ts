@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../../../bench/corpus';
 import {
   applyUpdate,
   initialDynamics,
@@ -33,18 +34,6 @@ function last<T>(xs: readonly T[]): T {
   const x = xs[xs.length - 1];
   assert.ok(x !== undefined, 'expected at least one element');
   return x;
-}
-
-/** Deterministic PRNG (mulberry32) so the random walk is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -145,7 +134,7 @@ describe('EISV dynamics and decisions (UNITARES v1 port)', () => {
   });
 
   it('keeps every variable in bounds and every reason non-empty over 10,000 random updates', () => {
-    const rnd = prng(20261105);
+    const rnd = mulberry32(20261105);
     let state = initialDynamics();
     let now = T0;
     const seen = new Set<string>();
