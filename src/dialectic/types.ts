@@ -9,6 +9,8 @@
  * (`src/mcp_handlers/dialectic/handlers.py`, first responder claims via submit_antithesis).
  * Times are ISO-8601 UTC strings with milliseconds unless a name ends in `Ms` (ms since epoch).
  */
+import { GOVERNANCE_LIMITS } from '../core/governance';
+import { LIMITS as KNOWLEDGE_LIMITS } from '../knowledge/knowledge';
 
 /**
  * The phase a session waits in (v1 `DialecticPhase`): `thesis` waits for the requester,
@@ -54,9 +56,8 @@ export const MAX_SYNTHESIS_ROUNDS = 5;
 /** Limits the service checks; the tools' schemas use the same numbers. */
 export const DIALECTIC_LIMITS = {
   sessionId: 100,
-  agentId: 200,
-  /** As the knowledge graph's LIMITS.discoveryId. */
-  discoveryId: 200,
+  agentId: GOVERNANCE_LIMITS.agentId,
+  discoveryId: KNOWLEDGE_LIMITS.discoveryId,
   reason: 2_000,
   rootCause: 2_000,
   reasoning: 10_000,

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import type { GovernanceEvents } from '../core/events';
+import { GOVERNANCE_LIMITS } from '../core/governance';
 import type { TaskPriority, TaskRecord, TaskRepository, TaskStatus, TaskWriteOutcome } from './repository';
 import { TASK_PRIORITIES, TASK_STATUSES } from './repository';
 
@@ -17,7 +18,7 @@ export const TASK_LIMITS = {
   description: 10_000,
   tag: 64,
   tags: 20,
-  agentId: 200,
+  agentId: GOVERNANCE_LIMITS.agentId,
   result: 20_000,
   page: 200,
   /** Lease length, seconds. */
