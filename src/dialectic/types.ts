@@ -9,8 +9,6 @@
  * (`src/mcp_handlers/dialectic/handlers.py`, first responder claims via submit_antithesis).
  * Times are ISO-8601 UTC strings with milliseconds unless a name ends in `Ms` (ms since epoch).
  */
-import { GOVERNANCE_LIMITS } from '../core/governance';
-import { LIMITS as KNOWLEDGE_LIMITS } from '../knowledge/knowledge';
 
 /**
  * The phase a session waits in (v1 `DialecticPhase`): `thesis` waits for the requester,
@@ -56,8 +54,11 @@ export const MAX_SYNTHESIS_ROUNDS = 5;
 /** Limits the service checks; the tools' schemas use the same numbers. */
 export const DIALECTIC_LIMITS = {
   sessionId: 100,
-  agentId: GOVERNANCE_LIMITS.agentId,
-  discoveryId: KNOWLEDGE_LIMITS.discoveryId,
+  // Literal on purpose: the Review page imports these limits (src/webviews/review/protocol.ts), and a
+  // page bundle cannot take the core's modules. Equal to GOVERNANCE_LIMITS.agentId and the knowledge
+  // LIMITS.discoveryId; test/unit/dialectic checks that they stay equal.
+  agentId: 200,
+  discoveryId: 200,
   reason: 2_000,
   rootCause: 2_000,
   reasoning: 10_000,

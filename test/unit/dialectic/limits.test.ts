@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { GOVERNANCE_LIMITS } from '../../../src/core/governance';
 import { checkHardLimits, complexityCap, parseCondition } from '../../../src/dialectic/limits';
+import { DIALECTIC_LIMITS } from '../../../src/dialectic/types';
+import { LIMITS } from '../../../src/knowledge/knowledge';
 
 const ok = (conditions: string[], rootCause = 'Complexity spiked during the refactor') => checkHardLimits({ conditions, rootCause });
 
@@ -40,5 +43,12 @@ describe('dialectic: hard limits (v1 check_hard_limits) and conditions (v1 condi
     const cap = complexityCap(['Reduce complexity to 0.4', 'Limit complexity to 0.35', 'Keep complexity above 0.1', 'Increase complexity to 0.2', 'Set risk threshold to 0.5'].map(parseCondition));
     assert.equal(cap, 0.35);
     assert.equal(complexityCap([parseCondition('Monitor for 24h')]), undefined);
+  });
+});
+
+describe('dialectic limits (restated for the Review page bundle)', () => {
+  it('match the governance and knowledge limits they copy', () => {
+    assert.equal(DIALECTIC_LIMITS.agentId, GOVERNANCE_LIMITS.agentId);
+    assert.equal(DIALECTIC_LIMITS.discoveryId, LIMITS.discoveryId);
   });
 });
