@@ -32,7 +32,13 @@ export type TurnReply =
   /** Accepts the request and never answers (until {@link FakeModelServer.close}). */
   | { kind: 'hang' }
   /** Answers with this HTTP status and an OpenAI-style JSON error body. */
-  | { kind: 'status'; status: number; message?: string; delayMs?: number };
+  | { kind: 'status'; status: number; message?: string; delayMs?: number }
+  /**
+   * One assistant message whose text arrives as `response.output_text.delta` events spread evenly
+   * over `durationMs` (ms) in `chunks` pieces (default: one per 100 ms, at least 1), then the usual
+   * `output_item.done` and `response.completed`. Stops writing when the client goes away (an interrupt).
+   */
+  | { kind: 'stream'; text: string; durationMs: number; chunks?: number; usage?: FakeUsage; delayMs?: number };
 
 /** A recorded request: the parsed JSON body plus the headers it came with. */
 export interface RecordedRequest {
@@ -187,6 +193,20 @@ export function replyFunctionCall(name: string, args: Record<string, unknown>, o
   return { kind: 'items', items: [functionCallItem(name, args, opts)] };
 }
 
+/** A turn streaming `text` as one assistant message over `durationMs` (ms); see {@link TurnReply} `stream`. */
+export function streamText(text: string, durationMs: number, opts: { chunks?: number; usage?: FakeUsage } = {}): TurnReply {
+  return { kind: 'stream', text, durationMs, ...opts };
+}
+
+/** Splits `text` into `n` nearly equal pieces (never splitting a UTF-16 surrogate pair). */
+export function textChunks(text: string, n: number): string[] {
+  const chars = Array.from(text);
+  const count = Math.max(1, Math.min(n, chars.length));
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(chars.slice(Math.floor((i * chars.length) / count), Math.floor(((i + 1) * chars.length) / count)).join(''));
+  return out;
+}
+
 /** A turn that never answers. */
 export function hang(): TurnReply {
   return { kind: 'hang' };
@@ -279,6 +299,28 @@ function usageJson(u: FakeUsage): Record<string, unknown> {
 
 const DEFAULT_USAGE: FakeUsage = { input_tokens: 100, output_tokens: 10 };
 
+/** Writes a `stream` reply after `response.created`: the message's text as deltas over time, then the end events. */
+async function streamMessage(res: ServerResponse, id: string, model: string, reply: Extract<TurnReply, { kind: 'stream' }>, closed: () => boolean): Promise<void> {
+  const item = messageItem(reply.text);
+  const itemId = item.id as string;
+  const pieces = textChunks(reply.text, reply.chunks ?? Math.max(1, Math.round(reply.durationMs / 100)));
+  const gap = pieces.length > 1 ? reply.durationMs / pieces.length : 0;
+  res.write(sseEvent('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } }));
+  res.write(sseEvent('response.content_part.added', { item_id: itemId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+  const t0 = Date.now();
+  for (const [i, delta] of pieces.entries()) {
+    // Paced against the start, so slow writes do not stretch the whole stream.
+    const wait = t0 + i * gap - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (closed() || res.destroyed) return;
+    res.write(sseEvent('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta }));
+  }
+  res.write(sseEvent('response.output_text.done', { item_id: itemId, output_index: 0, content_index: 0, text: reply.text }));
+  res.write(sseEvent('response.output_item.done', { output_index: 0, item: { ...item, status: 'completed' } }));
+  res.write(sseEvent('response.completed', { response: { id, object: 'response', model, status: 'completed', output: [item], usage: usageJson(reply.usage ?? DEFAULT_USAGE) } }));
+  res.end();
+}
+
 /** Starts the fake on 127.0.0.1 with a free port. */
 export async function startFakeModelServer(options: FakeModelServerOptions = {}): Promise<FakeModelServer> {
   const script: Turn[] = [...(options.script ?? [])];
@@ -321,6 +363,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const model = record.body?.model ?? 'fake-model';
     res.write(sseEvent('response.created', { response: { id, object: 'response', model, status: 'in_progress', output: [] } }));
+    if (reply.kind === 'stream') return streamMessage(res, id, model, reply, () => closed);
     reply.items.forEach((item, outputIndex) => {
       res.write(sseEvent('response.output_item.added', { output_index: outputIndex, item: { ...item, status: 'in_progress' } }));
       res.write(sseEvent('response.output_item.done', { output_index: outputIndex, item: { ...item, status: 'completed' } }));
