@@ -10,7 +10,8 @@
  * platform -> package/triple table is the one in the wrapper itself (`@openai/codex` `bin/codex.js`).
  *
  * Backends: `codex mcp-server` (MCP over stdio) exists up to 0.153.x and was removed in 0.154.0;
- * `codex app-server` (JSON-RPC over stdio) exists in both 0.153.4 and 0.169.0.
+ * `codex app-server` (JSON-RPC over stdio) exists in 0.153.4, 0.169.0 and 0.171.0 (the versions
+ * this project tests).
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ export type CodexSource = 'explicit' | 'path' | 'bundled';
 export interface LocatedCodex {
   /** Absolute path of the binary to spawn (the native one when a wrapper could be resolved). */
   path: string;
-  /** Semantic version reported by `codex --version`, e.g. `0.169.0`. */
+  /** Semantic version reported by `codex --version`, e.g. `0.171.0`. */
   version: string;
   backend: CodexBackend;
   source: CodexSource;
@@ -76,13 +77,13 @@ export function platformTarget(platform: string = process.platform, arch: string
 }
 
 /**
- * Extracts the version from `codex --version` output (`codex-cli 0.169.0` -> `0.169.0`; a
+ * Extracts the version from `codex --version` output (`codex-cli 0.171.0` -> `0.171.0`; a
  * pre-release suffix such as `-alpha.3` is kept).
  * @throws Error naming the output when it holds no `MAJOR.MINOR.PATCH`.
  */
 export function parseCodexVersion(output: string): string {
   const m = /(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?/.exec(output);
-  if (!m) throw new Error(`Cannot read a Codex version from ${JSON.stringify(output.trim().slice(0, 200))}; expected e.g. "codex-cli 0.169.0".`);
+  if (!m) throw new Error(`Cannot read a Codex version from ${JSON.stringify(output.trim().slice(0, 200))}; expected e.g. "codex-cli 0.171.0".`);
   return m[0];
 }
 
@@ -203,29 +204,42 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): 
   return undefined;
 }
 
+/**
+ * Labels of the devDependency copies, newest first: `current` = `@openai/codex` (the pinned
+ * version); `previous` = `codex-0169` (npm alias of `@openai/codex@0.169.0`, the app-server
+ * version tested before it); `legacy` = `codex-mcp-legacy` (npm alias of `@openai/codex@0.153.4`,
+ * the last with `mcp-server`).
+ */
+export type BundledCodexLabel = 'current' | 'previous' | 'legacy';
+
+const BUNDLED_PACKAGES: ReadonlyArray<readonly [BundledCodexLabel, string]> = [
+  ['current', '@openai/codex'],
+  ['previous', 'codex-0169'],
+  ['legacy', 'codex-mcp-legacy'],
+];
+
 /** A devDependency copy of Codex: label, the npm package it comes from, and its native binary if installed. */
 export interface BundledCodex {
-  /** `current` = `@openai/codex`; `legacy` = `codex-mcp-legacy` (npm alias of `@openai/codex@0.153.4`, the last with `mcp-server`). */
-  label: 'current' | 'legacy';
+  label: BundledCodexLabel;
   packageName: string;
   /** Native binary path, or undefined when the package or its platform package is not installed. */
   path: string | undefined;
 }
 
 /**
- * The native binaries of the two Codex copies this project installs as devDependencies, located
- * via `require.resolve` of their `package.json` so the platform package matches this machine.
+ * The native binaries of the Codex copies this project installs as devDependencies, newest first
+ * (see {@link BundledCodexLabel}), located via `require.resolve` of their `package.json` so the
+ * platform package matches this machine.
  */
 export function bundledCodexPaths(platform: string = process.platform, arch: string = process.arch): BundledCodex[] {
-  const one = (label: 'current' | 'legacy', packageName: string): BundledCodex => {
+  return BUNDLED_PACKAGES.map(([label, packageName]) => {
     try {
       const dir = dirname(require.resolve(`${packageName}/package.json`));
       return { label, packageName, path: nativeBinaryInPackage(dir, platform, arch) };
     } catch {
       return { label, packageName, path: undefined };
     }
-  };
-  return [one('current', '@openai/codex'), one('legacy', 'codex-mcp-legacy')];
+  });
 }
 
 /**
@@ -264,9 +278,9 @@ async function finish(path: string, source: CodexSource, opts: LocateCodexOption
 }
 
 /**
- * Finds Codex: `explicitPath` > `codex` on PATH > the bundled devDependency copies (with a forced
- * `mcp-server` backend the legacy copy is preferred, else the current one), then detects the
- * version and picks the backend.
+ * Finds Codex: `explicitPath` > `codex` on PATH > the bundled devDependency copies, newest first
+ * (with a forced `mcp-server` backend oldest first, so the legacy copy that still has it wins),
+ * then detects the version and picks the backend.
  * @throws CodexLocateError when the explicit path is unusable, nothing is found, or the forced
  *   backend does not exist in the found version.
  */

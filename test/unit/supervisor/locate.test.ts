@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import {
+  type BundledCodexLabel,
   bundledCodexPaths,
   CodexLocateError,
   compareVersions,
@@ -17,7 +18,7 @@ import {
 
 const repoRoot = resolve(__dirname, '../../..');
 
-function bundled(label: 'current' | 'legacy'): string {
+function bundled(label: BundledCodexLabel): string {
   const copy = bundledCodexPaths().find((c) => c.label === label);
   assert.ok(copy?.path, `the ${label} devDependency copy of Codex is installed`);
   return copy.path;
@@ -31,7 +32,7 @@ describe('supervisor/locate: versions and backend choice', () => {
   });
 
   it('rejects output without a version, quoting it', () => {
-    assert.throws(() => parseCodexVersion('command not found'), /command not found.*codex-cli 0\.169\.0/);
+    assert.throws(() => parseCodexVersion('command not found'), /command not found.*codex-cli 0\.171\.0/);
   });
 
   it('orders versions numerically, a pre-release before its release', () => {
@@ -49,6 +50,7 @@ describe('supervisor/locate: versions and backend choice', () => {
     assert.equal(pickBackend('0.154.0'), 'app-server');
     assert.equal(pickBackend('0.154.0-alpha.1'), 'app-server');
     assert.equal(pickBackend('0.169.0'), 'app-server');
+    assert.equal(pickBackend('0.171.0'), 'app-server');
     assert.equal(pickBackend('1.0.0'), 'app-server');
   });
 
@@ -76,17 +78,24 @@ describe('supervisor/locate: finding the binary', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('finds both devDependency copies as native binaries of the expected versions', async () => {
-    const current = bundled('current');
-    const legacy = bundled('legacy');
-    assert.notEqual(current, legacy);
+  it('finds the three devDependency copies, newest first, as native binaries of the pinned versions', async () => {
+    assert.deepEqual(
+      bundledCodexPaths().map((c) => [c.label, c.packageName]),
+      [
+        ['current', '@openai/codex'],
+        ['previous', 'codex-0169'],
+        ['legacy', 'codex-mcp-legacy'],
+      ],
+    );
+    const paths = (['current', 'previous', 'legacy'] as const).map(bundled);
+    assert.equal(new Set(paths).size, 3);
     const triple = platformTarget()?.triple ?? 'unsupported';
-    for (const p of [current, legacy]) {
+    for (const p of paths) {
       assert.ok(p.includes(join('vendor', triple, 'bin')), `${p} is inside the platform package's vendor folder`);
       assert.ok(!p.endsWith('.js'));
     }
-    assert.equal(await detectCodexVersion(current), '0.169.0');
-    assert.equal(await detectCodexVersion(legacy), '0.153.4');
+    // The versions package.json pins (a Codex update changes them there and here).
+    assert.deepEqual(await Promise.all(paths.map((p) => detectCodexVersion(p))), ['0.171.0', '0.169.0', '0.153.4']);
   });
 
   it('uses an explicit path first and picks the backend from its version', async () => {
@@ -94,7 +103,9 @@ describe('supervisor/locate: finding the binary', () => {
     assert.deepEqual(legacy, { path: bundled('legacy'), version: '0.153.4', backend: 'mcp-server', source: 'explicit' });
     const current = await locateCodex({ explicitPath: bundled('current') });
     assert.equal(current.backend, 'app-server');
-    assert.equal(current.version, '0.169.0');
+    assert.equal(current.version, '0.171.0');
+    const previous = await locateCodex({ explicitPath: bundled('previous') });
+    assert.deepEqual([previous.version, previous.backend], ['0.169.0', 'app-server']);
   });
 
   it('resolves `codex` on PATH (the npm wrapper) to the native binary', async () => {
@@ -128,10 +139,11 @@ describe('supervisor/locate: finding the binary', () => {
     assert.deepEqual(found, { path: join(vendorBin, 'codex'), version: '0.153.4', backend: 'mcp-server', source: 'path', wrapper: join(tmp, 'bin', 'codex') });
   });
 
-  it('falls back to the bundled copy, the legacy one when mcp-server is forced', async () => {
+  it('falls back to the newest bundled copy, the legacy one when mcp-server is forced', async () => {
     const plain = await locateCodex({ env: { PATH: tmp } });
     assert.equal(plain.source, 'bundled');
     assert.equal(plain.path, bundled('current'));
+    assert.equal(plain.version, '0.171.0');
     const legacy = await locateCodex({ env: { PATH: tmp }, forcedBackend: 'mcp-server' });
     assert.equal(legacy.path, bundled('legacy'));
     assert.equal(legacy.backend, 'mcp-server');
@@ -140,7 +152,7 @@ describe('supervisor/locate: finding the binary', () => {
   it('refuses to force mcp-server on a Codex that no longer has it', async () => {
     await assert.rejects(locateCodex({ explicitPath: bundled('current'), forcedBackend: 'mcp-server' }), (err: Error) => {
       assert.ok(err instanceof CodexLocateError);
-      assert.match(err.message, /0\.169\.0.*no "mcp-server".*0\.154\.0/);
+      assert.match(err.message, /0\.171\.0.*no "mcp-server".*0\.154\.0/);
       return true;
     });
   });
