@@ -1,7 +1,8 @@
 /**
- * The config-override allowlist against the installed Codex: `codex app-server`'s `config/read`
- * serializes every top-level key of Codex's configuration (set or not), so a Codex update that adds
- * a key this project does not classify fails here, naming the key. Also checks that the gate reads
+ * The config-override allowlist against the installed Codex copies: `codex app-server`'s
+ * `config/read` serializes every top-level key of Codex's configuration (set or not), so a Codex
+ * update that adds a key this project does not classify fails here, naming the key and the
+ * version. Also checks that the gate reads
  * the layers as Codex does: for a trusted project with a `.codex/config.toml`, Codex's own effective
  * sandbox and MCP servers equal the gate's.
  */
@@ -14,7 +15,7 @@ import { effectiveCodexConfig } from '../../src/supervisor/gate/effective-config
 import { unclassifiedKeys } from '../../src/supervisor/gate/gate';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries, startCodexAppServer } from '../fakes/codex-processes';
+import { bundledCodex, codexMatrix, startCodexAppServer } from '../fakes/codex-processes';
 
 interface ConfigRead {
   config: Record<string, unknown>;
@@ -27,8 +28,8 @@ describe('config-override allowlist vs the installed Codex (app-server config/re
   after(() => killAllSpawned());
   afterEach(async () => home?.cleanup());
 
-  async function configRead(cwd: string): Promise<ConfigRead> {
-    const app = await startCodexAppServer(codexBinaries().current, home);
+  async function configRead(cwd: string, binary = bundledCodex().current.path): Promise<ConfigRead> {
+    const app = await startCodexAppServer(binary, home);
     try {
       return await app.rpc.request<ConfigRead>('config/read', { cwd, includeLayers: true });
     } finally {
@@ -36,12 +37,16 @@ describe('config-override allowlist vs the installed Codex (app-server config/re
     }
   }
 
-  it('classifies every top-level key the installed Codex has, and knows no key Codex lacks', async () => {
+  it('classifies every top-level key of each installed app-server Codex, and knows no key all of them lack', async () => {
     home = await createCodexHome({ modelBaseUrl: 'http://127.0.0.1:9/v1' });
-    const keys = Object.keys((await configRead(home.workDir)).config);
-    assert.ok(keys.length > 50, `config/read returned only ${keys.length} keys`);
-    assert.deepEqual(unclassifiedKeys(keys), [], 'add these keys to src/supervisor/gate/config-keys.ts, as model or review');
-    assert.deepEqual(Object.keys(CONFIG_KEYS).filter((k) => !keys.includes(k)), [], 'keys in the table that the installed Codex does not have');
+    const seen = new Set<string>();
+    for (const codex of codexMatrix().filter((c) => c.backend === 'app-server')) {
+      const keys = Object.keys((await configRead(home.workDir, codex.path)).config);
+      assert.ok(keys.length > 50, `Codex ${codex.version}: config/read returned only ${keys.length} keys`);
+      assert.deepEqual(unclassifiedKeys(keys), [], `Codex ${codex.version}: add these keys to src/supervisor/gate/config-keys.ts, as model or review`);
+      for (const k of keys) seen.add(k);
+    }
+    assert.deepEqual(Object.keys(CONFIG_KEYS).filter((k) => !seen.has(k)), [], 'keys in the table that no installed Codex has');
   });
 
   it("reads a trusted project's layer as Codex does (sandbox and MCP servers), and skips an untrusted one as Codex does", async () => {
