@@ -1,7 +1,8 @@
 /**
  * The hand-written app-server protocol subset (src/supervisor/app-server-protocol.ts) checked
- * against the JSON Schema the installed Codex 0.169.0 generates (`codex app-server
- * generate-json-schema --out DIR`), so a protocol change in a new Codex fails here first.
+ * against the JSON Schema each installed app-server Codex (0.169.0 and the current one) generates
+ * (`codex app-server generate-json-schema --out DIR`), so a protocol change in a new Codex fails
+ * here first.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,12 +10,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { codexBinaries } from '../fakes/codex-processes';
+import { codexMatrix } from '../fakes/codex-processes';
 import * as P from '../../src/supervisor/app-server-protocol';
 
 type Schema = { oneOf?: Schema[]; enum?: string[]; properties?: Record<string, Schema>; required?: string[]; definitions?: Record<string, Schema> };
 
-describe('app-server protocol subset vs the schema Codex 0.169.0 generates', function () {
+for (const codex of codexMatrix().filter((c) => c.backend === 'app-server')) describe(`app-server protocol subset vs the schema Codex ${codex.version} generates`, function () {
   this.timeout(60_000);
   let dir: string;
   const read = async (rel: string): Promise<Schema> => JSON.parse(await readFile(join(dir, rel), 'utf8')) as Schema;
@@ -24,7 +25,7 @@ describe('app-server protocol subset vs the schema Codex 0.169.0 generates', fun
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'codex-schema-'));
-    await promisify(execFile)(codexBinaries().current, ['app-server', 'generate-json-schema', '--out', dir], { timeout: 30_000 });
+    await promisify(execFile)(codex.path, ['app-server', 'generate-json-schema', '--out', dir], { timeout: 30_000 });
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -50,6 +51,17 @@ describe('app-server protocol subset vs the schema Codex 0.169.0 generates', fun
     assert.deepEqual(completed.definitions?.TurnStatus?.enum, [...P.TURN_STATUSES]);
     const usage = await read('v2/ThreadTokenUsageUpdatedNotification.json');
     assert.deepEqual([...usage.definitions!.TokenUsageBreakdown!.required!].sort(), [...P.TOKEN_USAGE_FIELDS].sort());
+  });
+
+  it('has the thread item fields we read', async () => {
+    const items = (await read('v2/ItemCompletedNotification.json')).definitions?.ThreadItem?.oneOf ?? [];
+    for (const [type, fields] of Object.entries(P.THREAD_ITEM_FIELDS)) {
+      const item = items.find((v) => v.properties?.type?.enum?.[0] === type);
+      assert.ok(item, `ThreadItem ${type}`);
+      for (const f of fields) assert.ok(item.properties?.[f], `ThreadItem ${type}.${f}`);
+    }
+    const agent = items.find((v) => v.properties?.type?.enum?.[0] === 'agentMessage');
+    assert.deepEqual(agent?.required?.filter((f) => f === 'text'), ['text'], 'an agentMessage always has its text');
   });
 
   it('accepts the decisions we answer approvals with', async () => {
