@@ -94,6 +94,11 @@ export interface DiscoveryRepository {
   get(id: string): Promise<DiscoveryRecord | undefined>;
   getMany(ids: string[]): Promise<DiscoveryRecord[]>;
   edges(id: string): Promise<{ outgoing: EdgeRecord[]; incoming: EdgeRecord[] }>;
+  /**
+   * Resolves once ranked searches are answered from the in-memory index (built in the background
+   * after opening; until then FTS5 answers them, with the same results).
+   */
+  searchReady(): Promise<void>;
   /** Full-text search ranked best first; `total` counts every match. Words without letters or digits are ignored. */
   search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }>;
   /** Most recent first; `total` counts every discovery matching the filters. */

@@ -5,6 +5,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { isAsciiToken, isSingleToken, joinTerms, toFtsTerms, type FtsTerm } from './fts-query';
+import { IndexedRanking } from './search-ranked';
 import { durableWrite, inTransaction, StatementCache } from './sqlite';
 import { iso, num, parseJson, str, strOrNull, type Row } from './rows';
 import type {
@@ -60,16 +61,27 @@ const INSERT_EDGE = 'INSERT OR IGNORE INTO discovery_edges (from_id, to_id, rela
 
 export class SqliteDiscoveryRepository implements DiscoveryRepository {
   private readonly sql: StatementCache;
+  /** Answers unfiltered ranked searches from memory once built (see search-ranked.ts). */
+  private readonly ranking: IndexedRanking;
 
-  constructor(private readonly db: DatabaseSync) {
+  /** @param options.indexedSearch false keeps every ranked search in FTS5 (benchmarks compare both) */
+  constructor(private readonly db: DatabaseSync, options: { indexedSearch?: boolean } = {}) {
     this.sql = new StatementCache(db);
+    this.ranking = new IndexedRanking(db);
+    this.indexed = options.indexedSearch ?? process.env.CODEX_GOVERNANCE_INDEXED_SEARCH !== 'off';
     // Per-connection view of the index's vocabulary (term -> number of documents), used to skip
     // near-zero-weight words in ranked searches. TEMP: no migration, nothing stored.
     db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.discoveries_vocab USING fts5vocab('main', 'discoveries_fts', 'row')");
   }
 
+  private readonly indexed: boolean;
+
+  searchReady(): Promise<void> {
+    return this.indexed ? this.ranking.ready() : Promise.resolve();
+  }
+
   async insert(discovery: NewDiscovery, edges: Omit<NewEdge, 'fromId'>[]): Promise<DiscoveryRecord> {
-    return durableWrite(this.db, () => {
+    const record = await durableWrite(this.db, () => {
       for (const edge of edges) {
         if (!this.sql.get('SELECT 1 FROM discoveries WHERE id = ?').get(edge.toId)) {
           throw new NotFoundError('discovery', edge.toId, `related_to: no discovery with id "${edge.toId}" exists. Use an id returned by store_discovery_graph or search_knowledge_graph.`);
@@ -84,19 +96,23 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
       }
       return this.read(discovery.id)!;
     });
+    this.ranking.catchUp();
+    return record;
   }
 
   bulkInsert(discoveries: NewDiscovery[], edges: NewEdge[] = []): Promise<{ discoveries: number; edges: number }> {
-    return runAsPromise(() =>
-      inTransaction(this.db, () => {
+    return runAsPromise(() => {
+      const counts = inTransaction(this.db, () => {
         for (const d of discoveries) this.insertRow(d);
         let edgeCount = 0;
         for (const e of edges) {
           edgeCount += Number(this.sql.get(INSERT_EDGE).run(e.fromId, e.toId, e.relation, e.agentId, iso(e.createdAtMs)).changes);
         }
         return { discoveries: discoveries.length, edges: edgeCount };
-      }),
-    );
+      });
+      this.ranking.catchUp();
+      return counts;
+    });
   }
 
   async addEdge(edge: NewEdge): Promise<{ edge: EdgeRecord; created: boolean }> {
@@ -197,6 +213,11 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
       const match = joinTerms(terms);
       if (match === null) return { items: [], total: 0 };
       const filter = filterSql(query);
+      if (!filter.sql && this.indexed) {
+        this.ranking.start();
+        const page = this.ranking.rank(query.text, query.limit, query.offset);
+        if (page) return { items: this.bySeq(page.docs, page.scores), total: page.total };
+      }
       let rows: unknown[];
       let total: number;
       if (!filter.sql) {
@@ -286,6 +307,17 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
     if (essential.length === 1 && rarest.docs! < offset + limit) return undefined;
     const page = this.sql.get(RANK_PAGE_WITHIN).all(match, joinTerms(essential), limit, offset);
     return above(page, rest.reduce((acc, t) => acc + bound(t), 0)) ? page : undefined;
+  }
+
+  /** Rows of `seqs` in that order, with their scores. */
+  private bySeq(seqs: number[], scores: number[]): ScoredDiscovery[] {
+    if (!seqs.length) return [];
+    const rows = this.sql.get('SELECT * FROM discoveries WHERE seq IN (SELECT value FROM json_each(?))').all(JSON.stringify(seqs)) as Row[];
+    const bySeq = new Map(rows.map((r) => [num(r.seq), r]));
+    return seqs.flatMap((seq, i) => {
+      const row = bySeq.get(seq);
+      return row ? [{ ...toDiscovery(row), score: scores[i]! }] : [];
+    });
   }
 
   recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openStoreFile } from '../../../src/store/store';
+import { IndexedRanking } from '../../../src/store/search-ranked';
 import type { NewDiscovery } from '../../../src/knowledge/repository';
 import type { Store } from '../../../src/store/types';
 import { zipfSampler } from '../../../bench/corpus';
@@ -63,6 +64,7 @@ describe('store: ranked search equals the full bm25 ranking', () => {
     const file = join(dir(), 'governance.db');
     store = await openStoreFile(file);
     await store.discoveries.bulkInsert(corpus(3000));
+    await store.discoveries.searchReady();
     db = new DatabaseSync(file, { readOnly: true });
   });
   afterEach(async () => {
@@ -84,6 +86,26 @@ describe('store: ranked search equals the full bm25 ranking', () => {
       const text = words(500_000 + i, 2 + (i % 3)).join(' ');
       await same(text, i % 4 === 0 ? 50 : 10, i % 5 === 0 ? 10 : 0);
     }
+  });
+
+  it('the in-memory index answers plain-word queries itself (no fallback to FTS5), with the same page', async () => {
+    const ranking = new IndexedRanking(db);
+    await ranking.ready();
+    for (let i = 0; i < 100; i++) {
+      const text = words(700_000 + i, 1 + (i % 4)).join(' ');
+      const got = ranking.rank(text, 10, i % 3 === 0 ? 15 : 0);
+      assert.ok(got, `query "${text}" was not answered by the index`);
+      const want = reference(db, text, 10, i % 3 === 0 ? 15 : 0);
+      const ids = got.docs.length ? (db.prepare(`SELECT seq, id FROM discoveries WHERE seq IN (${got.docs.join(',')})`).all() as Array<{ seq: number; id: string }>) : [];
+      const idOf = new Map(ids.map((r) => [r.seq, r.id]));
+      assert.deepEqual(got.docs.map((s) => idOf.get(s)), want.ids, text);
+      assert.deepEqual(got.scores, want.scores, `${text}: scores`);
+      assert.equal(got.total, want.total, `${text}: total`);
+    }
+    // Prefix and non-ASCII words are left to FTS5.
+    assert.equal(ranking.rank('w1*', 10, 0), undefined);
+    assert.equal(ranking.rank('café w3', 10, 0), undefined);
+    ranking.close();
   });
 
   it('one word, repeated words, a rare word with few matches, unknown, prefix and non-ASCII words', async () => {

@@ -1,0 +1,136 @@
+/**
+ * One term's postings for the in-memory ranked search (search-index.ts): the discoveries holding
+ * it in ascending `seq` order, each with bm25's weighted frequency of the term, cut into fixed
+ * blocks of {@link BLOCK} postings that remember their largest frequency and shortest row. Those
+ * two give an upper bound on the term's bm25 summand for every discovery of the block, so a
+ * search can skip blocks that cannot reach its page (block-max indexes: Ding & Suel, "Faster
+ * top-k document retrieval using block-max indexes", SIGIR 2011).
+ *
+ * Discoveries only ever get larger `seq`s (AUTOINCREMENT), so postings are only appended.
+ */
+
+/** Postings per block (a power of two: block b holds indices b * BLOCK .. b * BLOCK + BLOCK - 1). */
+export const BLOCK = 64;
+export const BLOCK_SHIFT = 6;
+/** Largest weighted frequency a posting stores (Uint16); a term exceeding it is not indexed. */
+export const MAX_FREQ = 0xffff;
+
+export class Postings {
+  docs: Int32Array;
+  freqs: Uint16Array;
+  length = 0;
+  blockMaxF: Uint16Array;
+  blockMinLen: Uint32Array;
+  /** Largest frequency and shortest row over all postings (the term's global bound). */
+  maxF = 0;
+  minLen = 0xffffffff;
+  /** One bit per seq, set for the discoveries holding the term; kept for common terms only (counts). */
+  bits: Uint32Array | undefined;
+
+  constructor(capacity = 4) {
+    this.docs = new Int32Array(capacity);
+    this.freqs = new Uint16Array(capacity);
+    const blocks = (capacity + BLOCK - 1) >> BLOCK_SHIFT;
+    this.blockMaxF = new Uint16Array(blocks);
+    this.blockMinLen = new Uint32Array(blocks).fill(0xffffffff);
+  }
+
+  get last(): number {
+    return this.length ? this.docs[this.length - 1]! : -1;
+  }
+
+  /**
+   * Appends one discovery. `doc` must exceed every seq already held (a repeat is ignored).
+   * @param freq 1..MAX_FREQ; @param len the row's length in tokens
+   */
+  push(doc: number, freq: number, len: number): void {
+    if (doc <= this.last) return;
+    if (this.length === this.docs.length) this.grow(this.length + (this.length >> 2) + 8);
+    const i = this.length++;
+    this.docs[i] = doc;
+    this.freqs[i] = freq;
+    const b = i >> BLOCK_SHIFT;
+    if (freq > this.blockMaxF[b]!) this.blockMaxF[b] = freq;
+    if (len < this.blockMinLen[b]!) this.blockMinLen[b] = len;
+    if (freq > this.maxF) this.maxF = freq;
+    if (len < this.minLen) this.minLen = len;
+    if (this.bits) setBit(this.ensureBits(doc), doc);
+  }
+
+  /** Starts keeping {@link bits} (sized for seqs up to `maxSeq`). */
+  keepBits(maxSeq: number): void {
+    if (this.bits) return;
+    this.bits = new Uint32Array((maxSeq >> 5) + 1);
+    for (let i = 0; i < this.length; i++) setBit(this.bits, this.docs[i]!);
+  }
+
+  /** Index of the last posting with doc <= `doc`, searching down from `from` (-1 when none). */
+  seekDown(from: number, doc: number): number {
+    const docs = this.docs;
+    let i = from;
+    if (i < 0 || docs[i]! <= doc) return i;
+    // Whole blocks first: the first posting of a block is its smallest doc.
+    let b = i >> BLOCK_SHIFT;
+    while (b > 0 && docs[b << BLOCK_SHIFT]! > doc) b--;
+    const start = b << BLOCK_SHIFT;
+    if (docs[start]! > doc) return start - 1;
+    if (i > start + BLOCK - 1) i = start + BLOCK - 1;
+    // Binary search in [start, i] for the last doc <= target.
+    let lo = start;
+    let hi = i;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (docs[mid]! <= doc) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Capacity-trimmed copy of the arrays (after a bulk build) to give back the growth slack. */
+  trim(): void {
+    if (this.docs.length > this.length + 8) this.grow(this.length);
+  }
+
+  /** Bytes held by the typed arrays. */
+  bytes(): number {
+    return this.docs.byteLength + this.freqs.byteLength + this.blockMaxF.byteLength + this.blockMinLen.byteLength + (this.bits?.byteLength ?? 0);
+  }
+
+  private grow(capacity: number): void {
+    const docs = new Int32Array(capacity);
+    docs.set(this.docs.subarray(0, this.length));
+    const freqs = new Uint16Array(capacity);
+    freqs.set(this.freqs.subarray(0, this.length));
+    const blocks = Math.max(1, (capacity + BLOCK - 1) >> BLOCK_SHIFT);
+    const used = (this.length + BLOCK - 1) >> BLOCK_SHIFT;
+    const maxF = new Uint16Array(blocks);
+    maxF.set(this.blockMaxF.subarray(0, used));
+    const minLen = new Uint32Array(blocks).fill(0xffffffff);
+    minLen.set(this.blockMinLen.subarray(0, used));
+    this.docs = docs;
+    this.freqs = freqs;
+    this.blockMaxF = maxF;
+    this.blockMinLen = minLen;
+  }
+
+  private ensureBits(doc: number): Uint32Array {
+    const bits = this.bits!;
+    if (doc >> 5 < bits.length) return bits;
+    const grown = new Uint32Array(Math.max((doc >> 5) + 1, bits.length + (bits.length >> 1)));
+    grown.set(bits);
+    this.bits = grown;
+    return grown;
+  }
+}
+
+function setBit(bits: Uint32Array, doc: number): void {
+  const w = doc >> 5;
+  bits[w] = bits[w]! | (1 << (doc & 31));
+}
+
+/** Number of set bits in a 32-bit word. */
+export function popcount(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}

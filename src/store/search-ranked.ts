@@ -1,0 +1,248 @@
+/**
+ * Ranked search over the in-memory index (search-index.ts), kept in step with the `discoveries`
+ * table, which stays the source of truth: the index is built from it in the background after the
+ * store opens (a few thousand rows per event-loop turn), follows every committed write, and is
+ * used only when it provably describes the same rows as FTS5: its row and token counts must equal
+ * FTS5's own totals (the averages record of `discoveries_fts_data`). Otherwise, and for queries it
+ * does not cover (prefix words, words that are not plain ASCII letters and digits, filters), the
+ * caller falls back to FTS5.
+ *
+ * The ranking is the FTS5 one: the same terms (words found in more than half of the discoveries
+ * dropped, see sqlite-discoveries.ts), FTS5's idf computed with SQLite's own `ln()` (the same libm
+ * `log` FTS5 calls), and bm25 with the same column weights.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { isAsciiToken, toFtsTerms, type FtsTerm } from './fts-query';
+import { SearchIndex, type RankQuery, type RankTerm } from './search-index';
+import { Postings } from './search-postings';
+import { DocTokenizer } from './search-tokens';
+import { StatementCache } from './sqlite';
+import { num, str, type Row } from './rows';
+
+/** Terms held by fewer discoveries stay in FTS5 and are read from it when a query needs them. */
+export const MIN_HELD_DOCS = 32;
+/** Rows indexed per event-loop turn while building or catching up in the background. */
+const CHUNK = 2000;
+/** A search catches up this many new rows itself before falling back to FTS5. */
+const INLINE_CATCH_UP = 2000;
+
+export interface IndexedPage {
+  docs: number[];
+  scores: number[];
+  total: number;
+}
+
+export class IndexedRanking {
+  private index: SearchIndex | undefined;
+  private readonly sql: StatementCache;
+  private readonly tokenizer = new DocTokenizer();
+  private building = false;
+  private closed = false;
+  /** Set when the index disagreed with FTS5 for a reason other than lag; searches then use FTS5. */
+  private broken = false;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(private readonly db: DatabaseSync, private readonly minDocs = MIN_HELD_DOCS) {
+    this.sql = new StatementCache(db);
+    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.discoveries_vocab USING fts5vocab('main', 'discoveries_fts', 'row');
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.discoveries_instance USING fts5vocab('main', 'discoveries_fts', 'instance');`);
+  }
+
+  /** Starts building the index in the background (idempotent). */
+  start(): void {
+    if (this.building || this.index || this.closed) return;
+    this.building = true;
+    setImmediate(() => this.build());
+  }
+
+  /** Resolves once the index has caught up with the table (or was found unusable). */
+  ready(): Promise<void> {
+    this.start();
+    if (!this.building && this.index) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.index = undefined;
+    this.tokenizer.close();
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Memory held by the index's arrays, bytes (0 before it is built). */
+  bytes(): number {
+    return this.index?.bytes() ?? 0;
+  }
+
+  /** Indexes rows committed since the last call (after a write; skipped inside a transaction). */
+  catchUp(): void {
+    if (this.index && !this.building && this.db.isOpen && !this.db.isTransaction && !this.follow(INLINE_CATCH_UP)) this.pump();
+  }
+
+  /**
+   * The page of the bm25 ranking for `text`, or undefined when the index cannot answer exactly
+   * (not built yet, lagging, a prefix or non-ASCII word, filters): then FTS5 must.
+   */
+  rank(text: string, limit: number, offset: number): IndexedPage | undefined {
+    const index = this.index;
+    if (!index || this.building || this.broken || this.db.isTransaction) return undefined;
+    if (!this.follow(INLINE_CATCH_UP)) {
+      this.pump();
+      return undefined;
+    }
+    if (!this.matchesFts(index)) return undefined;
+    const postings = new Map<string, Postings>();
+    const postingsOf = (word: string) => {
+      const term = word.toLowerCase();
+      let p = postings.get(term);
+      if (!p) {
+        p = index.held.get(term) ?? this.fetch(index, term, index.lastSeq);
+        postings.set(term, p);
+      }
+      return p;
+    };
+    // The same terms as the FTS5 path (sqlite-discoveries.ts termsFor): words in more than half of
+    // the discoveries dropped unless every word is, prefix words and other spellings never judged.
+    const common = (word: string) => index.rows >= 100 && isAsciiToken(word) && postingsOf(word).length * 2 > index.rows;
+    const kept = toFtsTerms(text, (w) => !common(w));
+    const terms: FtsTerm[] = kept.length ? kept : toFtsTerms(text);
+    if (!terms.length) return { docs: [], scores: [], total: 0 };
+    if (terms.some((t) => t.prefix || !isAsciiToken(t.word) || index.oversized.has(t.word.toLowerCase()))) return undefined;
+    const distinct = [...new Set(terms.map((t) => t.word.toLowerCase()))];
+    const rankTerms: RankTerm[] = distinct.map((term) => ({ postings: postingsOf(term), idf: this.idf(index.rows, postingsOf(term).length) }));
+    const query: RankQuery = { terms: rankTerms, phrases: terms.map((t) => distinct.indexOf(t.word.toLowerCase())) };
+    const page = index.topK(query, offset + limit);
+    return {
+      docs: page.docs.slice(offset),
+      scores: page.scores.slice(offset),
+      total: index.count(rankTerms.map((t) => t.postings).filter((p) => p.length > 0)),
+    };
+  }
+
+  /** FTS5's idf (fts5_aux.c fts5Bm25GetData): log((N - n + 0.5) / (n + 0.5)), 1e-6 when <= 0. */
+  private idf(rows: number, docs: number): number {
+    const idf = num((this.sql.get('SELECT ln(?) AS v').get((rows - docs + 0.5) / (docs + 0.5)) as Row).v);
+    return idf > 0 ? idf : 1e-6;
+  }
+
+  /** True when the index holds exactly FTS5's rows and tokens (the totals bm25 reads). */
+  private matchesFts(index: SearchIndex): boolean {
+    const row = this.sql.get('SELECT block FROM discoveries_fts_data WHERE id = 1').get() as { block?: Uint8Array } | undefined;
+    const totals = row?.block ? varints(row.block) : [0];
+    const tokens = totals.slice(1).reduce((a, b) => a + b, 0);
+    if (totals[0] === index.rows && tokens === index.tokens) return true;
+    // Caught up with max(seq) and still different: rows were changed or removed behind our back.
+    this.broken = true;
+    return false;
+  }
+
+  /** Indexes up to `max` rows past the last one; true when the index then holds every row. */
+  private follow(max: number): boolean {
+    const index = this.index!;
+    const top = num((this.sql.get('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as Row).n);
+    if (top <= index.lastSeq) return true;
+    const rows = this.sql.get('SELECT seq, summary, details, tags FROM discoveries WHERE seq > ? ORDER BY seq LIMIT ?').all(index.lastSeq, max) as Row[];
+    for (const r of rows) {
+      const seq = num(r.seq);
+      index.add(seq, this.tokenizer.terms(str(r.summary), str(r.details), str(r.tags)), (term, upTo) => this.loadIfCommon(index, term, upTo));
+    }
+    return index.lastSeq >= top;
+  }
+
+  /** A term's postings from FTS5 once at least `minDocs` discoveries hold it, else undefined. */
+  private loadIfCommon(index: SearchIndex, term: string, upTo: number): Postings | undefined {
+    const docs = this.sql.get('SELECT doc FROM temp.discoveries_vocab WHERE term = ?').get(term) as { doc?: number } | undefined;
+    if (!docs?.doc || docs.doc < this.minDocs) return undefined;
+    return this.fetch(index, term, upTo);
+  }
+
+  /** A term's postings read from FTS5's index (discoveries up to `upTo`). */
+  private fetch(index: SearchIndex, term: string, upTo: number): Postings {
+    const rows = this.sql
+      .get('SELECT doc, col, count(*) AS n FROM temp.discoveries_instance WHERE term = ? GROUP BY doc, col ORDER BY doc')
+      .all(term) as Array<{ doc: number; col: string; n: number }>;
+    const freq = new Map<number, number>();
+    for (const r of rows) {
+      if (r.doc > upTo) continue;
+      const weight = r.col === 'summary' ? 3 : r.col === 'details' ? 1 : 2;
+      freq.set(r.doc, (freq.get(r.doc) ?? 0) + weight * r.n);
+    }
+    return index.postingsOf(freq.entries(), freq.size);
+  }
+
+  /** Background build: held terms from FTS5's vocabulary, then every row, a chunk per turn. */
+  private build(): void {
+    if (this.closed || !this.db.isOpen) return this.close();
+    if (this.db.isTransaction) {
+      setTimeout(() => this.build(), 1);
+      return;
+    }
+    const index = new SearchIndex(this.minDocs);
+    index.bulk = true;
+    const upTo = num((this.sql.get('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as Row).n);
+    for (const r of this.sql.get('SELECT term, doc FROM temp.discoveries_vocab').iterate() as Iterable<{ term: string; doc: number }>) {
+      if (r.doc >= this.minDocs) index.held.set(r.term, new Postings(r.doc));
+    }
+    const step = () => {
+      if (this.closed || !this.db.isOpen) return this.close();
+      if (this.db.isTransaction) {
+        setTimeout(step, 1);
+        return;
+      }
+      const rows = this.sql.get('SELECT seq, summary, details, tags FROM discoveries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?').all(index.lastSeq, upTo, CHUNK) as Row[];
+      // Terms outside `held` were rarer than minDocs when the vocabulary was read: not kept.
+      for (const r of rows) index.add(num(r.seq), this.tokenizer.terms(str(r.summary), str(r.details), str(r.tags)), () => undefined);
+      if (rows.length === CHUNK) {
+        setImmediate(step);
+        return;
+      }
+      for (const p of index.held.values()) p.trim();
+      index.bulk = false;
+      index.refreshBitmaps();
+      this.index = index;
+      this.catchUpInBackground();
+    };
+    step();
+  }
+
+  /** Continues indexing in the background (after a large import). */
+  private pump(): void {
+    this.building = true;
+    setImmediate(() => this.catchUpInBackground());
+  }
+
+  /** Indexes rows written since the build started, a chunk per turn, then wakes the waiters. */
+  private catchUpInBackground(): void {
+    if (this.closed || !this.db.isOpen) return this.close();
+    if (this.db.isTransaction) {
+      setTimeout(() => this.catchUpInBackground(), 1);
+      return;
+    }
+    if (!this.follow(CHUNK)) {
+      setImmediate(() => this.catchUpInBackground());
+      return;
+    }
+    this.building = false;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+/** SQLite varints (sqlite3GetVarint: 7 bits a byte, big-endian; a 9th byte carries 8). */
+function varints(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    let v = 0;
+    for (let n = 0; n < 9 && i < bytes.length; n++) {
+      const b = bytes[i++]!;
+      if (n === 8) {
+        v = v * 256 + b;
+        break;
+      }
+      v = v * 128 + (b & 0x7f);
+      if (!(b & 0x80)) break;
+    }
+    out.push(v);
+  }
+  return out;
+}
