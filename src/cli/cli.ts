@@ -6,10 +6,10 @@
  *   stdio [--data-dir D] [--approval-policy-file F]
  *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
  *   codex --prompt TEXT [--sandbox ...]   (one Codex turn through the supervisor)
+ *   tasks generate|list ...   (a model proposes tasks for the queue; a look at the queue)
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGovernanceServer, DEFAULT_PORT } from '../server/server';
 import { runStdioServer } from '../server/stdio';
@@ -18,6 +18,7 @@ import { TerminalPrompter } from '../approvals/prompters';
 import { stderrLogger } from '../util/log';
 import { VERSION } from '../version';
 import { resolveToken } from './token';
+import { defaultDataDir } from './running-server';
 import { exitAfterFlush, guardStdio } from './exit';
 
 const USAGE = `codex-governance ${VERSION}
@@ -30,6 +31,11 @@ Usage:
   codex-governance stdio [--data-dir DIR] [--approval-policy-file FILE.json] [--workspace-root DIR ...]
   codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
   codex-governance codex --prompt TEXT [--sandbox MODE] ...   (one Codex turn; "codex-governance codex --help")
+  codex-governance tasks generate --count N [--dry-run | --post] | list   ("codex-governance tasks --help")
+  codex-governance connect codex [--config FILE] [--data-dir DIR] [--hooks] [--trust] [--dry-run]
+  codex-governance disconnect codex [--config FILE] [--dry-run]
+  codex-governance bridge [--data-dir DIR] [--server URL]   (stdio MCP relay to the running server; Codex starts it)
+  codex-governance hook [--data-dir DIR] [--server URL] [--offline defer|deny] [--timeout-ms N]   (a Codex hook; Codex starts it)
   codex-governance --version
 
 Environment:
@@ -47,10 +53,6 @@ Limits (serve):
   --max-mcp-sessions N      most open MCP sessions; one more initialize gets HTTP 503 (default 64)
 `;
 
-function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  return resolve(env.CODEX_GOVERNANCE_DATA_DIR?.trim() || join(homedir(), '.codex-governance'));
-}
-
 /** Runs the CLI; resolves to the process exit code (a long-running command resolves on shutdown). */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -63,11 +65,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0;
   }
   if (command === 'serve') return serve(rest, env);
+  if (command === 'hook') return (await import('./hook')).runHookCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env });
   if (command === 'mcp') {
     const { runMcpCommand } = await import('./mcp');
     return runMcpCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
   }
   if (command === 'stdio') return stdio(rest, env);
+  if (command === 'tasks') return (await import('./tasks')).runTasksCommand(rest, { stdout: process.stdout, stderr: process.stderr, env, defaultDataDir: defaultDataDir(env) });
+  if (command === 'connect' || command === 'disconnect' || command === 'bridge') {
+    const { runConnectCommand } = await import('./connect');
+    return runConnectCommand(command, rest, { stdout: process.stdout, stderr: process.stderr, env });
+  }
   if (command === 'codex') {
     const { runCodexCommand } = await import('../supervisor/cli-command');
     const ac = new AbortController();

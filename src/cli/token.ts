@@ -18,18 +18,37 @@ export function generateToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** @throws Error naming the file when it exists but is empty or unreadable. */
-export function resolveToken(env: NodeJS.ProcessEnv, dataDir: string): TokenSource {
-  for (const name of ['CODEX_GOVERNANCE_TOKEN', 'UNITARES_HTTP_API_TOKEN']) {
+/** Environment variables that carry the token, in precedence order. */
+export const TOKEN_ENV_VARS = ['CODEX_GOVERNANCE_TOKEN', 'UNITARES_HTTP_API_TOKEN'] as const;
+/** Name of the token file inside a data directory. */
+export const TOKEN_FILE = 'token';
+
+/** The token from the environment, if one of {@link TOKEN_ENV_VARS} is set. */
+export function tokenFromEnv(env: NodeJS.ProcessEnv): TokenSource | undefined {
+  for (const name of TOKEN_ENV_VARS) {
     const v = env[name]?.trim();
     if (v) return { token: v, source: `env:${name}`, created: false };
   }
-  const file = join(dataDir, 'token');
-  if (existsSync(file)) {
-    const token = readFileSync(file, 'utf8').trim();
-    if (!token) throw new Error(`Token file ${file} is empty: delete it to generate a new token, or set CODEX_GOVERNANCE_TOKEN.`);
-    return { token, source: file, created: false };
-  }
+  return undefined;
+}
+
+/**
+ * The token kept in `<dataDir>/token`, or undefined when there is no such file. Never creates one.
+ * @throws Error naming the file when it exists but is empty or unreadable.
+ */
+export function tokenFromDataDir(dataDir: string): TokenSource | undefined {
+  const file = join(dataDir, TOKEN_FILE);
+  if (!existsSync(file)) return undefined;
+  const token = readFileSync(file, 'utf8').trim();
+  if (!token) throw new Error(`Token file ${file} is empty: delete it to generate a new token, or set CODEX_GOVERNANCE_TOKEN.`);
+  return { token, source: file, created: false };
+}
+
+/** @throws Error naming the file when it exists but is empty or unreadable. */
+export function resolveToken(env: NodeJS.ProcessEnv, dataDir: string): TokenSource {
+  const found = tokenFromEnv(env) ?? tokenFromDataDir(dataDir);
+  if (found) return found;
+  const file = join(dataDir, TOKEN_FILE);
   const token = generateToken();
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, token + '\n', { mode: 0o600 });

@@ -139,6 +139,16 @@ function readOwner(lockFile: string): DataDirOwner | undefined {
   }
 }
 
+/**
+ * The live owner of `dataDir` as recorded in its lock file (pid still running), or undefined when
+ * nobody owns it, the lock is stale, or the file is unreadable. Read-only: never takes the lock.
+ * Used by the commands that look for the running server of a data directory (`bridge`, `hook`).
+ */
+export function liveDataDirOwner(dataDir: string): DataDirOwner | undefined {
+  const owner = readOwner(join(resolve(dataDir), LOCK_FILE));
+  return owner && isLive(owner) ? owner : undefined;
+}
+
 /** Nonces of the leases this process holds right now. */
 const heldHere = new Set<string>();
 

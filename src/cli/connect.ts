@@ -1,0 +1,189 @@
+/**
+ * `codex-governance connect codex [--config FILE] [--data-dir DIR] [--hooks] [--trust] [--dry-run]`,
+ * `codex-governance disconnect codex [--config FILE] [--data-dir DIR] [--dry-run]` and
+ * `codex-governance bridge [--data-dir DIR] [--server URL]`.
+ *
+ * connect adds one marked block to Codex's config (default `$CODEX_HOME/config.toml`): the
+ * `codex-governance` MCP server as a stdio command running this CLI's `bridge` (no URL, no token), and
+ * with `--hooks` the governance hooks running this CLI's `hook`; `--trust` also records their trust
+ * as Codex does when a person trusts them. It prints the unified diff first; `--dry-run` prints only
+ * the diff. disconnect removes the block (the file comes back byte for byte when nothing else changed).
+ *
+ * The commands Codex runs use this process's Node (`process.execPath`) and script (`process.argv[1]`),
+ * with absolute paths, so they work from any shell Codex is started in.
+ * Exit codes: 0 done (or nothing to do), 1 runtime error (file invalid, changed meanwhile), 2 usage.
+ */
+import { realpathSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigConflictError, ConfigEditError, ConfigParseError, defaultCodexHome } from '../config';
+import { applyConnect, applyDisconnect, codexConfigPath, prepareConnect, prepareDisconnect } from '../config/codex-connect';
+import { shellQuote } from '../config/hooks-toml';
+import { runBridge } from './bridge';
+import { defaultDataDir } from './running-server';
+import { tokenFromDataDir } from './token';
+
+export interface ConnectCommandIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+  /** The Node binary and CLI script Codex should run; default this process's. */
+  launch?: { node: string; cli: string };
+}
+
+const USAGE = `Usage:
+  codex-governance connect codex [--config FILE] [--data-dir DIR] [--hooks] [--trust] [--dry-run]
+  codex-governance disconnect codex [--config FILE] [--data-dir DIR] [--dry-run]
+  codex-governance bridge [--data-dir DIR] [--server URL]
+
+  --config FILE    Codex config to edit (default: $CODEX_HOME/config.toml, else ~/.codex/config.toml)
+  --data-dir DIR   the governance server's data directory (default: $CODEX_GOVERNANCE_DATA_DIR, else ~/.codex-governance)
+  --hooks          also install the governance hooks (SessionStart, PreToolUse, PermissionRequest, PostToolUse, Stop)
+  --trust          record trust for those hooks, as Codex does when you trust them (otherwise Codex asks you)
+  --dry-run        print the diff and write nothing
+`;
+
+class UsageError extends Error {}
+
+/** How Codex asks a person to trust new hooks (Codex 0.171.0), printed when --trust was not given. */
+export const TRUST_HELP = [
+  'Codex runs these hooks only after you trust them:',
+  '  - the Codex CLI (codex) shows "Hooks need review" at start: choose "Trust all and continue";',
+  '    /hooks in a session lists them too;',
+  '  - codex exec and the IDE extension skip them until then (exec warns "hooks need review before they can run").',
+  'Or run this command again with --trust to record that trust now.',
+].join('\n');
+
+/**
+ * Runs `connect`, `disconnect` or `bridge`.
+ * @returns the process exit code.
+ */
+export async function runConnectCommand(command: string, argv: string[], io: ConnectCommandIo): Promise<number> {
+  try {
+    if (command === 'bridge') return await bridge(argv, io);
+    return await connectOrDisconnect(command, argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`error: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ConfigParseError || e instanceof ConfigEditError || e instanceof ConfigConflictError) {
+      io.stderr.write(`Error: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`Error: ${(e as Error).message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+const OPTIONS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  server: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  hooks: { type: 'boolean' },
+  trust: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const ALLOWED: Record<string, string[]> = {
+  connect: ['config', 'data-dir', 'dry-run', 'hooks', 'trust', 'help'],
+  disconnect: ['config', 'data-dir', 'dry-run', 'help'],
+  bridge: ['data-dir', 'server', 'help'],
+};
+
+function parse(command: string, argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  for (const key of Object.keys(parsed.values)) if (!ALLOWED[command]?.includes(key)) throw new UsageError(`unexpected option '--${key}' for '${command}'`);
+  return parsed;
+}
+
+async function connectOrDisconnect(command: string, argv: string[], io: ConnectCommandIo): Promise<number> {
+  const { values, positionals } = parse(command, argv);
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'codex') throw new UsageError(`${command} takes one target, "codex" (got ${positionals.length ? positionals.map((p) => `"${p}"`).join(' ') : 'none'}).`);
+  const file = values.config !== undefined ? path.resolve(values.config) : path.join(defaultCodexHome(io.env), 'config.toml');
+  const dataDirOption = values['data-dir'] !== undefined ? path.resolve(values['data-dir']) : undefined;
+  const dryRun = values['dry-run'] === true;
+  return command === 'connect'
+    ? connect(file, dataDirOption ?? defaultDataDir(io.env), { hooks: values.hooks === true, trust: values.trust === true, dryRun }, io)
+    : disconnect(file, dataDirOption, dryRun, io);
+}
+
+async function connect(file: string, dataDir: string, flags: { hooks: boolean; trust: boolean; dryRun: boolean }, io: ConnectCommandIo): Promise<number> {
+  if (flags.trust && !flags.hooks) throw new UsageError('--trust records trust for the hooks that --hooks installs; add --hooks.');
+  const launch = io.launch ?? { node: process.execPath, cli: realpathSync(process.argv[1] ?? '') };
+  const prepared = await prepareConnect({
+    file,
+    dataDir,
+    bridge: { command: launch.node, args: [launch.cli, 'bridge', '--data-dir', dataDir] },
+    hookCommand: flags.hooks ? [launch.node, launch.cli, 'hook', '--data-dir', dataDir].map(shellQuote).join(' ') : null,
+    trust: flags.trust,
+  });
+  if (flags.dryRun) {
+    io.stdout.write(prepared.diff);
+    if (!prepared.diff) io.stderr.write(`No change: ${prepared.loaded.path} is already connected this way.\n`);
+    return 0;
+  }
+  if (!prepared.plan.changed) {
+    io.stdout.write(`${prepared.loaded.path} is already connected to Codex Governance this way; nothing written.\n`);
+  } else {
+    io.stdout.write(prepared.diff);
+    await applyConnect(prepared);
+    const replaced = prepared.plan.replaced.length ? ` (replaced ${prepared.plan.replaced.join(', ')})` : '';
+    io.stdout.write(`\nConnected Codex to Codex Governance in ${prepared.loaded.path}${replaced}.\n`);
+    io.stdout.write(`Codex starts the bridge (${launch.cli} bridge), which finds the running server in ${dataDir}; no environment variable is needed.\n`);
+  }
+  if (flags.hooks) {
+    io.stdout.write(`${prepared.plan.hooks.length} hook(s): ${prepared.plan.hooks.map((h) => h.event).join(', ')}.\n`);
+    if (flags.trust) {
+      io.stdout.write('Trust recorded for them, as Codex records it when you trust them.\n');
+      const userConfig = codexConfigPath(path.join(defaultCodexHome(io.env), 'config.toml'));
+      if (prepared.codexPath !== userConfig) io.stderr.write(`Note: Codex reads hook trust only from the user config (${userConfig}); ${prepared.codexPath} is another file, so Codex will still ask.\n`);
+    } else {
+      io.stdout.write(TRUST_HELP + '\n');
+    }
+  }
+  if (!tokenFromDataDir(dataDir)) {
+    io.stderr.write(`Note: ${path.join(dataDir, 'token')} does not exist yet; start the server once ("codex-governance serve --data-dir ${dataDir}") so the bridge can find it.\n`);
+  }
+  return 0;
+}
+
+async function disconnect(file: string, dataDir: string | undefined, dryRun: boolean, io: ConnectCommandIo): Promise<number> {
+  const prepared = await prepareDisconnect(file, dataDir);
+  if (prepared.plan.how === 'absent') {
+    io.stdout.write(`Nothing to remove: ${prepared.loaded.path} has no block added by "codex-governance connect codex".\n`);
+    return 0;
+  }
+  io.stdout.write(prepared.diff);
+  if (dryRun) return 0;
+  await applyDisconnect(prepared);
+  const how =
+    prepared.plan.how === 'restored'
+      ? prepared.remove
+        ? 'removed the file connect had created'
+        : 'restored the file byte for byte as it was before connect'
+      : 'removed the block added by connect; your other changes are kept';
+  io.stdout.write(`\nDisconnected Codex from Codex Governance in ${prepared.loaded.path}: ${how}.\n`);
+  return 0;
+}
+
+async function bridge(argv: string[], io: ConnectCommandIo): Promise<number> {
+  const { values, positionals } = parse('bridge', argv);
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`bridge takes no positional arguments (got "${positionals[0]}").`);
+  const dataDir = values['data-dir'] !== undefined ? path.resolve(values['data-dir']) : defaultDataDir(io.env);
+  return runBridge({ dataDir, env: io.env, server: values.server });
+}

@@ -1,0 +1,86 @@
+/**
+ * How a command started by Codex (`bridge`, `hook`) finds the governance server of a data directory
+ * without any environment variable: the port comes from the data directory's lock file
+ * (`owner.json`, written by whichever server owns the directory: `codex-governance serve` or a VS Code
+ * window, see src/store/lock.ts), the token from `<dataDir>/token` (mode 0600; the CLI creates it on
+ * first run, "Connect Codex to Governance" writes the VS Code token there). Both are read again on
+ * every call, so a server that moved to another port is found at its new port.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { liveDataDirOwner } from '../store/lock';
+import { tokenFromDataDir, tokenFromEnv, type TokenSource } from './token';
+
+/** Host the governance server binds by default (loopback only). */
+export const SERVER_HOST = '127.0.0.1';
+
+/** `$CODEX_GOVERNANCE_DATA_DIR`, else `~/.codex-governance`, as an absolute path. */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return resolve(env.CODEX_GOVERNANCE_DATA_DIR?.trim() || join(homedir(), '.codex-governance'));
+}
+
+export interface RunningServer {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:8765`. */
+  url: string;
+  /** Where the URL came from: `--server` or the lock file path with the owner's pid. */
+  urlSource: string;
+  /**
+   * Tokens to try, best first: the data directory's token file, then the environment's
+   * (`CODEX_GOVERNANCE_TOKEN`): a server started with a token in its environment writes no file, and
+   * a stale variable left in a shell must not hide the file of the server that owns the directory.
+   */
+  tokens: TokenSource[];
+}
+
+/** No server answers for the data directory; the message says how to start one. */
+export class ServerNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerNotFoundError';
+  }
+}
+
+export interface FindServerOptions {
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  /** An explicit base URL (`--server`), which skips the lock file. */
+  server?: string;
+}
+
+/**
+ * Locates the running server of `dataDir` (or `server`) and the tokens to try. Does no network I/O.
+ * @throws ServerNotFoundError when no live process owns the data directory, it is still binding its
+ *   port, or there is no token anywhere; the message names the data directory and the fix.
+ */
+export function findRunningServer(options: FindServerOptions): RunningServer {
+  const dataDir = resolve(options.dataDir);
+  const tokens = [tokenFromDataDir(dataDir), tokenFromEnv(options.env)].filter((t): t is TokenSource => t !== undefined);
+  let url: string;
+  let urlSource: string;
+  if (options.server) {
+    url = options.server.replace(/\/+$/, '');
+    urlSource = '--server';
+  } else {
+    const owner = liveDataDirOwner(dataDir);
+    if (!owner) {
+      throw new ServerNotFoundError(
+        `The Codex Governance server is not running for the data directory ${dataDir}. ` +
+          'Start the governance server: in VS Code run "Codex Governance: Start Server", or in a terminal run ' +
+          `"codex-governance serve --data-dir ${dataDir}"; then restart this Codex session.`,
+      );
+    }
+    if (owner.port === null) {
+      throw new ServerNotFoundError(`The Codex Governance server (process ${owner.pid}) for ${dataDir} is still starting; try again in a moment.`);
+    }
+    url = `http://${SERVER_HOST}:${owner.port}`;
+    urlSource = `${join(dataDir, 'owner.json')} (process ${owner.pid}, ${owner.hostKind})`;
+  }
+  if (!tokens.length) {
+    throw new ServerNotFoundError(
+      `No token for the Codex Governance server: ${join(dataDir, 'token')} does not exist and CODEX_GOVERNANCE_TOKEN is not set. ` +
+        'In VS Code run "Codex Governance: Connect Codex to Governance" again (it writes the token file); a server started with ' +
+        '"codex-governance serve" writes it on its first run.',
+    );
+  }
+  return { url, urlSource, tokens };
+}
