@@ -58,6 +58,7 @@ async function timePairs(a: (i: number) => Promise<unknown>, b: (i: number) => P
 
 const noHooks: ChildHooks = {
   onEvent: () => undefined,
+  onDelta: () => undefined,
   onUsage: () => undefined,
   onThreadId: () => undefined,
   approve: () => Promise.resolve({ decision: 'deny', reason: 'bench' }),

@@ -12,7 +12,7 @@ import type { ToolRegistry } from '../server/tools/registry';
 import type { CallerIdentity } from '../server/tools/types';
 import { ToolCallingClient } from './tool-calls';
 import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
-import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic, type ToolAnnouncement, type ToolCallOptions } from './types';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic, type SessionStreamDelta, type ToolAnnouncement, type ToolCallOptions } from './types';
 
 /** The parts of `GovernanceApp` (src/server/app.ts) this client uses. */
 export interface InProcessApp {
@@ -20,7 +20,14 @@ export interface InProcessApp {
   readonly events: Pick<GovernanceEvents, 'on'>;
   /** Read as `GET /audit` reads it (src/approvals/audit-query.ts). */
   readonly audit: AuditLog;
-  readonly codex: { readonly events: { on(event: 'session-changed', l: () => void): unknown; off(event: 'session-changed', l: () => void): unknown } };
+  readonly codex: {
+    readonly events: {
+      on(event: 'session-changed', l: () => void): unknown;
+      off(event: 'session-changed', l: () => void): unknown;
+      on(event: 'session-delta', l: (d: SessionStreamDelta) => void): unknown;
+      off(event: 'session-delta', l: (d: SessionStreamDelta) => void): unknown;
+    };
+  };
 }
 
 export interface InProcessClientOptions {
@@ -89,6 +96,12 @@ export class InProcessGovernanceClient extends ToolCallingClient implements Gove
 
   onDiscoveriesStored(listener: (count: number) => void): () => void {
     return this.app.events.on('discovery-stored', () => listener(1));
+  }
+
+  onSessionStream(listener: (delta: SessionStreamDelta) => void): () => void {
+    // Not coalesced: the page batches per animation frame, and a delay here is delay on screen.
+    this.app.codex.events.on('session-delta', listener);
+    return () => this.app.codex.events.off('session-delta', listener);
   }
 
   onDidChange(listener: (topics: ReadonlySet<GovernanceTopic>) => void): () => void {

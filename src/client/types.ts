@@ -13,9 +13,13 @@ import type { DiscoveryDetails, DiscoveryView, SearchPage } from '../knowledge/k
 import type { SessionSummary } from '../server/tools/codex-tools';
 import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
 import type { ToolAnnouncement } from '../server/tools/types';
+import type { SupervisorEventMap } from '../supervisor/api';
 
 export type { SessionDetails, SessionSummary } from '../server/tools/codex-tools';
 export type { ToolAnnouncement } from '../server/tools/types';
+
+/** A piece of text a Codex session is streaming (see src/supervisor/api.ts `session-delta`); `at` in epoch ms. */
+export type SessionStreamDelta = SupervisorEventMap['session-delta'];
 
 /**
  * What changed; a view reloads the topics it shows. `sessions` is fired for Codex sessions,
@@ -138,6 +142,13 @@ export interface GovernanceClient {
    * @returns unsubscribe
    */
   onDiscoveriesStored(listener: (count: number) => void): () => void;
+  /**
+   * Calls `listener` with every piece of text a Codex session streams, at once. Only the client of
+   * this window's server has it; another window's sessions show streamed text through
+   * `codex-session-info` (the record's `live` items) when polled.
+   * @returns unsubscribe
+   */
+  onSessionStream?(listener: (delta: SessionStreamDelta) => void): () => void;
   /** Stops polling and drops every listener. */
   dispose(): void;
 }

@@ -5,7 +5,7 @@
  */
 import type { ApprovalBroker } from '../approvals/vocabulary';
 import type { Logger } from '../util/log';
-import type { CodexEvent, ThreadSettings, TokenUsage } from './backend';
+import type { CodexEvent, StreamDelta, ThreadSettings, TokenUsage } from './backend';
 import type { CodexBackend, LocatedCodex } from './locate';
 import type { CodexSessionRecord, CodexSessionRepository } from './session';
 
@@ -43,7 +43,7 @@ export interface CodexSupervisorOptions {
   systemConfigPath?: string;
   /** Spare children kept ready once Codex has been used (0 or 1). Default 1. */
   warmSpares?: number;
-  /** Events kept per session. Default 200. */
+  /** Events kept per session. Default 2000. */
   transcriptLimit?: number;
   /** Ended sessions kept in memory for `codex-session-info`. Default 200. */
   endedLimit?: number;
@@ -69,6 +69,8 @@ export interface CodexReplyRequest {
   /** Our session id, or Codex's thread id; one is required. */
   sessionId?: string;
   threadId?: string;
+  /** The governance agent sending this prompt (the transcript says who wrote it). */
+  agentId?: string;
 }
 
 export interface SupervisorEventMap {
@@ -76,6 +78,11 @@ export interface SupervisorEventMap {
   'session-changed': Omit<CodexSessionRecord, 'transcript'>;
   /** One event was added to a session's transcript. */
   'session-event': { sessionId: string; event: CodexEvent };
+  /**
+   * A piece of text Codex is streaming (answer, reasoning summary, command output); not in the
+   * transcript until its final event (same `itemId`). `at`: epoch ms the supervisor got it.
+   */
+  'session-delta': StreamDelta & { sessionId: string; at: number };
   /** Usage of one model response. */
   usage: { sessionId: string; backend: CodexBackend; usage: TokenUsage };
   /** A call finished; `ok` false for errors, deadlines, cancels. */
@@ -93,6 +100,6 @@ export const SUPERVISOR_DEFAULTS = {
   cleanupIntervalMs: 60_000,
   interruptGraceMs: 3_000,
   startupTimeoutMs: 30_000,
-  transcriptLimit: 200,
+  transcriptLimit: 2000,
   endedLimit: 200,
 };

@@ -9,13 +9,19 @@
 import { askBrokerless, describeCommand, ProcessBackedChild } from './backend-util';
 import { appServerDecision, appServerLegacyDecision } from './approval-wire';
 import type { ApprovalSource } from '../approvals/vocabulary';
-import type { ThreadItem, TokenUsageBreakdown, Turn } from './app-server-protocol';
+import type { ItemDelta, ThreadItem, TokenUsageBreakdown, Turn } from './app-server-protocol';
 import {
   abortReasonOf,
   clip,
+  EVENT_OUTPUT_LIMIT,
+  fullText,
   settlesWithin,
   TurnInterruptedError,
   type CodexChild,
+  type CodexEvent,
+  type CommandRun,
+  type FileChange,
+  type StreamKind,
   type StartChildOptions,
   type ThreadSettings,
   type TurnOutcome,
@@ -32,20 +38,42 @@ interface TurnWaiter {
   resolve(turn: Turn): void;
 }
 
-// Item types worth a transcript line.
-function itemSummary(item: ThreadItem): string | undefined {
+// Item types worth a transcript entry, with what a reader needs of each (the whole answer, a
+// command's output, a change's diff); item fields from `codex app-server generate-ts` (v2/ThreadItem).
+function itemEvent(item: ThreadItem): Omit<CodexEvent, 'at' | 'type'> | undefined {
+  const itemId = item.id ? { itemId: item.id } : {};
   switch (item.type) {
     case 'agentMessage':
-      return clip(item.text ?? '');
-    case 'commandExecution':
-      return clip(`${item.command ?? ''}${item.exitCode !== undefined && item.exitCode !== null ? ` (exit ${item.exitCode})` : ''}`);
-    case 'fileChange':
+      return { summary: clip(item.text ?? ''), text: fullText(item.text ?? ''), ...itemId };
+    case 'reasoning': {
+      const text = (item.summary ?? []).join('\n\n');
+      return text ? { summary: clip(text), text: fullText(text), ...itemId } : undefined;
+    }
+    case 'commandExecution': {
+      const command: CommandRun = { command: item.command ?? '' };
+      if (item.cwd) command.cwd = item.cwd;
+      if (item.exitCode !== undefined) command.exitCode = item.exitCode;
+      if (typeof item.durationMs === 'number') command.durationMs = item.durationMs;
+      if (item.aggregatedOutput) command.output = fullText(item.aggregatedOutput, EVENT_OUTPUT_LIMIT, 'end');
+      return { summary: clip(`${item.command ?? ''}${item.exitCode !== undefined && item.exitCode !== null ? ` (exit ${item.exitCode})` : ''}`), command, ...itemId };
+    }
+    case 'fileChange': {
+      const changes: FileChange[] = (item.changes ?? []).map((c) => ({ path: c.path, kind: c.kind.type, diff: fullText(c.diff) }));
+      return { summary: clip(`${item.status ?? ''}: ${changes.map((c) => c.path).join(', ')}`), changes, ...itemId };
+    }
     case 'mcpToolCall':
-      return item.status ?? '';
+      return { summary: clip(`${item.server ?? '?'}.${item.tool ?? '?'} ${item.status ?? ''}`), ...itemId };
     default:
       return undefined;
   }
 }
+
+// Which stream each delta notification feeds.
+const DELTA_KINDS: Record<string, StreamKind> = {
+  'item/agentMessage/delta': 'agent',
+  'item/reasoning/summaryTextDelta': 'reasoning',
+  'item/commandExecution/outputDelta': 'output',
+};
 
 class AppServerChild extends ProcessBackedChild implements CodexChild {
   readonly backend = 'app-server' as const;
@@ -70,6 +98,12 @@ class AppServerChild extends ProcessBackedChild implements CodexChild {
 
   private handleNotification(n: JsonRpcNotification): void {
     const p = (n.params ?? {}) as Record<string, unknown>;
+    const streamKind = DELTA_KINDS[n.method];
+    if (streamKind) {
+      const d = p as Partial<ItemDelta>;
+      if (typeof d.itemId === 'string' && typeof d.delta === 'string' && d.delta) this.opts.hooks.onDelta({ itemId: d.itemId, kind: streamKind, delta: d.delta });
+      return;
+    }
     switch (n.method) {
       case 'thread/tokenUsage/updated': {
         const last = (p.tokenUsage as { last?: TokenUsageBreakdown } | undefined)?.last;
@@ -84,7 +118,7 @@ class AppServerChild extends ProcessBackedChild implements CodexChild {
       }
       case 'item/started': {
         const item = p.item as ThreadItem | undefined;
-        if (item?.type === 'commandExecution') this.event('item/started', clip(item.command ?? ''));
+        if (item?.type === 'commandExecution') this.opts.hooks.onEvent({ at: new Date().toISOString(), type: 'item/started', summary: clip(item.command ?? ''), ...(item.id ? { itemId: item.id } : {}), command: { command: item.command ?? '', ...(item.cwd ? { cwd: item.cwd } : {}) } });
         return;
       }
       case 'item/completed': {
@@ -93,8 +127,8 @@ class AppServerChild extends ProcessBackedChild implements CodexChild {
         if (item.type === 'agentMessage' && typeof item.text === 'string') {
           for (const w of this.waiters) if (w.threadId === p.threadId) w.messages.push(item.text);
         }
-        const summary = itemSummary(item);
-        if (summary !== undefined) this.event(`item/completed:${item.type}`, summary);
+        const entry = itemEvent(item);
+        if (entry !== undefined) this.opts.hooks.onEvent({ at: new Date().toISOString(), type: `item/completed:${item.type}`, ...entry });
         return;
       }
       case 'turn/completed': {

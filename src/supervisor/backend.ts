@@ -35,7 +35,40 @@ export interface TokenUsage {
   total: number;
 }
 
-/** A compact transcript entry: what happened in the child, in order. */
+/** Longest full text an event keeps (characters): answers, prompts, diffs ({@link CodexEvent.text}). */
+export const EVENT_TEXT_LIMIT = 200_000;
+/** Longest command output an event keeps (characters, the end of it). */
+export const EVENT_OUTPUT_LIMIT = 64_000;
+
+/** A command Codex ran, as the transcript keeps it. */
+export interface CommandRun {
+  command: string;
+  cwd?: string;
+  exitCode?: number | null;
+  /** Wall time in ms, when Codex reports it. */
+  durationMs?: number;
+  /** stdout and stderr as Codex aggregated them; the last {@link EVENT_OUTPUT_LIMIT} characters, secrets masked. */
+  output?: string;
+}
+
+/** One file a change touched: `kind` add | delete | update (Codex's names), `diff` unified, secrets masked. */
+export interface FileChange {
+  path: string;
+  kind: string;
+  diff: string;
+}
+
+/** What an approval asked and how it was answered (`approval` events). */
+export interface ApprovalNote {
+  /** codex-exec | codex-patch | codex-permissions | codex-mcp-tool | ... */
+  source: string;
+  /** allow_once | allow_session | deny */
+  decision: string;
+  command?: string;
+  reason?: string;
+}
+
+/** A transcript entry: what happened in the child, in order. */
 export interface CodexEvent {
   /** ISO time the supervisor saw it. */
   at: string;
@@ -43,6 +76,32 @@ export interface CodexEvent {
   type: string;
   /** One-line human summary (command, message excerpt, error), at most 500 characters. */
   summary: string;
+  /** The whole text where one line is not enough (an answer in markdown, a prompt), secrets masked, at most {@link EVENT_TEXT_LIMIT} characters. */
+  text?: string;
+  /** Who sent a prompt (`user_message`): the governance agent id of the caller, e.g. `vscode-user`. */
+  by?: string;
+  /** Codex's id of the item (app-server item id, mcp-server item id): ties streamed text to its final event. */
+  itemId?: string;
+  command?: CommandRun;
+  changes?: FileChange[];
+  approval?: ApprovalNote;
+}
+
+/** Text Codex is still producing (deltas so far): an answer, a reasoning summary, a command's output. */
+export interface StreamingItem {
+  itemId: string;
+  kind: StreamKind;
+  text: string;
+}
+
+/** What a streamed delta belongs to. */
+export type StreamKind = 'agent' | 'reasoning' | 'output';
+
+/** One piece of streamed text (app-server `item/agentMessage/delta` etc., mcp-server `agent_message_content_delta` etc.). */
+export interface StreamDelta {
+  itemId: string;
+  kind: StreamKind;
+  delta: string;
 }
 
 /** What a finished turn returns, as `codex mcp-server` did: the thread and the last agent message. */
@@ -56,6 +115,8 @@ export interface TurnOutcome {
 /** Callbacks from a child to the supervisor. */
 export interface ChildHooks {
   onEvent(event: CodexEvent): void;
+  /** A piece of text Codex is producing; the final text follows as an event with the same `itemId`. */
+  onDelta(delta: StreamDelta): void;
   /** Usage of one model response; counts are not cumulative. */
   onUsage(usage: TokenUsage): void;
   /** Known as soon as Codex reports it (before the turn ends). */
@@ -64,8 +125,8 @@ export interface ChildHooks {
   approve(req: Omit<ApprovalRequest, 'sessionId' | 'signal' | 'sandbox' | 'approvalPolicy' | 'agentId'>, signal: AbortSignal): Promise<ApprovalAnswer>;
 }
 
-/** Why a turn stopped early. */
-export type TurnAbortReason = 'cancelled' | 'deadline';
+/** Why a turn stopped early: `stopped` is "stop this turn" (the session stays when Codex confirms). */
+export type TurnAbortReason = 'cancelled' | 'deadline' | 'stopped';
 
 export interface CodexChild {
   readonly backend: CodexBackend;
@@ -120,7 +181,7 @@ export interface StartChildOptions {
 
 /** The reason carried by an AbortSignal, as the supervisor sets it. */
 export function abortReasonOf(signal: AbortSignal): TurnAbortReason {
-  return signal.reason === 'deadline' ? 'deadline' : 'cancelled';
+  return signal.reason === 'deadline' || signal.reason === 'stopped' ? signal.reason : 'cancelled';
 }
 
 /** Waits for `p` or `ms`, whichever first; true if `p` settled in time. */
@@ -132,6 +193,13 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `text` with secrets masked, cut to `max` characters (the start kept, or the end with `keep: 'end'`). */
+export function fullText(text: string, max = EVENT_TEXT_LIMIT, keep: 'start' | 'end' = 'start'): string {
+  const masked = maskSecrets(text);
+  if (masked.length <= max) return masked;
+  return keep === 'end' ? `…${masked.slice(masked.length - max + 1)}` : `${masked.slice(0, max - 1)}…`;
 }
 
 /** One line of at most `max` characters (ellipsis), with tokens and keys masked: it ends up in transcripts and logs. */

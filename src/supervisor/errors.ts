@@ -43,12 +43,12 @@ export class CodexApprovalDeniedError extends Error {
   }
 }
 
-/** A turn ended without an answer: Codex reported an error, the deadline passed, it was cancelled, or the child died. */
+/** A turn ended without an answer: Codex reported an error, the deadline passed, it was cancelled or stopped, or the child died. */
 export class CodexTurnError extends Error {
   readonly code = 'codex_error';
   constructor(
     message: string,
-    readonly kind: 'codex' | 'deadline' | 'cancelled' | 'lost' | 'closed' | 'start',
+    readonly kind: 'codex' | 'deadline' | 'cancelled' | 'stopped' | 'lost' | 'closed' | 'start',
     readonly sessionId: string,
     readonly threadId: string | null,
   ) {

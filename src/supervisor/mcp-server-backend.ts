@@ -18,10 +18,15 @@ import { mcpServerDecision } from './approval-wire';
 import {
   abortReasonOf,
   clip,
+  EVENT_OUTPUT_LIMIT,
+  fullText,
   settlesWithin,
   TurnInterruptedError,
   type ChildHooks,
   type CodexChild,
+  type CodexEvent,
+  type FileChange,
+  type StreamKind,
   type StartChildOptions,
   type ThreadSettings,
   type TokenUsage,
@@ -75,9 +80,69 @@ function summarize(msg: Record<string, unknown>): string {
       return clip(text(msg.message));
     case 'session_configured':
       return clip(`model ${String(msg.model)}, cwd ${String(msg.cwd)}`);
+    case 'patch_apply_begin':
+      return clip(Object.keys(changesOf(msg)).join(', '));
+    case 'patch_apply_end':
+      return msg.success === false ? 'failed' : 'applied';
     default:
       return '';
   }
+}
+
+const changesOf = (msg: Record<string, unknown>): Record<string, unknown> => (msg.changes && typeof msg.changes === 'object' ? (msg.changes as Record<string, unknown>) : {});
+
+/**
+ * What a reader needs beyond the summary: the whole answer, a command's run and output, a patch's
+ * files and diffs (field names of Codex 0.153.4's `EventMsg`: `ExecCommandEndEvent`,
+ * `PatchApplyBeginEvent` with `changes: {path: {add: {content}} | {delete: {}} | {update: {unified_diff}}}`).
+ */
+function details(msg: Record<string, unknown>): Partial<CodexEvent> {
+  switch (msg.type) {
+    case 'agent_message':
+      return { text: fullText(text(msg.message)) };
+    case 'exec_command_begin':
+      return { command: { command: describeCommand(msg.command) ?? '', ...(typeof msg.cwd === 'string' ? { cwd: msg.cwd } : {}) } };
+    case 'exec_command_end': {
+      const output = text(msg.aggregated_output) || `${text(msg.stdout)}${text(msg.stderr)}`;
+      const duration = msg.duration as { secs?: number; nanos?: number } | undefined;
+      return {
+        command: {
+          command: describeCommand(msg.command) ?? '',
+          exitCode: typeof msg.exit_code === 'number' ? msg.exit_code : null,
+          ...(typeof duration?.secs === 'number' ? { durationMs: Math.round(duration.secs * 1000 + (duration.nanos ?? 0) / 1e6) } : {}),
+          ...(output ? { output: fullText(output, EVENT_OUTPUT_LIMIT, 'end') } : {}),
+        },
+      };
+    }
+    case 'patch_apply_begin': {
+      const changes: FileChange[] = Object.entries(changesOf(msg)).map(([path, c]) => {
+        const change = (c ?? {}) as { add?: { content?: string }; delete?: unknown; update?: { unified_diff?: string } };
+        if (change.add) return { path, kind: 'add', diff: fullText((change.add.content ?? '').replace(/^/gm, '+')) };
+        if (change.delete) return { path, kind: 'delete', diff: '' };
+        return { path, kind: 'update', diff: fullText(change.update?.unified_diff ?? '') };
+      });
+      return { changes };
+    }
+    default:
+      return {};
+  }
+}
+
+// Streamed text: the event type, the stream it feeds.
+const DELTA_KINDS: Record<string, StreamKind> = {
+  agent_message_content_delta: 'agent',
+  agent_message_delta: 'agent',
+  reasoning_content_delta: 'reasoning',
+  agent_reasoning_delta: 'reasoning',
+  exec_command_output_delta: 'output',
+};
+
+/** A delta's text: `delta`, or an output `chunk` (base64 bytes, Codex's `ByteBuf`). */
+function deltaText(msg: Record<string, unknown>): string {
+  if (typeof msg.delta === 'string') return msg.delta;
+  if (typeof msg.chunk === 'string') return Buffer.from(msg.chunk, 'base64').toString('utf8');
+  if (Array.isArray(msg.chunk)) return Buffer.from(msg.chunk as number[]).toString('utf8');
+  return '';
 }
 
 function usageFrom(msg: Record<string, unknown>): TokenUsage | undefined {
@@ -96,6 +161,11 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
   readonly backend = 'mcp-server' as const;
   readonly canResume = false;
   private readonly turnEnds = new Set<(type: string) => void>();
+  /** Commands begun and not ended: a stop cannot leave them running in a session that stays. */
+  private readonly runningCommands = new Set<string>();
+  /** The item whose deltas arrived last, per stream kind: `agent_message` itself carries no id. */
+  private readonly streaming = new Map<StreamKind, string>();
+  private deltaItems = 0;
 
   constructor(
     proc: ChildHandle,
@@ -116,8 +186,32 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
       if (usage) this.opts.hooks.onUsage(usage);
       return;
     }
-    if (msg.type === 'turn_aborted' || msg.type === 'task_complete') for (const f of [...this.turnEnds]) f(msg.type);
-    if (TRANSCRIPT_TYPES.has(msg.type)) this.opts.hooks.onEvent({ at: new Date().toISOString(), type: msg.type, summary: summarize(msg) });
+    const kind = DELTA_KINDS[msg.type];
+    if (kind) return this.delta(kind, msg);
+    const callId = typeof msg.call_id === 'string' ? msg.call_id : undefined;
+    if (msg.type === 'exec_command_begin' && callId) this.runningCommands.add(callId);
+    if (msg.type === 'exec_command_end' && callId) this.runningCommands.delete(callId);
+    if (msg.type === 'turn_aborted' || msg.type === 'task_complete') {
+      this.runningCommands.clear();
+      for (const f of [...this.turnEnds]) f(msg.type);
+    }
+    if (!TRANSCRIPT_TYPES.has(msg.type)) return;
+    // The final event of streamed text names the item its deltas had.
+    const itemKind: StreamKind | undefined = msg.type === 'agent_message' ? 'agent' : msg.type === 'exec_command_end' ? 'output' : undefined;
+    const itemId = itemKind === 'output' || msg.type === 'exec_command_begin' ? callId : itemKind ? this.streaming.get(itemKind) : undefined;
+    if (itemKind) this.streaming.delete(itemKind);
+    this.opts.hooks.onEvent({ at: new Date().toISOString(), type: msg.type, summary: summarize(msg), ...details(msg), ...(itemId ? { itemId } : {}) });
+  }
+
+  private delta(kind: StreamKind, msg: Record<string, unknown>): void {
+    const delta = deltaText(msg);
+    if (!delta) return;
+    const given = typeof msg.item_id === 'string' ? msg.item_id : typeof msg.call_id === 'string' ? msg.call_id : undefined;
+    // Older events carry no item id: one per message, numbered here.
+    let itemId = given ?? this.streaming.get(kind);
+    if (!itemId) itemId = `${kind}-${++this.deltaItems}`;
+    if (kind !== 'output') this.streaming.set(kind, itemId);
+    this.opts.hooks.onDelta({ itemId, kind, delta });
   }
 
   startThread(settings: ThreadSettings, prompt: string, signal: AbortSignal): Promise<TurnOutcome> {
@@ -157,8 +251,12 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
     } catch (err) {
       if (!signal.aborted) throw err;
       // The SDK has sent notifications/cancelled; Codex confirms with `turn_aborted`.
+      const commandsBefore = this.runningCommands.size;
       const settled = await settlesWithin(ended, this.opts.interruptGraceMs);
-      throw new TurnInterruptedError(abortReasonOf(signal), settled, settled ? 'Codex aborted the turn.' : 'Codex did not confirm the interrupt in time.');
+      // Codex leaves a running command running after the abort: such a turn counts as unconfirmed,
+      // so the session (and the command's process tree) ends.
+      const clean = settled && commandsBefore === 0;
+      throw new TurnInterruptedError(abortReasonOf(signal), clean, clean ? 'Codex aborted the turn.' : settled ? 'Codex aborted the turn but a command it started was still running.' : 'Codex did not confirm the interrupt in time.');
     } finally {
       if (onEnd) this.turnEnds.delete(onEnd);
     }

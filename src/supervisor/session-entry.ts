@@ -2,7 +2,7 @@
  * What the supervisor holds per session besides the stored record: the live child, the thread's
  * settings and the state of the running turn.
  */
-import type { CodexChild, CodexEvent, ThreadSettings, TokenUsage } from './backend';
+import { fullText, type CodexChild, type CodexEvent, type ThreadSettings, type TokenUsage } from './backend';
 import type { CodexSessionRecord } from './session';
 
 export interface SessionEntry {
@@ -24,10 +24,10 @@ export interface SessionEntry {
  * its events shared (they are never changed once added), so no event is cloned again on each change.
  */
 export function recordSnapshot(r: CodexSessionRecord): CodexSessionRecord {
-  return { ...r, tokens: { ...r.tokens }, transcript: r.transcript.slice() };
+  return { ...r, tokens: { ...r.tokens }, transcript: r.transcript.slice(), ...(r.live ? { live: r.live.slice() } : {}) };
 }
 
-/** The transcript entry of a prompt sent to Codex (type `user_message`, like Codex's own event name), at most 500 characters. */
-export function userEvent(prompt: string): CodexEvent {
-  return { at: new Date().toISOString(), type: 'user_message', summary: prompt.length > 500 ? `${prompt.slice(0, 499)}…` : prompt };
+/** The transcript entry of a prompt sent to Codex (type `user_message`, like Codex's own event name): a 500-character summary, the whole text, and who sent it (an agent id). */
+export function userEvent(prompt: string, by?: string): CodexEvent {
+  return { at: new Date().toISOString(), type: 'user_message', summary: prompt.length > 500 ? `${prompt.slice(0, 499)}…` : prompt, text: fullText(prompt), ...(by ? { by } : {}) };
 }

@@ -2,7 +2,7 @@
  * The record the supervisor keeps per session (one Codex thread in one child process), the shape
  * the `codex-session-info` tool, the `codex://sessions/active` resource and the views read.
  */
-import type { ApprovalPolicy, CodexEvent, SandboxMode, TokenUsage } from './backend';
+import type { ApprovalPolicy, CodexEvent, SandboxMode, StreamingItem, TokenUsage } from './backend';
 import type { CodexBackend } from './locate';
 
 /**
@@ -42,8 +42,14 @@ export interface CodexSessionRecord {
   tokens: TokenUsage;
   /** Why the last turn failed or the session ended, if it did. */
   lastError: string | null;
-  /** The most recent events, oldest first, bounded (default 200). */
+  /** The most recent events, oldest first, bounded (default 2000). */
   transcript: CodexEvent[];
+  /**
+   * Text Codex is producing in the running turn (answers, reasoning, command output so far), one
+   * entry per item until its final event arrives; what is left when the turn ends becomes `*_partial`
+   * events. Absent or empty between turns.
+   */
+  live?: StreamingItem[];
 }
 
 /** Statuses of a session that still holds (or is getting) a process. */

@@ -4,7 +4,7 @@
  * while every slot runs a turn, and dropped after `idleMs` unused: at most `maxSessions` + 1
  * processes. A spare runs nothing: should Codex still ask it for an approval, it is denied.
  */
-import type { ChildHooks, CodexChild, CodexEvent, TokenUsage } from './backend';
+import type { ChildHooks, CodexChild, CodexEvent, StreamDelta, TokenUsage } from './backend';
 import type { LocatedCodex } from './locate';
 import type { Logger } from '../util/log';
 
@@ -13,6 +13,9 @@ export class SwitchHooks implements ChildHooks {
   target: ChildHooks | undefined;
   onEvent(event: CodexEvent): void {
     this.target?.onEvent(event);
+  }
+  onDelta(delta: StreamDelta): void {
+    this.target?.onDelta(delta);
   }
   onUsage(usage: TokenUsage): void {
     this.target?.onUsage(usage);

@@ -70,6 +70,7 @@ export class CodexSupervisor {
       spawnChild: (entry, located) => this.spawnChild(entry, located),
       endSession: (entry, reason) => this.endSession(entry, reason),
       changed: (entry) => this.changed(entry),
+      addEvent: (entry, event) => this.addEvent(entry, event),
       finished: (e) => this.events.emit('turn-finished', e),
     };
     this.hooksHost = {
@@ -77,6 +78,7 @@ export class CodexSupervisor {
       addEvent: (entry, event) => this.addEvent(entry, event),
       changed: (entry) => this.changed(entry),
       usage: (entry, usage) => this.events.emit('usage', { sessionId: entry.record.id, backend: entry.record.backend, usage }),
+      delta: (entry, d) => this.events.emit('session-delta', { ...d, sessionId: entry.record.id, at: Date.now() }),
     };
     this.events.setMaxListeners(0);
     this.events.on('turn-finished', (e) => this.perf.turn(e.kind, e.seconds * 1000));
@@ -176,7 +178,7 @@ export class CodexSupervisor {
     };
     const entry: SessionEntry = { record, child: undefined, settings, closing: false, turnUsage: emptyUsage(), turnAbort: undefined, approvedReasons };
     this.sessions.set(record.id, entry);
-    this.addEvent(entry, userEvent(req.prompt));
+    this.addEvent(entry, userEvent(req.prompt, req.agentId));
     this.notifyStarted(req, record.id);
     return runTurn(this.turns, entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
   }
@@ -194,7 +196,7 @@ export class CodexSupervisor {
     if (!r.threadId) throw new CodexSessionStateError(`Session ${r.id} has no Codex thread (its first turn never started: ${r.lastError ?? 'unknown'}). Start a new session with the codex tool.`);
     const threadId = r.threadId;
     // Codex's own events carry only its answers; the prompt makes the transcript readable.
-    this.addEvent(entry, userEvent(req.prompt));
+    this.addEvent(entry, userEvent(req.prompt, req.agentId));
     if (entry.child?.alive()) return runTurn(this.turns, entry, undefined, signal, (child, s) => child.reply(threadId, req.prompt, s));
     if (r.backend !== 'app-server') {
       throw new CodexSessionStateError(
@@ -264,6 +266,14 @@ export class CodexSupervisor {
     const active = isActive(entry.record.status) || entry.child?.alive() === true;
     if (active) await this.endSession(entry, reason);
     return { record: recordSnapshot(entry.record), cancelled: active };
+  }
+
+  /** Stops the running turn only; the session stays when Codex confirms (./turn). @returns false if none runs. @throws CodexSessionNotFoundError */
+  stopTurn(sessionIdOrThreadId: string): boolean {
+    const entry = this.find(sessionIdOrThreadId, sessionIdOrThreadId);
+    if (entry.record.status !== 'running' || !entry.turnAbort) return false;
+    entry.turnAbort.abort('stopped');
+    return true;
   }
 
   /** Ends every child and stops the sweep; later calls fail. Idempotent. */

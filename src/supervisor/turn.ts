@@ -3,10 +3,13 @@
  * (`toolTimeoutMs`) and the caller's cancel signal, and every way it can end maps to one
  * {@link CodexTurnError} kind with the session's record updated: `codex` (Codex reported an error),
  * `deadline`, `cancelled` (the turn was interrupted and, since Codex keeps commands running after
- * an interrupt with `codex mcp-server`, the session's process tree ended), `lost` (the process
- * died), `closed` (we ended the session), `start` (no child could be started).
+ * an interrupt with `codex mcp-server`, the session's process tree ended), `stopped` ("stop this
+ * turn": Codex confirmed the interrupt and the session stays open for the next prompt; when it did
+ * not confirm in time the session ends as for `cancelled`), `lost` (the process died), `closed`
+ * (we ended the session), `start` (no child could be started). Text Codex was still streaming when
+ * the turn ended is kept in the transcript as `agent_message_partial` / `reasoning_partial` events.
  */
-import { TurnInterruptedError, type CodexChild, type TokenUsage, type TurnOutcome } from './backend';
+import { clip, fullText, TurnInterruptedError, type CodexChild, type CodexEvent, type TokenUsage, type TurnOutcome } from './backend';
 import { CodexTurnError } from './errors';
 import type { CodexBackend, LocatedCodex } from './locate';
 import { emptyUsage, isActive } from './session';
@@ -34,6 +37,8 @@ export interface TurnHost {
   endSession(entry: SessionEntry, reason: string): Promise<void>;
   /** The record changed (events, persistence). */
   changed(entry: SessionEntry): void;
+  /** Appends to the session's transcript. */
+  addEvent(entry: SessionEntry, event: CodexEvent): void;
   /** A call finished; `kind` is `ok` or the error kind. */
   finished(e: { sessionId: string; backend: CodexBackend; ok: boolean; seconds: number; kind: string }): void;
 }
@@ -72,6 +77,7 @@ export async function runTurn(
     r.lastActivityAt = new Date().toISOString();
     host.changed(entry);
     const outcome = await body(child, ac.signal);
+    keepPartial(host, entry);
     r.turns++;
     r.lastActivityAt = new Date().toISOString();
     if (outcome.threadId) r.threadId = outcome.threadId;
@@ -87,6 +93,7 @@ export async function runTurn(
     host.finished({ sessionId: r.id, backend: r.backend, ok: true, seconds: (performance.now() - t0) / 1000, kind: 'ok' });
     return { sessionId: r.id, threadId: r.threadId ?? outcome.threadId, content: outcome.content, backend: r.backend, durationMs: performance.now() - t0, usage: { ...entry.turnUsage } };
   } catch (err) {
+    keepPartial(host, entry);
     const e = await turnFailure(host, entry, child, err);
     host.finished({ sessionId: r.id, backend: r.backend, ok: false, seconds: (performance.now() - t0) / 1000, kind: e.kind });
     throw e;
@@ -119,10 +126,19 @@ async function turnFailure(host: TurnHost, entry: SessionEntry, child: CodexChil
     }
     return err;
   }
+  if (err instanceof TurnInterruptedError && err.reason === 'stopped' && err.settled && child?.alive() && !entry.closing) {
+    r.turns++;
+    r.status = 'idle';
+    r.lastError = null;
+    r.lastActivityAt = new Date().toISOString();
+    host.changed(entry);
+    return new CodexTurnError('The turn was stopped; its output so far is in the transcript and the session takes the next prompt.', 'stopped', r.id, r.threadId);
+  }
   if (err instanceof TurnInterruptedError) {
     // Codex stays alive after a cancelled turn and may keep its command running (mcp-server);
     // the interrupt only gives it the chance to stop cleanly before its process tree is ended.
-    const why = err.reason === 'deadline' ? `Codex did not finish within ${host.toolTimeoutMs} ms (tool timeout)${lastProblem(entry)}.` : 'The call was cancelled.';
+    const why =
+      err.reason === 'deadline' ? `Codex did not finish within ${host.toolTimeoutMs} ms (tool timeout)${lastProblem(entry)}.` : err.reason === 'stopped' ? 'The turn was stopped.' : 'The call was cancelled.';
     const next = r.backend === 'app-server' ? ' codex-reply resumes the thread in a new process.' : ' Start a new session with the codex tool.';
     if (!entry.closing) {
       r.lastError = `${why} The turn was interrupted${err.settled ? '' : ' (Codex did not confirm in time)'} and its Codex process ended.${next}`;
@@ -155,4 +171,15 @@ function lastProblem(entry: SessionEntry): string {
     if (e && (e.type === 'stream_error' || e.type === 'error')) return `; last Codex error: ${e.summary} (is the model provider reachable?)`;
   }
   return '';
+}
+
+/** Turns what Codex was still streaming into transcript events, so an interrupted answer is not lost. */
+function keepPartial(host: TurnHost, entry: SessionEntry): void {
+  const live = entry.record.live;
+  if (!live?.length) return;
+  entry.record.live = [];
+  for (const item of live) {
+    if (item.kind === 'output' || !item.text) continue;
+    host.addEvent(entry, { at: new Date().toISOString(), type: item.kind === 'agent' ? 'agent_message_partial' : 'reasoning_partial', summary: clip(item.text), text: fullText(item.text), itemId: item.itemId });
+  }
 }

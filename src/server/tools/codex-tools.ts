@@ -155,7 +155,7 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) 
           throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-reply: threadId: required (or session_id) - pass the threadId returned by the codex tool.', { field: 'threadId' });
         }
         try {
-          const req = { prompt: args.prompt, ...(threadId ? { threadId } : {}), ...(args.session_id ? { sessionId: args.session_id } : {}) };
+          const req = { prompt: args.prompt, agentId: resolveAgentId(undefined, ctx), ...(threadId ? { threadId } : {}), ...(args.session_id ? { sessionId: args.session_id } : {}) };
           return answer(await supervisor.reply(req, ctx.signal));
         } catch (err) {
           throw mapError(err);
@@ -183,17 +183,25 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) 
       title: 'Clean up Codex sessions',
       description:
         'Close Codex sessions idle past the session timeout; with idle, close every idle session now; with force, end every session and its processes (running turns fail). ' +
-        'With session_id (or a threadId), end only that session and its processes, running or not.',
+        'With session_id (or a threadId), end only that session and its processes, running or not; with session_id and stop_turn, stop only its running turn (stopped says whether one ran).',
       input: {
         force: z.boolean().default(false).describe('End every session, running ones included.'),
         idle: z.boolean().default(false).describe('Close every idle session now, whatever the session timeout.'),
         session_id: z.string().min(1).optional().describe('End only this session (a session_id or threadId); a running turn fails as cancelled.'),
+        stop_turn: z
+          .boolean()
+          .default(false)
+          .describe('With session_id: stop only the running turn; its output so far stays, and the session stays open when Codex confirms the stop (else it ends).'),
       },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (args) => {
         if (args.session_id) {
           if (args.force || args.idle) throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-cleanup: session_id ends one session; leave out force and idle with it.', { field: 'session_id' });
           try {
+            if (args.stop_turn) {
+              const stopped = supervisor.stopTurn(args.session_id);
+              return { closed: [], count: 0, active: supervisor.list({ activeOnly: true }).length, stopped, session: sessionSummary(supervisor.info(args.session_id)) };
+            }
             const { record, cancelled } = await supervisor.cancel(args.session_id, 'Cancelled with codex-cleanup (session_id).');
             return { closed: cancelled ? [record.id] : [], count: cancelled ? 1 : 0, active: supervisor.list({ activeOnly: true }).length, session: sessionSummary(record) };
           } catch (err) {
@@ -201,6 +209,7 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) 
             throw err;
           }
         }
+        if (args.stop_turn) throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-cleanup: stop_turn stops the turn of one session; give its session_id.', { field: 'stop_turn' });
         const closed = await supervisor.cleanup({ force: args.force, allIdle: args.idle });
         return { closed, count: closed.length, active: supervisor.list({ activeOnly: true }).length };
       },
