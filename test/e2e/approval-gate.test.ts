@@ -1,6 +1,6 @@
 /**
- * Nothing walks around the approval gate (issue 10), with the real Codex binaries of both backends
- * and the fake model: every way a `codex` call could change what Codex runs with is tried. For each
+ * Nothing walks around the approval gate (issue 10), with every tested Codex (0.153.4 on
+ * mcp-server, 0.169.0 and the current one on app-server) and the fake model: every way a `codex` call could change what Codex runs with is tried. For each
  * one the marker file (written by the command the fake model asks for, or by the program the
  * configuration would start) exists only after a yes; a refusal is exactly one audit line and
  * reaches no prompt; a prompt shows the effective sandbox, folder and what would run.
@@ -17,15 +17,13 @@ import { ScriptedPrompter } from '../../src/approvals/prompters';
 import type { RunningGovernanceServer } from '../../src/server/api';
 import { startGovernanceServer } from '../../src/server/server';
 import type { AuditRecord } from '../../src/store/audit';
-import type { CodexBackend } from '../../src/supervisor/locate';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { locatedCodex } from '../fakes/codex-processes';
+import { codexMatrix } from '../fakes/codex-processes';
 import { replyExec, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
 import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'approval-gate-token-0123456789abcdef';
-const LOCATED = { 'mcp-server': locatedCodex('mcp-server'), 'app-server': locatedCodex('app-server') } as const;
 
 interface World {
   home: CodexHome;
@@ -110,8 +108,8 @@ function userConfig(w: World, extra: Record<string, unknown>): void {
 
 const textOf = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
 
-for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly CodexBackend[]) {
-  describe(`approval gate with real Codex (${backend} backend)`, function () {
+for (const { backend, located, title } of codexMatrix()) {
+  describe(`approval gate with real Codex (${title})`, function () {
     this.timeout(120_000);
     let w: World;
     let dataDir: string;
@@ -133,7 +131,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
         token: TOKEN,
         rateLimitPerMinute: 100_000,
         hostKind: 'test',
-        codex: { located: LOCATED[backend], env: home.env, defaultCwd: home.workDir, warmSpares: 0, systemConfigPath: join(home.root, 'no-system-config.toml') },
+        codex: { located, env: home.env, defaultCwd: home.workDir, warmSpares: 0, systemConfigPath: join(home.root, 'no-system-config.toml') },
         approvals: { policy: parseApprovalPolicy({ timeoutSeconds: 10 }) },
         workspaceRoots: [home.workDir],
       });
@@ -149,7 +147,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
     after(async () => {
       await killAllSpawned();
       // The closing note's count: attempts tried, and how many ran without a yes (the goal is 0).
-      console.log(`      bypass attempts (${backend}): ${tally.tried} tried, ${tally.ran} ran without a yes`);
+      console.log(`      bypass attempts (${title}): ${tally.tried} tried, ${tally.ran} ran without a yes`);
     });
 
     const codex = async (args: Record<string, unknown>) => (await client.callTool({ name: 'codex', arguments: { prompt: 'make the marker', cwd: w.home.workDir, ...args } })) as CallToolResult;

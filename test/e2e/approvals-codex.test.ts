@@ -15,22 +15,20 @@ import { ScriptedPrompter } from '../../src/approvals/prompters';
 import type { RunningGovernanceServer } from '../../src/server/api';
 import { startGovernanceServer } from '../../src/server/server';
 import type { AuditRecord } from '../../src/store/audit';
-import type { CodexBackend } from '../../src/supervisor/locate';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { locatedCodex } from '../fakes/codex-processes';
+import { codexPerBackend } from '../fakes/codex-processes';
 import { functionCallOutput, replyExec, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
 import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'approvals-codex-token-0123456789';
-const LOCATED = { 'mcp-server': locatedCodex('mcp-server'), 'app-server': locatedCodex('app-server') } as const;
 
 function textOf(r: CallToolResult): string {
   return r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
 }
 
-for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly CodexBackend[]) {
-  describe(`approvals with real Codex (${backend} backend)`, function () {
+for (const { backend, located, title } of codexPerBackend()) {
+  describe(`approvals with real Codex (${title})`, function () {
     this.timeout(60_000);
     let fake: FakeModelServer;
     let home: CodexHome;
@@ -48,7 +46,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
         token: TOKEN,
         rateLimitPerMinute: 100_000,
         hostKind: 'test',
-        codex: { located: LOCATED[backend], env: home.env, defaultCwd: home.workDir, warmSpares: 0 },
+        codex: { located, env: home.env, defaultCwd: home.workDir, warmSpares: 0 },
         approvals: { policy: parseApprovalPolicy({ timeoutSeconds: 5 }) },
       });
       client = await connectMcp(server.url, TOKEN, 'approvals-codex');

@@ -2,8 +2,8 @@
  * Issue 4's table: every entry point x every answer. Entry points: the `codex` tool asking for
  * danger-full-access over MCP Streamable HTTP, MCP stdio and POST /v1/tools/call (decided before
  * any Codex child is asked), and Codex's own escalated-exec requests from the real mcp-server
- * backend (elicitation, Codex 0.153.4) and the real app-server backend (requestApproval, Codex
- * 0.169.0), with the fake model. Answers: allow once, allow for session, deny, timeout, malformed,
+ * backend (elicitation, Codex 0.153.4) and the real app-server backend (requestApproval, the
+ * current Codex), with the fake model. Answers: allow once, allow for session, deny, timeout, malformed,
  * prompter throws, prompter absent. The action must run only after a yes, and the audit log must
  * hold one line per request and one per answer.
  */
@@ -20,22 +20,18 @@ import type { GovernanceApp } from '../../src/server/app';
 import { startGovernanceServer } from '../../src/server/server';
 import { runStdioServer } from '../../src/server/stdio';
 import type { AuditRecord } from '../../src/store/audit';
-import type { CodexBackend } from '../../src/supervisor/locate';
+import type { CodexBackend, LocatedCodex } from '../../src/supervisor/locate';
 import type { ChildHandle } from '../../src/supervisor/process';
 import { ChildStdioTransport } from '../../src/supervisor/stdio-transport';
 import { nullLogger } from '../../src/util/log';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries } from '../fakes/codex-processes';
+import { locatedCodex } from '../fakes/codex-processes';
 import { functionCallOutput, replyExec, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
 import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'approvals-table-token-0123456789';
-const bins = codexBinaries();
-const LOCATED: Record<CodexBackend, { path: string; version: string; backend: CodexBackend; source: 'bundled' }> = {
-  'mcp-server': { path: bins.legacy, version: '0.153.4', backend: 'mcp-server', source: 'bundled' },
-  'app-server': { path: bins.current, version: '0.169.0', backend: 'app-server', source: 'bundled' },
-};
+const LOCATED: Record<CodexBackend, LocatedCodex> = { 'mcp-server': locatedCodex('mcp-server'), 'app-server': locatedCodex('app-server') };
 
 type Answer = 'once' | 'session' | 'deny' | 'timeout' | 'malformed' | 'throws' | 'absent';
 const ANSWERS: Array<{ name: Answer; step: ScriptedStep | undefined; yes: boolean }> = [

@@ -18,7 +18,7 @@ import { startSession } from '../../src/vscode/sessions/new-session';
 import { startGovernanceServer } from '../../src/server/server';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries } from '../fakes/codex-processes';
+import { locatedCodex } from '../fakes/codex-processes';
 import { delayed, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
 import { connectMcp } from '../helpers/governance-server';
 
@@ -41,7 +41,7 @@ describe('codex announces its session id before the turn ends (MCP)', function (
       dataDir,
       token: TOKEN,
       hostKind: 'test',
-      codex: { located: { path: codexBinaries().current, version: '0.169.0', backend: 'app-server', source: 'bundled' }, env: home.env, defaultCwd: home.workDir, warmSpares: 0 },
+      codex: { located: locatedCodex('app-server'), env: home.env, defaultCwd: home.workDir, warmSpares: 0 },
       workspaceRoots: [home.workDir],
     });
     client = await connectMcp(server.url, TOKEN, 'announce');

@@ -1,6 +1,6 @@
 /**
  * The real Codex CLI as an MCP client of the governance server: Codex 0.153.4 (`codex mcp-server`,
- * driven by the SDK Client) and 0.169.0 (`codex app-server`), each with a temp CODEX_HOME whose
+ * driven by the SDK Client) and the current Codex (`codex app-server`), each with a temp CODEX_HOME whose
  * config.toml lists the governance server under [mcp_servers] (url + bearer_token_env_var). The
  * fake model's scripted turn calls `store_discovery_graph`; the discovery must land in the SQLite file.
  */
@@ -10,7 +10,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries, startCodexAppServer, startCodexMcpServer } from '../fakes/codex-processes';
+import { bundledCodex, codexBinaries, startCodexAppServer, startCodexMcpServer } from '../fakes/codex-processes';
 import { functionCallOutput, replyMessage, scriptMcpToolCall, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
 import { startTestServer, type TestServer } from '../helpers/governance-server';
 
@@ -92,8 +92,8 @@ describe('Codex as an MCP client of the governance server', function () {
     }
   });
 
-  it('codex app-server 0.169.0 stores a discovery through the governance tools', async () => {
-    const summary = 'Codex 0.169 stored this through the governance server';
+  it(`codex app-server ${bundledCodex().current.version} stores a discovery through the governance tools`, async () => {
+    const summary = 'Codex app-server stored this through the governance server';
     scriptStore(summary);
     const app = await startCodexAppServer(bins.current, home);
     try {

@@ -1,13 +1,13 @@
 /**
  * Validation parity with the real Codex: the same files go to this module and to `codex mcp list`
- * (0.169.0 and 0.153.4) and `codex mcp-server --strict-config` (0.153.4). Both must reject the same
+ * (the current Codex and 0.153.4) and `codex mcp-server --strict-config` (0.153.4). Both must reject the same
  * files; our message must name the key, and carry Codex's own wording of the problem.
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeConfigText } from '../../src/config';
-import { assertCodexInstalled, CODEX_CURRENT, CODEX_LEGACY, runCodex } from '../fixtures/config/codex-bin';
+import { assertCodexInstalled, CODEX_CURRENT, CODEX_CURRENT_VERSION, CODEX_LEGACY, runCodex } from '../fixtures/config/codex-bin';
 import { fixture, FIXTURES } from '../unit/config/helpers';
 
 function files(dir: string): string[] {
@@ -36,7 +36,7 @@ describe('config validation parity with the real Codex', function () {
       it(`${file}: rejected by Codex and by us, with the key named`, async () => {
         const text = fixture(`bad/${file}`);
         const { current, legacy, strict } = await verdicts(text);
-        assert.equal(current.code, 1, `codex 0.169 accepted it: ${current.stdout}`);
+        assert.equal(current.code, 1, `codex ${CODEX_CURRENT_VERSION} accepted it: ${current.stdout}`);
         assert.equal(legacy.code, 1, 'codex 0.153 accepted it');
         assert.equal(strict.code, 1, 'codex 0.153 --strict-config accepted it');
 

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runMcpCommand } from '../../src/cli/mcp';
 import { editConfigFile, loadConfigFile, toCodexJson, type ConfigEdit } from '../../src/config';
-import { assertCodexInstalled, CODEX_CURRENT, CODEX_LEGACY, runCodex } from '../fixtures/config/codex-bin';
+import { assertCodexInstalled, CODEX_CURRENT, CODEX_CURRENT_VERSION, CODEX_LEGACY, runCodex } from '../fixtures/config/codex-bin';
 import { fixture } from '../unit/config/helpers';
 
 /** JSON with object keys sorted, so key order (HashMap order in Codex) does not matter. */
@@ -44,7 +44,7 @@ describe('config round trips with the real Codex', function () {
   });
 
   for (const [label, bin] of [
-    ['0.169.0', CODEX_CURRENT],
+    [CODEX_CURRENT_VERSION, CODEX_CURRENT],
     ['0.153.4', CODEX_LEGACY],
   ] as const) {
     it(`reads what codex ${label} mcp add writes with the values Codex reports`, async () => {
@@ -104,7 +104,7 @@ describe('config round trips with the real Codex', function () {
       assert.deepEqual(loaded.issues.filter((i) => i.severity === 'error'), []);
 
       const ours = canonical(await ourList(file));
-      assert.equal(ours, canonical(await codexList(CODEX_CURRENT, home)), 'codex 0.169.0 disagrees');
+      assert.equal(ours, canonical(await codexList(CODEX_CURRENT, home)), `codex ${CODEX_CURRENT_VERSION} disagrees`);
       assert.equal(ours, canonical(await codexList(CODEX_LEGACY, home)), 'codex 0.153.4 disagrees');
       const gov = await runCodex(CODEX_CURRENT, ['mcp', 'get', 'gov', '--json'], { home });
       assert.deepEqual(JSON.parse(gov.stdout).enabled_tools, ['process_agent_update', 'health_check']);

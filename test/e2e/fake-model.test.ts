@@ -1,7 +1,7 @@
 /**
  * Proves the fake Responses API server drives the real Codex binaries: `codex mcp-server` 0.153.4
- * through the SDK `Client`, `codex app-server` 0.169.0 through JSON-RPC lines, including Codex
- * calling a bearer-protected MCP server listed in its config.toml.
+ * through the SDK `Client`, `codex app-server` of 0.169.0 and the current Codex through JSON-RPC
+ * lines, including Codex calling a bearer-protected MCP server listed in its config.toml.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { liveTreePids } from '../../src/supervisor/process';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, fakeProviderConfig, FAKE_MODEL, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries, startCodexAppServer, startCodexMcpServer, type CodexMcpServer } from '../fakes/codex-processes';
+import { codexBinaries, codexMatrix, startCodexAppServer, startCodexMcpServer, type CodexMcpServer } from '../fakes/codex-processes';
 import {
   delayed,
   functionCallOutput,
@@ -239,7 +239,7 @@ describe('codex mcp-server 0.153.4 against the fake model', function () {
   });
 });
 
-describe('codex app-server 0.169.0 against the fake model', function () {
+for (const { version, path: appServerBinary } of codexMatrix().filter((c) => c.backend === 'app-server')) describe(`codex app-server ${version} against the fake model`, function () {
   const res = new Resources();
   afterEach(() => res.closeAll());
   after(() => killAllSpawned());
@@ -253,7 +253,7 @@ describe('codex app-server 0.169.0 against the fake model', function () {
   it('initialize -> thread/start -> turn/start delivers the scripted agent message', async () => {
     const fake = res.add(await startFakeModelServer({ script: [replyMessage('hello from the fake model', { input_tokens: 1234, output_tokens: 56 })] }));
     const home = res.add(await createCodexHome({ modelBaseUrl: fake.baseUrl }));
-    const app = res.add(await startCodexAppServer(bins.current, home));
+    const app = res.add(await startCodexAppServer(appServerBinary, home));
     assert.equal(app.initializeResult.codexHome, home.codexHome);
 
     const { thread } = await app.rpc.request<{ thread: { id: string; model: string; modelProvider: string } }>('thread/start', { cwd: home.workDir, sandbox: 'read-only', approvalPolicy: 'never' });
@@ -285,7 +285,7 @@ describe('codex app-server 0.169.0 against the fake model', function () {
     const home = res.add(await createCodexHome({ modelBaseUrl: fake.baseUrl }));
     const target = join(home.root, 'escalated.txt');
     fake.enqueue(replyExec(`touch ${target}`, { escalateWithJustification: 'needs to write outside the workspace' }), replyMessage('done'));
-    const app = res.add(await startCodexAppServer(bins.current, home));
+    const app = res.add(await startCodexAppServer(appServerBinary, home));
     const asked: Array<{ reason: string; command: string }> = [];
     app.rpc.onRequest('item/commandExecution/requestApproval', (req) => {
       asked.push(req.params as (typeof asked)[number]);
@@ -305,7 +305,7 @@ describe('codex app-server 0.169.0 against the fake model', function () {
     const mcp = res.add(await startTinyMcpServer({ token }));
     const fake = res.add(await startFakeModelServer({ script: [scriptMcpToolCall('gov', 'echo', { text: 'ping' }), (req) => replyMessage(`got ${functionCallOutput(req) ?? 'nothing'}`)] }));
     const home = res.add(await createCodexHome({ modelBaseUrl: fake.baseUrl, mcpServers: { gov: { url: mcp.url, bearerTokenEnvVar: 'GOV_TEST_TOKEN', bearerToken: token } } }));
-    const app = res.add(await startCodexAppServer(bins.current, home));
+    const app = res.add(await startCodexAppServer(appServerBinary, home));
     const approvals: Array<{ serverName: string; _meta: { tool_name?: string; tool_params?: unknown } }> = [];
     app.rpc.onRequest('mcpServer/elicitation/request', (req) => {
       approvals.push(req.params as (typeof approvals)[number]);

@@ -16,20 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CodexBackend } from '../../src/supervisor/locate';
 import { liveChildren, liveTreePids, WATCHDOG_NAME, type ChildHandle } from '../../src/supervisor/process';
 import { CodexSupervisor } from '../../src/supervisor/supervisor';
 import { killAllSpawned, processAlive, spawnDetached } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries } from '../fakes/codex-processes';
+import { codexPerBackend } from '../fakes/codex-processes';
 import { replyExec, replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
 import type { ServerProcessConfig, ServerProcessReady } from '../fakes/governance-server-process';
 
-const bins = codexBinaries();
-const VERSIONS: Record<CodexBackend, { path: string; version: string }> = {
-  'mcp-server': { path: bins.legacy, version: '0.153.4' },
-  'app-server': { path: bins.current, version: '0.169.0' },
-};
 const ROOT = join(__dirname, '..', '..');
 const SERVER_SCRIPT = join(ROOT, 'test', 'fakes', 'governance-server-process.ts');
 /** How long everything may take to go once its parent is gone (ms). */
@@ -113,8 +107,8 @@ async function assertAllGone(snap: Snapshot): Promise<void> {
   }
 }
 
-for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly CodexBackend[]) {
-  describe(`no orphans when the governance server ends (${backend} backend, Codex ${VERSIONS[backend].version})`, function () {
+for (const { backend, located, title } of codexPerBackend()) {
+  describe(`no orphans when the governance server ends (${title})`, function () {
     this.timeout(90_000);
     let fake: FakeModelServer;
     let home: CodexHome;
@@ -151,7 +145,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
 
     /** Starts the server process and a `codex` call whose command is running; returns the snapshot. */
     async function serverRunningACommand(): Promise<{ ready: ServerProcessReady; snap: Snapshot; call: Promise<unknown> }> {
-      const cfg: ServerProcessConfig = { backend, binary: VERSIONS[backend].path, version: VERSIONS[backend].version, dataDir, env: home.env, cwd: home.workDir };
+      const cfg: ServerProcessConfig = { backend, binary: located.path, version: located.version, dataDir, env: home.env, cwd: home.workDir };
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
       server = await spawnDetached(process.execPath, ['--import', 'tsx', SERVER_SCRIPT, JSON.stringify(cfg)], { env, cwd: ROOT });
@@ -198,7 +192,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
     });
   });
 
-  describe(`the supervisor's own close paths leave no watchdog (${backend} backend)`, function () {
+  describe(`the supervisor's own close paths leave no watchdog (${title})`, function () {
     this.timeout(60_000);
     let fake: FakeModelServer;
     let home: CodexHome;
@@ -217,7 +211,7 @@ for (const backend of ['mcp-server', 'app-server'] as const satisfies readonly C
 
     it('cancel mid-command, then close: no Codex, command or watchdog is left', async () => {
       sup = new CodexSupervisor({
-        located: { ...VERSIONS[backend], backend, source: 'bundled' },
+        located,
         env: home.env,
         defaultCwd: home.workDir,
         interruptGraceMs: 1000,

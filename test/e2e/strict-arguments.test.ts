@@ -15,13 +15,12 @@ import { startGovernanceServer } from '../../src/server/server';
 import type { CodexSupervisorOptions } from '../../src/supervisor/api';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries, locatedCodex } from '../fakes/codex-processes';
+import { codexBinaries, codexPerBackend } from '../fakes/codex-processes';
 import { replyMessage, startFakeModelServer, type FakeModelServer } from '../fakes/fake-model-server';
 import { connectMcp } from '../helpers/governance-server';
 
 const TOKEN = 'strict-arguments-token-0123456789';
 const bins = codexBinaries();
-const LOCATED = { 'mcp-server': locatedCodex('mcp-server'), 'app-server': locatedCodex('app-server') } as const;
 /** Observed with the binaries: 0.153.4 mcp-server's own `codex` tool schema; app-server `thread/start` AskForApproval. */
 const ACCEPTED = { 'mcp-server': ['on-request', 'never'], 'app-server': ['untrusted', 'on-request', 'never'] } as const;
 
@@ -138,12 +137,11 @@ async function publishedSchemas(h: Harness): Promise<{ mcp: Map<string, Record<s
   };
 }
 
-for (const backend of ['mcp-server', 'app-server'] as const) {
-  describe(`strict arguments with real Codex (${backend} backend)`, function () {
+for (const { backend, located, title } of codexPerBackend()) {
+  describe(`strict arguments with real Codex (${title})`, function () {
     this.timeout(90_000);
     let h: Harness;
     const accepted = ACCEPTED[backend];
-    const located = LOCATED[backend];
 
     before(async () => {
       h = await startHarness(() => ({ located }));

@@ -1,26 +1,21 @@
 /**
- * The Codex supervisor on both real backends against the fake Responses API server:
- * `codex mcp-server` (Codex 0.153.4) and `codex app-server` (Codex 0.169.0).
+ * The Codex supervisor on both real backends against the fake Responses API server, with every
+ * tested Codex: `codex mcp-server` (Codex 0.153.4) and `codex app-server` (Codex 0.169.0 and the
+ * current one).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries } from '../fakes/codex-processes';
+import { codexMatrix } from '../fakes/codex-processes';
 import { functionCallOutput, hang, replyExec, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
 import { type ApprovalBroker, type ApprovalRequest, DEFAULT_DENY_REASON } from '../../src/approvals/vocabulary';
-import type { CodexBackend } from '../../src/supervisor/locate';
 import { liveTreePids } from '../../src/supervisor/process';
 import { CodexTurnError } from '../../src/supervisor/errors';
 import type { CodexSupervisorOptions } from '../../src/supervisor/api';
 import { CodexSupervisor } from '../../src/supervisor/supervisor';
 
-const bins = codexBinaries();
-const VERSIONS: Record<CodexBackend, { path: string; version: string }> = {
-  'mcp-server': { path: bins.legacy, version: '0.153.4' },
-  'app-server': { path: bins.current, version: '0.169.0' },
-};
 
 interface Setup {
   fake: FakeModelServer;
@@ -37,8 +32,8 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
   assert.fail(`timed out waiting for ${what}`);
 }
 
-for (const backend of ['mcp-server', 'app-server'] as const) {
-  describe(`Codex supervisor, ${backend} backend (Codex ${VERSIONS[backend].version})`, function () {
+for (const { backend, located, title } of codexMatrix()) {
+  describe(`Codex supervisor (${title})`, function () {
     this.timeout(60_000);
     const cleanups: Array<() => Promise<void>> = [];
     afterEach(async () => {
@@ -52,7 +47,7 @@ for (const backend of ['mcp-server', 'app-server'] as const) {
       const home = await createCodexHome({ modelBaseUrl: fake.baseUrl });
       cleanups.push(() => home.cleanup());
       const sup = new CodexSupervisor({
-        located: { ...VERSIONS[backend], backend, source: 'bundled' },
+        located,
         env: home.env,
         defaultCwd: home.workDir,
         interruptGraceMs: 1500,

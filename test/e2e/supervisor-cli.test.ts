@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries } from '../fakes/codex-processes';
+import { codexBinaries, codexPerBackend } from '../fakes/codex-processes';
 import { hang, replyExec, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
@@ -37,7 +37,7 @@ describe('codex-governance codex (CLI)', function () {
   });
   after(() => killAllSpawned());
 
-  for (const [label, binary, backend] of [['0.153.4', bins.legacy, 'mcp-server'], ['0.169.0', bins.current, 'app-server']] as const) {
+  for (const { version: label, path: binary, backend } of codexPerBackend()) {
     it(`prints the reply of one turn (Codex ${label}, ${backend})`, async () => {
       fake.enqueue((req) => replyMessage(`cli says: ${userTexts(req).at(-1)}`));
       const r = await run(['codex', '--prompt', 'hello there', '--sandbox', 'read-only', '--cwd', home.workDir, '--codex-path', binary, '--json'], home.env);

@@ -1,7 +1,7 @@
 /**
  * The `codex` tools served by the governance server over Streamable HTTP, compared with calling
  * Codex 0.153.4's own `codex mcp-server` directly against the same fake model; and the same tools
- * on the app-server backend (Codex 0.169.0). The server's supervisor is configured the way a
+ * on the app-server backend (the current Codex). The server's supervisor is configured the way a
  * headless host configures it: through CODEX_GOVERNANCE_CODEX_* variables, with CODEX_HOME/HOME
  * pointing at a temp home.
  */
@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { killAllSpawned, processAlive } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { codexBinaries, startCodexMcpServer } from '../fakes/codex-processes';
+import { bundledCodex, codexBinaries, startCodexMcpServer } from '../fakes/codex-processes';
 import { delayed, functionCallOutput, replyExec, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../fakes/fake-model-server';
 import { TEST_TOKEN } from '../helpers/governance-server';
 import type { RunningGovernanceServer } from '../../src/server/api';
@@ -137,7 +137,7 @@ describe('codex tools on the governance server (Streamable HTTP)', function () {
     assert.deepEqual(server.app.codex.childPids(), []);
   });
 
-  it('serves the same tools on the app-server backend (Codex 0.169.0), with the seed aliases', async () => {
+  it(`serves the same tools on the app-server backend (Codex ${bundledCodex().current.version}), with the seed aliases`, async () => {
     const { client } = await governance(bins.current);
     const r = (await client.callTool({ name: 'codex', arguments: { prompt: 'hello', sandbox: 'isolated', full_auto: true, mode: 'ci', reasoning_effort: 'low', cwd: home.workDir } })) as CallToolResult;
     assert.ok(!r.isError, textOf(r));

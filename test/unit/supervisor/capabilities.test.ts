@@ -36,10 +36,11 @@ describe('supervisor/capabilities: hookSupport(version)', () => {
       const s = hookSupport(version);
       assert.equal(s.supported, false, version);
       assert.deepEqual(s.events, []);
-      assert.ok(s.message?.includes(`Codex ${version} `), s.message);
-      assert.ok(s.message.includes(`need Codex ${HOOKS_MIN_VERSION} or newer`), s.message);
-      assert.match(s.message, /npm install -g @openai\/codex@latest/);
-      assert.match(s.message, /the codex tool/);
+      const message = s.message ?? '';
+      assert.ok(message.includes(`Codex ${version} `), message);
+      assert.ok(message.includes(`need Codex ${HOOKS_MIN_VERSION} or newer`), message);
+      assert.match(message, /npm install -g @openai\/codex@latest/);
+      assert.match(message, /the codex tool/);
     }
   });
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'smol-toml';
+import { codexMatrix } from '../../fakes/codex-processes';
 import {
   codexTomlSnippet,
   connectionSnippets,
@@ -14,10 +15,8 @@ import {
 } from '../../../src/vscode/snippets';
 
 const run = promisify(execFile);
-const CODEX_BINARIES = {
-  '0.169.0': 'node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex',
-  '0.153.4': 'node_modules/codex-mcp-legacy/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex',
-};
+/** Every tested Codex (0.153.4, 0.169.0 and the current one) by version. */
+const CODEX_BINARIES = Object.fromEntries(codexMatrix().map((c) => [c.version, c.path]));
 
 describe('connection snippets', () => {
   const base = 'http://127.0.0.1:8765';
