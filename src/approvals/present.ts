@@ -22,6 +22,7 @@ const WHAT: Record<string, string> = {
   'codex-permissions': 'wants more permissions',
   'codex-mcp-tool': 'wants to call an MCP tool',
   'pause-override': 'wants to go on although governance said PAUSE',
+  'codex-hook': 'asks (Codex hook) to run outside its sandbox',
 };
 
 /** One-line title, e.g. `HIGH risk: agent-7 wants a Codex session with full access (danger-full-access)`. */

@@ -18,7 +18,7 @@
  * starts programs, writes outside the workspace folders); both decided by the supervisor before
  * any child is asked.
  */
-export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool' | 'codex-full-access' | 'codex-session';
+export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool' | 'codex-full-access' | 'codex-session' | 'codex-hook';
 
 export interface ApprovalRequest {
   source: ApprovalSource;

@@ -36,6 +36,7 @@ Usage:
   codex-governance disconnect codex [--config FILE] [--dry-run]
   codex-governance bridge [--data-dir DIR] [--server URL]   (stdio MCP relay to the running server; Codex starts it)
   codex-governance hook [--data-dir DIR] [--server URL] [--offline defer|deny] [--timeout-ms N]   (a Codex hook; Codex starts it)
+  codex-governance hook [--data-dir DIR] [--server URL] [--offline defer|deny] [--timeout-ms N]   (a Codex hook; Codex starts it)
   codex-governance --version
 
 Environment:
@@ -65,6 +66,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0;
   }
   if (command === 'serve') return serve(rest, env);
+  if (command === 'hook') return (await import('./hook')).runHookCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env });
   if (command === 'hook') return (await import('./hook')).runHookCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env });
   if (command === 'mcp') {
     const { runMcpCommand } = await import('./mcp');

@@ -33,6 +33,8 @@ import { AutoReview, autoReviewFromEnv } from '../dialectic/auto-review';
 import { dialecticTools } from './tools/dialectic-tools';
 import { taskTools } from './tools/task-tools';
 import { TaskService } from '../tasks/service';
+import { CodexHookHandler } from '../hooks/handler';
+import { observedTools } from './tools/observed-tools';
 
 /** Approval settings of a server (see ../approvals/broker). */
 export interface GovernanceApprovalOptions {
@@ -77,6 +79,8 @@ export interface GovernanceApp {
   readonly tasks: TaskService;
   /** Starts a review on PAUSE; `settled()` waits for the ones started so far. */
   readonly dialecticAutoReview: AutoReview;
+  /** Codex sessions not started here, governed through their hooks (`POST /v1/hooks/codex`, src/hooks). */
+  readonly hooks: CodexHookHandler;
   /** Records the bound port in the data-dir lock so a second server can name it. */
   setPort(port: number): void;
   close(): Promise<void>;
@@ -166,10 +170,11 @@ export async function createGovernanceApp(options: {
   // Sessions of a previous run show up as lost (their processes ended with that run).
   await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
   const tasks = new TaskService(store.tasks, events);
-  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance), ...taskTools(tasks)]);
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance), ...taskTools(tasks), ...observedTools(store.observedSessions)]);
   attachCodexResources(registry, codex);
   attachAuditResource(registry, audit);
   const metrics = new ServerMetrics({ processMetrics: false });
+  const hooks = new CodexHookHandler({ governance, approvals, observed: store.observedSessions, audit, logger: options.logger });
   registry.onCall((tool, outcome, seconds) => metrics.observeToolCall(tool, outcome, seconds));
   dialectic.start(options.dialectic?.sweepIntervalMs);
   const unsubscribe = [
@@ -201,6 +206,7 @@ export async function createGovernanceApp(options: {
     dialectic,
     tasks,
     dialecticAutoReview,
+    hooks,
     setPort: (port) => lock.update({ port }),
     close: () =>
       (closing ??= (async () => {

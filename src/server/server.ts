@@ -5,7 +5,8 @@
  * - `GET /health`, `GET /metrics` (Prometheus text),
  * - `GET /audit?cursor=&limit=&order=&decision=&outcome=&risk=&source=&type=&agent=&decided_by=&q=`
  *   (the audit log, paged and filtered; see ../approvals/audit-query),
- * - `POST /tasks`, `GET /tasks?status=&limit=` (the task queue in seed 003's shapes; ./http/tasks-routes).
+ * - `POST /tasks`, `GET /tasks?status=&limit=` (the task queue in seed 003's shapes; ./http/tasks-routes),
+ * - `POST /v1/hooks/codex` (Codex hook events of sessions this server did not start; ./http/hooks-route).
  * Every request passes Host/Origin validation (403), the bearer token (401) and the per-agent and
  * per-token token buckets (429 + Retry-After) before it reaches a handler. Open MCP sessions are
  * capped and idle ones closed (./http/mcp-sessions).
@@ -21,6 +22,7 @@ import { HttpError, readJson, sendError, sendJson } from './http/body';
 import { McpSessions, jsonRpcError } from './http/mcp-sessions';
 import { handleCallTool, handleListTools } from './http/openai-adapter';
 import { handleListTasks, handlePostTask } from './http/tasks-routes';
+import { handleCodexHook, HOOKS_ROUTE } from './http/hooks-route';
 import { LayeredRateLimiter, TokenBucketLimiter, tokenRateKey, type LayeredRateDecision } from './http/rate-limit';
 import { hasValidToken, isAllowedHost, isAllowedOrigin, isLoopbackHost, presentedToken } from './http/security';
 import { createMcpServer } from './mcp';
@@ -117,6 +119,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     if (path === '/v1/tools/call' && req.method === 'POST') return handleCallTool(req, res, app.registry, httpCaller(req));
     if (path === '/tasks' && req.method === 'POST') return handlePostTask(req, res, app.tasks, httpCaller(req).agentId, logger);
     if (path === '/tasks' && req.method === 'GET') return handleListTasks(res, url.searchParams, app.tasks, logger);
+    if (path === HOOKS_ROUTE && req.method === 'POST') return handleCodexHook(req, res, app.hooks);
     if (path === '/health' && req.method === 'GET') {
       return sendJson(res, 200, { status: 'ok', server: 'codex-governance', version: VERSION, url: urlOf(), mcp_sessions: sessions.size, ...(await app.governance.health()) });
     }
@@ -134,7 +137,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
         throw err;
       }
     }
-    return sendError(res, 404, 'not_found', `No route ${req.method} ${path}. Routes: /mcp, GET /v1/tools, POST /v1/tools/call, GET /health, GET /metrics, GET /audit, POST /tasks, GET /tasks.`);
+    return sendError(res, 404, 'not_found', `No route ${req.method} ${path}. Routes: /mcp, GET /v1/tools, POST /v1/tools/call, GET /health, GET /metrics, GET /audit, POST /tasks, GET /tasks, POST /v1/hooks/codex.`);
   }
 
   try {
@@ -217,7 +220,7 @@ function rateKeyOf(req: IncomingMessage, path: string): string {
 }
 
 function routeLabel(path: string): string {
-  return ['/mcp', '/v1/tools', '/v1/tools/call', '/health', '/metrics', '/audit', '/tasks'].includes(path) ? path : 'other';
+  return ['/mcp', '/v1/tools', '/v1/tools/call', '/health', '/metrics', '/audit', '/tasks', HOOKS_ROUTE].includes(path) ? path : 'other';
 }
 
 export type { GovernanceApp };

@@ -272,6 +272,43 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_claimed_by ON tasks(claimed_by);
     `,
   },
+  {
+    version: 8,
+    description: 'observed_sessions: Codex sessions seen through hooks (src/hooks) and their events',
+    sql: `
+      CREATE TABLE observed_sessions (
+        session_id TEXT PRIMARY KEY,
+        agent_id TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT 'unknown',
+        originator TEXT,
+        codex_version TEXT,
+        cwd TEXT,
+        model TEXT,
+        permission_mode TEXT,
+        transcript_path TEXT,
+        first_seen_at TEXT NOT NULL,
+        last_event_at TEXT NOT NULL,
+        last_event TEXT NOT NULL,
+        tool_calls INTEGER NOT NULL DEFAULT 0,
+        tool_calls_denied INTEGER NOT NULL DEFAULT 0,
+        approvals INTEGER NOT NULL DEFAULT 0,
+        approvals_denied INTEGER NOT NULL DEFAULT 0,
+        turns INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX observed_sessions_recent ON observed_sessions(last_event_at);
+      CREATE TABLE observed_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES observed_sessions(session_id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        event TEXT NOT NULL,
+        tool_name TEXT,
+        summary TEXT,
+        decision TEXT,
+        reason TEXT
+      );
+      CREATE INDEX observed_events_session ON observed_events(session_id, seq);
+    `,
+  },
 ];
 
 /** Highest schema version this code knows. */

@@ -12,6 +12,7 @@ import { SqliteDiscoveryRepository } from './sqlite-discoveries';
 import { SqliteCodexSessionRepository } from './sqlite-sessions';
 import { SqliteDialecticRepository } from './sqlite-dialectic';
 import { SqliteTaskRepository } from './sqlite-tasks';
+import { SqliteObservedSessionRepository } from './sqlite-observed';
 import type { StoreInfo } from '../core/repository';
 import type { Store } from './types';
 import { runAsPromise } from '../util/promise';
@@ -50,6 +51,7 @@ export function openStoreFile(file: string): Promise<Store> {
       codexSessions,
       dialectic,
       tasks: new SqliteTaskRepository(db),
+      observedSessions: new SqliteObservedSessionRepository(db),
       info(): Promise<StoreInfo> {
         return runAsPromise(() => ({ path: file, schemaVersion: schemaVersion(db) }));
       },

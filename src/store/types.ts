@@ -9,6 +9,7 @@ import type { DiscoveryRepository } from '../knowledge/repository';
 import type { DialecticRepository } from '../dialectic/repository';
 import type { CodexSessionRepository } from '../supervisor/session';
 import type { TaskRepository } from '../tasks/repository';
+import type { ObservedSessionRepository } from '../hooks/repository';
 
 export interface Store {
   readonly agents: AgentRepository;
@@ -20,6 +21,8 @@ export interface Store {
   readonly codexSessions: CodexSessionRepository & Required<Pick<CodexSessionRepository, 'prune'>>;
   /** The task queue (src/tasks). */
   readonly tasks: TaskRepository;
+  /** Codex sessions seen through hooks (src/hooks). */
+  readonly observedSessions: ObservedSessionRepository;
   info(): Promise<StoreInfo>;
   /** Closes the database; idempotent. Calls after close reject. */
   close(): Promise<void>;

@@ -12,6 +12,7 @@ import type { governanceTools } from './governance-tools';
 import type { knowledgeTools } from './knowledge-tools';
 import type { observabilityTools } from './observability-tools';
 import type { taskTools } from './task-tools';
+import type { observedTools } from './observed-tools';
 import type { ToolSpec } from './types';
 
 type AnyDeclared =
@@ -20,7 +21,8 @@ type AnyDeclared =
   | ReturnType<typeof observabilityTools>[number]
   | ReturnType<typeof codexTools>[number]
   | ReturnType<typeof dialecticTools>[number]
-  | ReturnType<typeof taskTools>[number];
+  | ReturnType<typeof taskTools>[number]
+  | ReturnType<typeof observedTools>[number];
 
 /** Every tool name the server serves. */
 export type ToolName = AnyDeclared['name'];

@@ -24,6 +24,8 @@ export function typeChecks(o: ToolOutput<'observe_agent'>, c: ToolOutput<'codex'
 }
 
 const ALL: Record<ToolName, true> = {
+  list_observed_sessions: true,
+  get_observed_session: true,
   post_task: true,
   list_tasks: true,
   claim_task: true,
