@@ -2,20 +2,17 @@
  * `codex-governance tasks generate|list`: seed 003's task generator (an OpenAI model proposes tasks,
  * each validated against the queue's JSON Schema, posted only with `--post`) and a look at the queue.
  *
- * Exit codes: 0 done; 1 the model, its reply, the server or a post failed (the message names the
- * cause; nothing is posted unless every task is valid); 2 bad usage or missing configuration
- * (no API key, no token).
+ * Exit codes: 0 done; 1 the model, its reply, the server (not running, no token, token refused)
+ * or a post failed (the message names the cause; nothing is posted unless every task is valid);
+ * 2 bad usage or no API key.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT } from '../server/server';
 import { buildTaskPrompt, GENERATE_LIMITS, GeneratedReplyError, isoDay, sampleTasks, taskResponseFormat, type GeneratedTask } from '../tasks/generator';
 import { DEFAULT_BASE_URL, ModelCallError, requestGeneratedTasks } from '../tasks/generator-model';
-import { checkServer, listTasks, postTasks, ServerError, type ServerTarget } from '../tasks/generator-post';
+import { connectServer, listTasks, postTasks, ServerError, type ServerTarget } from '../tasks/generator-post';
 import { TASK_STATUSES } from '../tasks/repository';
 import { TASK_LIMITS } from '../tasks/service';
-import { resolveToken } from './token';
+import { findRunningServer, ServerNotFoundError } from './running-server';
 
 export interface TasksCommandIo {
   stdout: { write(text: string): unknown };
@@ -28,7 +25,6 @@ export interface TasksCommandIo {
 }
 
 const DEFAULT_MODEL = 'gpt-4.1-mini';
-const DEFAULT_SERVER = `http://127.0.0.1:${DEFAULT_PORT}`;
 const DEFAULT_TIMEOUT_S = 120;
 const SERVER_TIMEOUT_MS = 15_000;
 
@@ -56,9 +52,10 @@ list: the queue by priority, then due date, then age.
   --tag T, --limit N (1..${TASK_LIMITS.page}, default 20), --json
 
 Server options (generate --post, list):
-  --server URL            governance server (default ${DEFAULT_SERVER})
-  --data-dir DIR          read the token from DIR/token when CODEX_GOVERNANCE_TOKEN is not set
+  --data-dir DIR          the server's data directory: the running server is found from DIR/owner.json
+                          and its token in DIR/token, else CODEX_GOVERNANCE_TOKEN
                           (default CODEX_GOVERNANCE_DATA_DIR, else ~/.codex-governance)
+  --server URL            the server's address instead (e.g. http://127.0.0.1:8765)
 `;
 
 class UsageError extends Error {}
@@ -84,7 +81,7 @@ export async function runTasksCommand(argv: string[], io: TasksCommandIo): Promi
       io.stderr.write(`The model's reply does not match the task schema; nothing was posted:\n${indent(err.message)}\n`);
       return 1;
     }
-    if (err instanceof ModelCallError || err instanceof ServerError) {
+    if (err instanceof ModelCallError || err instanceof ServerError || err instanceof ServerNotFoundError) {
       io.stderr.write(`${e.message}\n`);
       return 1;
     }
@@ -99,17 +96,15 @@ function integer(flag: string, raw: string | undefined, min: number, max: number
   return n;
 }
 
-function serverTarget(values: { server?: string; 'data-dir'?: string }, io: TasksCommandIo): ServerTarget {
-  const url = values.server ?? DEFAULT_SERVER;
-  if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--server must be an http(s) URL such as ${DEFAULT_SERVER}, got "${url}".`);
-  const dataDir = resolve(values['data-dir'] ?? io.defaultDataDir);
-  const fromEnv = ['CODEX_GOVERNANCE_TOKEN', 'UNITARES_HTTP_API_TOKEN'].some((n) => io.env[n]?.trim());
-  // Only a server creates the token file; a client reads it or asks for the variable.
-  if (!fromEnv && !existsSync(join(dataDir, 'token'))) {
-    throw new UsageError(`No governance token: set CODEX_GOVERNANCE_TOKEN to the server's token, or pass --data-dir of the server (${join(dataDir, 'token')} does not exist).`);
-  }
-  const token = resolveToken(io.env, dataDir);
-  return { url, token: token.token, tokenSource: token.source, timeoutMs: SERVER_TIMEOUT_MS };
+/**
+ * The server to post to: `--server`, else the one that owns the data directory (its port from
+ * owner.json), with the tokens to try (the data directory's token file, then CODEX_GOVERNANCE_TOKEN).
+ * @throws ServerNotFoundError (no server runs for the data directory, no token); ServerError
+ */
+async function connect(values: { server?: string; 'data-dir'?: string }, io: TasksCommandIo): Promise<ServerTarget> {
+  if (values.server !== undefined && !/^https?:\/\/[^/]+/.test(values.server)) throw new UsageError(`--server must be an http(s) URL such as http://127.0.0.1:8765, got "${values.server}".`);
+  const found = findRunningServer({ dataDir: values['data-dir'] ?? io.defaultDataDir, env: io.env, server: values.server });
+  return connectServer({ url: found.url, tokens: found.tokens, timeoutMs: SERVER_TIMEOUT_MS });
 }
 
 const SERVER_OPTIONS = { server: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } as const;
@@ -174,8 +169,7 @@ async function generate(argv: string[], io: TasksCommandIo): Promise<number> {
   let target: ServerTarget | undefined;
   if (values.post) {
     // Found before the model is paid for: a stopped server or a wrong token.
-    target = serverTarget(values, io);
-    await checkServer(target);
+    target = await connect(values, io);
   }
   const reply = await requestGeneratedTasks({ ...promptOptions, apiKey, apiKeyEnv: keyEnv, baseUrl, model: values.model, timeoutMs: timeoutS * 1000 });
   if (!target) {
@@ -205,7 +199,7 @@ async function list(argv: string[], io: TasksCommandIo): Promise<number> {
   }
   if (values.status !== undefined && !(TASK_STATUSES as readonly string[]).includes(values.status)) throw new UsageError(`--status must be one of ${TASK_STATUSES.join(', ')}, got "${values.status}".`);
   const limit = integer('limit', values.limit, 1, TASK_LIMITS.page) ?? 20;
-  const page = await listTasks(serverTarget(values, io), { status: values.status, tag: values.tag, limit });
+  const page = await listTasks(await connect(values, io), { status: values.status, tag: values.tag, limit });
   if (values.json) {
     io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return 0;

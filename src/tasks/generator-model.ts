@@ -75,7 +75,7 @@ function explain(err: unknown, c: { baseUrl: string; model: string; apiKeyEnv: s
     return new ModelCallError('timeout', `The model at ${c.baseUrl} did not answer within ${c.seconds} s; nothing was posted. Raise --timeout-seconds, or check --base-url.`);
   }
   if (err instanceof OpenAI.APIConnectionError) {
-    const why = (err.cause as { message?: string; code?: string } | undefined)?.code ?? (err.cause as Error | undefined)?.message ?? err.message;
+    const why = systemCode(err) ?? err.message;
     return new ModelCallError('unreachable', `Cannot reach the model at ${c.baseUrl} (${why}); nothing was posted. Check --base-url (or OPENAI_BASE_URL) and your network.`);
   }
   if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) {
@@ -90,4 +90,12 @@ function explain(err: unknown, c: { baseUrl: string; model: string; apiKeyEnv: s
   }
   if (err instanceof OpenAI.APIError) return new ModelCallError('server_error', `The model server failed (HTTP ${err.status ?? '?'}: ${err.message}); nothing was posted.`);
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The first `code` (ECONNREFUSED, ENOTFOUND, ...) down an error's cause chain: fetch wraps the socket's error. */
+function systemCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return undefined;
 }

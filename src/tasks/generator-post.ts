@@ -19,6 +19,13 @@ export interface ServerTarget {
   timeoutMs: number;
 }
 
+/** Where a server was found and the tokens to try, best first (src/cli/running-server.ts finds them). */
+export interface ServerCandidates {
+  url: string;
+  tokens: Array<{ token: string; source: string }>;
+  timeoutMs: number;
+}
+
 /** The server cannot be used (down, wrong token, not a governance server). */
 export class ServerError extends Error {
   constructor(message: string) {
@@ -41,9 +48,14 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** ` (error field: message)` from a seed 003 error body, or nothing. */
+/**
+ * ` (error field: message)` from a seed 003 error body, ` (code: message)` from the server's other
+ * shape `{success: false, error: {code, message}}` (401 elsewhere, 429), or nothing.
+ */
 function errorDetail(json: Record<string, unknown> | null): string {
   if (!json || json.error === undefined) return '';
+  const e = json.error;
+  if (e && typeof e === 'object' && 'message' in e && typeof e.message === 'string') return ` (${text('code' in e ? e.code : 'error')}: ${e.message})`;
   const field = typeof json.field === 'string' ? ` field ${json.field}` : '';
   return ` (${text(json.error)}${field}${json.message === undefined ? '' : `: ${text(json.message)}`})`;
 }
@@ -74,21 +86,28 @@ async function request(t: ServerTarget, method: 'GET' | 'POST', path: string, bo
   } catch {
     // Not JSON: judged by the status below.
   }
-  if (res.status === 401) {
-    throw new ServerError(`The governance server at ${t.url} refused the token (from ${t.tokenSource}, HTTP 401). Set CODEX_GOVERNANCE_TOKEN to the server's token, or pass the server's --data-dir.`);
-  }
   return { status: res.status, json };
 }
 
 /**
- * Checks that `t` is a governance server that takes the token, before any model call.
- * @throws ServerError naming the cause and the fix
+ * Finds the first token the server takes (`GET /tasks?limit=1`), before any model call, so a
+ * stopped server or a wrong token costs no model request.
+ * @throws ServerError naming the cause and the fix (unreachable, every token refused, not a governance server)
  */
-export async function checkServer(t: ServerTarget): Promise<void> {
-  const { status, json } = await request(t, 'GET', '/tasks?limit=1');
-  if (status !== 200 || json?.ok !== true) {
-    throw new ServerError(`${base(t.url)}/tasks answered HTTP ${status}${errorDetail(json)}, not a task list: is ${t.url} a Codex Governance server? Pass its address with --server.`);
+export async function connectServer(c: ServerCandidates): Promise<ServerTarget> {
+  for (const { token, source } of c.tokens) {
+    const t: ServerTarget = { url: c.url, token, tokenSource: source, timeoutMs: c.timeoutMs };
+    const { status, json } = await request(t, 'GET', '/tasks?limit=1');
+    if (status === 401) continue;
+    if (status !== 200 || json?.ok !== true) {
+      throw new ServerError(`${base(c.url)}/tasks answered HTTP ${status}${errorDetail(json)}, not a task list: is ${c.url} a Codex Governance server? Pass its address with --server.`);
+    }
+    return t;
   }
+  throw new ServerError(
+    `The governance server at ${c.url} refused the token (from ${c.tokens.map((t) => t.source).join(', then ')}; HTTP 401). ` +
+      "Set CODEX_GOVERNANCE_TOKEN to the server's token, or pass the server's --data-dir (its token file).",
+  );
 }
 
 /** `GET /tasks` with the seed's filters. @throws ServerError */
@@ -98,6 +117,7 @@ export async function listTasks(t: ServerTarget, q: { status?: string; tag?: str
   if (q.tag) params.set('tag', q.tag);
   if (q.limit !== undefined) params.set('limit', String(q.limit));
   const { status, json } = await request(t, 'GET', `/tasks?${params.toString()}`);
+  if (status === 401) throw new ServerError(`The governance server at ${t.url} refused the token (from ${t.tokenSource}; HTTP 401).`);
   if (status !== 200 || json?.ok !== true || !Array.isArray(json.tasks)) throw new ServerError(`GET /tasks failed with HTTP ${status}${errorDetail(json)}.`);
   return { tasks: json.tasks as TaskRecord[], total: Number(json.total) };
 }

@@ -64,15 +64,19 @@ describe('codex-governance tasks (arguments, dry run)', () => {
     assert.equal(blank.code, 2);
   });
 
-  it('--post without a token anywhere: exit 2 naming CODEX_GOVERNANCE_TOKEN and the token file, and no token file is created', async () => {
+  it('--post or list with no server for the data directory, or no token anywhere: exit 1 naming the fix; no token file is created', async () => {
     const r = await run(['generate', '--count', '1', '--post'], { OPENAI_API_KEY: 'sk-test' });
-    assert.equal(r.code, 2);
-    assert.match(r.err, /No governance token: set CODEX_GOVERNANCE_TOKEN/);
-    assert.ok(r.err.includes(join(dataDir, 'token')));
+    assert.equal(r.code, 1);
+    assert.match(r.err, /not running for the data directory/);
+    assert.ok(r.err.includes(`codex-governance serve --data-dir ${dataDir}`));
+    const l = await run(['list', '--server', 'http://127.0.0.1:9']);
+    assert.equal(l.code, 1);
+    assert.match(l.err, /No token for the Codex Governance server: .* CODEX_GOVERNANCE_TOKEN is not set/);
+    assert.ok(l.err.includes(join(dataDir, 'token')));
     assert.ok(!existsSync(join(dataDir, 'token')), 'a client never creates the token file');
-    const l = await run(['list']);
-    assert.equal(l.code, 2);
-    assert.match(l.err, /No governance token/);
+    const bad = await run(['list', '--server', 'localhost:8765']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--server must be an http\(s\) URL/);
   });
 
   it('--dry-run needs no key and prints the messages, the JSON Schema and labelled samples', async () => {
