@@ -45,12 +45,12 @@ const USAGE = `Usage:
 
 class UsageError extends Error {}
 
-/** How Codex asks a person to trust new hooks (Codex 0.171.0), printed when --trust was not given. */
+/** How Codex asks a person to trust new hooks (observed with Codex 0.171.0), printed without --trust. */
 export const TRUST_HELP = [
   'Codex runs these hooks only after you trust them:',
-  '  - the Codex CLI (codex) shows "Hooks need review" at start: choose "Trust all and continue";',
-  '    /hooks in a session lists them too;',
-  '  - codex exec and the IDE extension skip them until then (exec warns "hooks need review before they can run").',
+  '  - the Codex CLI (codex) opens "Hooks need review" at start ("Hooks can run outside the sandbox after you',
+  '    trust them."): choose "Trust all and continue"; /hooks in a session reviews them too;',
+  '  - until then codex exec and the IDE extension skip them without a word.',
   'Or run this command again with --trust to record that trust now.',
 ].join('\n');
 
