@@ -206,6 +206,22 @@ describe('codex-governance tasks generate (CLI, fake model, real server)', funct
       assert.match(notFound.err, /\/chat\/completions answered 404 .*--base-url must be an OpenAI-compatible API root/);
     });
 
+    it('a key the model server refuses: exit 1 naming the variable', async () => {
+      const model = await rawModel((_req, res) => {
+        res.writeHead(401, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
+      });
+      try {
+        const r = await cli(['tasks', 'generate', '--count', '2', '--post', '--base-url', model.baseUrl, '--api-key-env', 'MY_OPENAI_KEY'], env({ MY_OPENAI_KEY: 'sk-revoked' }));
+        assert.equal(r.code, 1);
+        assert.match(r.err, /The model server refused the API key from MY_OPENAI_KEY \(HTTP 401: .*Incorrect API key provided\.\).*Set a valid key in MY_OPENAI_KEY/);
+        assert.ok(!r.err.includes('sk-revoked'), 'the key is never printed');
+        assert.equal(model.hits(), 1, 'a 401 is not retried');
+      } finally {
+        await model.close();
+      }
+    });
+
     it('a model that never answers: exit 1 after --timeout-seconds, retries included', async () => {
       const model = await rawModel(() => undefined);
       try {
