@@ -24,7 +24,7 @@ const builds = [
   { ...common, ...lean, entryPoints: ['src/vscode/on-demand.ts'], outfile: 'dist/on-demand.js' },
   { ...common, ...lean, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The Codex hook runs once per tool call: its own small bundle starts several times faster than dist/cli.js.
-  { ...common, ...lean, entryPoints: ['src/cli/hook.ts'], outfile: 'dist/hook.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, ...lean, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 
 // Webview pages: every src/webviews/<panel>/main.ts becomes media/dist/<panel>.js (browser, iife),

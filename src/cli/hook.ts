@@ -12,7 +12,7 @@
  * rule decides: `defer` (default) prints nothing, `deny` blocks the tool call / denies the
  * approval. Nothing here ever turns a failure into an allow; only the server's answer can allow a
  * PermissionRequest. Spawned per tool call, so it imports only what it needs (node:http, the data
- * directory lookup) and is bundled on its own as dist/hook.js.
+ * directory lookup) and is bundled on its own as dist/hook.js (./hook-main).
  */
 import { request } from 'node:http';
 import { resolve } from 'node:path';
@@ -162,15 +162,4 @@ function post(url: string, body: string, token: string, agentId: string | undefi
     });
     req.end(body);
   });
-}
-
-if (require.main === module) {
-  // The separate bundle (dist/hook.js): exit once stdout has drained; a crash prints nothing (no decision).
-  runHookCommand(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
-    (code) => process.stdout.write('', () => process.exit(code)),
-    (err: unknown) => {
-      process.stderr.write(`codex-governance hook: ${err instanceof Error ? err.message : String(err)}; no decision, Codex decides.\n`);
-      process.exit(0);
-    },
-  );
 }

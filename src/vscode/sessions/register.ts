@@ -60,7 +60,7 @@ export function registerSessions(ctx: ExtensionHost): Sessions {
     if (!c) throw new Error(NOT_RUNNING);
     return c;
   };
-  const view = ctx.push(new ClientTreeView({ viewId: SESSIONS_VIEW_ID, topics: ['sessions'], load: (c) => loadSessions(c), source }));
+  const view = ctx.push(new ClientTreeView({ viewId: SESSIONS_VIEW_ID, topics: ['sessions', 'agents'], load: (c) => loadSessions(c), source }));
   const confirmCancel = async (h: Pick<SessionHeader, 'title'>): Promise<boolean> =>
     (await showWarningMessage(`Codex session "${h.title}" is running a turn. Cancel it? The turn stops and its Codex process and commands are ended.`, CONFIRM_CANCEL)) === CONFIRM_CANCEL;
   // One panel per session (revealed when already open), restored after a reload from the page's

@@ -1,9 +1,13 @@
 /**
  * The Sessions view: one row per Codex session the governance server's supervisor knows, newest
- * activity first (the order `codex-session-info` lists them), with its details as children. Data
- * from `codex-session-info` (src/server/tools/codex-tools.ts); no `vscode`, so unit tested in mocha.
+ * activity first (the order `codex-session-info` lists them), with its details as children; then
+ * the Codex sessions seen through hooks (Codex CLI, the Codex IDE extension, other app-server
+ * clients: `list_observed_sessions`, src/hooks), read-only, with the client that started them.
+ * Data from `codex-session-info` (src/server/tools/codex-tools.ts); no `vscode`, so unit tested in mocha.
  */
 import type { GovernanceClient, SessionSummary } from '../../client/types';
+import type { ToolOutput } from '../../server/tools/catalog';
+import { SOURCE_LABELS } from '../../hooks/source';
 import type { CodexSessionStatus } from '../../supervisor/session';
 import { ago, errorNode, escapeMarkdown, oneLine, type ViewContent, type ViewNode } from '../views/node';
 
@@ -31,8 +35,45 @@ export async function loadSessions(client: GovernanceClient | undefined, now: nu
   }
   const running = sessions.filter((s) => s.status === 'running' || s.status === 'starting').length;
   const idle = sessions.filter((s) => s.status === 'idle').length;
-  const parts = [running ? `${running} running` : '', idle ? `${idle} idle` : ''].filter(Boolean);
-  return { nodes: sessions.map((s) => sessionNode(s, now)), description: parts.length ? parts.join(', ') : undefined };
+  // Sessions we started show above with their full details; a server without the hooks tool (older) shows none.
+  const observed = await client.callTool('list_observed_sessions', { limit: 100 }).then(
+    (r) => r.sessions.filter((o) => o.source !== 'ours'),
+    () => [],
+  );
+  const parts = [running ? `${running} running` : '', idle ? `${idle} idle` : '', observed.length ? `${observed.length} observed` : ''].filter(Boolean);
+  return { nodes: [...sessions.map((s) => sessionNode(s, now)), ...observed.map((o) => observedNode(o, now))], description: parts.length ? parts.join(', ') : undefined };
+}
+
+export type ObservedSessionRow = ToolOutput<'list_observed_sessions'>['sessions'][number];
+
+/** A Codex session seen through its hooks: who started it, where, what governance saw (read-only: we do not own its process). */
+export function observedNode(o: ObservedSessionRow, now: number): ViewNode {
+  const source = SOURCE_LABELS[o.source];
+  const folder = o.cwd ? (o.cwd.split(/[\\/]/).filter(Boolean).at(-1) ?? o.cwd) : o.session_id;
+  const details: Array<[string, string, string]> = [
+    ['source', 'Started by', `${source}${o.originator ? ` (${o.originator})` : ''}`],
+    ['agent', 'Governance agent', o.agent_id],
+    ['cwd', 'Working directory', o.cwd ?? '(unknown)'],
+    ['model', 'Model', o.model ?? '(unknown)'],
+    ['tools', 'Tool calls', `${o.tool_calls}${o.tool_calls_denied ? `, ${o.tool_calls_denied} blocked` : ''}`],
+    ['approvals', 'Approvals', `${o.approvals}${o.approvals_denied ? `, ${o.approvals_denied} denied` : ''}`],
+    ['last', 'Last event', `${o.last_event} ${ago(o.last_event_at, now)}`],
+    ['codex', 'Codex', o.codex_version ?? '(unknown)'],
+  ];
+  return {
+    id: `observed:${o.session_id}`,
+    label: `${source} · ${folder}`,
+    description: `observed · ${o.tool_calls} tool call${o.tool_calls === 1 ? '' : 's'} · ${ago(o.last_event_at, now)}`,
+    tooltip: [
+      `**${escapeMarkdown(source)}** session seen through Codex hooks (read-only: not started here)`,
+      `Session ${escapeMarkdown(o.session_id)} · agent ${escapeMarkdown(o.agent_id)}`,
+      `Working directory ${escapeMarkdown(o.cwd ?? '(unknown)')}`,
+      `${o.tool_calls} tool calls (${o.tool_calls_denied} blocked) · ${o.approvals} approvals (${o.approvals_denied} denied) · ${o.turns} turns`,
+    ].join('\n\n'),
+    icon: { id: 'eye' },
+    contextValue: 'codexGovernance.session.observed',
+    children: details.map(([key, label, value]) => ({ id: `observed:${o.session_id}:${key}`, label: `${label}:`, description: oneLine(value, 120), tooltip: `**${label}:** ${escapeMarkdown(value)}` })),
+  };
 }
 
 export function sessionContext(status: CodexSessionStatus): string {
