@@ -42,3 +42,14 @@ export async function cleanUpSessions(client: GovernanceClient, which: 'idle' | 
   const r = await client.callTool('codex-cleanup', which === 'all' ? { force: true } : { idle: true });
   return r.closed;
 }
+
+/**
+ * Stops only the running turn of a session (`codex-cleanup` with `stop_turn`): its output so far
+ * stays, and the session stays open when Codex confirms the stop.
+ * @returns whether a turn was running
+ * @throws GovernanceClientError (`not_found`)
+ */
+export async function stopTurn(client: GovernanceClient, sessionId: string): Promise<boolean> {
+  const r = await client.callTool('codex-cleanup', { session_id: sessionId, stop_turn: true });
+  return 'stopped' in r && r.stopped === true;
+}

@@ -92,7 +92,7 @@ export class Ctx implements ExtensionHost, vscode.Disposable {
     registerPanels(this);
     this.approvalsUi = registerApprovals(this);
     registerApprovalsPanel(this, this.approvalsUi);
-    registerSessions(this);
+    registerSessions(this, this.approvalsUi.prompter);
     registerReviews(this);
     registerMcpSettings(this);
     registerMcpProvider(this);

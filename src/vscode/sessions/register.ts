@@ -19,7 +19,8 @@ import { targetOf } from '../views/targets';
 import { ClientTreeView } from '../views/tree-provider';
 import { PanelHost } from '../panels/panel-host';
 import { SANDBOX_CHOICES, startSession } from './new-session';
-import { SessionPanelHandler } from './session-handler';
+import { sessionFiles } from './session-files';
+import { SessionPanelHandler, type PendingApprovals } from './session-handler';
 import { loadSessions, sessionTitle } from './sessions-model';
 
 export const SESSIONS_VIEW_ID = 'codexGovernance.sessions';
@@ -53,7 +54,11 @@ export function sessionIdOf(arg: unknown): string | undefined {
   return t?.kind === 'session' ? t.sessionId : undefined;
 }
 
-export function registerSessions(ctx: ExtensionHost): Sessions {
+/**
+ * @param approvals this window's open approval requests (the Session panel shows a session's as
+ *   cards and answers them as the Approvals view does)
+ */
+export function registerSessions(ctx: ExtensionHost, approvals?: PendingApprovals): Sessions {
   const source = ctx.clients;
   const client = (): GovernanceClient => {
     const c = source.current;
@@ -63,6 +68,7 @@ export function registerSessions(ctx: ExtensionHost): Sessions {
   const view = ctx.push(new ClientTreeView({ viewId: SESSIONS_VIEW_ID, topics: ['sessions', 'agents'], load: (c) => loadSessions(c), source }));
   const confirmCancel = async (h: Pick<SessionHeader, 'title'>): Promise<boolean> =>
     (await showWarningMessage(`Codex session "${h.title}" is running a turn. Cancel it? The turn stops and its Codex process and commands are ended.`, CONFIRM_CANCEL)) === CONFIRM_CANCEL;
+  const files = ctx.push(sessionFiles());
   // One panel per session (revealed when already open), restored after a reload from the page's
   // saved `{sessionId}`; an open one that has not drawn yet is waited for when revealed.
   const panels = ctx.push(
@@ -82,7 +88,10 @@ export function registerSessions(ctx: ExtensionHost): Sessions {
           new SessionPanelHandler(key, {
             clients: source,
             post,
-            confirmCancel,
+            ...(approvals ? { approvals } : {}),
+            copy: (text) => Promise.resolve(writeClipboard(text)),
+            saveMarkdown: (markdown, name) => files.saveMarkdown(markdown, name),
+            openDiff: (change) => files.openDiff(change),
             onHeader: (h) => setTitle(`Codex: ${h.title.length > 40 ? `${h.title.slice(0, 39)}…` : h.title}`),
           }),
       },

@@ -1,16 +1,28 @@
 /**
  * The Session panel's host logic, without `vscode`: answers the page's `ready` with the session's
- * header and transcript, streams new transcript events as the server reports session changes
- * (GovernanceClient.onDidChange topic `sessions`), and runs the page's reply and cancel through
- * the `codex-reply` / `codex-cleanup` tools. One instance per open panel (one panel per session).
+ * header, transcript, streaming text and pending approvals; posts new transcript events as the
+ * server reports session changes (GovernanceClient.onDidChange topic `sessions`) and streamed text
+ * as it arrives (`onSessionStream`, batched over {@link STREAM_BATCH_MS}; a client without it, the
+ * server of another window, is polled every {@link POLL_WHILE_RUNNING_MS} while a turn runs); runs
+ * the page's reply, stop-turn and end-session through `codex-reply` / `codex-cleanup`, answers
+ * approvals through the same prompter as the Approvals view, and copies or exports the transcript
+ * as Markdown. One instance per open panel (one panel per session).
  */
+import type { PendingApproval } from '../../approvals/types';
+import type { ApprovalAnswer } from '../../approvals/vocabulary';
 import type { GovernanceClientSource } from '../../client/select';
-import { cancelSession, getSession, replyToSession } from '../../client/sessions';
-import type { SessionDetails } from '../../client/types';
-import { type SessionHeader, type SessionHostMessage, type TranscriptEvent } from '../../webviews/session/protocol';
+import { cancelSession, getSession, replyToSession, stopTurn } from '../../client/sessions';
+import type { SessionDetails, SessionStreamDelta } from '../../client/types';
+import { transcriptMarkdown } from '../../webviews/session/export';
+import type { LiveDelta, PendingCard, SessionHeader, SessionHostMessage, TranscriptEvent } from '../../webviews/session/protocol';
 import { parseSessionPageMessage } from '../../webviews/session/schema';
 import { sessionTitle } from './sessions-model';
 import { LivePanelHandler } from '../panels/live-panel';
+
+/** Streamed text is posted at most this often (ms): one message per batch, not one per token. */
+export const STREAM_BATCH_MS = 8;
+/** How often a session of another window's server is read while its turn runs (ms). */
+export const POLL_WHILE_RUNNING_MS = 1000;
 
 /** What the page drew last. */
 export interface SessionRenderReport {
@@ -20,22 +32,61 @@ export interface SessionRenderReport {
   status: string;
   /** Renders reported by this panel's pages so far, this one included. */
   renders: number;
+  /** Delta-to-screen times of the streamed text the page drew (ms). */
+  stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number };
+  /** The page's JS heap (bytes; 0 where the browser does not say). */
+  heapBytes?: number;
+  /** DOM elements in the transcript. */
+  nodes?: number;
+}
+
+/** The approvals the panel shows and answers (VsCodeApprovalPrompter satisfies it). */
+export interface PendingApprovals {
+  list(): PendingApproval[];
+  /** @returns false when the request is no longer open */
+  answer(id: string, answer: ApprovalAnswer): boolean;
+  onDidChange(listener: () => void): { dispose(): void };
+}
+
+/** One file of a change, as "Open diff" gets it. */
+export interface ChangeToOpen {
+  path: string;
+  kind: string;
+  diff: string;
+  /** The session's folder (relative paths are in it). */
+  cwd: string;
 }
 
 export interface SessionHandlerDeps {
   clients: Pick<GovernanceClientSource, 'current' | 'onDidChangeClient'>;
   post: (message: SessionHostMessage) => void;
-  /** Asked before cancelling a session that is running a turn; true = go ahead. */
-  confirmCancel: (header: SessionHeader) => Promise<boolean>;
   /** Called with every header posted (the host titles its tab with it). */
   onHeader?: (header: SessionHeader) => void;
+  /** This window's open approval requests; absent: no cards (the server runs elsewhere). */
+  approvals?: PendingApprovals;
+  copy?: (text: string) => Promise<void>;
+  /** Asks where to save `markdown` and writes it; resolves with the path, or undefined when cancelled. */
+  saveMarkdown?: (markdown: string, suggestedName: string) => Promise<string | undefined>;
+  openDiff?: (change: ChangeToOpen) => Promise<void>;
+  /** Shows the session without controls (a session observed, not run, by this server). */
+  readOnly?: boolean;
 }
 
 export const NO_SERVER = 'The governance server is not running. Run "Codex Governance: Start Server", and this panel loads again.';
 
+/** The reason written when the person denies from the panel. */
+export const SESSION_PANEL_DENY_REASON = 'Denied in the Session panel by the person reviewing the request.';
+
 export class SessionPanelHandler extends LivePanelHandler<SessionRenderReport> {
   private shown: TranscriptEvent[] = [];
+  /** Every event the page was sent since its last snapshot, in the page's order (its `index`). */
+  private sent: TranscriptEvent[] = [];
   private header: SessionHeader | undefined;
+  private offStream: (() => void) | undefined;
+  private offApprovals: { dispose(): void } | undefined;
+  private deltas: LiveDelta[] = [];
+  private streamTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly sessionId: string,
@@ -47,6 +98,7 @@ export class SessionPanelHandler extends LivePanelHandler<SessionRenderReport> {
   /** Another server may hold another transcript: the next load sends a snapshot. */
   protected override clientReplaced(): void {
     this.header = undefined;
+    this.subscribeStream();
   }
 
   /** Handles one raw message from the page; failures are posted to the page as `error`, never thrown. */
@@ -54,21 +106,44 @@ export class SessionPanelHandler extends LivePanelHandler<SessionRenderReport> {
     try {
       const message = parseSessionPageMessage(raw);
       switch (message.type) {
-        case 'rendered':
-          return this.rendered((renders) => ({ sessionId: message.sessionId, events: message.events, status: message.status, renders }));
+        case 'rendered': {
+          const { type: _type, ...report } = message;
+          return this.rendered((renders) => ({ ...report, renders }));
+        }
         case 'ready':
           this.pageReady();
+          this.subscribeStream();
+          this.offApprovals ??= this.deps.approvals?.onDidChange(() => this.post({ type: 'pending', pending: this.pending() }));
           // A reloaded page shows nothing yet: send everything.
           this.header = undefined;
           return await this.refresh();
         case 'reply':
           return await this.reply(message.prompt);
+        case 'stop':
+          return await this.stop();
         case 'cancel':
           return await this.cancel();
+        case 'approve':
+          return this.approve(message.id, message.decision);
+        case 'copy':
+          await this.deps.copy?.(message.text);
+          return this.post({ type: 'action', action: 'copy', busy: false, note: 'Copied.' });
+        case 'export':
+          return await this.export(message.to);
+        case 'open-diff':
+          return await this.openDiff(message.index, message.path);
       }
     } catch (err) {
       this.post({ type: 'error', message: messageOf(err) });
     }
+  }
+
+  override dispose(): void {
+    this.offStream?.();
+    this.offApprovals?.dispose();
+    clearTimeout(this.streamTimer);
+    clearTimeout(this.pollTimer);
+    super.dispose();
   }
 
   /**
@@ -78,6 +153,7 @@ export class SessionPanelHandler extends LivePanelHandler<SessionRenderReport> {
   protected async load(): Promise<void> {
     if (this.disposed) return;
     let session: SessionDetails;
+    const client = this.deps.clients.current;
     try {
       session = await getSession(this.client(), this.sessionId);
     } catch (err) {
@@ -85,42 +161,87 @@ export class SessionPanelHandler extends LivePanelHandler<SessionRenderReport> {
       return;
     }
     if (this.disposed) return;
-    const header = headerOf(session);
+    const header = headerOf(session, this.deps.readOnly === true);
     const events = session.transcript;
     const added = this.header === undefined ? undefined : appendedEvents(this.shown, events);
     const headerChanged = JSON.stringify(header) !== JSON.stringify(this.header);
+    const polled = client?.onSessionStream === undefined;
     this.header = header;
     this.shown = events;
     if (headerChanged) this.deps.onHeader?.(header);
-    if (!added) this.post({ type: 'snapshot', header, events });
-    else if (added.length || headerChanged) this.post({ type: 'append', header, events: added });
+    const live = (session.live ?? []).map((l) => ({ ...l }));
+    if (!added) {
+      this.sent = [...events];
+      this.post({ type: 'snapshot', header, events, live, pending: this.pending() });
+    } else if (added.length || headerChanged || (polled && live.length)) {
+      this.sent.push(...added);
+      this.post({ type: 'append', header, events: added, ...(polled ? { live } : {}) });
+    }
+    // Without a stream, a running turn's text is read again shortly.
+    clearTimeout(this.pollTimer);
+    if (polled && (header.status === 'running' || header.status === 'starting')) this.pollTimer = setTimeout(() => void this.refresh(), POLL_WHILE_RUNNING_MS);
+  }
+
+  private subscribeStream(): void {
+    this.offStream?.();
+    this.offStream = this.deps.clients.current?.onSessionStream?.((d) => this.onDelta(d));
+  }
+
+  private onDelta(d: SessionStreamDelta): void {
+    if (d.sessionId !== this.sessionId || this.disposed) return;
+    this.deltas.push({ itemId: d.itemId, kind: d.kind, delta: d.delta, at: d.at, ...(d.offset !== undefined ? { offset: d.offset } : {}) });
+    this.streamTimer ??= setTimeout(() => {
+      this.streamTimer = undefined;
+      const deltas = this.deltas;
+      this.deltas = [];
+      if (deltas.length) this.post({ type: 'stream', deltas });
+    }, STREAM_BATCH_MS);
+  }
+
+  private pending(): PendingCard[] {
+    return (this.deps.approvals?.list() ?? []).filter((p) => p.sessionId === this.sessionId).map(pendingCardOf);
+  }
+
+  private approve(id: string, decision: ApprovalAnswer['decision']): void {
+    const approvals = this.deps.approvals;
+    const answered = approvals?.answer(id, decision === 'deny' ? { decision, reason: SESSION_PANEL_DENY_REASON } : { decision }) === true;
+    if (!answered) this.post({ type: 'action', action: 'approve', busy: false, error: 'This approval is no longer open: it was answered elsewhere, timed out, or its turn ended.' });
+    this.post({ type: 'pending', pending: this.pending() });
   }
 
   private async reply(prompt: string): Promise<void> {
     const client = this.client();
-    // The server decides whether the session can take it (a running turn is a conflict).
+    // The server decides whether the session can take it (a running turn is a conflict); an
+    // ended app-server session is resumed in a new process.
     this.post({ type: 'action', action: 'reply', busy: true });
     try {
       const answer = await replyToSession(client, this.sessionId, prompt);
       this.post({ type: 'action', action: 'reply', busy: false, answer: answer.content });
     } catch (err) {
-      this.post({ type: 'action', action: 'reply', busy: false, error: messageOf(err) });
+      const message = messageOf(err);
+      // A stopped turn is what the person asked for, not a failure.
+      if (message.startsWith('The turn was stopped')) this.post({ type: 'action', action: 'reply', busy: false, note: message });
+      else this.post({ type: 'action', action: 'reply', busy: false, error: message });
     }
     await this.refresh();
   }
 
-  private async cancel(): Promise<void> {
-    const client = this.client();
-    const header = headerOf(await getSession(client, this.sessionId));
-    if (header.status === 'running' || header.status === 'starting') {
-      if (!(await this.deps.confirmCancel(header))) {
-        this.post({ type: 'action', action: 'cancel', busy: false });
-        return;
-      }
+  private async stop(): Promise<void> {
+    this.post({ type: 'action', action: 'stop', busy: true });
+    try {
+      const stopped = await stopTurn(this.client(), this.sessionId);
+      this.post({ type: 'action', action: 'stop', busy: false, note: stopped ? 'The turn was stopped; its output so far stays in the transcript.' : 'No turn was running.' });
+    } catch (err) {
+      this.post({ type: 'action', action: 'stop', busy: false, error: messageOf(err) });
     }
+    await this.refresh();
+  }
+
+  /** Ends the session (the page asked the person first when a turn runs). */
+  private async cancel(): Promise<void> {
     this.post({ type: 'action', action: 'cancel', busy: true });
     try {
-      await cancelSession(client, this.sessionId);
+      await cancelSession(this.client(), this.sessionId);
       this.post({ type: 'action', action: 'cancel', busy: false });
     } catch (err) {
       this.post({ type: 'action', action: 'cancel', busy: false, error: messageOf(err) });
@@ -128,13 +249,40 @@ export class SessionPanelHandler extends LivePanelHandler<SessionRenderReport> {
     await this.refresh();
   }
 
+  private async export(to: 'clipboard' | 'file'): Promise<void> {
+    if (!this.header) throw new Error('The session has not loaded yet.');
+    const markdown = transcriptMarkdown(this.header, this.shown, new Date().toISOString());
+    if (to === 'clipboard') {
+      if (!this.deps.copy) throw new Error('Copying is not available here.');
+      await this.deps.copy(markdown);
+      return this.post({ type: 'action', action: 'export', busy: false, note: `Transcript copied as Markdown (${this.shown.length} events).` });
+    }
+    if (!this.deps.saveMarkdown) throw new Error('Saving is not available here.');
+    const path = await this.deps.saveMarkdown(markdown, `codex-session-${this.sessionId.slice(0, 8)}.md`);
+    if (path) this.post({ type: 'action', action: 'export', busy: false, note: `Transcript saved to ${path}.` });
+  }
+
+  private async openDiff(index: number, path: string): Promise<void> {
+    const change = this.sent[index]?.changes?.find((c) => c.path === path);
+    if (!change || !this.header) throw new Error(`No file change of ${path} at event ${index} of this transcript; reload the panel.`);
+    if (!this.deps.openDiff) throw new Error('Opening diffs is not available here.');
+    await this.deps.openDiff({ ...change, cwd: this.header.cwd });
+  }
+
   private post(message: SessionHostMessage): void {
     if (!this.disposed) this.deps.post(message);
   }
 }
 
-/** The header fields of a session as the page shows them. */
-export function headerOf(s: SessionDetails): SessionHeader {
+/** A pending approval as the page's card shows it. */
+export function pendingCardOf(p: PendingApproval): PendingCard {
+  return { id: p.id, source: p.source, risk: p.risk, deadline: p.deadline, ...(p.command ? { command: p.command } : {}), ...(p.cwd ? { cwd: p.cwd } : {}), ...(p.reason ? { reason: p.reason } : {}) };
+}
+
+/** The header fields of a session as the page shows them, and what the panel can do with it. */
+export function headerOf(s: SessionDetails, readOnly = false): SessionHeader {
+  // An ended app-server thread is reopened by the next codex-reply (thread/resume in a new process).
+  const resumable = (s.status === 'closed' || s.status === 'lost') && s.backend === 'app-server' && s.threadId !== null;
   return {
     sessionId: s.session_id,
     threadId: s.threadId,
@@ -150,6 +298,10 @@ export function headerOf(s: SessionDetails): SessionHeader {
     tokens: { input: s.tokens.input, cachedInput: s.tokens.cachedInput, output: s.tokens.output, total: s.tokens.total },
     lastActivityAt: s.lastActivityAt,
     lastError: s.lastError,
+    agentId: s.agentId,
+    canReply: !readOnly && (s.status === 'idle' || resumable),
+    resumable: !readOnly && resumable,
+    readOnly,
   };
 }
 

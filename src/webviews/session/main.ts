@@ -1,7 +1,11 @@
 /**
- * Session page: a Codex session's status header, its transcript (prompts, answers, commands,
- * approvals, errors) appended live as the host streams events, a reply box enabled while the
- * session is idle, and a Cancel button while it holds a process.
+ * Session page: a Codex session's status header, its transcript (prompts with their author,
+ * answers as markdown, commands with folded output, file changes with their diffs, approvals)
+ * appended live as the host streams events, the text Codex is still writing drawn as it arrives
+ * (./live), approvals Codex waits for as cards with their answers and time left, a reply box
+ * (also for an ended session whose thread can be resumed), "Stop turn" beside "End session" (which
+ * asks on the page first), and Copy / Export of the transcript as Markdown. A read-only header
+ * (a session observed elsewhere) hides every control that acts on it.
  */
 import '@vscode/codicons/dist/codicon.css';
 import './styles.css';
@@ -10,76 +14,77 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { panelChannel } from '../shared/vscode-api';
 import { el } from '../shared/theme';
-import type { SessionHeader, SessionHostMessage, SessionPageMessage, SessionPageState, TranscriptEvent } from './protocol';
+import { LiveRows } from './live';
+import type { PendingCard, SessionHeader, SessionHostMessage, SessionPageMessage, SessionPageState, TranscriptEvent } from './protocol';
+import { eventRow, pendingCard, timeLeft, type RowActions } from './render';
 
-type TextArea = HTMLElement & { value: string; disabled: boolean };
+type TextArea = HTMLElement & { value: string; disabled: boolean; placeholder: string };
 type Button = HTMLElement & { disabled: boolean };
 
 const channel = panelChannel<SessionPageMessage, SessionHostMessage, SessionPageState>();
 const saved = channel.state();
 let header: SessionHeader | undefined;
 let events = 0;
+let pending: PendingCard[] = [];
 let replying = false;
 let cancelling = false;
+let stopping = false;
+
+const button = (id: string, icon: string, title: string, text: string, secondary = true) =>
+  el('vscode-button', { id, icon, title, ...(secondary ? { secondary: '' } : {}) }, text) as Button;
 
 const app = document.getElementById('app')!;
 const title = el('h2', { id: 'title' }, 'Loading session…');
 const badge = el('vscode-badge', { id: 'status' });
+const waiting = el('span', { id: 'waiting', class: 'waiting hidden', role: 'status' }, 'Waiting for your approval');
+const stopButton = button('stop', 'debug-pause', 'Stop the running turn; the session stays open for your next prompt', 'Stop turn');
+const cancelButton = button('cancel', 'debug-stop', 'End this session and its Codex process', 'End session');
+const copyButton = button('copy-md', 'copy', 'Copy the transcript as Markdown', 'Copy');
+const exportButton = button('export-md', 'save', 'Save the transcript as a Markdown file', 'Export…');
+const confirmBar = el('div', { id: 'confirm-end', class: 'confirm hidden', role: 'alertdialog', 'aria-label': 'End this session?' });
 const facts = el('div', { class: 'facts', id: 'facts' });
-const cancelButton = el('vscode-button', { id: 'cancel', secondary: '', icon: 'debug-stop', title: 'End this session and its processes' }, 'Cancel Session') as Button;
 const errorBox = el('div', { class: 'error hidden', id: 'error', role: 'alert' });
+const noteBox = el('div', { class: 'note hidden', id: 'note', role: 'status' });
 const transcript = el('div', { class: 'transcript', id: 'transcript', role: 'log', 'aria-live': 'polite' });
 const empty = el('div', { class: 'muted empty' }, 'No events yet.');
+const pendingBox = el('div', { id: 'pending' });
 const replyBox = el('vscode-textarea', { id: 'reply', rows: '3', resize: 'vertical', placeholder: 'Reply to Codex (Ctrl+Enter to send)', 'aria-label': 'Reply' }) as TextArea;
 const sendButton = el('vscode-button', { id: 'send', icon: 'send' }, 'Send') as Button;
 const replyStatus = el('div', { class: 'muted', id: 'reply-status', role: 'status' });
+const footer = el('footer', { class: 'reply' }, replyBox, el('div', { class: 'reply-actions' }, replyStatus, sendButton));
+
+const confirmYes = button('confirm-end-yes', 'debug-stop', 'End the session now', 'End session', false);
+const confirmNo = button('confirm-end-no', 'close', 'Keep the session', 'Keep it');
+confirmBar.append(el('span', { class: 'confirm-text' }, 'Codex is running a turn. End the session? The turn stops and its Codex process and commands end.'), el('span', { class: 'spacer' }), confirmYes, confirmNo);
 
 app.append(
-  el('header', { class: 'head' }, el('div', { class: 'title-row' }, title, badge, el('span', { class: 'spacer' }), cancelButton), facts),
+  el('header', { class: 'head' }, el('div', { class: 'title-row' }, title, badge, waiting, el('span', { class: 'spacer' }), copyButton, exportButton, stopButton, cancelButton), facts),
+  confirmBar,
   errorBox,
+  noteBox,
   transcript,
-  el('footer', { class: 'reply' }, replyBox, el('div', { class: 'reply-actions' }, replyStatus, sendButton)),
+  footer,
 );
-transcript.append(empty);
+transcript.append(empty, pendingBox);
 if (saved?.draft) replyBox.value = saved.draft;
 
-/** How each event type reads: a label, a codicon and a style; unknown types show their raw name. */
-const KINDS: Array<[RegExp, string, string, string]> = [
-  [/^user_message$/, 'You', 'account', 'user'],
-  [/^(agent_message|item\/completed:agentMessage)$/, 'Codex', 'sparkle', 'agent'],
-  [/^(exec_command_begin|item\/started)$/, 'Command started', 'terminal', 'command'],
-  [/^exec_command_end$/, 'Command finished', 'terminal', 'command'],
-  [/^item\/completed:commandExecution$/, 'Command', 'terminal', 'command'],
-  [/^approval$/, 'Approval answered', 'shield', 'approval'],
-  [/^(exec_approval_request|apply_patch_approval_request)$/, 'Approval asked', 'shield', 'approval'],
-  [/^(patch_apply_begin|patch_apply_end|item\/completed:fileChange)$/, 'File change', 'diff', 'tool'],
-  [/^(mcp_tool_call_begin|mcp_tool_call_end|item\/completed:mcpToolCall)$/, 'MCP tool call', 'plug', 'tool'],
-  [/^(error|stream_error)$/, 'Error', 'error', 'failure'],
-  [/^warning$/, 'Warning', 'warning', 'warn'],
-  [/^(task_started|turn\/started)$/, 'Turn started', 'play', 'meta'],
-  [/^(task_complete|turn\/completed)$/, 'Turn finished', 'check', 'meta'],
-  [/^turn_aborted$/, 'Turn aborted', 'debug-stop', 'failure'],
-  [/^session_configured$/, 'Session configured', 'settings-gear', 'meta'],
-];
+const actions: RowActions = {
+  copy: (text) => channel.post({ type: 'copy', text }),
+  openDiff: (index, path) => channel.post({ type: 'open-diff', index, path }),
+};
 
-function kindOf(type: string): { label: string; icon: string; style: string } {
-  for (const [re, label, icon, style] of KINDS) if (re.test(type)) return { label, icon, style };
-  return { label: type, icon: 'circle-small', style: 'meta' };
+/** Follows the newest entry only when the reader is already at the bottom. */
+function follow(append: () => void): void {
+  const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
+  append();
+  if (atBottom) transcript.scrollTop = transcript.scrollHeight;
 }
 
-function time(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-}
-
-function eventRow(e: TranscriptEvent): HTMLElement {
-  let k = kindOf(e.type);
-  // A turn that ended otherwise than `completed` (interrupted, failed) is not a success.
-  if (/^(task_complete|turn\/completed)$/.test(e.type) && e.summary && !e.summary.startsWith('completed')) k = { label: 'Turn ended', icon: 'debug-stop', style: 'failure' };
-  const text = k.style === 'command' ? el('pre', { class: 'text' }, e.summary) : el('div', { class: 'text' }, e.summary);
-  const label = el('span', { class: 'label' }, el('span', { class: `codicon codicon-${k.icon}`, 'aria-hidden': 'true' }), ` ${k.label}`);
-  return el('div', { class: `event ${k.style}`, 'data-type': e.type }, el('div', { class: 'meta-line' }, label, el('time', { datetime: e.at, title: e.at }, time(e.at))), ...(e.summary ? [text] : []));
-}
+const live = new LiveRows(
+  (row) => pendingBox.before(row),
+  actions,
+  () => follow(() => undefined),
+);
 
 function fact(label: string, value: string, id: string): HTMLElement {
   return el('span', { class: 'fact', id: `fact-${id}` }, el('span', { class: 'muted' }, `${label} `), value);
@@ -92,6 +97,7 @@ function drawHeader(h: SessionHeader): void {
   badge.textContent = h.status;
   badge.className = `status-${h.status}`;
   document.body.dataset.status = h.status;
+  document.body.classList.toggle('read-only', h.readOnly);
   const t = h.tokens;
   facts.replaceChildren(
     fact('Sandbox', h.sandbox ?? 'Codex default', 'sandbox'),
@@ -101,21 +107,32 @@ function drawHeader(h: SessionHeader): void {
     fact('Turns', String(h.turns), 'turns'),
     fact('Codex', `${h.codexVersion} ${h.backend}${h.model ? `, ${h.model}` : ''}`, 'codex'),
     fact('Folder', h.cwd, 'cwd'),
+    ...(h.agentId ? [fact('Started by', h.agentId === 'vscode-user' ? 'you' : h.agentId, 'agent')] : []),
   );
   if (h.lastError && h.status !== 'running') showError(h.status === 'closed' ? `Ended: ${h.lastError}` : h.lastError, h.status === 'closed');
   else hideError();
+  if (h.status !== 'running' && h.status !== 'starting') hideConfirm();
   updateControls();
 }
 
 function updateControls(): void {
   const status = header?.status;
-  const idle = status === 'idle';
-  replyBox.disabled = !idle || replying;
-  sendButton.disabled = !idle || replying;
-  cancelButton.disabled = cancelling || !(status === 'idle' || status === 'running' || status === 'starting');
-  if (replying) replyStatus.textContent = 'Codex is working on your reply…';
-  else if (status === 'running' || status === 'starting') replyStatus.textContent = 'Codex is running a turn; you can reply when it is idle.';
-  else if (status && !idle) replyStatus.textContent = `The session is ${status}; it takes no more replies.`;
+  const running = status === 'running' || status === 'starting';
+  const readOnly = header?.readOnly === true;
+  const canReply = header?.canReply === true && !readOnly;
+  replyBox.disabled = !canReply || replying;
+  sendButton.disabled = !canReply || replying;
+  replyBox.placeholder = header?.resumable ? 'Reply to continue this session: Codex reopens its thread (Ctrl+Enter to send)' : 'Reply to Codex (Ctrl+Enter to send)';
+  stopButton.disabled = readOnly || stopping || status !== 'running';
+  cancelButton.disabled = readOnly || cancelling || !(status === 'idle' || running);
+  for (const b of [stopButton, cancelButton]) b.classList.toggle('hidden', readOnly);
+  footer.classList.toggle('hidden', readOnly);
+  waiting.classList.toggle('hidden', pending.length === 0);
+  if (replying) replyStatus.textContent = header?.resumable ? 'Codex is reopening the session and working on your reply…' : 'Codex is working on your reply…';
+  else if (pending.length) replyStatus.textContent = 'Codex waits for your answer to the approval above.';
+  else if (running) replyStatus.textContent = 'Codex is running a turn; you can reply when it is idle, or stop the turn.';
+  else if (header?.resumable) replyStatus.textContent = `The session is ${status}; a reply resumes its thread in a new Codex process.`;
+  else if (status && !canReply) replyStatus.textContent = `The session is ${status}; it takes no more replies${header?.backend === 'mcp-server' ? ' (codex mcp-server keeps threads only in the ended process)' : ''}.`;
   else replyStatus.textContent = '';
 }
 
@@ -129,18 +146,68 @@ function hideError(): void {
   errorBox.classList.add('hidden');
 }
 
-function appendEvents(list: TranscriptEvent[]): void {
-  if (list.length === 0) return;
-  // Follow the newest event only when the reader is already at the bottom.
-  const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
-  empty.remove();
-  transcript.append(...list.map(eventRow));
-  events += list.length;
-  if (atBottom) transcript.scrollTop = transcript.scrollHeight;
+let noteTimer: ReturnType<typeof setTimeout> | undefined;
+function showNote(message: string): void {
+  noteBox.textContent = message;
+  noteBox.classList.remove('hidden');
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(() => noteBox.classList.add('hidden'), 8000);
 }
 
+function showConfirm(): void {
+  confirmBar.classList.remove('hidden');
+  (confirmNo as HTMLElement).focus();
+}
+
+function hideConfirm(): void {
+  confirmBar.classList.add('hidden');
+}
+
+/** Appends events; a final event replaces the live row and the "running" row of its item. */
+function appendEvents(list: TranscriptEvent[]): void {
+  if (list.length === 0) return;
+  follow(() => {
+    empty.remove();
+    const rows = document.createDocumentFragment();
+    for (const e of list) {
+      if (e.itemId) {
+        live.finish(e.itemId);
+        if (e.type !== 'item/started' && e.type !== 'exec_command_begin') transcript.querySelector(`.event[data-item="${CSS.escape(e.itemId)}"]:not(.live)`)?.remove();
+      }
+      rows.append(eventRow(e, events, actions));
+      events++;
+    }
+    pendingBox.before(rows);
+  });
+}
+
+function drawPending(list: PendingCard[]): void {
+  pending = list;
+  const now = Date.now();
+  follow(() => pendingBox.replaceChildren(...list.map((p) => pendingCard(p, now, (id, decision) => channel.post({ type: 'approve', id, decision })))));
+  updateControls();
+}
+
+// Countdowns of the waiting approvals, once a second while there are any.
+setInterval(() => {
+  if (!pending.length) return;
+  const now = Date.now();
+  for (const c of Array.from(pendingBox.querySelectorAll<HTMLElement>('.countdown'))) c.textContent = timeLeft(Number(c.dataset.deadline), now);
+}, 1000);
+
 function rendered(): void {
-  if (header) channel.post({ type: 'rendered', sessionId: header.sessionId, events, status: header.status });
+  if (!header) return;
+  const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+  const stream = live.stats();
+  channel.post({
+    type: 'rendered',
+    sessionId: header.sessionId,
+    events,
+    status: header.status,
+    ...(stream ? { stream } : {}),
+    heapBytes: memory?.usedJSHeapSize ?? 0,
+    nodes: transcript.getElementsByTagName('*').length,
+  });
 }
 
 function saveState(): void {
@@ -163,25 +230,59 @@ replyBox.addEventListener('keydown', (e: KeyboardEvent) => {
   }
 });
 replyBox.addEventListener('input', saveState);
+stopButton.addEventListener('click', () => {
+  if (stopButton.disabled) return;
+  stopping = true;
+  updateControls();
+  channel.post({ type: 'stop' });
+});
 cancelButton.addEventListener('click', () => {
   if (cancelButton.disabled) return;
+  // A running turn is work in progress: ask on the page, where the question stays until answered.
+  if (header?.status === 'running' || header?.status === 'starting') return showConfirm();
   channel.post({ type: 'cancel' });
 });
+confirmYes.addEventListener('click', () => {
+  hideConfirm();
+  channel.post({ type: 'cancel' });
+});
+confirmNo.addEventListener('click', hideConfirm);
+copyButton.addEventListener('click', () => channel.post({ type: 'export', to: 'clipboard' }));
+exportButton.addEventListener('click', () => channel.post({ type: 'export', to: 'file' }));
+
+// Streamed deltas are drawn once a frame; the report waits a little so a stream does not send one per frame.
+let reportTimer: ReturnType<typeof setTimeout> | undefined;
+function reportSoon(): void {
+  reportTimer ??= setTimeout(() => {
+    reportTimer = undefined;
+    rendered();
+  }, 250);
+}
 
 channel.onMessage((m) => {
   switch (m.type) {
     case 'snapshot':
-      transcript.replaceChildren(empty);
+      for (const row of Array.from(transcript.querySelectorAll('.event'))) row.remove();
+      transcript.prepend(empty);
+      live.clear();
       events = 0;
       drawHeader(m.header);
       appendEvents(m.events);
+      live.reset(m.live);
+      drawPending(m.pending);
       transcript.scrollTop = transcript.scrollHeight;
       saveState();
       return rendered();
     case 'append':
       drawHeader(m.header);
       appendEvents(m.events);
+      if (m.live) live.reset(m.live);
       return rendered();
+    case 'stream':
+      live.push(m.deltas);
+      return reportSoon();
+    case 'pending':
+      return drawPending(m.pending);
     case 'action':
       if (m.action === 'reply') {
         replying = m.busy;
@@ -189,10 +290,10 @@ channel.onMessage((m) => {
           replyBox.value = '';
           saveState();
         }
-      } else {
-        cancelling = m.busy;
-      }
+      } else if (m.action === 'cancel') cancelling = m.busy;
+      else if (m.action === 'stop') stopping = m.busy;
       if (m.error) showError(m.error);
+      if (m.note) showNote(m.note);
       updateControls();
       return;
     case 'error':

@@ -9,17 +9,71 @@ export const SESSION_VIEW_TYPE = 'codexGovernance.session';
 /** Longest prompt the reply box sends (characters). */
 export const MAX_PROMPT_CHARS = 100_000;
 
+/** A command Codex ran (src/supervisor/backend.ts CommandRun). */
+export interface CommandRun {
+  command: string;
+  cwd?: string;
+  exitCode?: number | null;
+  /** ms */
+  durationMs?: number;
+  /** stdout and stderr, the last 64 000 characters. */
+  output?: string;
+}
+
 /** One transcript entry as the supervisor records it (src/supervisor/backend.ts CodexEvent). */
 export interface TranscriptEvent {
   /** ISO-8601 time the supervisor saw it. */
   at: string;
-  /** `user_message`, mcp-server event types (`agent_message`, `exec_command_begin`...), app-server methods (`item/completed:agentMessage`...), `approval`. */
+  /** `user_message`, mcp-server event types (`agent_message`, `exec_command_begin`...), app-server methods (`item/completed:agentMessage`...), `approval`, `*_partial`. */
   type: string;
   /** One line, at most 500 characters. */
   summary: string;
+  /** The whole text (an answer in markdown, a prompt), when one line is not enough. */
+  text?: string;
+  /** Who sent a prompt: a governance agent id (`vscode-user` is the person in VS Code). */
+  by?: string;
+  /** Codex's item id: ties streamed text and a command's start to their final event. */
+  itemId?: string;
+  command?: CommandRun;
+  /** Files a change touched: kind add | delete | update, unified diff. */
+  changes?: Array<{ path: string; kind: string; diff: string }>;
+  /** An answered approval: source, decision (allow_once | allow_session | deny), command, reason. */
+  approval?: { source: string; decision: string; command?: string; reason?: string };
 }
 
-/** What the header shows; a subset of the session record (src/supervisor/session.ts). */
+/** Text Codex is still producing: an answer (`agent`), a reasoning summary, a command's output. */
+export interface LiveItem {
+  itemId: string;
+  kind: 'agent' | 'reasoning' | 'output';
+  text: string;
+  /** Characters received so far (output keeps only its end in `text`). */
+  received: number;
+}
+
+/** One streamed piece of a {@link LiveItem}; `at` is the epoch ms the supervisor got it (for the delta-to-screen time). */
+export interface LiveDelta {
+  itemId: string;
+  kind: LiveItem['kind'];
+  delta: string;
+  /** Characters of the item before this piece: the page skips what a snapshot already gave it. */
+  offset?: number;
+  at: number;
+}
+
+/** An approval Codex is waiting for in this session, answered from the panel. */
+export interface PendingCard {
+  id: string;
+  /** codex-exec, codex-patch, ... */
+  source: string;
+  risk: string;
+  command?: string;
+  cwd?: string;
+  reason?: string;
+  /** When it becomes a denial, ms since epoch. */
+  deadline: number;
+}
+
+/** What the header shows; a subset of the session record (src/supervisor/session.ts) and what the panel can do with it. */
 export interface SessionHeader {
   sessionId: string;
   threadId: string | null;
@@ -36,6 +90,14 @@ export interface SessionHeader {
   tokens: { input: number; cachedInput: number; output: number; total: number };
   lastActivityAt: string;
   lastError: string | null;
+  /** The agent that started the session. */
+  agentId: string | null;
+  /** The reply box sends: idle, or ended but resumable (an app-server thread is reopened in a new process). */
+  canReply: boolean;
+  /** An ended session whose thread the next reply resumes. */
+  resumable: boolean;
+  /** Shown read-only (a session observed elsewhere): no reply, stop or end. */
+  readOnly: boolean;
 }
 
 export type SessionPageMessage =
@@ -43,18 +105,36 @@ export type SessionPageMessage =
   | { type: 'ready'; sessionId?: string }
   /** Send the reply box's text as the next prompt (`codex-reply`); the host trims it. */
   | { type: 'reply'; prompt: string }
-  /** End the session and its processes. */
+  /** End the session and its processes (the page asked the person first). */
   | { type: 'cancel' }
-  /** The page drew this many transcript events of the session in this status. */
-  | { type: 'rendered'; sessionId: string; events: number; status: string };
+  /** Stop the running turn only; the session stays. */
+  | { type: 'stop' }
+  /** Answer a pending approval of this session. */
+  | { type: 'approve'; id: string; decision: 'allow_once' | 'allow_session' | 'deny' }
+  /** Copy text (a code block, a command's output) to the clipboard. */
+  | { type: 'copy'; text: string }
+  /** Copy the whole transcript as Markdown, or save it to a file. */
+  | { type: 'export'; to: 'clipboard' | 'file' }
+  /** Open a file change of the transcript event `index` (position in the session's transcript) as a diff in the editor. */
+  | { type: 'open-diff'; index: number; path: string }
+  /**
+   * The page drew this many transcript events of the session in this status; `stream` gives the
+   * delta-to-screen times (ms) of the streamed text drawn so far, `heapBytes` the page's JS heap
+   * (Chromium's performance.memory, 0 where absent), `nodes` the transcript's DOM elements.
+   */
+  | { type: 'rendered'; sessionId: string; events: number; status: string; stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number }; heapBytes?: number; nodes?: number };
 
 export type SessionHostMessage =
-  /** Everything shown: replaces the header and the transcript. */
-  | { type: 'snapshot'; header: SessionHeader; events: TranscriptEvent[] }
-  /** New events after those shown, and the header as it is now (events may be empty). */
-  | { type: 'append'; header: SessionHeader; events: TranscriptEvent[] }
-  /** A reply or cancel is in flight (`busy` true) or finished; `error` says why it failed. */
-  | { type: 'action'; action: 'reply' | 'cancel'; busy: boolean; error?: string; answer?: string }
+  /** Everything shown: replaces the header, the transcript, the streaming text and the pending approvals. */
+  | { type: 'snapshot'; header: SessionHeader; events: TranscriptEvent[]; live: LiveItem[]; pending: PendingCard[] }
+  /** New events after those shown, and the header as it is now (events may be empty); `live` replaces the streaming text when given. */
+  | { type: 'append'; header: SessionHeader; events: TranscriptEvent[]; live?: LiveItem[] }
+  /** Streamed text since the last message, in order. */
+  | { type: 'stream'; deltas: LiveDelta[] }
+  /** The session's pending approvals now. */
+  | { type: 'pending'; pending: PendingCard[] }
+  /** A reply, stop, cancel or approval answer is in flight (`busy` true) or finished; `error` says why it failed, `note` what happened. */
+  | { type: 'action'; action: 'reply' | 'cancel' | 'stop' | 'approve' | 'export' | 'copy'; busy: boolean; error?: string; answer?: string; note?: string }
   | { type: 'error'; message: string };
 
 /** Kept by `setState`, handed back to the serializer after a reload. */

@@ -6,11 +6,26 @@ import * as z from 'zod/mini';
 import { parseMessage, type Expect, type Same } from '../shared/parse';
 import { MAX_PROMPT_CHARS, type SessionPageMessage } from './protocol';
 
+const ms = z.number().check(z.gte(0));
+
 export const sessionPageMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), sessionId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))) }),
   z.strictObject({ type: z.literal('reply'), prompt: z.string().check(z.trim(), z.minLength(1, 'type a prompt first'), z.maxLength(MAX_PROMPT_CHARS)) }),
   z.strictObject({ type: z.literal('cancel') }),
-  z.strictObject({ type: z.literal('rendered'), sessionId: z.string(), events: z.number().check(z.int(), z.gte(0)), status: z.string() }),
+  z.strictObject({ type: z.literal('stop') }),
+  z.strictObject({ type: z.literal('approve'), id: z.string().check(z.minLength(1), z.maxLength(200)), decision: z.enum(['allow_once', 'allow_session', 'deny']) }),
+  z.strictObject({ type: z.literal('copy'), text: z.string().check(z.maxLength(1_000_000)) }),
+  z.strictObject({ type: z.literal('export'), to: z.enum(['clipboard', 'file']) }),
+  z.strictObject({ type: z.literal('open-diff'), index: z.number().check(z.int(), z.gte(0)), path: z.string().check(z.minLength(1), z.maxLength(4096)) }),
+  z.strictObject({
+    type: z.literal('rendered'),
+    sessionId: z.string(),
+    events: z.number().check(z.int(), z.gte(0)),
+    status: z.string(),
+    stream: z.optional(z.strictObject({ deltas: z.number().check(z.int(), z.gte(0)), p50Ms: ms, p95Ms: ms, maxMs: ms })),
+    heapBytes: z.optional(ms),
+    nodes: z.optional(z.number().check(z.int(), z.gte(0))),
+  }),
 ]);
 
 /** Compile-time proof that the schema parses to exactly the protocol's type. */
