@@ -25,6 +25,8 @@ const builds = [
   { ...common, ...lean, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The Codex hook runs once per tool call: its own small bundle starts several times faster than dist/cli.js.
   { ...common, ...lean, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook.js', banner: { js: '#!/usr/bin/env node' } },
+  // The stdio MCP bridge Codex starts: Codex waits only ~1 s for it before its first model request.
+  { ...common, ...lean, entryPoints: ['src/cli/bridge-main.ts'], outfile: 'dist/bridge.js' },
 ];
 
 // Webview pages: every src/webviews/<panel>/main.ts becomes media/dist/<panel>.js (browser, iife),

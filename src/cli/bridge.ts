@@ -12,6 +12,10 @@
  * "Session Management"), the bridge finds the server again, replays Codex's `initialize` and
  * `notifications/initialized`, and resends the request once. When no server runs, requests get a
  * JSON-RPC error that says how to start it: the bridge never leaves Codex waiting.
+ *
+ * Codex lists a stdio server's tools in a session's first model request only if it answered within
+ * `mcp_optional_startup_grace_ms` (1 s by default; later requests list it once ready), so the bridge
+ * is also bundled on its own (dist/bridge.js): it loads the MCP SDK transports and nothing else.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -24,9 +28,11 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
 import { maskSecrets } from '../util/log';
-import { findRunningServer, type RunningServer } from './running-server';
+import { defaultDataDir, findRunningServer, type RunningServer } from './running-server';
 
 export interface BridgeOptions {
   dataDir: string;
@@ -268,4 +274,22 @@ export async function runBridge(options: BridgeOptions): Promise<number> {
     process.off('SIGINT', stop);
   }
   return 0;
+}
+
+export const BRIDGE_USAGE = 'Usage: codex-governance bridge [--data-dir DIR] [--server URL]\n';
+
+/**
+ * `bridge [--data-dir DIR] [--server URL]` from the command line.
+ * @returns the exit code: 0 when stdin closed, 2 for a usage error.
+ */
+export async function runBridgeCommand(argv: string[], io: { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv }): Promise<number> {
+  let values: { 'data-dir'?: string; server?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, server: { type: 'string' } }, strict: true, allowPositionals: false }));
+  } catch (e) {
+    io.stderr.write(`error: ${(e as Error).message}\n${BRIDGE_USAGE}`);
+    return 2;
+  }
+  const dataDir = values['data-dir'] !== undefined ? resolve(values['data-dir']) : defaultDataDir(io.env);
+  return runBridge({ dataDir, env: io.env, server: values.server });
 }

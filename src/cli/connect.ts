@@ -13,13 +13,14 @@
  * with absolute paths, so they work from any shell Codex is started in.
  * Exit codes: 0 done (or nothing to do), 1 runtime error (file invalid, changed meanwhile), 2 usage.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigConflictError, ConfigEditError, ConfigParseError, defaultCodexHome } from '../config';
 import { applyConnect, applyDisconnect, codexConfigPath, prepareConnect, prepareDisconnect } from '../config/codex-connect';
 import { shellQuote } from '../config/hooks-toml';
-import { runBridge } from './bridge';
+import type { LaunchCommand } from '../config/governance-block';
+import { runBridgeCommand } from './bridge';
 import { defaultDataDir } from './running-server';
 import { tokenFromDataDir } from './token';
 
@@ -89,7 +90,6 @@ const OPTIONS = {
 const ALLOWED: Record<string, string[]> = {
   connect: ['config', 'data-dir', 'dry-run', 'hooks', 'trust', 'help'],
   disconnect: ['config', 'data-dir', 'dry-run', 'help'],
-  bridge: ['data-dir', 'server', 'help'],
 };
 
 function parse(command: string, argv: string[]) {
@@ -121,13 +121,8 @@ async function connectOrDisconnect(command: string, argv: string[], io: ConnectC
 async function connect(file: string, dataDir: string, flags: { hooks: boolean; trust: boolean; dryRun: boolean }, io: ConnectCommandIo): Promise<number> {
   if (flags.trust && !flags.hooks) throw new UsageError('--trust records trust for the hooks that --hooks installs; add --hooks.');
   const launch = io.launch ?? { node: process.execPath, cli: realpathSync(process.argv[1] ?? '') };
-  const prepared = await prepareConnect({
-    file,
-    dataDir,
-    bridge: { command: launch.node, args: [launch.cli, 'bridge', '--data-dir', dataDir] },
-    hookCommand: flags.hooks ? [launch.node, launch.cli, 'hook', '--data-dir', dataDir].map(shellQuote).join(' ') : null,
-    trust: flags.trust,
-  });
+  const commands = codexCommands(launch.node, launch.cli, dataDir);
+  const prepared = await prepareConnect({ file, dataDir, bridge: commands.bridge, hookCommand: flags.hooks ? commands.hook : null, trust: flags.trust });
   if (flags.dryRun) {
     io.stdout.write(prepared.diff);
     if (!prepared.diff) io.stderr.write(`No change: ${prepared.loaded.path} is already connected this way.\n`);
@@ -140,7 +135,7 @@ async function connect(file: string, dataDir: string, flags: { hooks: boolean; t
     await applyConnect(prepared);
     const replaced = prepared.plan.replaced.length ? ` (replaced ${prepared.plan.replaced.join(', ')})` : '';
     io.stdout.write(`\nConnected Codex to Codex Governance in ${prepared.loaded.path}${replaced}.\n`);
-    io.stdout.write(`Codex starts the bridge (${launch.cli} bridge), which finds the running server in ${dataDir}; no environment variable is needed.\n`);
+    io.stdout.write(`Codex starts the bridge (${commands.bridge.args.slice(0, -2).join(' ')}), which finds the running server in ${dataDir}; no environment variable is needed.\n`);
   }
   if (flags.hooks) {
     io.stdout.write(`${prepared.plan.hooks.length} hook(s): ${prepared.plan.hooks.map((h) => h.event).join(', ')}.\n`);
@@ -156,6 +151,22 @@ async function connect(file: string, dataDir: string, flags: { hooks: boolean; t
     io.stderr.write(`Note: ${path.join(dataDir, 'token')} does not exist yet; start the server once ("codex-governance serve --data-dir ${dataDir}") so the bridge can find it.\n`);
   }
   return 0;
+}
+
+/**
+ * What Codex runs: the small bundles `bridge.js` and `hook.js` beside `cli` when they exist (they
+ * start several times faster than the whole CLI), else `cli bridge` / `cli hook`.
+ * @returns the bridge's launch command and the hooks' shell command line.
+ */
+export function codexCommands(node: string, cli: string, dataDir: string, env?: Record<string, string>): { bridge: LaunchCommand; hook: string } {
+  const beside = (name: string) => path.join(path.dirname(cli), name);
+  const bridgeArgs = existsSync(beside('bridge.js')) ? [beside('bridge.js')] : [cli, 'bridge'];
+  const hookArgs = existsSync(beside('hook.js')) ? [beside('hook.js')] : [cli, 'hook'];
+  const envPrefix = Object.entries(env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
+  return {
+    bridge: { command: node, args: [...bridgeArgs, '--data-dir', dataDir], ...(env && Object.keys(env).length ? { env } : {}) },
+    hook: envPrefix + [node, ...hookArgs, '--data-dir', dataDir].map(shellQuote).join(' '),
+  };
 }
 
 async function disconnect(file: string, dataDir: string | undefined, dryRun: boolean, io: ConnectCommandIo): Promise<number> {
@@ -178,12 +189,9 @@ async function disconnect(file: string, dataDir: string | undefined, dryRun: boo
 }
 
 async function bridge(argv: string[], io: ConnectCommandIo): Promise<number> {
-  const { values, positionals } = parse('bridge', argv);
-  if (values.help) {
+  if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout.write(USAGE);
     return 0;
   }
-  if (positionals.length) throw new UsageError(`bridge takes no positional arguments (got "${positionals[0]}").`);
-  const dataDir = values['data-dir'] !== undefined ? path.resolve(values['data-dir']) : defaultDataDir(io.env);
-  return runBridge({ dataDir, env: io.env, server: values.server });
+  return runBridgeCommand(argv, io);
 }

@@ -66,6 +66,25 @@ describe('connect codex: the real Codex through the bridge', function () {
     return /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(r.stdout())?.[1] as string;
   }
 
+  /** The sessions the governance server saw through Codex hooks (`list_observed_sessions` over HTTP). */
+  async function observedSessions(): Promise<{ session_id: string }[]> {
+    return (await callTool<{ sessions: { session_id: string }[] }>('list_observed_sessions', {})).sessions;
+  }
+
+  /** A governance tool over `POST /v1/tools/call`, with the server and token found in the data dir. */
+  async function callTool<T>(name: string, args: Record<string, unknown>): Promise<T> {
+    const owner = JSON.parse(readFileSync(join(dataDir, 'owner.json'), 'utf8')) as { port: number };
+    const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
+    const res = await fetch(`http://127.0.0.1:${owner.port}/v1/tools/call`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name, arguments: args }),
+    });
+    const body = (await res.json()) as { success: boolean; result: T };
+    assert.equal(body.success, true, JSON.stringify(body));
+    return body.result;
+  }
+
   async function stopServer(): Promise<void> {
     if (!server || server.proc.exitCode !== null) return;
     server.proc.kill('SIGTERM');
@@ -178,11 +197,26 @@ describe('connect codex: the real Codex through the bridge', function () {
       assert.deepEqual(hooks.map((h) => h.eventName).sort(), ['permissionRequest', 'postToolUse', 'preToolUse', 'sessionStart', 'stop']);
       for (const h of hooks) {
         assert.equal(h.trustStatus, 'trusted', `${h.key} is ${h.trustStatus}`);
-        assert.match(h.command, / hook --data-dir /);
+        assert.match(h.command, /hook(\.js)? --data-dir /);
       }
     } finally {
       await app.close();
     }
+  });
+
+  it('--hooks --trust: codex exec runs the trusted hooks without asking, and the server records the session they report', async () => {
+    const before = await observedSessions();
+    const exec = await execCallingHealthCheck();
+    assert.equal(exec.code, 0, exec.stderr);
+    const threadId = /"thread_id":"([^"]+)"/.exec(exec.stdout)?.[1];
+    assert.ok(threadId, 'exec printed its thread id');
+    const after = await observedSessions();
+    const seen = after.find((s) => s.session_id === threadId);
+    assert.ok(seen, `the hooks reported thread ${threadId} (sessions before: ${before.length}, after: ${after.length})`);
+    // Untrusted hooks are skipped silently: any event recorded proves Codex ran them without asking.
+    const events = await callTool<{ events: { event: string }[] }>('get_observed_session', { session_id: threadId });
+    const names = events.events.map((e) => e.event);
+    assert.ok(names.includes('SessionStart'), `events: ${names.join(', ')}`);
   });
 
   it('disconnect restores the file byte for byte when nothing else changed it', async () => {
