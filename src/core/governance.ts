@@ -21,6 +21,9 @@ export interface UpdateRequest {
   complexity: number;
   /** 0..1 */
   confidence?: number;
+  /** The calling client (MCP clientInfo), stored on the agent with the update instead of a separate touch. */
+  clientName?: string;
+  clientVersion?: string;
 }
 
 export interface DecisionView {
@@ -168,13 +171,17 @@ export class GovernanceService {
    */
   async processUpdate(request: UpdateRequest): Promise<UpdateResult> {
     const input = checkUpdate(request);
-    return this.serialized(input.agentId, async () => {
-      const existing = await this.store.agents.get(input.agentId);
+    // The per-agent queue covers read, decide and write, not the durable commit: the store runs
+    // statements in call order on one connection, so the next update of this agent reads this one's
+    // state at once (and shares its group commit) instead of waiting a commit per update. Each
+    // caller is still answered only after its own write is durable.
+    const { existed, complexity, outcome, nowMs, written } = await this.serialized(input.agentId, async () => {
+      const existing = await this.store.agents.dynamics(input.agentId);
       const cap = await this.complexityCap?.(input.agentId);
       const complexity = cap !== undefined && input.complexity > cap ? cap : input.complexity;
       const nowMs = this.clock();
-      const outcome = applyUpdate(dynamicsOf(existing), { complexity, nowMs, confidence: input.confidence, operation: input.operation });
-      const agent = await this.store.agents.recordUpdate({
+      const outcome = applyUpdate(validDynamics(existing?.dynamics), { complexity, nowMs, confidence: input.confidence, operation: input.operation });
+      const written = this.store.agents.recordUpdate({
         agentId: input.agentId,
         atMs: nowMs,
         operation: input.operation,
@@ -183,21 +190,27 @@ export class GovernanceService {
         dynamics: outcome.state,
         metrics: outcome.metrics,
         decision: outcome.decision,
+        ...(request.clientName !== undefined ? { clientName: request.clientName } : {}),
+        ...(request.clientVersion !== undefined ? { clientVersion: request.clientVersion } : {}),
       });
-      const at = agent.lastDecision?.at ?? new Date(nowMs).toISOString();
-      if (!existing) this.events.emit('agent-created', { agentId: agent.id, clientName: agent.clientName, clientVersion: agent.clientVersion });
-      this.events.emit('agent-updated', { agentId: agent.id, metrics: outcome.metrics, decision: outcome.decision, updateCount: agent.updateCount, at });
-      return {
-        agent_id: agent.id,
-        governance_decision: decisionView(outcome.decision),
-        metrics: outcome.metrics,
-        update_count: agent.updateCount,
-        timestamp: at,
-        ...(complexity < input.complexity
-          ? { dialectic_enforcement_warning: `Dialectic condition enforced: complexity ${input.complexity.toFixed(2)} capped to ${complexity.toFixed(2)}.` }
-          : {}),
-      };
+      // Settled by the awaiting caller below; the queue must not wait for it.
+      written.catch(() => undefined);
+      return { existed: existing !== undefined, complexity, outcome, nowMs, written };
     });
+    const agent = await written;
+    const at = agent.lastDecision?.at ?? new Date(nowMs).toISOString();
+    if (!existed) this.events.emit('agent-created', { agentId: agent.id, clientName: agent.clientName, clientVersion: agent.clientVersion });
+    this.events.emit('agent-updated', { agentId: agent.id, metrics: outcome.metrics, decision: outcome.decision, updateCount: agent.updateCount, at });
+    return {
+      agent_id: agent.id,
+      governance_decision: decisionView(outcome.decision),
+      metrics: outcome.metrics,
+      update_count: agent.updateCount,
+      timestamp: at,
+      ...(complexity < input.complexity
+        ? { dialectic_enforcement_warning: `Dialectic condition enforced: complexity ${input.complexity.toFixed(2)} capped to ${complexity.toFixed(2)}.` }
+        : {}),
+    };
   }
 
   /**
@@ -326,7 +339,10 @@ function unknownAgent(id: string): NotFoundError {
 
 /** Stored dynamics, or the initial state for a new agent (or one whose stored state is unreadable). */
 function dynamicsOf(agent: AgentRecord | undefined): DynamicsState {
-  const d = agent?.dynamics;
+  return validDynamics(agent?.dynamics);
+}
+
+function validDynamics(d: DynamicsState | null | undefined): DynamicsState {
   return d && typeof d === 'object' && d.eisv && typeof d.eisv === 'object' ? d : initialDynamics();
 }
 

@@ -71,17 +71,25 @@ export interface RecordUpdateInput {
   dynamics: DynamicsState;
   metrics: GovernanceMetrics;
   decision: GovernanceDecision;
+  /** The calling client, stored like {@link EnsureAgentInput}'s (an absent value keeps the stored one). */
+  clientName?: string;
+  clientVersion?: string;
 }
 
 export interface AgentRepository {
   /** Creates the agent on first sight, otherwise refreshes `lastSeenAt` (and client info when given). */
   ensure(input: EnsureAgentInput): Promise<{ agent: AgentRecord; created: boolean }>;
   get(id: string): Promise<AgentRecord | undefined>;
+  /** Only the agent's stored dynamics (null before its first update), or undefined for an unknown agent: the one read an update needs. */
+  dynamics(id: string): Promise<{ dynamics: DynamicsState | null } | undefined>;
   /** Most recently seen first. */
   list(options: { limit: number; status?: string }): Promise<AgentRecord[]>;
   /**
    * In one transaction: creates the agent if needed, stores its new dynamics, metrics, decision and
    * status, increments `updateCount` and appends the history row.
+   * Writes and reads run in call order: a read or write issued after this call returns sees this
+   * update even before the returned promise settles; the promise resolves once the update is
+   * durable (and rejects, with the update undone, if it cannot be committed).
    */
   recordUpdate(input: RecordUpdateInput): Promise<AgentRecord>;
   /** The `limit` most recent history rows, oldest first (ready to plot). */

@@ -14,14 +14,17 @@ const UPSERT_SEEN = `
     client_version = coalesce(excluded.client_version, agents.client_version)`;
 
 /**
- * Registers the agent if new (as UPSERT_SEEN does, without client info) and records its decision,
- * returning the stored row: one statement instead of upsert + update + re-read.
+ * Registers the agent if new (as UPSERT_SEEN does, client info included) and records its decision,
+ * returning the stored row's small columns: one statement instead of upsert + update + re-read.
+ * The dynamics and metrics are not returned: the caller just wrote them.
  */
 const RECORD_DECISION = `
-  INSERT INTO agents (id, created_at, last_seen_at, dynamics, last_metrics, last_action, last_reason, last_guidance,
-    last_decision_at, update_count, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+  INSERT INTO agents (id, client_name, client_version, created_at, last_seen_at, dynamics, last_metrics, last_action, last_reason,
+    last_guidance, last_decision_at, update_count, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
   ON CONFLICT(id) DO UPDATE SET
     last_seen_at = max(agents.last_seen_at, excluded.last_seen_at),
+    client_name = coalesce(excluded.client_name, agents.client_name),
+    client_version = coalesce(excluded.client_version, agents.client_version),
     dynamics = excluded.dynamics,
     last_metrics = excluded.last_metrics,
     last_action = excluded.last_action,
@@ -30,7 +33,11 @@ const RECORD_DECISION = `
     last_decision_at = excluded.last_decision_at,
     update_count = agents.update_count + 1,
     status = excluded.status
-  RETURNING *`;
+  RETURNING id, display_name, client_name, client_version, created_at, last_seen_at, last_action, last_reason, last_guidance,
+    last_decision_at, update_count, status, meta`;
+
+const INSERT_UPDATE = `INSERT INTO agent_updates (agent_id, at, operation, complexity, confidence, E, I, S, V, coherence, risk_score,
+  action, reason, guidance, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`;
 
 export class SqliteAgentRepository implements AgentRepository {
   private readonly sql: StatementCache;
@@ -52,6 +59,13 @@ export class SqliteAgentRepository implements AgentRepository {
     return runAsPromise(() => this.read(id));
   }
 
+  dynamics(id: string): Promise<{ dynamics: DynamicsState | null } | undefined> {
+    return runAsPromise(() => {
+      const row = this.sql.get('SELECT dynamics FROM agents WHERE id = ?').get(id);
+      return row ? { dynamics: parseJson<DynamicsState | null>(row.dynamics, null) } : undefined;
+    });
+  }
+
   list(options: { limit: number; status?: string }): Promise<AgentRecord[]> {
     return runAsPromise(() => {
       const rows =
@@ -62,7 +76,7 @@ export class SqliteAgentRepository implements AgentRepository {
     });
   }
 
-  async recordUpdate(input: RecordUpdateInput): Promise<AgentRecord> {
+  recordUpdate(input: RecordUpdateInput): Promise<AgentRecord> {
     const at = iso(input.atMs);
     const { metrics, decision } = input;
     return durableWrite(this.db, () => {
@@ -70,6 +84,8 @@ export class SqliteAgentRepository implements AgentRepository {
         .get(RECORD_DECISION)
         .get(
           input.agentId,
+          input.clientName ?? null,
+          input.clientVersion ?? null,
           at,
           at,
           JSON.stringify(input.dynamics),
@@ -81,10 +97,7 @@ export class SqliteAgentRepository implements AgentRepository {
           decision.action === 'PAUSE' ? 'paused' : 'active',
         ) as Row;
       this.sql
-        .get(
-          `INSERT INTO agent_updates (agent_id, at, operation, complexity, confidence, E, I, S, V, coherence, risk_score,
-             action, reason, guidance, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-        )
+        .get(INSERT_UPDATE)
         .run(
           input.agentId,
           at,
@@ -101,7 +114,7 @@ export class SqliteAgentRepository implements AgentRepository {
           decision.reason,
           decision.guidance ?? null,
         );
-      return toAgent(row);
+      return { ...toAgent(row), dynamics: input.dynamics, lastMetrics: metrics };
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { GOVERNANCE_LIMITS, type GovernanceService } from '../../core/governance';
-import { defineTool, resolveAgentId, throttledTouch } from './types';
+import { defineTool, resolveAgentId } from './types';
 
 // The service's own limits (GOVERNANCE_LIMITS): the schema refuses what the service would.
 const agentId = z
@@ -25,8 +25,6 @@ const decisionShape = z.looseObject({
 });
 
 export function governanceTools(governance: GovernanceService) {
-  const touch = throttledTouch((id, info) => governance.ensureAgent(id, info));
-
   return [
     defineTool({
       name: 'process_agent_update',
@@ -37,11 +35,17 @@ export function governanceTools(governance: GovernanceService) {
       input: { agent_id: agentId, operation, complexity, confidence },
       output: z.looseObject({ agent_id: z.string(), governance_decision: decisionShape, metrics: z.looseObject({}) }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-      handler: async (args, ctx) => {
-        const id = resolveAgentId(args.agent_id, ctx);
-        await touch(id, ctx);
-        return { ...(await governance.processUpdate({ agentId: id, operation: args.operation, complexity: args.complexity, confidence: args.confidence })) };
-      },
+      // The update itself records the caller's client info (no separate touch: that was a second durable commit).
+      handler: async (args, ctx) => ({
+        ...(await governance.processUpdate({
+          agentId: resolveAgentId(args.agent_id, ctx),
+          operation: args.operation,
+          complexity: args.complexity,
+          confidence: args.confidence,
+          clientName: ctx.caller.clientName,
+          clientVersion: ctx.caller.clientVersion,
+        })),
+      }),
     }),
     defineTool({
       name: 'simulate_update',

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { GovernanceService } from '../../../src/core/governance';
 import { GovernanceEvents, type GovernanceEventMap } from '../../../src/core/events';
 import { NotFoundError, ValidationError } from '../../../src/core/errors';
@@ -83,6 +85,47 @@ describe('core: GovernanceService over a real SQLite file', () => {
     assert.equal(m.history.length, 20);
     // Each update must start from the state the previous one stored (no lost updates).
     assert.equal((await store.agents.get('busy'))?.dynamics?.updates, 20);
+  });
+
+  it('updates of one agent issued together share group commits instead of waiting one commit each, and each is durable when answered', async () => {
+    const reader = new DatabaseSync(join(dir(), 'governance.db'), { readOnly: true });
+    try {
+      let turns = 0;
+      let done = false;
+      const tick = () => {
+        turns++;
+        if (!done) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const storedCount = () => (reader.prepare("SELECT update_count AS n FROM agents WHERE id = 'burst'").get() as { n: number } | undefined)?.n ?? 0;
+      const seenWhenAnswered: Array<[number, number]> = [];
+      await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          gov.processUpdate({ agentId: 'burst', operation: `op ${i}`, complexity: 0.4 }).then((r) => seenWhenAnswered.push([r.update_count, storedCount()])),
+        ),
+      );
+      done = true;
+      // One commit per update would take at least 16 event-loop turns (each waits for the previous one's commit).
+      assert.ok(turns <= 3, `16 updates of one agent took ${turns} event-loop turns`);
+      assert.deepEqual(seenWhenAnswered.map(([n]) => n), Array.from({ length: 16 }, (_, i) => i + 1));
+      for (const [n, stored] of seenWhenAnswered) assert.ok(stored >= n, `update ${n} was answered before another connection could read it (stored ${stored})`);
+      // Each started from the state the previous one wrote.
+      assert.equal((await store.agents.get('burst'))?.dynamics?.updates, 16);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('process_agent_update stores the caller\'s client info with the update (no separate touch), keeping it when a later call has none', async () => {
+    const created: Array<string | null> = [];
+    events.on('agent-created', (e) => created.push(e.clientName));
+    await gov.processUpdate({ agentId: 'cli', complexity: 0.2, clientName: 'codex-mcp-client', clientVersion: '0.171.0' });
+    await gov.processUpdate({ agentId: 'cli', complexity: 0.2 });
+    const agent = await store.agents.get('cli');
+    assert.equal(agent?.clientName, 'codex-mcp-client');
+    assert.equal(agent?.clientVersion, '0.171.0');
+    assert.equal(agent?.updateCount, 2);
+    assert.deepEqual(created, ['codex-mcp-client']);
   });
 
   it('emits agent-created once and agent-updated for every stored update', async () => {
