@@ -4,7 +4,9 @@
  * 1. a `codex` call asking for `danger-full-access`, before any child is asked (source `codex-full-access`);
  * 2. Codex's exec/patch/permissions requests from either backend (it implements the supervisor's
  *    {@link ApprovalBroker});
- * 3. an agent asking to override a PAUSE decision ({@link RiskApprovalBroker.requestPauseOverride}).
+ * 3. an agent asking to override a PAUSE decision ({@link RiskApprovalBroker.requestPauseOverride});
+ * 4. a governed OpenAI agent run calling an MCP tool not marked read-only (source `openai-agent`,
+ *    risk from the tool's annotations in `details.annotations`, see ./risk toolRisk).
  *
  * Order of a decision: session grant ("allow for this session", kept per session and kind until
  * the session ends) -> policy auto-approval (low/medium/high, never critical, never ci when
@@ -24,7 +26,7 @@ import type { ApprovalAnswer, ApprovalBroker, ApprovalRequest } from './vocabula
 import type { Logger } from '../util/log';
 import { nullLogger } from '../util/log';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './policy';
-import { escalationRisk, maxRisk, sessionRisk, type RiskLevel } from './risk';
+import { escalationRisk, maxRisk, sessionRisk, toolRisk, type RiskLevel } from './risk';
 import type { ApprovalContext, ApprovalOutcome, ApprovalPrompter, BrokerSource, DecidedBy, PendingApproval } from './types';
 
 /** A request to the broker; every field but `source` is optional. */
@@ -127,6 +129,7 @@ export class RiskApprovalBroker implements ApprovalBroker {
     // A session the gate sends for review is at least as risky as full access (./risk, issue 10).
     if (req.source === 'codex-session') return maxRisk('high', sessionRisk(input));
     if (req.source === 'pause-override') return maxRisk('medium', sessionRisk(input));
+    if (req.source === 'openai-agent') return toolRisk(req.details?.annotations ?? {});
     return escalationRisk(input);
   }
 
@@ -188,7 +191,7 @@ export class RiskApprovalBroker implements ApprovalBroker {
   }
 
   private async settle(req: BrokerRequest, id: string, risk: RiskLevel, t0: number): Promise<[ApprovalAnswer, DecidedBy]> {
-    const who = req.source === 'codex-full-access' ? `danger-full-access` : req.source === 'codex-session' ? 'this Codex session' : req.source === 'pause-override' ? 'overriding a PAUSE decision' : `this ${req.source.replace('codex-', '')} request`;
+    const who = req.source === 'codex-full-access' ? `danger-full-access` : req.source === 'codex-session' ? 'this Codex session' : req.source === 'pause-override' ? 'overriding a PAUSE decision' : req.source === 'openai-agent' ? `the tool call ${req.command ?? ''}`.trimEnd() : `this ${req.source.replace('codex-', '')} request`;
     if (req.signal?.aborted) return [{ decision: 'deny', reason: 'The turn that asked has ended: denied.' }, 'cancelled'];
     if (req.sessionId && this.grants.get(req.sessionId)?.has(grantKind(req.source))) return [{ decision: 'allow_session' }, 'session-grant'];
     const ciNeedsPerson = req.mode === 'ci' && this.policy.requirePersonForCi;

@@ -22,6 +22,7 @@ const WHAT: Record<string, string> = {
   'codex-permissions': 'wants more permissions',
   'codex-mcp-tool': 'wants to call an MCP tool',
   'pause-override': 'wants to go on although governance said PAUSE',
+  'openai-agent': 'wants to call an MCP tool (governed OpenAI agent run)',
   'codex-hook': 'asks (Codex hook) to run outside its sandbox',
 };
 
@@ -34,9 +35,10 @@ export function promptTitle(p: PendingApproval): string {
 export function promptDetail(p: PendingApproval): string {
   const lines: string[] = [];
   for (const w of gateReasons(p)) lines.push(`Why: ${w}`);
-  if (p.command) lines.push(p.source === 'codex-session' || p.source === 'codex-full-access' ? `Would run: ${p.command}` : `Command: ${p.command}`);
+  if (p.command) lines.push(p.source === 'codex-session' || p.source === 'codex-full-access' ? `Would run: ${p.command}` : p.source === 'openai-agent' ? `Tool: ${p.command}` : `Command: ${p.command}`);
+  if (p.source === 'openai-agent' && typeof p.details?.arguments === 'string') lines.push(`Arguments: ${p.details.arguments}`);
   if (p.cwd) lines.push(`Folder (cwd): ${p.cwd}`);
-  lines.push(`Sandbox: ${p.sandbox ?? 'default'}`);
+  if (p.source !== 'openai-agent') lines.push(`Sandbox: ${p.sandbox ?? 'default'}`);
   if (p.approvalPolicy) lines.push(`Approval policy: ${p.approvalPolicy}`);
   if (p.mode) lines.push(`Mode: ${p.mode}`);
   lines.push(`Risk: ${p.risk}`);

@@ -7,6 +7,9 @@
  * - low: `read-only` with approvals on (anything else not matched above).
  * Escalated exec and patch requests from Codex are at least medium, and high when the session
  * itself is high or critical. A PAUSE override is at least medium.
+ *
+ * A governed OpenAI agent's MCP tool call ({@link toolRisk}) is rated from the tool's MCP
+ * annotations, absent hints taking the MCP spec's defaults (destructive, open world).
  */
 
 export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
@@ -48,4 +51,23 @@ export function escalationRisk(input: RiskInput): RiskLevel {
 /** The higher of two levels. */
 export function maxRisk(a: RiskLevel, b: RiskLevel): RiskLevel {
   return RISK_LEVELS.indexOf(a) >= RISK_LEVELS.indexOf(b) ? a : b;
+}
+
+/** MCP tool annotations as a tool lists them (MCP spec 2025-06-18 `ToolAnnotations`). */
+export interface ToolRiskInput {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/**
+ * The risk of calling an MCP tool: low when it only reads (`readOnlyHint`) or changes nothing
+ * outside its own closed world without destroying (`destructiveHint: false` and `openWorldHint:
+ * false`); medium when it is not destructive but reaches an open world; high when it may destroy
+ * (`destructiveHint` true or absent: the spec's default is true).
+ */
+export function toolRisk(a: ToolRiskInput): RiskLevel {
+  if (a.readOnlyHint === true) return 'low';
+  if (a.destructiveHint === false) return a.openWorldHint === false ? 'low' : 'medium';
+  return 'high';
 }

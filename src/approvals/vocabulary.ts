@@ -16,9 +16,11 @@
  * `danger-full-access`, or (`codex-session`) a `codex` call whose effective configuration needs a
  * yes for another reason (config keys the person's policy sends to review, a project config that
  * starts programs, writes outside the workspace folders); both decided by the supervisor before
- * any child is asked.
+ * any child is asked; or (`openai-agent`) a governed OpenAI agent run (src/agent) about to call an
+ * MCP tool not marked read-only (the `request_tool_approval` tool); or (`codex-hook`) a Codex
+ * session this server did not start, asking through its `PermissionRequest` hook (src/hooks).
  */
-export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool' | 'codex-full-access' | 'codex-session' | 'codex-hook';
+export type ApprovalSource = 'codex-exec' | 'codex-patch' | 'codex-sandbox' | 'codex-permissions' | 'codex-mcp-tool' | 'codex-full-access' | 'codex-session' | 'openai-agent' | 'codex-hook';
 
 export interface ApprovalRequest {
   source: ApprovalSource;
@@ -89,3 +91,16 @@ export async function askBroker(broker: ApprovalBroker, req: ApprovalRequest): P
     return { decision: 'deny', reason: `The approval broker failed (${err instanceof Error ? err.message : String(err)}): denied (fail closed)` };
   }
 }
+
+/**
+ * The words every approval surface uses (the modal, the notification, the Approvals view and panel,
+ * the Session page's cards, command titles): one verb, "Allow", for yes; "Deny" for no.
+ */
+export const APPROVAL_LABELS = {
+  /** Buttons, by decision. */
+  action: { allow_once: 'Allow Once', allow_session: 'Allow for This Session', deny: 'Deny' },
+  /** What was decided, by decision (history rows, confirmations). */
+  done: { allow_once: 'Allowed once', allow_session: 'Allowed for this session', deny: 'Denied' },
+  /** The modal's close button: closing answers nothing (the request stays listed until answered or timed out). */
+  later: 'Decide Later',
+} as const satisfies { action: Record<ApprovalDecision, string>; done: Record<ApprovalDecision, string>; later: string };

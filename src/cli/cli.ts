@@ -7,6 +7,7 @@
  *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
  *   codex --prompt TEXT [--sandbox ...]   (one Codex turn through the supervisor)
  *   tasks generate|list ...   (a model proposes tasks for the queue; a look at the queue)
+ *   agent run "<task>" ...   (a governed OpenAI agent run against the running server)
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,6 +21,7 @@ import { VERSION } from '../version';
 import { resolveToken } from './token';
 import { defaultDataDir } from './running-server';
 import { exitAfterFlush, guardStdio } from './exit';
+import { loadPriceTableFile, type PriceTable } from '../agent/prices';
 
 const USAGE = `codex-governance ${VERSION}
 
@@ -27,7 +29,7 @@ Usage:
   codex-governance serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--rate-limit N] [--verbose]
                          [--rate-limit-per-token N] [--max-mcp-sessions N]
                          [--approval-policy-file FILE.json] [--approval-prompt none|tty]
-                         [--workspace-root DIR ...]
+                         [--workspace-root DIR ...] [--price-table FILE.json]
   codex-governance stdio [--data-dir DIR] [--approval-policy-file FILE.json] [--workspace-root DIR ...]
   codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
   codex-governance codex --prompt TEXT [--sandbox MODE] ...   (one Codex turn; "codex-governance codex --help")
@@ -36,7 +38,7 @@ Usage:
   codex-governance disconnect codex [--config FILE] [--dry-run]
   codex-governance bridge [--data-dir DIR] [--server URL]   (stdio MCP relay to the running server; Codex starts it)
   codex-governance hook [--data-dir DIR] [--server URL] [--offline defer|deny] [--timeout-ms N]   (a Codex hook; Codex starts it)
-  codex-governance hook [--data-dir DIR] [--server URL] [--offline defer|deny] [--timeout-ms N]   (a Codex hook; Codex starts it)
+  codex-governance agent run "<task>" [--model M] [--base-url URL] [--api chat|responses] ...   ("codex-governance agent --help")
   codex-governance --version
 
 Environment:
@@ -47,6 +49,10 @@ Environment:
 Approvals (serve, stdio):
   --workspace-root DIR      a folder Codex sessions may write without asking (repeatable;
                             default the current folder); workspace-write elsewhere asks like full access
+
+Agent runs (serve):
+  --price-table FILE.json   USD per 1M tokens per model, {"gpt-4.1": {"input": 2, "output": 8, "cached_input": 0.5}},
+                            for codex_mcp_cost_usd_total (a model not listed: tokens counted, cost not)
 
 Limits (serve):
   --rate-limit N            requests/minute per agent (default 100)
@@ -67,7 +73,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (command === 'serve') return serve(rest, env);
   if (command === 'hook') return (await import('./hook')).runHookCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env });
-  if (command === 'hook') return (await import('./hook')).runHookCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env });
   if (command === 'mcp') {
     const { runMcpCommand } = await import('./mcp');
     return runMcpCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
@@ -77,6 +82,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (command === 'connect' || command === 'disconnect' || command === 'bridge') {
     const { runConnectCommand } = await import('./connect');
     return runConnectCommand(command, rest, { stdout: process.stdout, stderr: process.stderr, env });
+  }
+  if (command === 'agent') {
+    const { runAgentCommand } = await import('./agent');
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      return await runAgentCommand(rest, { stdout: process.stdout, stderr: process.stderr, env, signal: ac.signal });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
   }
   if (command === 'codex') {
     const { runCodexCommand } = await import('../supervisor/cli-command');
@@ -110,6 +128,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       verbose: { type: 'boolean', default: false },
       'approval-policy-file': { type: 'string' },
       'approval-prompt': { type: 'string', default: 'none' },
+      'price-table': { type: 'string' },
     },
     strict: true,
   });
@@ -143,6 +162,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     logger,
     hostKind: 'cli',
     approvals: { ...(await approvalPolicyOption(values['approval-policy-file'])), ...(prompt === 'tty' ? { prompter: new TerminalPrompter() } : {}) },
+    ...(values['price-table'] ? { agents: { prices: await priceTableOption(values['price-table']) } } : {}),
   });
   process.stdout.write(
     `Codex Governance ${VERSION} serving ${server.url}\n` +
@@ -217,6 +237,15 @@ async function approvalPolicyOption(file: string | undefined): Promise<{ policy?
     return { policy: await loadApprovalPolicyFile(resolve(file)) };
   } catch (err) {
     throw new UsageError(`--approval-policy-file: ${(err as Error).message}`);
+  }
+}
+
+/** `--price-table FILE.json`: USD per 1M tokens per model, for governed agent runs (src/agent/prices). */
+async function priceTableOption(file: string): Promise<PriceTable> {
+  try {
+    return await loadPriceTableFile(resolve(file));
+  } catch (err) {
+    throw new UsageError(`--price-table: ${(err as Error).message}`);
   }
 }
 

@@ -11,13 +11,15 @@ import type { AgentSummary, HistoryPoint } from '../core/governance';
 import { createParser } from 'eventsource-parser';
 import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
 import { ToolCallingClient } from './tool-calls';
-import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic, type SessionSummary, type ToolAnnouncement, type ToolCallOptions } from './types';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceToolInfo, type GovernanceTopic, type SessionSummary, type ToolAnnouncement, type ToolCallOptions } from './types';
 
 export interface HttpClientOptions {
   /** Poll interval (ms) while subscribed. Default 5000. */
   pollMs?: number;
   /** Per-request deadline (ms). Default 10000. */
   timeoutMs?: number;
+  /** `X-Session-ID` of every tool call: the agent identity and per-agent rate-limit bucket. Default {@link VSCODE_USER_AGENT}. */
+  sessionId?: string;
   /** Called when a poll fails (the server went away, a bad token); polling goes on. */
   onPollError?: (err: GovernanceClientError) => void;
 }
@@ -81,7 +83,7 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
           'content-type': 'application/json',
           accept: onAnnounce ? 'text/event-stream, application/json' : 'application/json',
           // The adapter's agent identity (src/server/server.ts httpCaller).
-          'x-session-id': VSCODE_USER_AGENT,
+          'x-session-id': this.options.sessionId ?? VSCODE_USER_AGENT,
         },
         body: JSON.stringify({ name, arguments: args }),
         ...(timeout !== 'none' ? { signal: AbortSignal.timeout(timeout) } : {}),
@@ -100,6 +102,22 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
     if (body.success === true && result) return result as ToolOutput<N>;
     const code = body.error?.code ?? (res.status === 401 ? 'unauthorized' : `http_${res.status}`);
     throw new GovernanceClientError(code, body.error?.message ?? `${name} failed with HTTP ${res.status}.`);
+  }
+
+  /**
+   * `GET /v1/tools?format=responses`: the tools in the Responses API's flat shape.
+   * @throws GovernanceClientError naming the URL (unreachable, a bad token, no JSON)
+   */
+  async listTools(): Promise<GovernanceToolInfo[]> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}/v1/tools?format=responses`, { headers: { authorization: `Bearer ${await this.token()}` }, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      throw new GovernanceClientError('unreachable', `The governance server at ${this.url} did not answer GET /v1/tools: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const body = (await res.json().catch(() => undefined)) as { tools?: GovernanceToolInfo[]; error?: { code?: string; message?: string } } | undefined;
+    if (res.ok && Array.isArray(body?.tools)) return body.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
+    throw new GovernanceClientError(body?.error?.code ?? (res.status === 401 ? 'unauthorized' : `http_${res.status}`), `GET /v1/tools at ${this.url} failed with HTTP ${res.status}: ${body?.error?.message ?? 'no JSON body'}`);
   }
 
   /**

@@ -12,11 +12,11 @@ import type { ToolRegistry } from '../server/tools/registry';
 import type { CallerIdentity } from '../server/tools/types';
 import { ToolCallingClient } from './tool-calls';
 import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
-import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceTopic, type SessionStreamDelta, type ToolAnnouncement, type ToolCallOptions } from './types';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceToolInfo, type GovernanceTopic, type SessionStreamDelta, type ToolAnnouncement, type ToolCallOptions } from './types';
 
 /** The parts of `GovernanceApp` (src/server/app.ts) this client uses. */
 export interface InProcessApp {
-  readonly registry: Pick<ToolRegistry, 'call'>;
+  readonly registry: Pick<ToolRegistry, 'call' | 'entries' | 'inputJsonSchema'>;
   readonly events: Pick<GovernanceEvents, 'on'>;
   /** Read as `GET /audit` reads it (src/approvals/audit-query.ts). */
   readonly audit: AuditLog;
@@ -64,6 +64,11 @@ export class InProcessGovernanceClient extends ToolCallingClient implements Gove
       const e = toToolCallError(err);
       throw new GovernanceClientError(e.code, e.message);
     }
+  }
+
+  listTools(): Promise<GovernanceToolInfo[]> {
+    const registry = this.app.registry;
+    return Promise.resolve(registry.entries().map((e) => ({ name: e.name, description: e.description, parameters: registry.inputJsonSchema(e.tool.name) })));
   }
 
   async readAudit(query: AuditQuery): Promise<AuditQueryPage> {

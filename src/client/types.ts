@@ -90,6 +90,15 @@ export interface ToolCallOptions {
   timeoutMs?: number | 'none';
 }
 
+/** One tool the server serves, in the Responses API's function shape (`GET /v1/tools?format=responses`). */
+export interface GovernanceToolInfo {
+  /** The tool's name or one of its aliases. */
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (`additionalProperties: false`). */
+  parameters: Record<string, unknown>;
+}
+
 export interface GovernanceClient {
   /** `in-process` (events) or `http` (polling). */
   readonly kind: 'in-process' | 'http';
@@ -118,6 +127,8 @@ export interface GovernanceClient {
    * the server another window runs. @throws GovernanceClientError (a bad cursor, an unreachable server, a bad token)
    */
   readAudit(query: AuditQuery): Promise<AuditQueryPage>;
+  /** Every tool and alias the server serves, with its JSON Schema. @throws GovernanceClientError */
+  listTools(): Promise<GovernanceToolInfo[]>;
   /**
    * Any tool of the server, typed from its declaration (src/server/tools/catalog.ts): a wrong name
    * or argument does not compile. @throws GovernanceClientError with the tool's error code

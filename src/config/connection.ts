@@ -53,7 +53,6 @@ export async function testConnection(target: ConnectionTarget, options: TestConn
   const env = options.env ?? process.env;
   const timeoutMs = options.timeoutMs ?? (target.startup_timeout_sec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000;
   const secrets: string[] = [];
-  let stderr = '';
   const done = (r: Omit<TestConnectionResult, 'durationMs'>): TestConnectionResult => ({
     ...r,
     error: r.error === undefined ? undefined : mask(r.error, secrets),
@@ -62,58 +61,11 @@ export async function testConnection(target: ConnectionTarget, options: TestConn
   });
 
   const t = target.transport;
-  if (!t) return done({ ok: false, tools: [], error: `mcp_servers.${target.name} has neither command nor url; add one before testing.` });
-
-  let transport: Transport;
-  if (t.type === 'stdio') {
-    const childEnv: Record<string, string> = { ...getDefaultEnvironment() };
-    for (const ref of t.env_vars) {
-      const name = typeof ref === 'string' ? ref : ref.name;
-      const value = env[name];
-      if (value !== undefined) {
-        childEnv[name] = value;
-        secrets.push(value);
-      }
-    }
-    for (const [k, v] of Object.entries(t.env ?? {})) {
-      childEnv[k] = v;
-      secrets.push(v);
-    }
-    const cwd = t.cwd ?? undefined;
-    if (cwd !== undefined && !existsSync(cwd)) {
-      return done({ ok: false, tools: [], error: `cwd ${cwd} does not exist; fix mcp_servers.${target.name}.cwd.` });
-    }
-    const stdio = new StdioClientTransport({ command: t.command, args: t.args, env: childEnv, cwd, stderr: 'pipe' });
-    stdio.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    });
-    transport = stdio;
-  } else {
-    const headers: Record<string, string> = { ...(t.http_headers ?? {}) };
-    for (const v of Object.values(t.http_headers ?? {})) secrets.push(v);
-    for (const [header, varName] of Object.entries(t.env_http_headers ?? {})) {
-      const value = env[varName];
-      if (value !== undefined) {
-        headers[header] = value;
-        secrets.push(value);
-      }
-    }
-    if (t.bearer_token_env_var) {
-      const token = env[t.bearer_token_env_var];
-      if (!token) {
-        return done({ ok: false, tools: [], error: `bearer_token_env_var names ${t.bearer_token_env_var}, which is not set in the environment; set it (or remove bearer_token_env_var) and test again.` });
-      }
-      headers.Authorization = `Bearer ${token}`;
-      secrets.push(token);
-    }
-    let url: URL;
-    try {
-      url = new URL(t.url);
-    } catch {
-      return done({ ok: false, tools: [], error: `url ${JSON.stringify(t.url)} is not a valid URL; use e.g. http://127.0.0.1:8765/mcp.` });
-    }
-    transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
-  }
+  const opened = t ? createMcpTransport(target, env) : { error: `mcp_servers.${target.name} has neither command nor url; add one before testing.` };
+  if (!t || 'error' in opened) return done({ ok: false, tools: [], error: 'error' in opened ? opened.error : '' });
+  secrets.push(...opened.secrets);
+  const transport = opened.transport;
+  const stderrOf = () => opened.stderrTail();
 
   const client = new Client({ name: 'codex-governance-config-test', version: VERSION });
   let timer: NodeJS.Timeout | undefined;
@@ -131,12 +83,80 @@ export async function testConnection(target: ConnectionTarget, options: TestConn
     const info = client.getServerVersion();
     return done({ ok: true, tools, serverInfo: info ? { name: info.name, version: info.version } : undefined });
   } catch (e) {
+    const stderr = stderrOf();
     return done({ ok: false, tools: [], error: explain(e, target, t, timeoutMs, stderr), stderrTail: stderr.trim() || undefined });
   } finally {
     clearTimeout(timer);
     await client.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
   }
+}
+
+/** An MCP client transport opened the way Codex starts a configured server, and the secret values it carries (to mask in any text). */
+export interface OpenedMcpTransport {
+  transport: Transport;
+  /** Values of `env`, `env_vars`, headers and the bearer token: mask them in messages. */
+  secrets: string[];
+  /** The last 2000 characters the stdio child wrote to stderr ('' for HTTP). */
+  stderrTail(): string;
+}
+
+/**
+ * Builds the transport of a configured server: a stdio child (the SDK's default inherited
+ * variables, plus `env_vars` copied from `env`, plus the literal `env` table, as Codex's launcher
+ * does) or Streamable HTTP (`http_headers`, `env_http_headers`, `bearer_token_env_var` read from
+ * `env`). Nothing is started or connected until the transport is.
+ * @returns `{error}` naming the config key to fix (no transport, a missing cwd, an unset token variable, a bad url)
+ */
+export function createMcpTransport(target: ConnectionTarget, env: NodeJS.ProcessEnv = process.env): OpenedMcpTransport | { error: string } {
+  const t = target.transport;
+  if (!t) return { error: `mcp_servers.${target.name} has neither command nor url; add one.` };
+  const secrets: string[] = [];
+  if (t.type === 'stdio') {
+    const childEnv: Record<string, string> = { ...getDefaultEnvironment() };
+    for (const ref of t.env_vars) {
+      const name = typeof ref === 'string' ? ref : ref.name;
+      const value = env[name];
+      if (value !== undefined) {
+        childEnv[name] = value;
+        secrets.push(value);
+      }
+    }
+    for (const [k, v] of Object.entries(t.env ?? {})) {
+      childEnv[k] = v;
+      secrets.push(v);
+    }
+    const cwd = t.cwd ?? undefined;
+    if (cwd !== undefined && !existsSync(cwd)) return { error: `cwd ${cwd} does not exist; fix mcp_servers.${target.name}.cwd.` };
+    let stderr = '';
+    const stdio = new StdioClientTransport({ command: t.command, args: t.args, env: childEnv, cwd, stderr: 'pipe' });
+    stdio.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    return { transport: stdio, secrets, stderrTail: () => stderr };
+  }
+  const headers: Record<string, string> = { ...(t.http_headers ?? {}) };
+  for (const v of Object.values(t.http_headers ?? {})) secrets.push(v);
+  for (const [header, varName] of Object.entries(t.env_http_headers ?? {})) {
+    const value = env[varName];
+    if (value !== undefined) {
+      headers[header] = value;
+      secrets.push(value);
+    }
+  }
+  if (t.bearer_token_env_var) {
+    const token = env[t.bearer_token_env_var];
+    if (!token) return { error: `bearer_token_env_var names ${t.bearer_token_env_var}, which is not set in the environment; set it (or remove bearer_token_env_var) and test again.` };
+    headers.Authorization = `Bearer ${token}`;
+    secrets.push(token);
+  }
+  let url: URL;
+  try {
+    url = new URL(t.url);
+  } catch {
+    return { error: `url ${JSON.stringify(t.url)} is not a valid URL; use e.g. http://127.0.0.1:8765/mcp.` };
+  }
+  return { transport: new StreamableHTTPClientTransport(url, { requestInit: { headers } }), secrets, stderrTail: () => '' };
 }
 
 class TimeoutError extends Error {

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../util/log';
 import type { CodexSupervisorOptions } from '../supervisor/api';
-import type { GovernanceApp, GovernanceApprovalOptions, GovernanceDialecticOptions } from './app';
+import type { GovernanceAgentOptions, GovernanceApp, GovernanceApprovalOptions, GovernanceDialecticOptions } from './app';
 
 export interface GovernanceServerOptions {
   /** Interface to bind. Default `127.0.0.1`; anything not loopback needs `allowNonLoopback`. */
@@ -47,6 +47,8 @@ export interface GovernanceServerOptions {
   workspaceRoots?: readonly string[] | (() => readonly string[]);
   /** Dialectic review: automatic review on PAUSE (VS Code `codexGovernance.dialectic.autoReviewOnPause`, headless CODEX_GOVERNANCE_AUTO_DIALECTIC), timeout sweep. */
   dialectic?: GovernanceDialecticOptions;
+  /** Governed agent runs: the model price table (headless `--price-table`, VS Code `codexGovernance.agents.prices`). */
+  agents?: GovernanceAgentOptions;
 }
 
 export interface RunningGovernanceServer {

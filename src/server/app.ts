@@ -33,6 +33,8 @@ import { AutoReview, autoReviewFromEnv } from '../dialectic/auto-review';
 import { dialecticTools } from './tools/dialectic-tools';
 import { taskTools } from './tools/task-tools';
 import { TaskService } from '../tasks/service';
+import { agentTools } from './tools/agent-tools';
+import type { PriceTable } from '../agent/prices';
 import { CodexHookHandler } from '../hooks/handler';
 import { observedTools } from './tools/observed-tools';
 
@@ -57,6 +59,12 @@ export interface GovernanceDialecticOptions {
   clock?: () => number;
   /** uniform in [0, 1): reviewer selection (tests seed it) */
   random?: () => number;
+}
+
+/** Governed agent run settings (see ../agent). */
+export interface GovernanceAgentOptions {
+  /** USD per 1M tokens per model (../agent/prices); a function is read on every report (live settings). Default none: tokens counted, cost not. */
+  prices?: PriceTable | (() => PriceTable);
 }
 
 export interface GovernanceApp {
@@ -105,6 +113,7 @@ export async function createGovernanceApp(options: {
    */
   workspaceRoots?: readonly string[] | (() => readonly string[]);
   dialectic?: GovernanceDialecticOptions;
+  agents?: GovernanceAgentOptions;
 }): Promise<GovernanceApp> {
   // Read before the data dir is locked: a bad value fails the start naming the variable.
   const autoReviewSetting = options.dialectic?.autoReviewOnPause ?? autoReviewFromEnv() ?? true;
@@ -170,7 +179,7 @@ export async function createGovernanceApp(options: {
   // Sessions of a previous run show up as lost (their processes ended with that run).
   await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
   const tasks = new TaskService(store.tasks, events);
-  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance), ...taskTools(tasks), ...observedTools(store.observedSessions)]);
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance), ...taskTools(tasks), ...observedTools(store.observedSessions), ...agentTools({ approvals, prices: priceSource(options.agents?.prices), recordUsage: (model, tokens, cost) => metrics.recordModelUsage(model, tokens, cost) })]);
   attachCodexResources(registry, codex);
   attachAuditResource(registry, audit);
   const metrics = new ServerMetrics({ processMetrics: false });
@@ -219,4 +228,10 @@ export async function createGovernanceApp(options: {
         lock.release();
       })()),
   };
+}
+
+function priceSource(prices: GovernanceAgentOptions['prices']): () => PriceTable {
+  if (typeof prices === 'function') return prices;
+  const table = prices ?? {};
+  return () => table;
 }

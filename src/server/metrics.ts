@@ -77,11 +77,21 @@ export class ServerMetrics {
     labelNames: ['backend', 'outcome'],
     registers: [this.registry],
   });
-  /** Tokens reported by Codex (Responses API usage), by kind: input, cached_input, output, reasoning_output. */
+  /**
+   * Tokens reported by Codex (Responses API usage, by `backend`) and by governed OpenAI agent runs
+   * (`backend="openai-agent"`, by `model`), by kind: input, cached_input, output, reasoning_output.
+   */
   readonly codexTokens = new Counter({
     name: 'codex_mcp_tokens_consumed_total',
-    help: 'Tokens consumed by Codex sessions, by kind (input, cached_input, output, reasoning_output)',
-    labelNames: ['kind', 'backend'],
+    help: 'Tokens consumed by Codex sessions and governed agent runs, by kind (input, cached_input, output, reasoning_output), backend and model',
+    labelNames: ['kind', 'backend', 'model'],
+    registers: [this.registry],
+  });
+  /** Cost of governed agent runs' model turns, USD, by model (models in the price table only). */
+  readonly modelCost = new Counter({
+    name: 'codex_mcp_cost_usd_total',
+    help: 'Cost of governed agent model turns in USD, by model (from the price table)',
+    labelNames: ['model'],
     registers: [this.registry],
   });
   readonly codexChildReady = new Histogram({
@@ -120,6 +130,15 @@ export class ServerMetrics {
   observeToolCall(tool: string, outcome: string, seconds: number): void {
     this.toolCalls.inc({ tool, outcome });
     if (outcome === 'ok' || seconds > 0) this.responseTime.observe({ tool }, seconds);
+  }
+
+  /** One model turn of a governed agent run (`record_model_usage`): its tokens, and its cost (USD) when priced. */
+  recordModelUsage(model: string, tokens: { input: number; output: number; cachedInput: number }, cost: number | null): void {
+    const add = (kind: string, n: number) => n > 0 && this.codexTokens.inc({ kind, backend: 'openai-agent', model }, n);
+    add('input', tokens.input);
+    add('cached_input', tokens.cachedInput);
+    add('output', tokens.output);
+    if (cost !== null) this.modelCost.inc({ model }, cost);
   }
 
   /** Feeds the Codex metrics from the supervisor's events; returns the unsubscribe function. */

@@ -6,7 +6,9 @@
  * {@link FakeChatOptions.reply}, a function of the recorded request, so a scripted "model" can name
  * the governance tools the caller offered.
  *
- * The fake refuses, with HTTP 400 and an OpenAI-style error body (never retried by the client), a
+ * Errors a real service gives are scriptable too: an HTTP status with `retry-after` (429, 500), a
+ * request that never gets an answer (`hang`), a refusal, malformed tool-call arguments, a call of a
+ * tool that was not offered (`invented`). Otherwise the fake refuses, with HTTP 400 and an OpenAI-style error body (never retried by the client), a
  * scripted tool call naming a tool the request did not offer in `tools`: a real model can only call
  * offered tools, so such a reply is a test bug and must fail loudly.
  */
@@ -17,14 +19,38 @@ import type { AddressInfo } from 'node:net';
 /** One tool call the fake model makes: a function name and its arguments (JSON-encoded on the wire). */
 export interface FakeToolCall {
   name: string;
-  arguments: Record<string, unknown>;
+  /** An object is JSON-encoded; a string is sent as it is (e.g. malformed JSON). */
+  arguments: Record<string, unknown> | string;
+  /** Call it although the request did not offer it (a model inventing a tool); otherwise such a call is refused as a test bug. */
+  invented?: boolean;
+}
+
+/** Token counts the fake reports (`usage`); default 100 prompt tokens and about a token per 4 characters out. */
+export interface FakeChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** `prompt_tokens_details.cached_tokens`. */
+  cached_tokens?: number;
 }
 
 /** What the fake model answers: text, tool calls, or both (finish_reason `tool_calls` when there are calls). */
 export interface FakeChatReply {
   content: string | null;
   toolCalls?: FakeToolCall[];
+  /** The model declines: `message.refusal` (content null), as OpenAI sends it. */
+  refusal?: string;
+  usage?: FakeChatUsage;
 }
+
+/** An HTTP error answer with an OpenAI-style body (`retry-after` header when given, as with 429). */
+export interface FakeChatStatus {
+  status: number;
+  message?: string;
+  retryAfterSeconds?: number;
+}
+
+/** Any answer: a reply, an HTTP error, or `hang` (accept the request and never answer, until close). */
+export type FakeChatAnswer = FakeChatReply | FakeChatStatus | 'hang';
 
 /** The request body fields tests look at; everything else is kept as sent. */
 export interface ChatRequestBody {
@@ -46,7 +72,7 @@ export interface RecordedChatRequest {
 
 export interface FakeChatOptions {
   /** The model: answers each request (after it is recorded). */
-  reply: (request: RecordedChatRequest) => FakeChatReply;
+  reply: (request: RecordedChatRequest) => FakeChatAnswer | Promise<FakeChatAnswer>;
 }
 
 export interface FakeChatCompletions {
@@ -62,8 +88,8 @@ export function offeredTools(request: RecordedChatRequest): string[] {
   return (request.body.tools ?? []).flatMap((t) => (t.type === 'function' && t.function ? [t.function.name] : []));
 }
 
-function sendError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error'): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
+function sendError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error', retryAfterSeconds?: number): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...(retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {}) });
   res.end(JSON.stringify({ error: { message, type, param: null, code: null } }));
 }
 
@@ -76,6 +102,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /** Starts the fake on a free loopback port. */
 export async function startFakeChatCompletions(options: FakeChatOptions): Promise<FakeChatCompletions> {
   const requests: RecordedChatRequest[] = [];
+  const hanging = new Set<ServerResponse>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/chat/completions') {
@@ -96,9 +123,19 @@ export async function startFakeChatCompletions(options: FakeChatOptions): Promis
     }
     const request: RecordedChatRequest = { index: requests.length, headers: req.headers, body };
     requests.push(request);
-    const reply = options.reply(request);
+    const answer = await options.reply(request);
+    if (answer === 'hang') {
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
+    if ('status' in answer) {
+      sendError(res, answer.status, answer.message ?? `fake Chat Completions: scripted HTTP ${answer.status}`, answer.status === 429 ? 'rate_limit_exceeded' : answer.status >= 500 ? 'server_error' : 'invalid_request_error', answer.retryAfterSeconds);
+      return;
+    }
+    const reply = answer;
     const offered = offeredTools(request);
-    const unoffered = (reply.toolCalls ?? []).filter((c) => !offered.includes(c.name));
+    const unoffered = (reply.toolCalls ?? []).filter((c) => !c.invented && !offered.includes(c.name));
     if (unoffered.length) {
       sendError(res, 400, `fake Chat Completions: the scripted model calls ${unoffered.map((c) => c.name).join(', ')}, which the request did not offer (offered: ${offered.join(', ') || 'none'})`);
       return;
@@ -106,8 +143,11 @@ export async function startFakeChatCompletions(options: FakeChatOptions): Promis
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = body.model ?? 'gpt-4';
-    const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ index: i, id: `call_${randomUUID().slice(0, 12)}`, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
+    const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ index: i, id: `call_${randomUUID().slice(0, 12)}`, type: 'function' as const, function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) } }));
     const finishReason = toolCalls.length ? 'tool_calls' : 'stop';
+    const completionTokens = Math.ceil((reply.content ?? '').length / 4) + toolCalls.length * 20;
+    const u = reply.usage ?? { prompt_tokens: 100, completion_tokens: completionTokens };
+    const usage = { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens, ...(u.cached_tokens !== undefined ? { prompt_tokens_details: { cached_tokens: u.cached_tokens } } : {}) };
 
     if (body.stream) {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
@@ -116,13 +156,16 @@ export async function startFakeChatCompletions(options: FakeChatOptions): Promis
       chunk({ role: 'assistant', content: '' }, null);
       // Word by word, as a model streams tokens (each piece keeps its trailing space).
       for (const piece of (reply.content ?? '').match(/\S+\s*/g) ?? []) chunk({ content: piece }, null);
+      if (reply.refusal) chunk({ refusal: reply.refusal }, null);
       if (toolCalls.length) chunk({ tool_calls: toolCalls }, null);
       chunk({}, finishReason);
+      // With stream_options.include_usage, one last chunk with no choices carries the usage.
+      const options = body.stream_options as { include_usage?: boolean } | undefined;
+      if (options?.include_usage) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
       res.end('data: [DONE]\n\n');
       return;
     }
-    const message = { role: 'assistant', content: reply.content, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls.map(({ index: _index, ...call }) => call) } : {}) };
-    const completionTokens = Math.ceil((reply.content ?? '').length / 4) + toolCalls.length * 20;
+    const message = { role: 'assistant', content: reply.content, refusal: reply.refusal ?? null, ...(toolCalls.length ? { tool_calls: toolCalls.map(({ index: _index, ...call }) => call) } : {}) };
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -131,7 +174,7 @@ export async function startFakeChatCompletions(options: FakeChatOptions): Promis
         created,
         model,
         choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
-        usage: { prompt_tokens: 100, completion_tokens: completionTokens, total_tokens: 100 + completionTokens },
+        usage,
       }),
     );
   };
@@ -149,6 +192,7 @@ export async function startFakeChatCompletions(options: FakeChatOptions): Promis
     requests,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

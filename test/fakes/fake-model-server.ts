@@ -5,6 +5,8 @@
  * `response.created`, then per output item `response.output_item.added` and
  * `response.output_item.done`, then `response.completed` with usage. Event and item shapes follow
  * the OpenAI Responses API streaming reference and what Codex 0.153.4 / 0.169.0 were seen to accept.
+ * A request without `stream: true` (the npm `openai` client's `responses.create`) gets the same turn
+ * as one JSON `response` object instead.
  *
  * Each POST consumes the next {@link Turn} of the script. A turn is a static reply or a function of
  * the recorded request (so a test can react to a `function_call_output`). Every request is recorded.
@@ -31,8 +33,8 @@ export type TurnReply =
   | { kind: 'items'; items: OutputItem[]; usage?: FakeUsage; delayMs?: number }
   /** Accepts the request and never answers (until {@link FakeModelServer.close}). */
   | { kind: 'hang' }
-  /** Answers with this HTTP status and an OpenAI-style JSON error body. */
-  | { kind: 'status'; status: number; message?: string; delayMs?: number }
+  /** Answers with this HTTP status and an OpenAI-style JSON error body (and `retry-after: retryAfterSeconds` when given, as OpenAI sends with 429). */
+  | { kind: 'status'; status: number; message?: string; delayMs?: number; retryAfterSeconds?: number }
   /**
    * One assistant message whose text arrives as `response.output_text.delta` events spread evenly
    * over `durationMs` (ms) in `chunks` pieces (default: one per 100 ms, at least 1), then the usual
@@ -116,6 +118,16 @@ export function functionCallItem(name: string, args: Record<string, unknown>, op
   const item: OutputItem = { type: 'function_call', id: `fc_${randomUUID()}`, name, arguments: JSON.stringify(args), call_id: opts.callId ?? newCallId() };
   if (opts.namespace !== undefined) item.namespace = opts.namespace;
   return item;
+}
+
+/** An assistant message item whose one part is a `refusal` (the model declined), as the Responses API sends it. */
+export function refusalItem(text: string): OutputItem {
+  return { type: 'message', id: `msg_${randomUUID()}`, role: 'assistant', content: [{ type: 'refusal', refusal: text }] };
+}
+
+/** A `function_call` item whose `arguments` is exactly `raw` (e.g. malformed JSON, as a model may send). */
+export function rawFunctionCallItem(name: string, raw: string, opts: { callId?: string } = {}): OutputItem {
+  return { type: 'function_call', id: `fc_${randomUUID()}`, name, arguments: raw, call_id: opts.callId ?? newCallId() };
 }
 
 export interface ExecCommandOptions {
@@ -217,6 +229,11 @@ export function httpStatus(status: number, message?: string): TurnReply {
   return message === undefined ? { kind: 'status', status } : { kind: 'status', status, message };
 }
 
+/** A turn answering HTTP 429 with `retry-after: seconds` (OpenAI's rate limit answer). */
+export function rateLimited(seconds: number, message = 'Rate limit reached (fake model server).'): TurnReply {
+  return { kind: 'status', status: 429, message, retryAfterSeconds: seconds };
+}
+
 /** The same reply, sent after `ms` milliseconds. */
 export function delayed(ms: number, reply: TurnReply): TurnReply {
   if (reply.kind === 'hang') return reply;
@@ -299,6 +316,11 @@ function usageJson(u: FakeUsage): Record<string, unknown> {
 
 const DEFAULT_USAGE: FakeUsage = { input_tokens: 100, output_tokens: 10 };
 
+/** A completed `response` object (Responses API reference), as a non-streaming `POST /v1/responses` answers. */
+function responseObject(id: string, model: string, output: OutputItem[], usage: FakeUsage): Record<string, unknown> {
+  return { id, object: 'response', created_at: Math.floor(Date.now() / 1000), model, status: 'completed', error: null, incomplete_details: null, output, usage: usageJson(usage) };
+}
+
 /** Writes a `stream` reply after `response.created`: the message's text as deltas over time, then the end events. */
 async function streamMessage(res: ServerResponse, id: string, model: string, reply: Extract<TurnReply, { kind: 'stream' }>, closed: () => boolean): Promise<void> {
   const item = messageItem(reply.text);
@@ -355,13 +377,20 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     if (closed || res.destroyed) return;
     if (reply.kind === 'status') {
       const message = reply.message ?? `fake model server: scripted HTTP ${reply.status}`;
-      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.retryAfterSeconds !== undefined ? { 'retry-after': String(reply.retryAfterSeconds) } : {}) });
       res.end(JSON.stringify({ error: { message, type: 'fake_error', code: null, param: null } }));
       return;
     }
     const id = `resp_${randomUUID()}`;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const model = record.body?.model ?? 'fake-model';
+    if (record.body?.stream !== true) {
+      // Without `stream: true` the API answers one `response` object (Codex always streams; the `openai` SDK may not).
+      const output = reply.kind === 'stream' ? [messageItem(reply.text)] : reply.items;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(responseObject(id, model, output, reply.usage ?? DEFAULT_USAGE)));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(sseEvent('response.created', { response: { id, object: 'response', model, status: 'in_progress', output: [] } }));
     if (reply.kind === 'stream') return streamMessage(res, id, model, reply, () => closed);
     reply.items.forEach((item, outputIndex) => {

@@ -12,6 +12,7 @@ import type { governanceTools } from './governance-tools';
 import type { knowledgeTools } from './knowledge-tools';
 import type { observabilityTools } from './observability-tools';
 import type { taskTools } from './task-tools';
+import type { agentTools } from './agent-tools';
 import type { observedTools } from './observed-tools';
 import type { ToolSpec } from './types';
 
@@ -22,6 +23,7 @@ type AnyDeclared =
   | ReturnType<typeof codexTools>[number]
   | ReturnType<typeof dialecticTools>[number]
   | ReturnType<typeof taskTools>[number]
+  | ReturnType<typeof agentTools>[number]
   | ReturnType<typeof observedTools>[number];
 
 /** Every tool name the server serves. */

@@ -16,7 +16,7 @@ export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
 /** Longest history filter values the host accepts (characters). */
 export const FILTER_LIMITS = { source: 100, agent: 200, text: 200 } as const;
 
-export const SOURCES = ['codex-full-access', 'codex-session', 'codex-exec', 'codex-patch', 'codex-sandbox', 'codex-permissions', 'codex-mcp-tool', 'pause-override', 'codex-hook'] as const;
+export const SOURCES = ['codex-full-access', 'codex-session', 'codex-exec', 'codex-patch', 'codex-sandbox', 'codex-permissions', 'codex-mcp-tool', 'pause-override', 'openai-agent', 'codex-hook'] as const;
 
 /** History filters; every given one must match. */
 export interface HistoryFilters {

@@ -31,6 +31,8 @@ const ALL: Record<ToolName, true> = {
   claim_task: true,
   complete_task: true,
   fail_task: true,
+  request_tool_approval: true,
+  record_model_usage: true,
   process_agent_update: true,
   simulate_update: true,
   get_governance_metrics: true,
