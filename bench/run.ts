@@ -13,6 +13,7 @@ import { benchApprovals } from './approvals';
 import { benchDialectic } from './dialectic';
 import { benchObservability } from './observability';
 import { benchTasks } from './tasks';
+import { benchHooks } from './hooks';
 import { benchCodexSupervisor } from './codex-supervisor';
 import { zipfWords } from './corpus';
 
@@ -114,6 +115,11 @@ async function main(): Promise<void> {
   const taskBench = await benchTasks();
   for (const line of taskBench.lines) console.log(line);
   failed ||= !taskBench.ok;
+
+  console.log('\nCodex hooks (issue 14): latency added per tool call, fallback with the server down (bench/hooks.ts)');
+  const hookBench = await benchHooks();
+  for (const line of hookBench.lines) console.log(line);
+  failed ||= !hookBench.ok;
 
   console.log('\nExtension activation (issue "The extension\'s face"): bench/activation.ts');
   spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'activation.ts')], { stdio: 'inherit' });

@@ -70,7 +70,7 @@ export class SqliteObservedSessionRepository implements ObservedSessionRepositor
 
   private read(sessionId: string): ObservedSession | undefined {
     const row = this.sql.get('SELECT * FROM observed_sessions WHERE session_id = ?').get(sessionId);
-    return row ? toSession(row as Row) : undefined;
+    return row ? toSession(row) : undefined;
   }
 }
 

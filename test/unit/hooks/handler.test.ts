@@ -33,7 +33,7 @@ describe('CodexHookHandler', () => {
     audit = await AuditLog.open(dir);
     governance = new GovernanceService(store, new GovernanceEvents());
     broker = new RiskApprovalBroker({ audit, policy: parseApprovalPolicy({ timeoutSeconds: 0.3 }) });
-    handler = new CodexHookHandler({ governance, approvals: broker, observed: store.observedSessions, audit, readOrigin: async () => ({ source: 'codex-exec', originator: 'codex_exec', codexVersion: '0.171.0' }) });
+    handler = new CodexHookHandler({ governance, approvals: broker, observed: store.observedSessions, audit, readOrigin: () => Promise.resolve({ source: 'codex-exec', originator: 'codex_exec', codexVersion: '0.171.0' }) });
   });
   afterEach(async () => {
     await audit.close();
