@@ -7,13 +7,29 @@ import type { TurnAnswer } from '../../client/sessions';
 import type { GovernanceClient } from '../../client/types';
 import type { ToolArgs } from '../../server/tools/catalog';
 import type { SandboxMode } from '../../supervisor/backend';
+import { APPROVAL_POLICIES, type AcceptedApprovalPolicy } from '../../supervisor/capabilities';
 
 export interface NewSessionRequest {
   prompt: string;
   sandbox: SandboxMode;
   /** Working directory; the server's default when absent. */
   cwd?: string;
+  /** Model name; Codex's configured default when absent. */
+  model?: string;
+  /** When Codex asks before acting; Codex's configured default when absent (the server refuses one the installed Codex does not take, naming those it does). */
+  approvalPolicy?: AcceptedApprovalPolicy;
 }
+
+/** The approval policies a new session can ask for, with what each means (Codex's `AskForApproval`). */
+export const APPROVAL_POLICY_CHOICES: ReadonlyArray<{ value: AcceptedApprovalPolicy; detail: string }> = APPROVAL_POLICIES.map((value) => ({
+  value,
+  detail:
+    value === 'untrusted'
+      ? 'Asks before any command that is not known to be safe'
+      : value === 'on-request'
+        ? 'Codex decides when to ask (the usual choice)'
+        : 'Never asks: commands that need more than the sandbox fail',
+}));
 
 export interface StartedSession {
   sessionId: string;
@@ -36,7 +52,13 @@ export const SANDBOX_CHOICES: ReadonlyArray<{ value: SandboxMode; detail: string
  */
 export function startSession(client: GovernanceClient, req: NewSessionRequest): Promise<StartedSession> {
   return new Promise<StartedSession>((resolve, reject) => {
-    const args: ToolArgs<'codex'> = { prompt: req.prompt, sandbox: req.sandbox, ...(req.cwd ? { cwd: req.cwd } : {}) };
+    const args: ToolArgs<'codex'> = {
+      prompt: req.prompt,
+      sandbox: req.sandbox,
+      ...(req.cwd ? { cwd: req.cwd } : {}),
+      ...(req.model ? { model: req.model } : {}),
+      ...(req.approvalPolicy ? { 'approval-policy': req.approvalPolicy } : {}),
+    };
     const turn = client.callTool('codex', args, {
       onAnnounce: (a) => {
         if (a.type === 'codex-session-started' && typeof a.data.session_id === 'string') resolve({ sessionId: a.data.session_id, turn });

@@ -9,7 +9,6 @@
 import * as vscode from 'vscode';
 import { cancelSession, cleanUpSessions, getSession, replyToSession } from '../../client/sessions';
 import type { GovernanceClient, SessionSummary } from '../../client/types';
-import type { SandboxMode } from '../../supervisor/backend';
 import { SESSION_VIEW_TYPE, type SessionHeader, type SessionPageState } from '../../webviews/session/protocol';
 import { writeClipboard } from '../apis/env.apis';
 import { showInformationMessage, showInputBox, showQuickPick, showWarningMessage } from '../apis/window.apis';
@@ -18,7 +17,8 @@ import { ago } from '../views/node';
 import { targetOf } from '../views/targets';
 import { ClientTreeView } from '../views/tree-provider';
 import { PanelHost } from '../panels/panel-host';
-import { SANDBOX_CHOICES, startSession } from './new-session';
+import { startSession } from './new-session';
+import { askSessionOptions, type GivenOptions } from './new-session-ui';
 import { sessionFiles } from './session-files';
 import { SessionPanelHandler, type PendingApprovals } from './session-handler';
 import { loadSessions, sessionTitle } from './sessions-model';
@@ -116,10 +116,10 @@ export function registerSessions(ctx: ExtensionHost, approvals?: PendingApproval
   };
   const isActive = (s: SessionSummary) => s.status === 'starting' || s.status === 'running' || s.status === 'idle';
 
-  // Optional argument: a prompt string, or { prompt?, sandbox?, cwd? } (keybindings, tests); what is missing is asked.
+  // Optional argument: a prompt string, or { prompt?, sandbox?, model?, approvalPolicy?, cwd? } (keybindings, tests); what is missing is asked.
   ctx.registerCommand(SESSION_COMMANDS.newSession, async (arg?: unknown) => {
     const c = client();
-    const given = typeof arg === 'string' ? { prompt: arg } : arg && typeof arg === 'object' ? (arg as { prompt?: unknown; sandbox?: unknown; cwd?: unknown }) : {};
+    const given = typeof arg === 'string' ? { prompt: arg } : arg && typeof arg === 'object' ? (arg as GivenOptions & { prompt?: unknown }) : {};
     const prompt =
       typeof given.prompt === 'string' && given.prompt.trim()
         ? given.prompt
@@ -131,23 +131,11 @@ export function registerSessions(ctx: ExtensionHost, approvals?: PendingApproval
             validateInput: (v) => (v.trim() ? undefined : 'Type a prompt for Codex.'),
           });
     if (!prompt?.trim()) return undefined;
-    let sandbox: SandboxMode | undefined;
-    if (typeof given.sandbox === 'string') {
-      const known = SANDBOX_CHOICES.find((c) => c.value === given.sandbox);
-      if (!known) throw new Error(`New Codex Session: sandbox "${given.sandbox}" is not one of ${SANDBOX_CHOICES.map((c) => c.value).join(', ')}.`);
-      sandbox = known.value;
-    } else {
-      const pick = await showQuickPick(
-        SANDBOX_CHOICES.map((c) => ({ label: c.value, detail: c.detail, value: c.value })),
-        { title: 'New Codex Session (2/2): sandbox', placeHolder: 'workspace-write is the default', ignoreFocusOut: true },
-      );
-      sandbox = pick?.value;
-    }
-    if (!sandbox) return undefined;
-    const cwd = typeof given.cwd === 'string' && given.cwd ? given.cwd : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const options = await askSessionOptions(given);
+    if (!options) return undefined;
     const started = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: sandbox === 'danger-full-access' ? 'Codex session waits for approval of full access' : 'Starting Codex session' },
-      () => startSession(c, { prompt, sandbox, ...(cwd ? { cwd } : {}) }),
+      { location: vscode.ProgressLocation.Window, title: options.sandbox === 'danger-full-access' ? 'Codex session waits for approval of full access' : 'Starting Codex session' },
+      () => startSession(c, { prompt, ...options }),
     );
     started.turn.catch((err: unknown) => ctx.logger.warn(`Codex session ${started.sessionId}: first turn failed: ${err instanceof Error ? err.message : String(err)}`));
     await showSession(started.sessionId);
