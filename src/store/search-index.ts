@@ -14,7 +14,7 @@
  * Only terms held by at least `minDocs` discoveries are kept here; the caller supplies rarer ones
  * (from FTS5) when a query needs them, so the long tail of one-off words costs no memory.
  */
-import { BLOCK_SHIFT, MAX_FREQ, Postings, popcount } from './search-postings';
+import { MAX_FREQ, Postings, TermPostings, popcount } from './search-postings';
 import type { DocTerms } from './search-tokens';
 
 const K1 = 1.2;
@@ -28,7 +28,7 @@ export function summand(idf: number, f: number, len: number, avgdl: number): num
 }
 
 export interface RankTerm {
-  postings: Postings;
+  postings: TermPostings;
   /** FTS5's idf of the term for this query. */
   idf: number;
 }
@@ -48,7 +48,7 @@ export interface RankedPage {
 
 export class SearchIndex {
   /** Terms with at least `minDocs` discoveries. */
-  readonly held = new Map<string, Postings>();
+  readonly held = new Map<string, TermPostings>();
   /** Terms some discovery holds more often than a posting can record; queries with them fall back. */
   readonly oversized = new Set<string>();
   /** Row length in tokens by seq. */
@@ -76,7 +76,7 @@ export class SearchIndex {
    * @param loadRare postings of a term not held yet, from the database, covering seqs <= `seq`
    *        (this one included), or undefined while fewer than `minDocs` discoveries hold it
    */
-  add(seq: number, doc: DocTerms, loadRare: (term: string, upTo: number) => Postings | undefined): void {
+  add(seq: number, doc: DocTerms, loadRare: (term: string, upTo: number) => TermPostings | undefined): void {
     if (seq >= this.lengths.length) {
       const grown = new Uint32Array(Math.max(seq + 1, this.lengths.length * 2));
       grown.set(this.lengths);
@@ -100,8 +100,8 @@ export class SearchIndex {
   }
 
   /** Builds postings of `entries` (ascending seq, all already added with {@link add}'s lengths). */
-  postingsOf(entries: Iterable<[seq: number, freq: number]>, capacity = 4): Postings {
-    const p = new Postings(capacity);
+  postingsOf(entries: Iterable<[seq: number, freq: number]>): TermPostings {
+    const p = new TermPostings();
     for (const [seq, f] of entries) p.push(seq, Math.min(f, MAX_FREQ), this.lengths[seq]!);
     return p;
   }
@@ -119,28 +119,25 @@ export class SearchIndex {
   }
 
   /** How many discoveries hold at least one of the terms. */
-  count(terms: readonly Postings[]): number {
+  count(terms: readonly TermPostings[]): number {
     if (terms.length === 1) return terms[0]!.length;
     const words = (this.lastSeq >> 5) + 1;
-    if (this.scratch.length < words) this.scratch = new Uint32Array(words + (words >> 2));
-    const scratch = this.scratch;
+    const scratch = this.scratchFor(this.lastSeq);
     const dense = terms.filter((p) => p.bits);
     const sparse = terms.filter((p) => !p.bits);
     let n = 0;
     for (const p of sparse) {
-      const docs = p.docs;
-      for (let i = 0; i < p.length; i++) {
-        const d = docs[i]!;
+      p.forEachDoc((d) => {
         const w = d >> 5;
         const bit = 1 << (d & 31);
         if (!(scratch[w]! & bit)) {
           scratch[w] = scratch[w]! | bit;
           n++;
         }
-      }
+      });
     }
     if (!dense.length) {
-      for (const p of sparse) for (let i = 0; i < p.length; i++) scratch[p.docs[i]! >> 5] = 0;
+      for (const p of sparse) p.forEachDoc((d) => (scratch[d >> 5] = 0));
       return n;
     }
     n = 0;
@@ -154,7 +151,13 @@ export class SearchIndex {
     return n;
   }
 
-  /** The best `k` discoveries (score desc, seq desc) and their exact bm25 scores. */
+  /**
+   * The best `k` discoveries (score desc, seq desc) and their exact bm25 scores, score-at-a-time:
+   * every impact layer of every term is a list with a bound (its largest frequency in its shortest
+   * row); lists are taken highest bound first, and the walk stops once no discovery outside the
+   * lists taken can beat the page's last entry (the sum over terms of their largest bound left).
+   * Within a list, a discovery whose bound cannot beat that entry is passed over unscored.
+   */
   topK(query: RankQuery, k: number): RankedPage {
     const avgdl = this.avgdl();
     const lengths = this.lengths;
@@ -163,88 +166,56 @@ export class SearchIndex {
     const mult = new Float64Array(m);
     for (const t of phrases) mult[t] = mult[t]! + 1;
     const bound = (t: number, f: number, len: number) => mult[t]! * summand(terms[t]!.idf, f, len, avgdl) * SLACK;
-    const ub = terms.map((t, i) => (t.postings.length ? bound(i, t.postings.maxF, t.postings.minLen) : 0));
-    // Terms by bound, ascending: the first ones are "non-essential" once their bounds sum <= threshold.
-    const order = terms.map((_t, i) => i).sort((a, b) => ub[a]! - ub[b]!);
-    const pos = terms.map((t) => t.postings.length - 1);
+    const lists: Array<{ term: number; p: Postings; ub: number }> = [];
+    terms.forEach((t, term) => {
+      for (const p of t.postings.layers) if (p?.length) lists.push({ term, p, ub: bound(term, p.maxF, p.minLen) });
+    });
+    lists.sort((a, b) => b.ub - a.ub);
+    // Per term: the largest bound among its lists not walked yet (lists go in descending bound).
+    const left = new Float64Array(m);
+    for (const l of lists) if (left[l.term] === 0) left[l.term] = l.ub;
+    let leftSum = left.reduce((a, b) => a + b, 0);
     const f = new Float64Array(m);
     const heap = new TopHeap(k);
-    let threshold = -Infinity;
-    let firstEssential = 0;
-    let nonEssentialBound = 0;
-    const repartition = () => {
-      let sum = 0;
-      let i = 0;
-      while (i < m && sum + ub[order[i]!]! <= threshold) sum += ub[order[i++]!]!;
-      firstEssential = i;
-      nonEssentialBound = sum;
-    };
-    let cachedBlock = -1;
-    let cachedBlockBound = 0;
-    for (;;) {
-      // Next candidate: the largest doc left in an essential list.
-      let doc = -1;
-      for (let i = firstEssential; i < m; i++) {
-        const t = order[i]!;
-        if (pos[t]! >= 0) {
-          const d = terms[t]!.postings.docs[pos[t]!]!;
-          if (d > doc) doc = d;
-        }
-      }
-      if (doc < 0) break;
-      // One essential list: skip its whole block when even the block's bound cannot reach the page.
-      if (firstEssential === m - 1 && heap.full) {
-        const t = order[m - 1]!;
-        const p = terms[t]!.postings;
-        const b = pos[t]! >> BLOCK_SHIFT;
-        if (b !== cachedBlock) {
-          cachedBlock = b;
-          cachedBlockBound = bound(t, p.blockMaxF[b]!, p.blockMinLen[b]!);
-        }
-        if (cachedBlockBound + nonEssentialBound <= threshold) {
-          pos[t] = (b << BLOCK_SHIFT) - 1;
-          continue;
-        }
-      }
-      const len = lengths[doc]!;
-      let upper = nonEssentialBound;
-      for (let i = firstEssential; i < m; i++) {
-        const t = order[i]!;
-        const p = terms[t]!.postings;
-        const at = pos[t]!;
-        if (at >= 0 && p.docs[at] === doc) {
-          f[t] = p.freqs[at]!;
-          upper += bound(t, f[t], len);
-          pos[t] = at - 1;
-        } else f[t] = 0;
-      }
-      if (heap.full && upper <= threshold) continue;
-      // Probe the non-essential terms, most valuable first, while the discovery can still make it.
-      let alive = true;
-      for (let i = firstEssential - 1; i >= 0; i--) {
-        const t = order[i]!;
-        const p = terms[t]!.postings;
-        const at = p.seekDown(pos[t]!, doc);
-        pos[t] = at;
-        f[t] = at >= 0 && p.docs[at] === doc ? p.freqs[at]! : 0;
-        upper += (f[t] ? bound(t, f[t], len) : 0) - ub[t]!;
-        if (heap.full && upper <= threshold) {
-          alive = false;
-          break;
-        }
-      }
-      if (!alive) continue;
-      let score = 0;
-      for (const t of phrases) if (f[t]) score += summand(terms[t]!.idf, f[t], len, avgdl);
-      if (!heap.full || score > threshold) {
-        heap.push(score, doc);
-        if (heap.full && heap.minScore() > threshold) {
-          threshold = heap.minScore();
-          repartition();
-        }
+    const seen = this.scratchFor(this.lastSeq);
+    let walked = 0;
+    for (; walked < lists.length; walked++) {
+      if (heap.full && leftSum < heap.minScore()) break;
+      const { term, p } = lists[walked]!;
+      // The term's next list bounds what it adds from now on; other terms keep theirs.
+      const next = lists.slice(walked + 1).find((l) => l.term === term)?.ub ?? 0;
+      const others = leftSum - left[term]!;
+      leftSum = others + next;
+      left[term] = next;
+      const docs = p.docs;
+      const freqs = p.freqs;
+      for (let j = p.length - 1; j >= 0; j--) {
+        const doc = docs[j]!;
+        const w = doc >> 5;
+        const bit = 1 << (doc & 31);
+        if (seen[w]! & bit) continue;
+        seen[w] = seen[w]! | bit;
+        const len = lengths[doc]!;
+        const fa = freqs[j]!;
+        if (heap.full && !heap.beats(bound(term, fa, len) + others, doc)) continue;
+        for (let t = 0; t < m; t++) f[t] = t === term ? fa : terms[t]!.postings.freqOf(doc);
+        let score = 0;
+        for (const t of phrases) if (f[t]) score += summand(terms[t]!.idf, f[t], len, avgdl);
+        if (heap.beats(score, doc)) heap.push(score, doc);
       }
     }
+    for (let i = 0; i < walked; i++) {
+      const { p } = lists[i]!;
+      for (let j = 0; j < p.length; j++) seen[p.docs[j]! >> 5] = 0;
+    }
     return heap.sorted();
+  }
+
+  /** A zeroed bitmap with a bit per seq up to `maxSeq` (shared; callers zero what they set). */
+  private scratchFor(maxSeq: number): Uint32Array {
+    const words = (maxSeq >> 5) + 1;
+    if (this.scratch.length < words) this.scratch = new Uint32Array(words + (words >> 2));
+    return this.scratch;
   }
 }
 
@@ -264,10 +235,15 @@ class TopHeap {
   }
 
   minScore(): number {
-    return this.scores[0]!;
+    return this.size ? this.scores[0]! : -Infinity;
   }
 
-  /** Adds the entry, dropping the root when full (callers check that the entry beats the root). */
+  /** True when (score, doc) would enter: not full yet, or better than the root (ties: larger doc). */
+  beats(score: number, doc: number): boolean {
+    return this.size < this.k || score > this.scores[0]! || (score === this.scores[0]! && doc > this.docs[0]!);
+  }
+
+  /** Adds the entry, dropping the root when full (callers check {@link beats} first). */
   push(score: number, doc: number): void {
     let i: number;
     if (this.size < this.k) {

@@ -24,9 +24,6 @@ export class Postings {
   /** Largest frequency and shortest row over all postings (the term's global bound). */
   maxF = 0;
   minLen = 0xffffffff;
-  /** One bit per seq, set for the discoveries holding the term; kept for common terms only (counts). */
-  bits: Uint32Array | undefined;
-
   constructor(capacity = 4) {
     this.docs = new Int32Array(capacity);
     this.freqs = new Uint16Array(capacity);
@@ -45,7 +42,7 @@ export class Postings {
    */
   push(doc: number, freq: number, len: number): void {
     if (doc <= this.last) return;
-    if (this.length === this.docs.length) this.grow(this.length + (this.length >> 2) + 8);
+    if (this.length === this.docs.length) this.grow(this.length + (this.length >> 1) + 8);
     const i = this.length++;
     this.docs[i] = doc;
     this.freqs[i] = freq;
@@ -54,14 +51,6 @@ export class Postings {
     if (len < this.blockMinLen[b]!) this.blockMinLen[b] = len;
     if (freq > this.maxF) this.maxF = freq;
     if (len < this.minLen) this.minLen = len;
-    if (this.bits) setBit(this.ensureBits(doc), doc);
-  }
-
-  /** Starts keeping {@link bits} (sized for seqs up to `maxSeq`). */
-  keepBits(maxSeq: number): void {
-    if (this.bits) return;
-    this.bits = new Uint32Array((maxSeq >> 5) + 1);
-    for (let i = 0; i < this.length; i++) setBit(this.bits, this.docs[i]!);
   }
 
   /** Index of the last posting with doc <= `doc`, searching down from `from` (-1 when none). */
@@ -93,7 +82,7 @@ export class Postings {
 
   /** Bytes held by the typed arrays. */
   bytes(): number {
-    return this.docs.byteLength + this.freqs.byteLength + this.blockMaxF.byteLength + this.blockMinLen.byteLength + (this.bits?.byteLength ?? 0);
+    return this.docs.byteLength + this.freqs.byteLength + this.blockMaxF.byteLength + this.blockMinLen.byteLength;
   }
 
   private grow(capacity: number): void {
@@ -112,20 +101,6 @@ export class Postings {
     this.blockMaxF = maxF;
     this.blockMinLen = minLen;
   }
-
-  private ensureBits(doc: number): Uint32Array {
-    const bits = this.bits!;
-    if (doc >> 5 < bits.length) return bits;
-    const grown = new Uint32Array(Math.max((doc >> 5) + 1, bits.length + (bits.length >> 1)));
-    grown.set(bits);
-    this.bits = grown;
-    return grown;
-  }
-}
-
-function setBit(bits: Uint32Array, doc: number): void {
-  const w = doc >> 5;
-  bits[w] = bits[w]! | (1 << (doc & 31));
 }
 
 /** Number of set bits in a 32-bit word. */
@@ -133,4 +108,95 @@ export function popcount(v: number): number {
   v -= (v >>> 1) & 0x55555555;
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+/** Impact layers: frequencies 1, 2, 3, then ranges growing by about 1.4x (4-5, 6-7, 8-11, 12-15, ...). */
+export function layerOf(freq: number): number {
+  return freq < 4 ? freq - 1 : 3 + Math.floor(2 * Math.log2(freq / 4));
+}
+
+/**
+ * All postings of one term, split into impact layers by frequency ({@link layerOf}), each layer a
+ * block-max list in seq order. A search treats each layer as a list of its own (bounded by the
+ * layer's largest frequency), so the few high-frequency postings of a common word are scored first
+ * and its long tail of single occurrences can be skipped (impact-layered postings, as in Anh &
+ * Moffat, "Pruned query evaluation using pre-computed impacts", SIGIR 2006).
+ */
+export class TermPostings {
+  readonly layers: Array<Postings | undefined> = [];
+  /** Number of discoveries holding the term. */
+  length = 0;
+  /** Largest seq held. */
+  last = -1;
+  /** One bit per seq, set for the discoveries holding the term; kept for common terms only (counts). */
+  bits: Uint32Array | undefined;
+
+  /** Appends one discovery (seq larger than any held; a repeat is ignored). @param freq 1..MAX_FREQ */
+  push(doc: number, freq: number, len: number): void {
+    if (doc <= this.last) return;
+    this.last = doc;
+    const l = layerOf(freq);
+    let layer = this.layers[l];
+    if (!layer) {
+      while (this.layers.length <= l) this.layers.push(undefined);
+      layer = this.layers[l] = new Postings();
+    }
+    layer.push(doc, freq, len);
+    this.length++;
+    if (this.bits) {
+      const w = doc >> 5;
+      if (w >= this.bits.length) {
+        const grown = new Uint32Array(Math.max(w + 1, this.bits.length + (this.bits.length >> 1)));
+        grown.set(this.bits);
+        this.bits = grown;
+      }
+      this.bits[w] = this.bits[w]! | (1 << (doc & 31));
+    }
+  }
+
+  /** Starts keeping {@link bits} (sized for seqs up to `maxSeq`). */
+  keepBits(maxSeq: number): void {
+    if (this.bits) return;
+    const bits = new Uint32Array((maxSeq >> 5) + 1);
+    this.forEachDoc((d) => (bits[d >> 5] = bits[d >> 5]! | (1 << (d & 31))));
+    this.bits = bits;
+  }
+
+  /** The weighted frequency of the term in `doc`, 0 when the discovery does not hold it. */
+  freqOf(doc: number): number {
+    if (doc > this.last) return 0;
+    if (this.bits && !((this.bits[doc >> 5] ?? 0) & (1 << (doc & 31)))) return 0;
+    for (const layer of this.layers) {
+      if (!layer?.length) continue;
+      const docs = layer.docs;
+      let lo = 0;
+      let hi = layer.length - 1;
+      if (doc < docs[0]! || doc > docs[hi]!) continue;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (docs[mid]! < doc) lo = mid + 1;
+        else hi = mid;
+      }
+      if (docs[lo] === doc) return layer.freqs[lo]!;
+    }
+    return 0;
+  }
+
+  forEachDoc(fn: (doc: number) => void): void {
+    for (const layer of this.layers) {
+      if (!layer) continue;
+      const docs = layer.docs;
+      for (let i = 0; i < layer.length; i++) fn(docs[i]!);
+    }
+  }
+
+  trim(): void {
+    for (const layer of this.layers) layer?.trim();
+  }
+
+  bytes(): number {
+    let n = this.bits?.byteLength ?? 0;
+    for (const layer of this.layers) n += layer?.bytes() ?? 0;
+    return n;
+  }
 }

@@ -14,7 +14,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { isAsciiToken, toFtsTerms, type FtsTerm } from './fts-query';
 import { SearchIndex, type RankQuery, type RankTerm } from './search-index';
-import { Postings } from './search-postings';
+import { TermPostings } from './search-postings';
 import { DocTokenizer } from './search-tokens';
 import { StatementCache } from './sqlite';
 import { num, str, type Row } from './rows';
@@ -91,7 +91,7 @@ export class IndexedRanking {
       return undefined;
     }
     if (!this.matchesFts(index)) return undefined;
-    const postings = new Map<string, Postings>();
+    const postings = new Map<string, TermPostings>();
     const postingsOf = (word: string) => {
       const term = word.toLowerCase();
       let p = postings.get(term);
@@ -150,14 +150,14 @@ export class IndexedRanking {
   }
 
   /** A term's postings from FTS5 once at least `minDocs` discoveries hold it, else undefined. */
-  private loadIfCommon(index: SearchIndex, term: string, upTo: number): Postings | undefined {
+  private loadIfCommon(index: SearchIndex, term: string, upTo: number): TermPostings | undefined {
     const docs = this.sql.get('SELECT doc FROM temp.discoveries_vocab WHERE term = ?').get(term) as { doc?: number } | undefined;
     if (!docs?.doc || docs.doc < this.minDocs) return undefined;
     return this.fetch(index, term, upTo);
   }
 
   /** A term's postings read from FTS5's index (discoveries up to `upTo`). */
-  private fetch(index: SearchIndex, term: string, upTo: number): Postings {
+  private fetch(index: SearchIndex, term: string, upTo: number): TermPostings {
     const rows = this.sql
       .get('SELECT doc, col, count(*) AS n FROM temp.discoveries_instance WHERE term = ? GROUP BY doc, col ORDER BY doc')
       .all(term) as Array<{ doc: number; col: string; n: number }>;
@@ -167,7 +167,7 @@ export class IndexedRanking {
       const weight = r.col === 'summary' ? 3 : r.col === 'details' ? 1 : 2;
       freq.set(r.doc, (freq.get(r.doc) ?? 0) + weight * r.n);
     }
-    return index.postingsOf(freq.entries(), freq.size);
+    return index.postingsOf(freq.entries());
   }
 
   /** Background build: held terms from FTS5's vocabulary, then every row, a chunk per turn. */
@@ -181,7 +181,7 @@ export class IndexedRanking {
     index.bulk = true;
     const upTo = num((this.sql.get('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as Row).n);
     for (const r of this.sql.get('SELECT term, doc FROM temp.discoveries_vocab').iterate() as Iterable<{ term: string; doc: number }>) {
-      if (r.doc >= this.minDocs) index.held.set(r.term, new Postings(r.doc));
+      if (r.doc >= this.minDocs) index.held.set(r.term, new TermPostings());
     }
     const step = () => {
       if (this.closed || !this.db.isOpen) return this.close();
