@@ -12,7 +12,7 @@ import type { AuditQuery } from '../../approvals/audit-query';
 import type { GovernanceClient } from '../../client/types';
 import type { PendingApproval } from '../../approvals/types';
 import type { AuditRecord } from '../../store/audit';
-import type { ApprovalAnswer } from '../../approvals/vocabulary';
+import { APPROVAL_LABELS, type ApprovalAnswer } from '../../approvals/vocabulary';
 import { HISTORY_PAGE_SIZE, type ApprovalsHostMessage, type HistoryFilters, type HistoryRow, type PendingItem } from '../../webviews/approvals/protocol';
 import { parseApprovalsPageMessage, parseHistoryFilters } from '../../webviews/approvals/schema';
 import { RenderWaiter } from '../panels/render-waiter';
@@ -227,8 +227,8 @@ export class ApprovalsPanelHandler {
 }
 
 function answerText(answer: ApprovalAnswer): string {
-  if (answer.decision === 'deny') return `Denied. The agent was told: ${answer.reason ?? PANEL_DENY_REASON}`;
-  return answer.decision === 'allow_session' ? 'Approved for this session.' : 'Approved once.';
+  if (answer.decision === 'deny') return `${APPROVAL_LABELS.done.deny}. The agent was told: ${answer.reason ?? PANEL_DENY_REASON}`;
+  return `${APPROVAL_LABELS.done[answer.decision]}.`;
 }
 
 /** The panel's view of a pending request (the title the modal and the view show). */

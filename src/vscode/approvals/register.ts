@@ -1,6 +1,6 @@
 /**
- * Wires approvals into the extension: the VS Code prompter and the Approvals view, the inline
- * Approve / Deny commands, the policy from `codexGovernance.approvals.*` (read on every request, so
+ * Wires approvals into the extension: the VS Code prompter, the Approvals view and its status bar
+ * count, the inline Allow Once / Allow for This Session / Deny commands, the policy from `codexGovernance.approvals.*` (read on every request, so
  * a settings change applies at once), and the confirmation that turning on `autoApproveHigh`
  * requires. The server gets them through {@link ApprovalsUi.serverOptions} when it starts.
  */
@@ -9,6 +9,7 @@ import { approvalPolicyFromSettings } from '../../approvals/present';
 import type { GovernanceApprovalOptions } from '../../server/app';
 import { SETTINGS_SECTION } from '../settings';
 import { VsCodeApprovalPrompter } from './prompter';
+import { createApprovalsStatus } from './status';
 import { createApprovalsView } from './view';
 
 export interface ApprovalsHost {
@@ -27,6 +28,7 @@ const CONFIRM_HIGH = 'Allow High Risk Without Asking';
 export function registerApprovals(host: ApprovalsHost): ApprovalsUi {
   const prompter = host.push(new VsCodeApprovalPrompter());
   host.push(createApprovalsView(prompter));
+  host.push(createApprovalsStatus(prompter));
   const idOf = (item: unknown) => (item as { id?: string } | undefined)?.id;
   host.registerCommand('codexGovernance.approvals.approve', (item) => {
     const id = idOf(item);

@@ -5,7 +5,7 @@
 import { promptDetail, promptTitle } from '../../approvals/present';
 import type { PendingApproval } from '../../approvals/types';
 
-/** `viewItem` of a pending request (package.json menus: inline Approve / Deny). */
+/** `viewItem` of a pending request (package.json menus: inline Allow Once / Allow for This Session / Deny). */
 export const PENDING_CONTEXT_VALUE = 'codexGovernance.pendingApproval';
 
 export interface ApprovalRow {
@@ -41,4 +41,16 @@ export function approvalsBadge(n: number): { value: number; tooltip: string } | 
 /** The view's message: shown only when nothing waits. */
 export function approvalsMessage(n: number): string | undefined {
   return n ? undefined : 'No approval requests are waiting.';
+}
+
+/** The status bar entry while requests wait: text, tooltip; undefined (hidden) for none. */
+export function approvalsStatus(pending: PendingApproval[]): { text: string; tooltip: string; urgent: boolean } | undefined {
+  const n = pending.length;
+  if (!n) return undefined;
+  const urgent = pending.some((p) => p.risk !== 'low');
+  return {
+    text: `$(shield) ${n} approval${n === 1 ? '' : 's'} waiting`,
+    tooltip: `${n} approval request${n === 1 ? '' : 's'} waiting for your answer (click to show the Approvals view):\n${pending.map((p) => `• ${promptTitle(p)}`).join('\n')}`,
+    urgent,
+  };
 }

@@ -1,11 +1,13 @@
 /**
  * The Approvals view: every open approval request, with a badge counting them and inline
- * Approve / Deny buttons (commands `codexGovernance.approvals.approve` / `.deny`, menu
- * `view/item/context` group `inline`, package.json).
+ * Allow Once / Allow for This Session / Deny buttons (commands `codexGovernance.approvals.approve`,
+ * `.approveForSession`, `.deny`, menu `view/item/context` group `inline`, package.json). A request
+ * above low risk reveals the view (without taking the keyboard focus) so it cannot go unseen.
  */
 import * as vscode from 'vscode';
 import type { PendingApproval } from '../../approvals/types';
 import type { VsCodeApprovalPrompter } from './prompter';
+import { denyByDefault } from './prompt-plan';
 import { approvalRow, approvalsBadge, approvalsMessage } from './view-model';
 
 export const APPROVALS_VIEW_ID = 'codexGovernance.approvals';
@@ -22,6 +24,11 @@ class ApprovalsProvider implements vscode.TreeDataProvider<PendingApproval> {
 
   getChildren(element?: PendingApproval): PendingApproval[] {
     return element ? [] : this.prompter.list();
+  }
+
+  /** Every row is at the root; reveal() needs this. */
+  getParent(): undefined {
+    return undefined;
   }
 
   getTreeItem(p: PendingApproval): vscode.TreeItem {
@@ -51,6 +58,11 @@ export function createApprovalsView(prompter: VsCodeApprovalPrompter): vscode.Di
     view.message = approvalsMessage(n);
   };
   const sub = prompter.onDidChange(update);
+  const reveal = prompter.onDidAsk((p) => {
+    if (!denyByDefault(p)) return;
+    // After the refresh that lists it; a failed reveal (view disposed) leaves the notification and the status bar.
+    setTimeout(() => void Promise.resolve(view.reveal(p, { select: false, focus: false })).catch(() => undefined), 0);
+  });
   update();
-  return vscode.Disposable.from(sub, view, provider);
+  return vscode.Disposable.from(sub, reveal, view, provider);
 }

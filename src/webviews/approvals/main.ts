@@ -1,6 +1,7 @@
 /**
  * Approvals page: the requests waiting for a person, each with its full context, a live
- * countdown and Approve once / Approve for session / Deny (with a reason); below, the answered
+ * countdown and Allow Once / Allow for This Session / Deny (with a reason: the words of
+ * ../../approvals/vocabulary, as in the modal, the notification and the view); below, the answered
  * requests from the audit log, newest first, filtered and paged by the host, with new answers
  * added on top as they are written.
  */
@@ -14,6 +15,7 @@ import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { panelChannel } from '../shared/vscode-api';
 import { el, field } from '../shared/theme';
+import { APPROVAL_LABELS } from '../../approvals/vocabulary';
 import { OUTCOMES, RISKS, SOURCES, type ApprovalsHostMessage, type ApprovalsPageMessage, type ApprovalsPageState, type HistoryFilters, type HistoryRow, type PendingItem } from './protocol';
 
 type Control = HTMLElement & { value: string };
@@ -29,7 +31,7 @@ let historyLoaded = false;
 const typedReasons = new Map<string, string>();
 
 const OUTCOME_LABELS: Record<string, string> = { allowed: 'Allowed', denied: 'Denied', timeout: 'Timed out' };
-const DECISION_LABELS: Record<string, string> = { allow_once: 'Allowed once', allow_session: 'Allowed for session', deny: 'Denied' };
+const DECISION_LABELS: Record<string, string> = APPROVAL_LABELS.done;
 const DECIDED_BY_LABELS: Record<string, string> = { person: 'person', policy: 'policy', 'session-grant': 'session grant', timeout: 'timeout', cancelled: 'turn ended', error: 'error (fail closed)' };
 
 const app = document.getElementById('app')!;
@@ -143,10 +145,10 @@ function drawPending(): void {
         el(
           'div',
           { class: 'actions' },
-          button('approve-once', 'Approve Once', 'check', 'allow_once', false),
-          button('approve-session', 'Approve for Session', 'check-all', 'allow_session', true),
+          button('approve-once', APPROVAL_LABELS.action.allow_once, 'check', 'allow_once', false),
+          button('approve-session', APPROVAL_LABELS.action.allow_session, 'check-all', 'allow_session', true),
           reasonField,
-          button('deny', 'Deny', 'circle-slash', 'deny', true),
+          button('deny', APPROVAL_LABELS.action.deny, 'circle-slash', 'deny', true),
         ),
       );
       return card;

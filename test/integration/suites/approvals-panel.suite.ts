@@ -3,7 +3,7 @@
  * danger-full-access over HTTP waits in the panel with its context (VS Code refuses modals during
  * extension tests, so it stays pending); Deny with a reason typed in the page -> the caller gets
  * `forbidden` with that reason and History shows the denial; the Decision filter narrows History;
- * "Approve Pending..." from the command palette (shown only while a request waits) approves
+ * "Allow Pending..." from the command palette (shown only while a request waits) approves
  * another request through its quick pick; the page comes back with its filters after a reload.
  * Screenshots in the dark and light themes. Needs the code-server runner.
  */
@@ -81,12 +81,12 @@ export function registerApprovalsPanelSuite(): void {
       assert.match(row, /approvals-panel-it\s+codex-full-access\s+sandbox: danger-full-access\s+HIGH\s+Denied\s+by person\s+Not today/);
     });
 
-    it('"Approve Pending..." is in the command palette while a request waits, and its quick pick approves it', async function () {
+    it('"Allow Pending..." is in the command palette while a request waits, and its quick pick approves it', async function () {
       const before = await sessions();
       const pending = fullAccess('integration: approved from the palette');
       await inPage('approvals-panel-second-pending', [{ waitText: '.pending-item h3', contains: 'wants a Codex session with full access' }]);
-      void vscode.commands.executeCommand('workbench.action.quickOpen', '>Codex Governance: Approve Pending');
-      const palette = await askRunner({ op: 'quickpick', name: 'approvals-panel-palette', items: ['Approve Pending...'], select: 'Approve Pending...' });
+      void vscode.commands.executeCommand('workbench.action.quickOpen', '>Codex Governance: Allow Pending');
+      const palette = await askRunner({ op: 'quickpick', name: 'approvals-panel-palette', items: ['Allow Pending...'], select: 'Allow Pending...' });
       assert.ok(palette.ok, palette.error);
       const pick = await askRunner({ op: 'quickpick', name: 'approvals-panel-quickpick', items: ['HIGH risk: approvals-panel-it wants a Codex session with full access'], select: 'HIGH risk' });
       assert.ok(pick.ok, pick.error);

@@ -1,7 +1,7 @@
 /**
  * Approvals as a VS Code user meets them (issue 4): a `codex` call asking for danger-full-access
  * is listed in the Approvals view with a badge; Deny -> nothing runs and the caller gets the
- * reason; Approve Once -> the Codex session starts. The modal itself is checked by the runner in a
+ * reason; Allow Once -> the Codex session starts. The modal itself is checked by the runner in a
  * plain window (test/integration/modal-phase.mjs): VS Code refuses every modal dialog while it runs
  * extension tests, which is also why the requests here stay pending until the view answers them.
  * Needs the code-server runner (it reads and clicks the workbench).
@@ -43,10 +43,10 @@ export function registerApprovalsSuite(): void {
       assert.equal(await sessions(), before, 'no Codex session started');
     });
 
-    it('inline Approve Once starts the Codex session', async function () {
+    it('inline Allow Once starts the Codex session', async function () {
       const before = await sessions();
       const pending = call('codex', { prompt: 'integration: allowed', sandbox: 'danger-full-access', ...(cwd() ? { cwd: cwd() } : {}) });
-      const view = await askRunner({ op: 'view', name: 'approvals-view-allow', title: 'Approvals', items: ['HIGH risk'], click: { row: 'HIGH risk', action: 'Approve Once' } });
+      const view = await askRunner({ op: 'view', name: 'approvals-view-allow', title: 'Approvals', items: ['HIGH risk'], click: { row: 'HIGH risk', action: 'Allow Once' } });
       assert.ok(view.ok, view.error);
       const end = Date.now() + 30_000;
       while ((await sessions()) === before && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
