@@ -73,7 +73,7 @@ export function explainModelError(err: unknown, ctx: ModelErrorContext): string 
   if (err instanceof OpenAI.APIUserAbortError) return 'The model request was stopped.';
   if (err instanceof OpenAI.APIConnectionTimeoutError) return `The model at ${ctx.baseUrl} did not answer within ${ctx.requestTimeoutSeconds} s${tries}. Raise --request-timeout-seconds, or check that the server at --base-url is a working OpenAI-compatible API.`;
   if (err instanceof OpenAI.APIConnectionError) {
-    const cause = err.cause instanceof Error ? ` (${(err.cause as NodeJS.ErrnoException).code ?? err.cause.message})` : '';
+    const cause = causeOf(err);
     return `Cannot reach the model at ${ctx.baseUrl}${cause}${tries}. Check --base-url (e.g. https://api.openai.com/v1) and that the server is running.`;
   }
   if (err instanceof OpenAI.AuthenticationError) return `The model server at ${ctx.baseUrl} refused the API key from ${ctx.apiKeyEnv} (HTTP 401)${said(err)}. Set ${ctx.apiKeyEnv} to a valid key, or name another variable with --api-key-env.`;
@@ -92,4 +92,17 @@ export function defaultInstructions(agentId: string): string {
     'and tools that change things may need a person\'s approval (a denied call comes back as an error; do not retry it unchanged). ' +
     'Use the tools you are given, then answer with the result in plain text.'
   );
+}
+
+/** The innermost cause's code (`ECONNREFUSED`, `ENOTFOUND`) or message, as ` (...)`; '' when there is none. */
+function causeOf(err: Error): string {
+  let e: unknown = err.cause;
+  let last: Error | undefined;
+  for (let i = 0; i < 5 && e instanceof Error; i++) {
+    last = e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return ` (${code})`;
+    e = e.cause;
+  }
+  return last ? ` (${last.message})` : '';
 }

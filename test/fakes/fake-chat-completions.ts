@@ -88,6 +88,27 @@ export function offeredTools(request: RecordedChatRequest): string[] {
   return (request.body.tools ?? []).flatMap((t) => (t.type === 'function' && t.function ? [t.function.name] : []));
 }
 
+/** The `role: "tool"` messages of `request` (the caller's tool results), in order. */
+export function toolMessages(request: RecordedChatRequest): Array<{ tool_call_id: string; content: string }> {
+  return (request.body.messages ?? []).flatMap((m) => {
+    const t = m as { role: string; tool_call_id?: unknown; content?: unknown };
+    return t.role === 'tool' ? [{ tool_call_id: String(t.tool_call_id), content: typeof t.content === 'string' ? t.content : JSON.stringify(t.content) }] : [];
+  });
+}
+
+/**
+ * A `reply` that answers request i with `answers[i]` (a value or a function of the request); once
+ * they are used up it answers HTTP 400 naming the request, so a missing turn fails the caller at once.
+ */
+export function chatScript(...answers: Array<FakeChatAnswer | ((request: RecordedChatRequest) => FakeChatAnswer)>): FakeChatOptions['reply'] {
+  let next = 0;
+  return (request) => {
+    const a = answers[next++];
+    if (a === undefined) return { status: 400, message: `fake Chat Completions: no scripted answer left for request #${request.index}` };
+    return typeof a === 'function' ? a(request) : a;
+  };
+}
+
 function sendError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error', retryAfterSeconds?: number): void {
   res.writeHead(status, { 'Content-Type': 'application/json', ...(retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {}) });
   res.end(JSON.stringify({ error: { message, type, param: null, code: null } }));
