@@ -24,7 +24,7 @@ import type { RunningGovernanceServer } from '../../src/server/api';
 import { startGovernanceServer } from '../../src/server/server';
 import { bundledCodex, startCodexAppServer, type CodexAppServer } from '../fakes/codex-processes';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
-import { functionCallOutput, replyExec, replyMessage, startFakeModelServer, type FakeModelServer, type RecordedRequest, type Turn } from '../fakes/fake-model-server';
+import { replyExec, replyMessage, startFakeModelServer, type FakeModelServer, type RecordedRequest, type Turn } from '../fakes/fake-model-server';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const TOKEN = 'codex-hooks-e2e-token-0123456789';
@@ -42,10 +42,12 @@ function run(command: string, args: string[], env: Record<string, string>, cwd?:
   });
 }
 
-/** The output the model got for its latest tool call (a function or custom tool call). */
+/** The output the model got for its latest tool call (the request's last function or custom tool call output; Codex may add items after it). */
 function lastToolOutput(req: RecordedRequest): string {
-  const last = (req.body?.input ?? []).at(-1) as { output?: unknown } | undefined;
-  return functionCallOutput(req) ?? (typeof last?.output === 'string' ? last.output : JSON.stringify(last?.output));
+  const items = (req.body?.input ?? []) as Array<{ type?: unknown; output?: unknown }>;
+  const last = items.findLast((i) => typeof i.type === 'string' && i.type.endsWith('call_output'));
+  if (!last) return '';
+  return typeof last.output === 'string' ? last.output : JSON.stringify(last.output);
 }
 
 /** How the test calls the server's tools in process (as the VS Code client does). */
