@@ -17,26 +17,30 @@ import { registerServerSuite } from './suites/server.suite';
 import { registerSessionsSuite } from './suites/sessions.suite';
 import { registerViewsSuite } from './suites/views.suite';
 
+/** CODEX_GOV_IT_ONLY=sessions,panels runs only the named suites (a quick local run); unset runs all. */
+const only = process.env.CODEX_GOV_IT_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const on = (suite: string): boolean => !only?.length || only.includes(suite);
+
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
   // The suites are bundled, not loaded from files: give them mocha's globals the way a file load would.
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
-  registerServerSuite();
-  registerManifestSuite();
-  registerConnectionConfigSuite();
+  if (on('server')) registerServerSuite();
+  if (on('manifest')) registerManifestSuite();
+  if (on('connection-config')) registerConnectionConfigSuite();
   // Pending requests are answered by clicking the Approvals view: only the code-server runner can.
-  if (bridgeDir) registerApprovalsSuite();
+  if (bridgeDir && on('approvals')) registerApprovalsSuite();
   // Typing into the settings form needs the workbench runner.
-  if (bridgeDir) registerMcpSettingsSuite();
+  if (bridgeDir && on('mcp-settings')) registerMcpSettingsSuite();
   // Before the suites whose agents PAUSE: their automatic reviews may pick vscode-user as reviewer.
-  if (bridgeDir) registerReviewsSuite();
+  if (bridgeDir && on('reviews')) registerReviewsSuite();
   // Reading tree rows needs the workbench runner.
-  if (bridgeDir) registerViewsSuite();
-  if (bridgeDir) registerPanelsSuite();
-  if (bridgeDir) registerSessionsSuite();
-  if (bridgeDir) registerApprovalsPanelSuite();
+  if (bridgeDir && on('views')) registerViewsSuite();
+  if (bridgeDir && on('panels')) registerPanelsSuite();
+  if (bridgeDir && on('sessions')) registerSessionsSuite();
+  if (bridgeDir && on('approvals-panel')) registerApprovalsPanelSuite();
   // Stops this window's server while "another window" serves; starts it again at the end.
-  if (bridgeDir) registerRemotePanelsSuite();
+  if (bridgeDir && on('remote-panels')) registerRemotePanelsSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
     after(async function () {

@@ -1,11 +1,14 @@
 /**
- * Codex sessions as a VS Code user meets them (issue 5): a real Codex started by "New Codex
+ * Codex sessions as a VS Code user meets them (issues 5 and 15): a real Codex started by "New Codex
  * Session..." (sandbox picked in the quick pick) against a fake model server running in this
  * extension host, listed in the Sessions view, its Session panel rendering the transcript, a reply
  * typed into the panel's reply box answered by the fake model, the page reloaded with its
- * transcript, and Cancel (with its confirmation) ending a running session. Screenshots of the view
- * and the panel in dark and light themes go to test-results/vscode/. Needs the code-server runner,
- * which points CODEX_HOME at a temp folder.
+ * transcript; a model streaming for 20 s whose text grows in the panel before the turn ends (and
+ * the delta-to-screen time the page measured), the 5,000-character markdown answer shown whole and
+ * rendered, Stop turn keeping the session, an ended session resumed by a reply, and End session
+ * (confirmed on the page) ending a running one. Screenshots of the view and the panel in dark and
+ * light themes go to test-results/vscode/. Needs the code-server runner, which points CODEX_HOME
+ * at a temp folder.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -13,7 +16,8 @@ import { join } from 'node:path';
 import { parse, stringify } from 'smol-toml';
 import * as vscode from 'vscode';
 import { fakeProviderConfig } from '../../fakes/codex-home';
-import { delayed, replyMessage, startFakeModelServer, userTexts, type FakeModelServer } from '../../fakes/fake-model-server';
+import { delayed, replyMessage, startFakeModelServer, streamText, userTexts, type FakeModelServer, type RecordedRequest } from '../../fakes/fake-model-server';
+import { longMarkdown } from '../../fakes/long-markdown';
 import { askRunner, type WebviewAction } from '../bridge';
 import { activateExtension, callTool, inBothThemes, readToken, until, waitForState } from '../helpers';
 
@@ -22,6 +26,20 @@ interface Render {
   events: number;
   status: string;
   renders: number;
+  stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number };
+  heapBytes?: number;
+  nodes?: number;
+}
+
+const LONG = longMarkdown();
+
+/** Echoes the last prompt; `slow...` is answered after 60 s (a running turn to end), `stream N ...` streams the long markdown answer over N s. */
+function respond(req: RecordedRequest) {
+  const last = userTexts(req).at(-1) ?? '';
+  const stream = /^stream (\d+)/.exec(last);
+  if (stream) return streamText(LONG, Number(stream[1]) * 1000, { chunks: Number(stream[1]) * 10, usage: { input_tokens: 80, output_tokens: 900 } });
+  const reply = replyMessage(`echo: ${last}`, { input_tokens: 120, output_tokens: 8 });
+  return last.startsWith('slow') ? delayed(60_000, reply) : reply;
 }
 
 export function registerSessionsSuite(): void {
@@ -55,14 +73,7 @@ export function registerSessionsSuite(): void {
       token = await readToken();
       const codexHome = process.env.CODEX_HOME;
       if (!codexHome) throw new Error('CODEX_HOME is not set: the runner (run-code-server.mjs) points it at a temp folder so Codex never reads the real one.');
-      // Echoes the last prompt; one starting with "slow" is answered only after 60 s (a running turn to cancel).
-      fake = await startFakeModelServer({
-        script: Array.from({ length: 20 }, () => (req: Parameters<typeof userTexts>[0]) => {
-          const last = userTexts(req).at(-1) ?? '';
-          const reply = replyMessage(`echo: ${last}`, { input_tokens: 120, output_tokens: 8 });
-          return last.startsWith('slow') ? delayed(60_000, reply) : reply;
-        }),
-      });
+      fake = await startFakeModelServer({ whenExhausted: respond });
       mkdirSync(codexHome, { recursive: true });
       configPath = join(codexHome, 'config.toml');
       originalConfig = existsSync(configPath) ? readFileSync(configPath, 'utf8') : undefined;
@@ -135,13 +146,63 @@ export function registerSessionsSuite(): void {
       await page('session-panel-reloaded', [{ waitText: '#transcript', contains: 'echo: Integration: second turn' }]);
     });
 
-    it('Cancel in the panel asks while a turn runs, then ends the session', async function () {
+    it('a model streaming for 20 s: the text grows in the panel before the turn ends, fast, and the whole markdown answer is shown rendered', async function () {
+      const id = await vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'stream 20 a long plan', sandbox: 'read-only' });
+      await page('session-stream-early', [{ waitText: '.event.live', contains: 'Step 1' }]);
+      const later = await page('session-stream-later', [{ waitText: '.event.live', contains: 'Step 4' }, { waitText: '#status', contains: 'running' }]);
+      assert.ok(!later.includes('END-OF-ANSWER'), 'the answer is still growing');
+      assert.equal(await status(id), 'running');
+      const mid = await vscode.commands.executeCommand<Render>('codexGovernance.sessions.open', id);
+      assert.ok(mid.stream && mid.stream.deltas >= 20, JSON.stringify(mid.stream));
+      await until(async () => ((await status(id)) === 'idle' ? true : undefined), 40_000);
+      const text = await page('session-stream-done', [
+        { waitText: '#transcript', contains: 'END-OF-ANSWER' },
+        { waitFor: '#transcript .event.agent .markdown table' },
+        { waitFor: '#transcript .event.agent .markdown pre.code button.copy' },
+        { waitFor: '#transcript .event.agent .markdown h2' },
+      ]);
+      // Rendered, not raw: no markdown syntax on screen, every step there.
+      assert.ok(!/\*\*every\*\*|^## Step/m.test(text), 'markdown is rendered');
+      const steps = (LONG.match(/## Step \d+/g) ?? []).length;
+      for (let i = 1; i <= steps; i++) assert.ok(text.includes(`Step ${i}: parse section ${i}`), `step ${i} shown`);
+      const done = await vscode.commands.executeCommand<Render>('codexGovernance.sessions.open', id);
+      const p50 = done.stream?.p50Ms ?? Infinity;
+      console.log(`[perf] Session panel streaming: ${done.stream?.deltas} deltas, delta-to-screen p50 ${p50} ms, p95 ${done.stream?.p95Ms} ms, max ${done.stream?.maxMs} ms; page heap ${done.heapBytes} bytes`);
+      assert.ok(p50 <= 50, `delta-to-screen p50 ${p50} ms (target <= 50 ms)`);
+      await inBothThemes((suffix) => page(`session-panel-markdown-${suffix}`, [{ waitText: '#transcript', contains: 'END-OF-ANSWER' }]).then(() => undefined));
+    });
+
+    it('Stop turn stops only the turn: the partial answer stays and the session waits for the next prompt', async function () {
+      const id = await vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'stream 20 then stop', sandbox: 'read-only' });
+      await page('session-stop-before', [{ waitText: '.event.live', contains: 'Step 2' }, { click: '#stop' }]);
+      await until(async () => ((await status(id)) === 'idle' ? true : undefined));
+      const text = await page('session-stopped', [{ waitText: '#status', contains: 'idle' }, { waitText: '#transcript', contains: 'stopped before the end' }]);
+      assert.ok(!text.includes('END-OF-ANSWER'));
+      const reply = await page('session-after-stop', [{ fill: '#reply textarea', value: 'Integration: after the stop' }, { click: '#send' }, { waitText: '#transcript', contains: 'echo: Integration: after the stop' }]);
+      assert.match(reply, /Turns 2/);
+    });
+
+    it('an ended session takes a reply: End session, then the reply resumes its thread', async function () {
+      await vscode.commands.executeCommand('codexGovernance.sessions.open', sessionId);
+      await page('session-end-idle', [{ waitText: '#status', contains: 'idle' }, { click: '#cancel' }, { waitText: '#status', contains: 'closed' }]);
+      assert.equal(await status(sessionId), 'closed');
+      const text = await page('session-resumed', [
+        { waitText: '#reply-status', contains: 'resumes its thread' },
+        { fill: '#reply textarea', value: 'Integration: after the end' },
+        { click: '#send' },
+        { waitText: '#transcript', contains: 'echo: Integration: after the end' },
+        { waitText: '#status', contains: 'idle' },
+      ]);
+      assert.match(text, /Turns 3/);
+    });
+
+    it('End session asks on the page while a turn runs, then ends the session', async function () {
       const started = vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'slow integration work', sandbox: 'read-only' });
       const id = await started;
       await until(async () => ((await status(id)) === 'running' ? true : undefined));
-      await page('session-panel-running', [{ waitText: '#status', contains: 'running' }, { click: '#cancel' }]);
-      const confirm = await askRunner({ op: 'notification', name: 'session-cancel-confirm', contains: 'is running a turn', click: 'Cancel Session' });
-      assert.ok(confirm.ok, confirm.error);
+      await page('session-panel-running', [{ waitText: '#status', contains: 'running' }, { click: '#cancel' }, { waitText: '#confirm-end', contains: 'End the session?' }, { click: '#confirm-end-no' }]);
+      assert.equal(await status(id), 'running', 'Keep it keeps the turn');
+      await page('session-panel-confirm', [{ click: '#cancel' }, { click: '#confirm-end-yes' }]);
       await until(async () => ((await status(id)) === 'closed' ? true : undefined));
       await page('session-panel-cancelled', [{ waitText: '#status', contains: 'closed' }, { waitText: '#error', contains: 'Ended: Cancelled' }]);
       const view = await askRunner({ op: 'view', name: 'sessions-view-cancelled', title: 'Sessions', items: ['slow integration work', 'Integration: say hello'] });
