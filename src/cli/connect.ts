@@ -13,13 +13,12 @@
  * with absolute paths, so they work from any shell Codex is started in.
  * Exit codes: 0 done (or nothing to do), 1 runtime error (file invalid, changed meanwhile), 2 usage.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigConflictError, ConfigEditError, ConfigParseError, defaultCodexHome } from '../config';
-import { applyConnect, applyDisconnect, codexConfigPath, prepareConnect, prepareDisconnect } from '../config/codex-connect';
-import { shellQuote } from '../config/hooks-toml';
-import type { LaunchCommand } from '../config/governance-block';
+import { applyConnect, applyDisconnect, codexCommands, codexConfigPath, prepareConnect, prepareDisconnect } from '../config/codex-connect';
+import { CODEX_TRUST_HELP } from '../config/hooks-toml';
 import { runBridgeCommand } from './bridge';
 import { defaultDataDir } from './running-server';
 import { tokenFromDataDir } from './token';
@@ -46,14 +45,7 @@ const USAGE = `Usage:
 
 class UsageError extends Error {}
 
-/** How Codex asks a person to trust new hooks (observed with Codex 0.171.0), printed without --trust. */
-export const TRUST_HELP = [
-  'Codex runs these hooks only after you trust them:',
-  '  - the Codex CLI (codex) opens "Hooks need review" at start ("Hooks can run outside the sandbox after you',
-  '    trust them."): choose "Trust all and continue"; /hooks in a session reviews them too;',
-  '  - until then codex exec and the IDE extension skip them without a word.',
-  'Or run this command again with --trust to record that trust now.',
-].join('\n');
+
 
 /**
  * Runs `connect`, `disconnect` or `bridge`.
@@ -144,29 +136,13 @@ async function connect(file: string, dataDir: string, flags: { hooks: boolean; t
       const userConfig = codexConfigPath(path.join(defaultCodexHome(io.env), 'config.toml'));
       if (prepared.codexPath !== userConfig) io.stderr.write(`Note: Codex reads hook trust only from the user config (${userConfig}); ${prepared.codexPath} is another file, so Codex will still ask.\n`);
     } else {
-      io.stdout.write(TRUST_HELP + '\n');
+      io.stdout.write(CODEX_TRUST_HELP + '\nOr run this command again with --trust to record that trust now.\n');
     }
   }
   if (!tokenFromDataDir(dataDir)) {
     io.stderr.write(`Note: ${path.join(dataDir, 'token')} does not exist yet; start the server once ("codex-governance serve --data-dir ${dataDir}") so the bridge can find it.\n`);
   }
   return 0;
-}
-
-/**
- * What Codex runs: the small bundles `bridge.js` and `hook.js` beside `cli` when they exist (they
- * start several times faster than the whole CLI), else `cli bridge` / `cli hook`.
- * @returns the bridge's launch command and the hooks' shell command line.
- */
-export function codexCommands(node: string, cli: string, dataDir: string, env?: Record<string, string>): { bridge: LaunchCommand; hook: string } {
-  const beside = (name: string) => path.join(path.dirname(cli), name);
-  const bridgeArgs = existsSync(beside('bridge.js')) ? [beside('bridge.js')] : [cli, 'bridge'];
-  const hookArgs = existsSync(beside('hook.js')) ? [beside('hook.js')] : [cli, 'hook'];
-  const envPrefix = Object.entries(env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
-  return {
-    bridge: { command: node, args: [...bridgeArgs, '--data-dir', dataDir], ...(env && Object.keys(env).length ? { env } : {}) },
-    hook: envPrefix + [node, ...hookArgs, '--data-dir', dataDir].map(shellQuote).join(' '),
-  };
 }
 
 async function disconnect(file: string, dataDir: string | undefined, dryRun: boolean, io: ConnectCommandIo): Promise<number> {

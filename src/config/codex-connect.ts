@@ -4,13 +4,30 @@
  * unified diff (nothing written), `apply*` writes it (atomic, refused when the file changed since it
  * was read) and records or forgets what was written (./connect-state.ts).
  */
-import { promises as fs, realpathSync } from 'node:fs';
+import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { deleteConnectState, readConnectState, writeConnectState, type ConnectState } from './connect-state';
 import { ConfigConflictError } from './errors';
 import { loadConfigFile, writeConfigFile, type LoadedConfig } from './file';
 import { blockDataDir, planConnect, planDisconnect, removeBlock, unifiedDiff, type ConnectPlan, type DisconnectPlan, type LaunchCommand } from './governance-block';
+import { shellQuote } from './hooks-toml';
 import type { ConfigFileKind } from './model';
+
+/**
+ * What Codex runs: the small bundles `bridge.js` and `hook.js` beside `cli` when they exist (they
+ * start several times faster than the whole CLI), else `cli bridge` / `cli hook`.
+ * @returns the bridge's launch command and the hooks' shell command line.
+ */
+export function codexCommands(node: string, cli: string, dataDir: string, env?: Record<string, string>): { bridge: LaunchCommand; hook: string } {
+  const beside = (name: string) => path.join(path.dirname(cli), name);
+  const bridgeArgs = existsSync(beside('bridge.js')) ? [beside('bridge.js')] : [cli, 'bridge'];
+  const hookArgs = existsSync(beside('hook.js')) ? [beside('hook.js')] : [cli, 'hook'];
+  const envPrefix = Object.entries(env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
+  return {
+    bridge: { command: node, args: [...bridgeArgs, '--data-dir', dataDir], ...(env && Object.keys(env).length ? { env } : {}) },
+    hook: envPrefix + [node, ...hookArgs, '--data-dir', dataDir].map(shellQuote).join(' '),
+  };
+}
 
 export interface ConnectRequest {
   /** The Codex config file to edit (created when missing). */

@@ -22,6 +22,14 @@ import { emitKey, emitValue } from './toml-emit';
 export const GOVERNANCE_HOOK_EVENTS = ['SessionStart', 'PreToolUse', 'PermissionRequest', 'PostToolUse', 'Stop'] as const;
 export type GovernanceHookEvent = (typeof GOVERNANCE_HOOK_EVENTS)[number];
 
+/** How Codex asks a person to trust new hooks (observed with Codex 0.171.0), printed without --trust. */
+export const CODEX_TRUST_HELP = [
+  'Codex runs these hooks only after you trust them:',
+  '  - the Codex CLI (codex) opens "Hooks need review" at start ("Hooks can run outside the sandbox after you',
+  '    trust them."): choose "Trust all and continue"; /hooks in a session reviews them too;',
+  '  - until then codex exec and the IDE extension skip them without a word.',
+].join('\n');
+
 /** Codex's default per-handler timeout when `timeout` is absent, in seconds. */
 export const CODEX_DEFAULT_HOOK_TIMEOUT_SEC = 600;
 

@@ -41,6 +41,7 @@ export const DEACTIVATED_MESSAGE = 'Extension deactivated; the governance server
 
 export class Ctx implements ExtensionHost, vscode.Disposable {
   readonly extensionUri: vscode.Uri;
+  readonly storageDir: string;
   readonly log: vscode.LogOutputChannel;
   readonly logger: Logger;
   readonly tokens: TokenProvider;
@@ -57,11 +58,12 @@ export class Ctx implements ExtensionHost, vscode.Disposable {
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.extensionUri = extensionContext.extensionUri;
+    this.storageDir = extensionContext.globalStorageUri.fsPath;
     this.log = this.push(createLogOutputChannel(LOG_CHANNEL_NAME));
     this.logger = channelLogger(this.log);
     this.tokens = new TokenProvider(extensionContext.secrets);
     this.controller = new ServerController({
-      dataDir: extensionContext.globalStorageUri.fsPath,
+      dataDir: this.storageDir,
       token: () => this.tokens.get(),
       settings: () => this.settings(),
       logger: this.logger,

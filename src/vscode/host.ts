@@ -20,6 +20,8 @@ export type ServerControl = Pick<ServerController, 'state' | 'onDidChangeState' 
 export interface ExtensionHost {
   /** The extension's folder (media/dist for the panels). */
   readonly extensionUri: vscode.Uri;
+  /** The extension's global storage folder: the server's data directory (database, lock, token file). */
+  readonly storageDir: string;
   readonly logger: Logger;
   /** The "Codex Governance" output channel. */
   readonly log: Pick<vscode.LogOutputChannel, 'show'>;

@@ -1,15 +1,12 @@
 /**
  * The MCP server configuration commands: Open MCP Servers Settings, Add MCP Server, Remove MCP
- * Server, Open Config File and Connect Codex to Governance, plus the settings that choose the files
+ * Server, Open Config File, Connect/Disconnect Codex (./connect-commands.ts), plus the settings that choose the files
  * (`codexGovernance.mcp.codexHome`, `codexGovernance.mcp.configFiles`).
  */
 import * as vscode from 'vscode';
 import { applyEdit, findConfigFiles, loadConfigFile, writeConfigFile, type ConfigFileRef } from '../../config';
 import type { ExtensionHost } from '../host';
-import { urlOf } from '../server-state';
-import { SERVER_HOST } from '../server-controller';
-import { TOKEN_ENV_VAR } from '../snippets';
-import { connectCodexToGovernance } from './connect';
+import { registerConnectCommands } from './connect-commands';
 import { createMcpSettingsPanel, openConfigFile, refreshMcpSettings, type McpSettingsPanel } from './panel';
 
 export const MCP_COMMANDS = {
@@ -18,9 +15,8 @@ export const MCP_COMMANDS = {
   removeServer: 'codexGovernance.removeMcpServer',
   openConfigFile: 'codexGovernance.openMcpConfigFile',
   connectCodex: 'codexGovernance.connectCodexToGovernance',
+  disconnectCodex: 'codexGovernance.disconnectCodexFromGovernance',
 } as const;
-
-const COPY_TOKEN_COMMAND = 'codexGovernance.copyToken';
 
 /** The config files the settings name, in precedence order (user, workspace folders, standalone). */
 export function mcpConfigFiles(): Promise<ConfigFileRef[]> {
@@ -110,28 +106,9 @@ export function registerMcpSettings(ctx: ExtensionHost): McpSettingsPanel {
   });
 
   // Optional argument: the file (path or { file }); default the user config ($CODEX_HOME/config.toml).
-  ctx.registerCommand(MCP_COMMANDS.connectCodex, async (arg?: unknown) => {
-    let baseUrl = urlOf(ctx.controller.state);
-    if (!baseUrl) {
-      const port = ctx.controller.intendedPort();
-      if (port === 0) {
-        void vscode.window.showWarningMessage('Codex Governance: the server is not running and its port is picked at start (setting 0). Start the server, then connect Codex.');
-        return undefined;
-      }
-      baseUrl = `http://${SERVER_HOST}:${port}`;
-    }
-    const refs = await mcpConfigFiles();
-    const ref = arg === undefined ? refs.find((r) => r.kind === 'user') : await chooseFile(arg, 'Connect Codex through which file?');
-    if (!ref) return undefined;
-    const result = await connectCodexToGovernance(ref.path, ref.kind, baseUrl);
-    ctx.logger.info(`Connect Codex to Governance: ${result.outcome} mcp_servers.codex-governance (${result.url}) in ${result.file}.`);
-    await refresh();
-    const COPY = 'Copy Server Token';
-    const what = result.outcome === 'unchanged' ? 'already points at' : result.outcome === 'added' ? 'now points at' : 'updated to';
-    void vscode.window
-      .showInformationMessage(`Codex Governance: ${result.file} ${what} ${result.url}. Export ${TOKEN_ENV_VAR} (the server token) in the shell that starts Codex.`, COPY)
-      .then((choice) => (choice === COPY ? ctx.runCommand(COPY_TOKEN_COMMAND) : undefined));
-    return result;
+  registerConnectCommands(ctx, {
+    file: async (arg) => (arg === undefined ? (await mcpConfigFiles()).find((r) => r.kind === 'user') : chooseFile(arg, 'Which Codex config file?')),
+    refresh,
   });
   return panel;
 }

@@ -1,45 +1,89 @@
 /**
- * "Connect Codex to Governance": adds (or updates) `[mcp_servers.codex-governance]` in a Codex config
- * file with `url = "<server>/mcp"`, `bearer_token_env_var = "CODEX_GOVERNANCE_TOKEN"` and
- * `default_tools_approval_mode = "approve"` (why: see src/vscode/snippets.ts). An existing entry keeps
- * its other keys and comments; only these three change. No `vscode` import.
+ * "Connect Codex to Governance" from VS Code, the parts without `vscode` (unit tested as plain TS):
+ * which commands Codex is given and the files they need.
+ *
+ * Codex must start the bridge and the hooks without VS Code's help, from any shell, also after the
+ * extension was updated (which deletes the old extension folder). So:
+ * - the scripts (dist/cli.js, bridge.js, hook.js) are copied to `<global storage>/bin/`, a path that
+ *   survives updates, and refreshed there on every activation (see `refreshInstalledScripts`);
+ * - Node is the one running this extension host (`process.execPath`): VS Code's own Electron with
+ *   `ELECTRON_RUN_AS_NODE=1` on the desktop (Electron docs, "ELECTRON_RUN_AS_NODE"), the server's
+ *   Node in code-server and remote windows. It is an absolute path, so a Codex started from a
+ *   terminal finds it too;
+ * - the token is written to `<global storage>/token` (mode 0600), where the bridge and the hooks
+ *   read it like the headless CLI's (src/cli/running-server.ts); the port is in `owner.json` there.
  */
-import { applyEdit, loadConfigFile, writeConfigFile, type ConfigFileKind, type ConfigEdit, type LoadedConfig } from '../../config';
-import { MCP_SERVER_NAME, TOKEN_ENV_VAR } from '../snippets';
+import { chmod, copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { TOKEN_FILE } from '../../cli/token';
+import { codexCommands, prepareConnect, type PreparedConnect } from '../../config/codex-connect';
+import type { ConfigFileKind } from '../../config';
 
-export interface ConnectResult {
+/** The scripts Codex runs, copied from the extension's `dist/`. */
+export const INSTALLED_SCRIPTS = ['cli.js', 'bridge.js', 'hook.js'] as const;
+
+export interface VsCodeConnectRequest {
   file: string;
-  /** 'added' | 'updated' | 'unchanged' (the entry already said the same). */
-  outcome: 'added' | 'updated' | 'unchanged';
-  url: string;
-}
-
-/** The edit that makes `loaded` point Codex at the governance server at `baseUrl` (e.g. http://127.0.0.1:8765). */
-export function governanceEdit(loaded: LoadedConfig, baseUrl: string): ConfigEdit {
-  const url = `${baseUrl.replace(/\/+$/, '')}/mcp`;
-  const values = { url, bearer_token_env_var: TOKEN_ENV_VAR, default_tools_approval_mode: 'approve' };
-  const existing = loaded.servers.find((s) => s.name === MCP_SERVER_NAME);
-  if (!existing) return { kind: 'add', name: MCP_SERVER_NAME, table: values };
-  // A stdio entry of that name (an old setup) must lose its command to become an HTTP one.
-  const set: Record<string, string | null> = { ...values };
-  for (const k of ['command', 'args', 'env', 'env_vars', 'cwd']) if (k in existing.raw) set[k] = null;
-  return { kind: 'update', name: MCP_SERVER_NAME, set };
+  kind: ConfigFileKind;
+  /** The extension's global storage folder: the server's data directory. */
+  storageDir: string;
+  /** The extension's folder (holds `dist/`). */
+  extensionPath: string;
+  /** The server token from SecretStorage. */
+  token: string;
+  hooks: boolean;
+  trust: boolean;
+  /** `codexGovernance.hooks.offline`. */
+  offline: 'defer' | 'deny';
+  /** `process.execPath` and whether it is Electron; injected for tests. */
+  runtime?: { execPath: string; electron: boolean };
 }
 
 /**
- * Writes the governance entry into `file` (created when missing; atomic, with a `.bak` backup).
- * @param baseUrl the running server's URL without `/mcp`.
- * @throws ConfigParseError when the file is not valid TOML (nothing written).
- * @throws ConfigEditError when the entry cannot be edited safely (e.g. mcp_servers as an inline table).
- * @throws ConfigConflictError when the file changed while it was being edited.
+ * Copies the scripts to `<storageDir>/bin` when they differ (size or modification time) from the
+ * extension's; returns the folder.
+ * @throws Error naming the file when a script is missing from the extension or cannot be copied.
  */
-export async function connectCodexToGovernance(file: string, kind: ConfigFileKind, baseUrl: string): Promise<ConnectResult> {
-  const loaded = await loadConfigFile(file, { kind });
-  if (loaded.parseError) throw loaded.parseError;
-  const edit = governanceEdit(loaded, baseUrl);
-  const url = `${baseUrl.replace(/\/+$/, '')}/mcp`;
-  const next = applyEdit(loaded.text, edit);
-  if (next === loaded.text) return { file: loaded.path, outcome: 'unchanged', url };
-  await writeConfigFile(loaded, next);
-  return { file: loaded.path, outcome: edit.kind === 'add' ? 'added' : 'updated', url };
+export async function refreshInstalledScripts(extensionPath: string, storageDir: string): Promise<string> {
+  const bin = path.join(storageDir, 'bin');
+  await mkdir(bin, { recursive: true, mode: 0o700 });
+  for (const name of INSTALLED_SCRIPTS) {
+    const from = path.join(extensionPath, 'dist', name);
+    const to = path.join(bin, name);
+    const source = await stat(from).catch(() => undefined);
+    if (!source) throw new Error(`${from} is missing from the extension; reinstall Codex Governance.`);
+    const current = await stat(to).catch(() => undefined);
+    if (current && current.size === source.size && current.mtimeMs >= source.mtimeMs) continue;
+    const tmp = `${to}.${process.pid}.tmp`;
+    await copyFile(from, tmp);
+    await chmod(tmp, 0o700);
+    await rename(tmp, to);
+  }
+  return bin;
+}
+
+/** Writes the token to `<storageDir>/token` (0600, temp + rename) unless it already holds it. */
+export async function writeTokenFile(storageDir: string, token: string): Promise<void> {
+  const file = path.join(storageDir, TOKEN_FILE);
+  const current = await readFile(file, 'utf8').catch(() => undefined);
+  if (current?.trim() === token) return;
+  await mkdir(storageDir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, token + '\n', { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+/**
+ * Installs the scripts and the token file, then plans the connection of `req.file` (nothing
+ * written there yet: the caller shows the diff and applies it once the person agrees).
+ * @throws as prepareConnect (invalid TOML, a form the block cannot extend), or Error naming a file.
+ */
+export async function prepareVsCodeConnect(req: VsCodeConnectRequest): Promise<PreparedConnect> {
+  const runtime = req.runtime ?? { execPath: process.execPath, electron: typeof process.versions.electron === 'string' };
+  const bin = await refreshInstalledScripts(req.extensionPath, req.storageDir);
+  await writeTokenFile(req.storageDir, req.token);
+  const env = runtime.electron ? { ELECTRON_RUN_AS_NODE: '1' } : undefined;
+  const commands = codexCommands(runtime.execPath, path.join(bin, 'cli.js'), req.storageDir, env);
+  const hook = req.offline === 'deny' ? `${commands.hook} --offline deny` : commands.hook;
+  return prepareConnect({ file: req.file, kind: req.kind, dataDir: req.storageDir, bridge: commands.bridge, hookCommand: req.hooks ? hook : null, trust: req.trust });
 }
