@@ -1,4 +1,5 @@
 /** The extension's commands. Each handler reports its own failures; none throws into VS Code. */
+import { QuickPickItemKind } from 'vscode';
 import { writeClipboard } from './apis/env.apis';
 import { showInformationMessage, showQuickPick, showWarningMessage } from './apis/window.apis';
 import type { ExtensionHost } from './host';
@@ -7,6 +8,7 @@ import { urlOf, type ServerState } from './server-state';
 import { SERVER_HOST } from './server-controller';
 import { connectionSnippets, type ConnectionSnippet, type SnippetKind } from './snippets';
 import { SHOW_ACTIONS_COMMAND } from './status-bar';
+import { serverMenuRows, type ServerMenuAction } from './status-menu';
 
 export const COMMANDS = {
   startServer: 'codexGovernance.startServer',
@@ -74,20 +76,23 @@ async function copyConnectionConfig(ctx: ExtensionHost, kind: unknown): Promise<
 
 async function showServerActions(ctx: ExtensionHost): Promise<void> {
   const state = ctx.controller.state;
-  type Action = { label: string; run: () => unknown };
-  const actions: Action[] = [];
-  if (state.kind === 'running') {
-    actions.push({ label: '$(debug-stop) Stop Server', run: () => ctx.controller.stop() });
-    actions.push({ label: '$(debug-restart) Restart Server', run: async () => void ctx.explain(await ctx.controller.restart()) });
-  } else if (state.kind !== 'starting') {
-    actions.push({ label: '$(play) Start Server', run: async () => void ctx.explain(await ctx.controller.start()) });
-  }
-  if (state.kind === 'error' && state.reason === 'port-in-use') actions.push({ label: '$(plug) Use Another Port...', run: () => useAnotherPort(ctx.promptDeps) });
-  actions.push({ label: '$(copy) Copy MCP Connection Config...', run: () => copyConnectionConfig(ctx, undefined) });
-  actions.push({ label: '$(key) Copy Server Token', run: () => ctx.runCommand(COMMANDS.copyToken) });
-  actions.push({ label: '$(output) Show Logs', run: () => ctx.log.show(true) });
-  const pick = await showQuickPick(actions, { title: `Codex Governance: ${describe(state)}` });
-  await pick?.run();
+  const run: Record<ServerMenuAction, () => unknown> = {
+    start: async () => void ctx.explain(await ctx.controller.start()),
+    useAnotherPort: () => useAnotherPort(ctx.promptDeps),
+    showSessions: () => ctx.runCommand('codexGovernance.showSessions'),
+    showApprovals: () => ctx.runCommand('codexGovernance.showApprovals'),
+    openMcpSettings: () => ctx.runCommand('codexGovernance.openMcpSettings'),
+    copyConfig: () => copyConnectionConfig(ctx, undefined),
+    copyToken: () => ctx.runCommand(COMMANDS.copyToken),
+    showLogs: () => ctx.log.show(true),
+    restart: async () => void ctx.explain(await ctx.controller.restart()),
+    stop: () => ctx.controller.stop(),
+  };
+  const items = serverMenuRows(state).map((r) =>
+    r.separator ? { label: r.label, kind: QuickPickItemKind.Separator } : { label: r.label, description: r.description, action: r.action },
+  );
+  const pick = await showQuickPick(items, { title: `Codex Governance: ${describe(state)}` });
+  if (pick && 'action' in pick && pick.action) await run[pick.action]();
 }
 
 function describe(state: ServerState): string {

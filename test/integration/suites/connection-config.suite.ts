@@ -56,11 +56,16 @@ export function registerConnectionConfigSuite(): void {
         const actions = await askRunner({
           op: 'quickpick',
           name: 'server-actions',
-          items: ['Stop Server', 'Restart Server', 'Copy MCP Connection Config', 'Copy Server Token', 'Show Logs'],
+          items: ['Show Sessions', 'Show Approvals', 'Open MCP Servers Settings', 'Stop Server', 'Restart Server', 'Copy MCP Connection Config', 'Copy Server Token', 'Show Logs'],
           select: 'Copy MCP Connection Config',
         });
         assert.ok(actions.ok, actions.error ?? JSON.stringify(actions.items));
         assert.ok(!actions.items?.some((i) => i.includes('Start Server')), `a running server offers no Start: ${JSON.stringify(actions.items)}`);
+        // Safe ordering: the row an Enter would pick is a shortcut; Stop Server is the last row.
+        const rows = actions.items ?? [];
+        assert.match(rows[0] ?? '', /^Show Sessions/, JSON.stringify(rows));
+        assert.match(rows.at(-1) ?? '', /^Stop Server/, JSON.stringify(rows));
+        assert.ok(rows.findIndex((r) => r.startsWith('Show Approvals')) < rows.findIndex((r) => r.startsWith('Restart Server')), JSON.stringify(rows));
         const pick = await askRunner({ op: 'quickpick', name: 'actions-snippet-pick', items: ['Codex config.toml'], select: 'Codex config.toml' });
         assert.ok(pick.ok, pick.error);
         const deadline = Date.now() + 10_000;
