@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'smol-toml';
 import * as vscode from 'vscode';
-import { askRunner, type WebviewAction } from '../bridge';
+import { loadConfigFile } from '../../../src/config';
+import { testConnection } from '../../../src/config/connection';
+import { askRunner, bridgeDir, type WebviewAction } from '../bridge';
 import { activateExtension, EXTENSION_ID } from '../helpers';
 
 const ORIGINAL = `# Codex config used by the settings UI test
@@ -161,20 +163,40 @@ export function registerMcpSettingsSuite(): void {
       assert.ok(!existsSync(`${file}.bak`));
     });
 
-    it('Connect Codex to Governance adds the governance entry for the running server', async function () {
-      writeFileSync(file, ORIGINAL);
-      const api = await activateExtension();
-      const url = api.serverUrl();
-      assert.ok(url, 'the server runs');
-      const result = await vscode.commands.executeCommand<{ outcome: string; file: string }>('codexGovernance.connectCodexToGovernance');
-      assert.equal(result.outcome, 'added');
-      const text = readFileSync(file, 'utf8');
-      assert.ok(text.startsWith(ORIGINAL));
-      const entry = (parse(text) as any).mcp_servers['codex-governance'];
-      assert.deepEqual({ ...entry }, { url: `${url}/mcp`, bearer_token_env_var: 'CODEX_GOVERNANCE_TOKEN', default_tools_approval_mode: 'approve' });
-    });
+    if (bridgeDir) {
+      it('Connect Codex to Governance shows the diff, writes it on Connect, and Test connection of the entry succeeds with no variable', async function () {
+        writeFileSync(file, ORIGINAL);
+        const api = await activateExtension();
+        assert.ok(api.serverUrl(), 'the server runs');
+        await vscode.commands.executeCommand('notifications.clearAll');
+        const done = vscode.commands.executeCommand<{ outcome: string; hooks: number; trusted: boolean }>('codexGovernance.connectCodexToGovernance');
+        const note = await askRunner({ op: 'notification', name: 'connect-codex-diff', contains: 'as shown in the diff', click: 'Connect' });
+        assert.ok(note.ok, note.error);
+        const result = await done;
+        assert.deepEqual({ ...result }, { file, outcome: 'connected', hooks: 5, trusted: false });
+        const diffTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.startsWith('Connect Codex'));
+        assert.ok(diffTab?.input instanceof vscode.TabInputTextDiff, 'the diff editor was shown');
+        const text = readFileSync(file, 'utf8');
+        assert.ok(text.startsWith(ORIGINAL), 'the file before the block is unchanged');
+        assert.ok(!/url\s*=|bearer_token/.test(text.slice(ORIGINAL.length)), 'no URL or token variable added');
+        // The MCP settings' Test connection runs this entry the way Codex would, with an empty environment.
+        const loaded = await loadConfigFile(file);
+        const entry = loaded.servers.find((x) => x.name === 'codex-governance');
+        assert.ok(entry, 'the entry is there');
+        const tested = await testConnection(entry, { env: {}, timeoutMs: 60_000 });
+        assert.equal(tested.ok, true, tested.error);
+        assert.ok(tested.tools.some((t) => t.name === 'health_check'));
+        // Disconnect gives the file back byte for byte.
+        const undone = vscode.commands.executeCommand<{ outcome: string }>('codexGovernance.disconnectCodexFromGovernance');
+        const confirm = await askRunner({ op: 'notification', name: 'disconnect-codex-diff', contains: 'remove the governance server', click: 'Disconnect' });
+        assert.ok(confirm.ok, confirm.error);
+        assert.equal((await undone).outcome, 'restored');
+        assert.equal(readFileSync(file, 'utf8'), ORIGINAL);
+      });
+    }
 
     it('Remove MCP Server removes nothing unless the modal is confirmed', async function () {
+      writeFileSync(file, `${ORIGINAL}\n[mcp_servers.codex-governance]\nurl = "http://127.0.0.1:8765/mcp"\n`);
       const before = readFileSync(file, 'utf8');
       // VS Code refuses modals while it runs extension tests: the refusal must count as "no".
       assert.equal(await vscode.commands.executeCommand('codexGovernance.removeMcpServer', { file, name: 'codex-governance' }), undefined);
