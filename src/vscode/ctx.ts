@@ -29,6 +29,8 @@ import { registerViews } from './views/register';
 import { registerSessions } from './sessions/register';
 import { registerReviews } from './reviews/register';
 import { registerApprovalsPanel } from './approvals/panel-register';
+import { registerWalkthroughProgress } from './walkthrough';
+import { registerCodexPathCheck } from './codex-path-check';
 
 /** The local folders open in this window: Codex sessions may write there without asking (read on every new session). */
 function workspaceFolderPaths(): string[] {
@@ -94,6 +96,8 @@ export class Ctx implements ExtensionHost, vscode.Disposable {
     registerPanels(this);
     this.approvalsUi = registerApprovals(this);
     registerApprovalsPanel(this, this.approvalsUi);
+    registerWalkthroughProgress(this, this.approvalsUi.prompter);
+    registerCodexPathCheck(this);
     registerSessions(this, this.approvalsUi.prompter);
     registerReviews(this);
     registerMcpSettings(this);

@@ -51,13 +51,15 @@ export class SettingsError extends Error {
   }
 }
 
-/** Full ids of the settings whose change needs a server restart. */
+/**
+ * Full ids of the settings whose change needs a server restart (the person is asked).
+ * `codex.path` is not here: ./codex-path-check checks it and restarts the server itself.
+ */
 export const RESTART_SETTINGS = [
   `${SETTINGS_SECTION}.server.port`,
   `${SETTINGS_SECTION}.server.rateLimitPerMinute`,
   `${SETTINGS_SECTION}.server.rateLimitPerTokenPerMinute`,
   `${SETTINGS_SECTION}.server.maxMcpSessions`,
-  `${SETTINGS_SECTION}.codex.path`,
   `${SETTINGS_SECTION}.codex.backend`,
   `${SETTINGS_SECTION}.codex.maxSessions`,
   `${SETTINGS_SECTION}.codex.sessionTimeoutSeconds`,
