@@ -25,14 +25,12 @@ export interface DocTerms {
 
 /** Any character outside ASCII. */
 const NON_ASCII = /\P{ASCII}/u;
-const ASCII_TOKEN = /[A-Za-z0-9]+/g;
+const ASCII_TOKEN = /[a-z0-9]+/g;
 
 /** Tokens of ASCII text (lower-cased), or null when the text holds another character. */
 export function asciiTokens(text: string): string[] | null {
   if (NON_ASCII.test(text)) return null;
-  const out = text.match(ASCII_TOKEN) ?? [];
-  for (let i = 0; i < out.length; i++) out[i] = out[i]!.toLowerCase();
-  return out;
+  return text.toLowerCase().match(ASCII_TOKEN) ?? [];
 }
 
 /** Splits discoveries into terms; owns a small in-memory SQLite database for non-ASCII text. */

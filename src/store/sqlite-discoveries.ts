@@ -209,15 +209,16 @@ export class SqliteDiscoveryRepository implements DiscoveryRepository {
 
   search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
     return runAsPromise(() => {
-      const terms = this.termsFor(query.text);
-      const match = joinTerms(terms);
-      if (match === null) return { items: [], total: 0 };
       const filter = filterSql(query);
       if (!filter.sql && this.indexed) {
+        // Before termsFor: FTS5's vocabulary counts a word's discoveries by walking its postings.
         this.ranking.start();
         const page = this.ranking.rank(query.text, query.limit, query.offset);
         if (page) return { items: this.bySeq(page.docs, page.scores), total: page.total };
       }
+      const terms = this.termsFor(query.text);
+      const match = joinTerms(terms);
+      if (match === null) return { items: [], total: 0 };
       let rows: unknown[];
       let total: number;
       if (!filter.sql) {
