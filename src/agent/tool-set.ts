@@ -44,7 +44,7 @@ const validator = new AjvJsonSchemaValidator();
 
 export class ToolSet {
   private readonly byName = new Map<string, AgentTool>();
-  private readonly validators = new Map<string, ((input: unknown) => { valid: boolean; errorMessage?: string }) | null>();
+  private readonly validators = new WeakMap<AgentTool, ((input: unknown) => { valid: boolean; errorMessage?: string }) | null>();
 
   constructor(tools: readonly AgentTool[]) {
     for (const t of tools) {
@@ -85,7 +85,7 @@ export class ToolSet {
   }
 
   private validatorOf(tool: AgentTool): ((input: unknown) => { valid: boolean; errorMessage?: string }) | null {
-    if (!this.validators.has(tool.name)) {
+    if (!this.validators.has(tool)) {
       let fn: ((input: unknown) => { valid: boolean; errorMessage?: string }) | null;
       try {
         fn = validator.getValidator(tool.parameters);
@@ -93,9 +93,9 @@ export class ToolSet {
         // A schema AJV cannot compile is left to the tool's own server to check.
         fn = null;
       }
-      this.validators.set(tool.name, fn);
+      this.validators.set(tool, fn);
     }
-    return this.validators.get(tool.name) ?? null;
+    return this.validators.get(tool) ?? null;
   }
 }
 

@@ -17,7 +17,7 @@ import type { ApprovalAnswer } from '../../src/approvals/vocabulary';
 import type { RunningGovernanceServer } from '../../src/server/api';
 import { startGovernanceServer } from '../../src/server/server';
 import { chatScript, offeredTools, startFakeChatCompletions, toolMessages, type FakeChatOptions } from '../fakes/fake-chat-completions';
-import { functionCallItem, functionCallOutput, hang, httpStatus, rateLimited, rawFunctionCallItem, refusalItem, replyFunctionCall, replyMessage, startFakeModelServer, streamText, type Turn } from '../fakes/fake-model-server';
+import { functionCallItem, functionCallOutput, httpStatus, rateLimited, rawFunctionCallItem, refusalItem, replyFunctionCall, replyMessage, startFakeModelServer, streamText, type Turn } from '../fakes/fake-model-server';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const FS_SERVER = resolve(__dirname, '../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
@@ -112,7 +112,7 @@ describe('codex-governance agent run (CLI, real server, real MCP server, fake mo
 
   function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
     const t0 = Date.now();
-    const fullEnv = { ...process.env, OPENAI_API_KEY: 'sk-test-key', CODEX_HOME: codexHome, CODEX_GOVERNANCE_TOKEN: TOKEN, CODEX_GOVERNANCE_DATA_DIR: join(dir, 'no-data-dir'), ...env };
+    const fullEnv: Record<string, string | undefined> = { ...process.env, OPENAI_API_KEY: 'sk-test-key', CODEX_HOME: codexHome, CODEX_GOVERNANCE_TOKEN: TOKEN, CODEX_GOVERNANCE_DATA_DIR: join(dir, 'no-data-dir'), ...env };
     for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k];
     const proc = spawn(process.execPath, [CLI, 'agent', 'run', ...args], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
