@@ -13,6 +13,7 @@ import { benchApprovals } from './approvals';
 import { benchDialectic } from './dialectic';
 import { benchObservability } from './observability';
 import { benchTasks } from './tasks';
+import { benchSearch } from './search';
 import { benchHooks } from './hooks';
 import { benchCodexSupervisor } from './codex-supervisor';
 import { zipfWords } from './corpus';
@@ -120,6 +121,11 @@ async function main(): Promise<void> {
   const hookBench = await benchHooks();
   for (const line of hookBench.lines) console.log(line);
   failed ||= !hookBench.ok;
+
+  console.log('\nKnowledge search at scale (issue 17): bench/search.ts (corpus cached under bench/results/; the first run imports 1,000,000 discoveries, which takes minutes)');
+  const searchBench = await benchSearch();
+  for (const line of searchBench.lines) console.log(line);
+  failed ||= !searchBench.ok;
 
   console.log('\nExtension activation (issue "The extension\'s face"): bench/activation.ts');
   spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'activation.ts')], { stdio: 'inherit' });
