@@ -183,7 +183,7 @@ async function connectServer(server: string | undefined, dataDir: string, env: N
     found = findRunningServer({ dataDir, env, ...(server ? { server } : {}) });
   } catch (err) {
     if (!(err instanceof ServerNotFoundError)) throw err;
-    io.stderr.write(`codex-governance agent run: ${err.message.replace(/; then restart this Codex session\.$/, '.')} Or pass --server URL.\n`);
+    io.stderr.write(`codex-governance agent run: ${err.message} Or pass --server URL.\n`);
     return 1;
   }
   let last: GovernanceClientError | undefined;

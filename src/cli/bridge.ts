@@ -142,7 +142,7 @@ export class GovernanceBridge {
 
   private async open(): Promise<JSONRPCMessage> {
     if (!this.initialize) throw new Error('Codex sent a request before initialize');
-    const found = findRunningServer({ dataDir: this.options.dataDir, env: this.options.env, server: this.options.server });
+    const found = findRunningServer({ dataDir: this.options.dataDir, env: this.options.env, server: this.options.server, thenHint: 'restart this Codex session' });
     let lastError: unknown;
     for (const token of found.tokens) {
       const up = this.transportFor(found, token.token);

@@ -45,6 +45,8 @@ export interface FindServerOptions {
   env: NodeJS.ProcessEnv;
   /** An explicit base URL (`--server`), which skips the lock file. */
   server?: string;
+  /** What the person does after starting the server, appended to the not-running message (e.g. the bridge's "restart this Codex session"). */
+  thenHint?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export function findRunningServer(options: FindServerOptions): RunningServer {
       throw new ServerNotFoundError(
         `The Codex Governance server is not running for the data directory ${dataDir}. ` +
           'Start the governance server: in VS Code run "Codex Governance: Start Server", or in a terminal run ' +
-          `"codex-governance serve --data-dir ${dataDir}"; then restart this Codex session.`,
+          `"codex-governance serve --data-dir ${dataDir}"` + (options.thenHint ? `; then ${options.thenHint}.` : '.'),
       );
     }
     if (owner.port === null) {
