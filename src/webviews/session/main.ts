@@ -163,22 +163,62 @@ function hideConfirm(): void {
   confirmBar.classList.add('hidden');
 }
 
-/** Appends events; a final event replaces the live row and the "running" row of its item. */
-function appendEvents(list: TranscriptEvent[]): void {
+/** Rows of a snapshot drawn at once; older ones follow in chunks after the page has painted. */
+const FIRST_ROWS = 100;
+const CHUNK_ROWS = 200;
+const isStart = (e: TranscriptEvent) => e.type === 'item/started' || e.type === 'exec_command_begin';
+/** Items whose final event has a row: a start event of theirs drawn later is left out. */
+let finished = new Set<string>();
+let generation = 0;
+
+/** The rows of `list` (transcript positions from `start`); a final event replaces the live row and the start row of its item. */
+function buildRows(list: readonly TranscriptEvent[], start: number): DocumentFragment {
+  const rows = document.createDocumentFragment();
+  const byItem = new Map<string, HTMLElement>();
+  list.forEach((e, i) => {
+    if (e.itemId && isStart(e) && finished.has(e.itemId)) return;
+    if (e.itemId && !isStart(e)) {
+      live.finish(e.itemId);
+      (byItem.get(e.itemId) ?? transcript.querySelector(`.event[data-item="${CSS.escape(e.itemId)}"]:not(.live)`))?.remove();
+      finished.add(e.itemId);
+    }
+    const row = eventRow(e, start + i, actions);
+    if (e.itemId) byItem.set(e.itemId, row);
+    rows.append(row);
+  });
+  return rows;
+}
+
+/** Appends events after those shown. */
+function appendEvents(list: readonly TranscriptEvent[]): void {
   if (list.length === 0) return;
   follow(() => {
     empty.remove();
-    const rows = document.createDocumentFragment();
-    for (const e of list) {
-      if (e.itemId) {
-        live.finish(e.itemId);
-        if (e.type !== 'item/started' && e.type !== 'exec_command_begin') transcript.querySelector(`.event[data-item="${CSS.escape(e.itemId)}"]:not(.live)`)?.remove();
-      }
-      rows.append(eventRow(e, events, actions));
-      events++;
-    }
-    pendingBox.before(rows);
+    pendingBox.before(buildRows(list, events));
+    events += list.length;
   });
+}
+
+/** Draws a snapshot's events: the newest at once, the older ones in chunks before them. */
+function drawAll(list: readonly TranscriptEvent[]): void {
+  const gen = ++generation;
+  finished = new Set();
+  const first = Math.max(0, list.length - FIRST_ROWS);
+  events = first;
+  appendEvents(list.slice(first));
+  let end = first;
+  const more = () => {
+    if (gen !== generation || end === 0) return;
+    const from = Math.max(0, end - CHUNK_ROWS);
+    const anchor = transcript.querySelector('.event');
+    // Keep the reader's place: rows added above would push the view down.
+    const before = transcript.scrollHeight;
+    transcript.insertBefore(buildRows(list.slice(from, end), from), anchor ?? pendingBox);
+    transcript.scrollTop += transcript.scrollHeight - before;
+    end = from;
+    setTimeout(more, 0);
+  };
+  if (end > 0) setTimeout(more, 0);
 }
 
 function drawPending(list: PendingCard[]): void {
@@ -267,7 +307,7 @@ channel.onMessage((m) => {
       live.clear();
       events = 0;
       drawHeader(m.header);
-      appendEvents(m.events);
+      drawAll(m.events);
       live.reset(m.live);
       drawPending(m.pending);
       transcript.scrollTop = transcript.scrollHeight;

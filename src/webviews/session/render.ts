@@ -16,10 +16,32 @@ export interface RowActions {
   openDiff(index: number, path: string): void;
 }
 
+// One formatter for every row: toLocaleTimeString builds a new one per call, which costs
+// milliseconds a row in a long transcript.
+const TIME = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 export function time(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return Number.isNaN(d.getTime()) ? iso : TIME.format(d);
 }
+
+// Answers are rendered as markdown when they come into view: a transcript of thousands of events
+// opens at once, showing the text plain until it is scrolled to.
+const unrendered = new WeakMap<Element, () => void>();
+const onScreen =
+  typeof IntersectionObserver === 'undefined'
+    ? undefined
+    : new IntersectionObserver(
+        (entries) => {
+          for (const e of entries) {
+            if (!e.isIntersecting) continue;
+            onScreen?.unobserve(e.target);
+            unrendered.get(e.target)?.();
+            unrendered.delete(e.target);
+          }
+        },
+        { rootMargin: '800px 0px' },
+      );
 
 function icon(name: string): HTMLElement {
   return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
@@ -46,8 +68,17 @@ export function fillMarkdown(box: HTMLElement, source: string, actions: RowActio
 }
 
 function markdownBox(source: string, actions: RowActions): HTMLElement {
-  const box = el('div', { class: 'text markdown' });
-  fillMarkdown(box, source, actions);
+  if (!onScreen) {
+    const box = el('div', { class: 'text markdown' });
+    fillMarkdown(box, source, actions);
+    return box;
+  }
+  const box = el('div', { class: 'text markdown unrendered' }, source);
+  unrendered.set(box, () => {
+    box.classList.remove('unrendered');
+    fillMarkdown(box, source, actions);
+  });
+  onScreen.observe(box);
   return box;
 }
 
