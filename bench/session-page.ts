@@ -80,7 +80,7 @@ export async function benchSessionPage(): Promise<{ lines: string[]; ok: boolean
     const sample = async (s: number) => {
       const m = await page.evaluate(() => {
         (window as unknown as { gc?: () => void }).gc?.();
-        const mem = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+        const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
         return { heap: mem?.usedJSHeapSize ?? 0, nodes: document.getElementsByTagName('*').length };
       });
       samples.push({ s, ...m });
