@@ -12,6 +12,7 @@ import { IndexedRanking } from '../../../src/store/search-ranked';
 import type { NewDiscovery } from '../../../src/knowledge/repository';
 import type { Store } from '../../../src/store/types';
 import { zipfSampler } from '../../../bench/corpus';
+import { corpusDiscovery, corpusQuery } from '../../../bench/search-corpus';
 import { useTempDir } from './temp-dir';
 
 const T0 = Date.UTC(2026, 10, 5, 10, 0, 0);
@@ -136,5 +137,35 @@ describe('store: ranked search equals the full bm25 ranking', () => {
     await store.discoveries.bulkInsert(more.slice(50));
     await same(text, 10, 0);
     await same(text, 20, 30);
+  });
+});
+
+describe('store: ranked search equals the full bm25 ranking at 100,000 discoveries', () => {
+  const dir = useTempDir('cg-rank-100k-');
+
+  it('two-word queries drawn like the bench (first pages, later pages, deep offsets) give the same ids, scores and totals', async function () {
+    // Importing 100,000 discoveries takes 15-60 s here, more on a busy machine.
+    this.timeout(20 * 60_000);
+    const file = join(dir(), 'governance.db');
+    const store = await openStoreFile(file);
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      for (let from = 0; from < 100_000; from += 20_000) {
+        await store.discoveries.bulkInsert(Array.from({ length: 20_000 }, (_v, k) => corpusDiscovery(from + k)));
+      }
+      await store.discoveries.searchReady();
+      for (let i = 0; i < 60; i++) {
+        const text = i % 10 === 9 ? corpusQuery(i).split(' ')[0]! : corpusQuery(i);
+        const [limit, offset] = i % 6 === 0 ? [100, 0] : i % 6 === 1 ? [10, 200] : [10, 0];
+        const got = await store.discoveries.search({ text, limit, offset });
+        const want = reference(db, text, limit, offset);
+        assert.deepEqual(got.items.map((d) => d.id), want.ids, text);
+        assert.deepEqual(got.items.map((d) => d.score), want.scores, `${text}: scores`);
+        assert.equal(got.total, want.total, `${text}: total`);
+      }
+    } finally {
+      db.close();
+      await store.close();
+    }
   });
 });
