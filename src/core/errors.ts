@@ -34,3 +34,15 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
+
+/**
+ * The database cannot be reached right now (PostgreSQL restarting, network cut). Transports answer
+ * HTTP 503; the store reconnects by itself, so the same request can be retried.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'unavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

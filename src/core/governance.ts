@@ -109,7 +109,8 @@ export interface ObserveResult extends MetricsResult {
 
 export interface HealthResult {
   ok: boolean;
-  database: { path: string; schema_version: number } | null;
+  /** `kind` is `sqlite` or `postgres`; `path` the file, or the PostgreSQL URL without password. */
+  database: { kind: 'sqlite' | 'postgres'; path: string; schema_version: number } | null;
   counts: { agents: number; updates: number; discoveries: number; edges: number } | null;
   /** Present when `ok` is false. */
   error?: string;
@@ -279,7 +280,7 @@ export class GovernanceService {
       const [info, agents, discoveries] = await Promise.all([this.store.info(), this.store.agents.counts(), this.store.discoveries.counts()]);
       return {
         ok: true,
-        database: { path: info.path, schema_version: info.schemaVersion },
+        database: { kind: info.kind, path: info.path, schema_version: info.schemaVersion },
         counts: { agents: agents.agents, updates: agents.updates, discoveries: discoveries.discoveries, edges: discoveries.edges },
       };
     } catch (err) {

@@ -179,7 +179,9 @@ export interface AgentReadRepository {
 
 /** The database behind the repositories, for health reports. */
 export interface StoreInfo {
-  /** Absolute path of the database file. */
+  /** `sqlite` (one machine, a file) or `postgres` (a team's shared database). */
+  kind: 'sqlite' | 'postgres';
+  /** Absolute path of the database file, or the PostgreSQL URL without its password. */
   path: string;
   schemaVersion: number;
 }

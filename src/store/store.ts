@@ -53,7 +53,7 @@ export function openStoreFile(file: string): Promise<Store> {
       tasks: new SqliteTaskRepository(db),
       observedSessions: new SqliteObservedSessionRepository(db),
       info(): Promise<StoreInfo> {
-        return runAsPromise(() => ({ path: file, schemaVersion: schemaVersion(db) }));
+        return runAsPromise(() => ({ kind: 'sqlite' as const, path: file, schemaVersion: schemaVersion(db) }));
       },
       close(): Promise<void> {
         return runAsPromise(() => {

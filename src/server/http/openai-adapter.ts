@@ -25,6 +25,8 @@ const STATUS: Record<string, number> = {
   invalid_state: 409,
   rate_limited: 429,
   forbidden: 403,
+  // The database is down (PostgreSQL restarting): retry later.
+  unavailable: 503,
   internal_error: 500,
 };
 

@@ -15,9 +15,11 @@ export type ToolErrorCode =
   | 'invalid_state'
   | 'rate_limited'
   | 'forbidden'
+  /** The database cannot be reached right now (HTTP 503); retrying later can succeed. */
+  | 'unavailable'
   | 'internal_error';
 
-const TOOL_ERROR_CODES = new Set<string>(['unknown_tool', 'invalid_arguments', 'not_found', 'conflict', 'invalid_state', 'rate_limited', 'forbidden', 'internal_error']);
+const TOOL_ERROR_CODES = new Set<string>(['unknown_tool', 'invalid_arguments', 'not_found', 'conflict', 'invalid_state', 'rate_limited', 'forbidden', 'unavailable', 'internal_error']);
 
 export class ToolCallError extends Error {
   constructor(readonly code: ToolErrorCode, message: string, readonly details?: Record<string, unknown>) {

@@ -1,0 +1,182 @@
+/**
+ * DiscoveryRepository over PostgreSQL. Ranked search uses the stored `tsvector` column `search`
+ * (summary weight A, tags B, details C; 'simple' configuration) with its GIN index, ranked by
+ * `ts_rank` with weights 1 / 0.67 / 0.33 and length normalisation 1 (rank / (1 + log(length))).
+ * Differences from the SQLite store's bm25 (FTS5) are described in the README ("Team mode"):
+ * no inverse document frequency (a rare word weighs as much as a common one), and a word counts
+ * less in a long document only logarithmically. The result shape is the same.
+ */
+import { ConflictError, NotFoundError } from '../../core/errors';
+import type { DiscoveryFilters, DiscoveryRecord, DiscoveryRepository, EdgeRecord, NewDiscovery, NewEdge, RankedSearch, RecentSearch, ScoredDiscovery } from '../../knowledge/repository';
+import { toFtsTerms } from '../fts-query';
+import { iso, num, parseJson, str, strOrNull, type Row } from '../rows';
+import { int, type PgPool, type Queryable } from './pool';
+
+/** ts_rank weights in PostgreSQL's order {D, C, B, A}: details 1/3, tags 2/3, summary 1 (bm25's 1 : 2 : 3). */
+const RANK = "ts_rank('{0, 0.3333, 0.6667, 1}', d.search, q, 1)";
+
+const INSERT_DISCOVERY = `INSERT INTO discoveries (id, agent_id, discovery_type, summary, details, tags, status, severity, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`;
+const INSERT_EDGE = 'INSERT INTO discovery_edges (from_id, to_id, relation, agent_id, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING';
+
+/**
+ * The user's words as a `to_tsquery` text that cannot be a syntax error: each word split into its
+ * letter/digit runs (quoted; a word of several runs is a phrase, `<->`), a trailing `*` a prefix
+ * (`:*`), words OR-ed (`|`) as in the SQLite store. Null when no word has a letter or digit.
+ */
+export function toTsQuery(text: string): string | null {
+  const parts: string[] = [];
+  for (const term of toFtsTerms(text)) {
+    const tokens = term.word.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    if (!tokens.length) continue;
+    const quoted = tokens.map((t, i) => `'${t}'${term.prefix && i === tokens.length - 1 ? ':*' : ''}`);
+    parts.push(quoted.length > 1 ? `(${quoted.join(' <-> ')})` : quoted[0]!);
+  }
+  return parts.length ? parts.join(' | ') : null;
+}
+
+export class PgDiscoveryRepository implements DiscoveryRepository {
+  constructor(private readonly db: PgPool) {}
+
+  insert(discovery: NewDiscovery, edges: Omit<NewEdge, 'fromId'>[]): Promise<DiscoveryRecord> {
+    return this.db.transaction(async (c) => {
+      if (edges.length) {
+        const found = new Set((await c.query('SELECT id FROM discoveries WHERE id = ANY($1::text[])', [edges.map((e) => e.toId)])).rows.map((r) => str((r as Row).id)));
+        const missing = edges.find((e) => !found.has(e.toId));
+        if (missing) {
+          throw new NotFoundError('discovery', missing.toId, `related_to: no discovery with id "${missing.toId}" exists. Use an id returned by store_discovery_graph or search_knowledge_graph.`);
+        }
+      }
+      await insertRow(c, discovery).catch((err: unknown) => {
+        if ((err as { code?: string }).code === '23505') throw new ConflictError(`A discovery with id "${discovery.id}" already exists.`);
+        throw err;
+      });
+      for (const edge of edges) await c.query(INSERT_EDGE, [discovery.id, edge.toId, edge.relation, edge.agentId, iso(edge.createdAtMs)]);
+      return toDiscovery((await c.query('SELECT * FROM discoveries WHERE id = $1', [discovery.id])).rows[0] as Row);
+    });
+  }
+
+  bulkInsert(discoveries: NewDiscovery[], edges: NewEdge[] = []): Promise<{ discoveries: number; edges: number }> {
+    return this.db.transaction(async (c) => {
+      for (const d of discoveries) await insertRow(c, d);
+      let edgeCount = 0;
+      for (const e of edges) edgeCount += (await c.query(INSERT_EDGE, [e.fromId, e.toId, e.relation, e.agentId, iso(e.createdAtMs)])).rowCount ?? 0;
+      return { discoveries: discoveries.length, edges: edgeCount };
+    });
+  }
+
+  addEdge(edge: NewEdge): Promise<{ edge: EdgeRecord; created: boolean }> {
+    return this.db.transaction(async (c) => {
+      for (const [field, id] of [['from_id', edge.fromId], ['to_id', edge.toId]] as const) {
+        if (!(await c.query('SELECT 1 FROM discoveries WHERE id = $1', [id])).rowCount) {
+          throw new NotFoundError('discovery', id, `${field}: no discovery with id "${id}" exists.`);
+        }
+      }
+      const created = ((await c.query(INSERT_EDGE, [edge.fromId, edge.toId, edge.relation, edge.agentId, iso(edge.createdAtMs)])).rowCount ?? 0) > 0;
+      const row = (await c.query('SELECT * FROM discovery_edges WHERE from_id = $1 AND to_id = $2 AND relation = $3', [edge.fromId, edge.toId, edge.relation])).rows[0] as Row;
+      return { edge: toEdge(row), created };
+    });
+  }
+
+  async setStatus(id: string, status: string, atMs: number): Promise<DiscoveryRecord | undefined> {
+    const r = await this.db.query('UPDATE discoveries SET status = $1, updated_at = $2 WHERE id = $3 RETURNING *', [status, iso(atMs), id]);
+    return r.rows[0] ? toDiscovery(r.rows[0] as Row) : undefined;
+  }
+
+  async get(id: string): Promise<DiscoveryRecord | undefined> {
+    const r = await this.db.query('SELECT * FROM discoveries WHERE id = $1', [id]);
+    return r.rows[0] ? toDiscovery(r.rows[0] as Row) : undefined;
+  }
+
+  async getMany(ids: string[]): Promise<DiscoveryRecord[]> {
+    if (!ids.length) return [];
+    const r = await this.db.query('SELECT * FROM discoveries WHERE id = ANY($1::text[])', [ids]);
+    const byId = new Map(r.rows.map((row) => [str((row as Row).id), toDiscovery(row as Row)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async edges(id: string): Promise<{ outgoing: EdgeRecord[]; incoming: EdgeRecord[] }> {
+    const [outgoing, incoming] = await Promise.all([
+      this.db.query('SELECT * FROM discovery_edges WHERE from_id = $1 ORDER BY created_at, to_id', [id]),
+      this.db.query('SELECT * FROM discovery_edges WHERE to_id = $1 ORDER BY created_at, from_id', [id]),
+    ]);
+    return { outgoing: outgoing.rows.map((r) => toEdge(r as Row)), incoming: incoming.rows.map((r) => toEdge(r as Row)) };
+  }
+
+  searchReady(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
+    const tsquery = toTsQuery(query.text);
+    if (tsquery === null) return { items: [], total: 0 };
+    const params: unknown[] = [tsquery];
+    const filter = filterSql(query, params);
+    const from = `FROM discoveries d, to_tsquery('simple', $1) q WHERE d.search @@ q${filter}`;
+    const [page, count] = await Promise.all([
+      this.db.query(`SELECT d.*, ${RANK} AS score ${from} ORDER BY score DESC, d.seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, query.limit, query.offset]),
+      this.db.query(`SELECT count(*) AS n ${from}`, params),
+    ]);
+    return { items: page.rows.map((r) => toScored(r as Row)), total: int((count.rows[0] as Row).n) };
+  }
+
+  async recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
+    const params: unknown[] = [];
+    const filter = filterSql(query, params);
+    const countParams = [...params];
+    const page = query.beforeSeq === undefined ? '' : ` AND d.seq < $${params.push(query.beforeSeq)}`;
+    const [rows, count] = await Promise.all([
+      this.db.query(`SELECT d.*, 0 AS score FROM discoveries d WHERE true${filter}${page} ORDER BY d.seq DESC LIMIT $${params.length + 1}`, [...params, query.limit]),
+      this.db.query(`SELECT count(*) AS n FROM discoveries d WHERE true${filter}`, countParams),
+    ]);
+    return { items: rows.rows.map((r) => toScored(r as Row)), total: int((count.rows[0] as Row).n) };
+  }
+
+  async counts(): Promise<{ discoveries: number; edges: number }> {
+    const r = await this.db.query('SELECT (SELECT count(*) FROM discoveries) AS d, (SELECT count(*) FROM discovery_edges) AS e');
+    const row = r.rows[0] as Row;
+    return { discoveries: int(row.d), edges: int(row.e) };
+  }
+}
+
+/** A discovery row with its tags (discovery_tags, and agent_tags lower-cased for reviewer selection). */
+async function insertRow(c: Queryable, d: NewDiscovery): Promise<void> {
+  await c.query(INSERT_DISCOVERY, [d.id, d.agentId, d.discoveryType, d.summary, d.details, JSON.stringify(d.tags), d.status, d.severity, iso(d.createdAtMs)]);
+  if (!d.tags.length) return;
+  await c.query('INSERT INTO discovery_tags (discovery_id, tag) SELECT $1, t FROM unnest($2::text[]) t ON CONFLICT DO NOTHING', [d.id, d.tags]);
+  await c.query('INSERT INTO agent_tags (agent_id, tag) SELECT DISTINCT $1, lower(t) FROM unnest($2::text[]) t ON CONFLICT DO NOTHING', [d.agentId, d.tags]);
+}
+
+/** AND-ed filter clauses over alias `d`, appending their values to `params`. */
+function filterSql(filters: DiscoveryFilters, params: unknown[]): string {
+  let sql = '';
+  if (filters.agentId !== undefined) sql += ` AND d.agent_id = $${params.push(filters.agentId)}`;
+  if (filters.discoveryType !== undefined) sql += ` AND d.discovery_type = $${params.push(filters.discoveryType)}`;
+  for (const tag of filters.tags ?? []) sql += ` AND d.id IN (SELECT discovery_id FROM discovery_tags WHERE lower(tag) = lower($${params.push(tag)}))`;
+  return sql;
+}
+
+function toDiscovery(row: Row): DiscoveryRecord {
+  const tags = parseJson<unknown>(row.tags, []);
+  return {
+    seq: num(row.seq),
+    id: str(row.id),
+    agentId: str(row.agent_id),
+    discoveryType: str(row.discovery_type),
+    summary: str(row.summary),
+    details: str(row.details),
+    tags: Array.isArray(tags) ? tags.map(String) : [],
+    status: str(row.status),
+    severity: strOrNull(row.severity),
+    createdAt: str(row.created_at),
+    updatedAt: str(row.updated_at),
+  };
+}
+
+function toScored(row: Row): ScoredDiscovery {
+  return { ...toDiscovery(row), score: num(row.score) };
+}
+
+function toEdge(row: Row): EdgeRecord {
+  return { fromId: str(row.from_id), toId: str(row.to_id), relation: str(row.relation), agentId: strOrNull(row.agent_id), createdAt: str(row.created_at) };
+}
