@@ -17,6 +17,7 @@ import { knowledgeTools } from './tools/knowledge-tools';
 import { observabilityTools } from './tools/observability-tools';
 import { ObservabilityService } from '../core/observability-service';
 import { ToolRegistry } from './tools/registry';
+import { TouchedAgents } from './tools/touched-agents';
 import { codexTools } from './tools/codex-tools';
 import { attachAuditResource, attachCodexResources } from './resources';
 import { codexOptionsFromEnv } from '../supervisor/options';
@@ -179,7 +180,8 @@ export async function createGovernanceApp(options: {
   // Sessions of a previous run show up as lost (their processes ended with that run).
   await codex.restore().catch((e: unknown) => options.logger.warn(`Could not load stored Codex sessions: ${String(e)}`));
   const tasks = new TaskService(store.tasks, events);
-  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance), ...taskTools(tasks), ...observedTools(store.observedSessions), ...agentTools({ approvals, prices: priceSource(options.agents?.prices), recordUsage: (model, tokens, cost) => metrics.recordModelUsage(model, tokens, cost) })]);
+  const touched = new TouchedAgents();
+  const registry = new ToolRegistry([...governanceTools(governance), ...knowledgeTools(knowledge, governance), ...observabilityTools(new ObservabilityService(store), governance, touched), ...codexTools(codex, await locating), ...dialecticTools(dialectic, governance), ...taskTools(tasks), ...observedTools(store.observedSessions), ...agentTools({ approvals, prices: priceSource(options.agents?.prices), recordUsage: (model, tokens, cost) => metrics.recordModelUsage(model, tokens, cost) })], touched);
   attachCodexResources(registry, codex);
   attachAuditResource(registry, audit);
   const metrics = new ServerMetrics({ processMetrics: false });

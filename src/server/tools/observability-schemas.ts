@@ -144,6 +144,19 @@ export const listAgentsOutput = z.looseObject({
     by_health: counts,
   }),
   grouped: z.record(z.string(), z.array(z.looseObject({ agent_id: z.string() }))).optional().describe('grouped: true: the returned agents by status.'),
+  touched_agents: z
+    .array(
+      z.object({
+        agent_id: z.string(),
+        first_seen_at: z.string(),
+        last_seen_at: z.string(),
+        tool_calls: z.number().int(),
+        last_tool: z.string(),
+        client_name: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe('include_touched: true: agents that called tools since the server started, most recent first.'),
 });
 
 export const observeOutput = z.looseObject({

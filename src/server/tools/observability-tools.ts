@@ -18,6 +18,7 @@ import {
   type ObservabilityService,
 } from '../../core/observability-service';
 import { aggregateOutput, compareAgentsOutput, compareMeOutput, detectAnomaliesOutput, listAgentsOutput, observeOutput, systemHistoryOutput } from './observability-schemas';
+import type { TouchedAgents } from './touched-agents';
 import { defineTool, resolveAgentId } from './types';
 
 // The services' own limits: the schemas refuse what the services would.
@@ -28,7 +29,8 @@ const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
 
 export type ObserveAgentResult = ObserveResult & { patterns?: Patterns; anomalies?: Anomaly[]; eisv_labels?: typeof EISV_LABELS };
 
-export function observabilityTools(observability: ObservabilityService, governance: GovernanceService) {
+/** @param touched agents that called tools (list_agents `include_touched`); none: an empty list */
+export function observabilityTools(observability: ObservabilityService, governance: GovernanceService, touched?: TouchedAgents) {
   return [
     defineTool({
       name: 'compare_me_to_similar',
@@ -111,6 +113,10 @@ export function observabilityTools(observability: ObservabilityService, governan
         status: statusWord.optional().describe('Only agents with this status (e.g. active, paused).'),
         status_filter: statusWord.optional().describe('Same as status (the reference server\'s name); "all" for every status.'),
         grouped: z.boolean().default(false).describe('Also return the agents grouped by status under `grouped`.'),
+        include_touched: z
+          .boolean()
+          .default(false)
+          .describe('Also return, under `touched_agents`, the agents that called tools since the server started (most recent first, up to limit), including those that never reported an update.'),
       },
       output: listAgentsOutput,
       annotations: readOnly,
@@ -120,7 +126,7 @@ export function observabilityTools(observability: ObservabilityService, governan
         const agents = listed.agents.map((a) => ({ ...a, health_status: healthOfMetrics(a.metrics) }));
         const summary = await observability.fleetSummary({ status, returned: agents.length });
         const grouped = args.grouped ? groupByStatus(agents) : undefined;
-        return { ...listed, agents, summary, ...(grouped ? { grouped } : {}) };
+        return { ...listed, agents, summary, ...(grouped ? { grouped } : {}), ...(args.include_touched ? { touched_agents: touched?.list(args.limit) ?? [] } : {}) };
       },
     }),
     defineTool({

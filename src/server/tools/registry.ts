@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ToolCallError, describeZodError, toToolCallError, unknownArguments } from './errors';
 import type { ToolContext, ToolDefinition, ToolResult } from './types';
+import type { TouchedAgents } from './touched-agents';
 
 /** Observes every call: tool name, outcome (`ok` or an error code) and duration in seconds. */
 export type ToolCallObserver = (tool: string, outcome: string, seconds: number) => void;
@@ -31,7 +32,8 @@ export class ToolRegistry {
   private readonly jsonSchemas = new Map<string, Record<string, unknown>>();
   private readonly observers: ToolCallObserver[] = [];
 
-  constructor(tools: readonly ToolDefinition[]) {
+  /** @param touched records who called (see ./touched-agents); none: not recorded */
+  constructor(tools: readonly ToolDefinition[], private readonly touched?: TouchedAgents) {
     for (const tool of tools) {
       if (this.byName.has(tool.name)) throw new Error(`Duplicate tool name: ${tool.name}`);
       this.byName.set(tool.name, tool);
@@ -121,6 +123,7 @@ export class ToolRegistry {
   async call(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolResult> {
     const tool = this.get(name);
     if (!tool) throw this.unknownTool(name);
+    this.touched?.record(ctx.caller, tool.name, Date.now());
     const parsed = this.schemas.get(tool.name)!.safeParse(rawArgs ?? {});
     if (!parsed.success) {
       this.observe(tool.name, 'invalid_arguments', 0);

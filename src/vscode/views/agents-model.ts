@@ -4,11 +4,13 @@
  * PAUSEd and under review says so) and, for the {@link ANOMALY_SCAN} most recent agents, the
  * anomalies `detect_anomalies` finds (risk spikes, coherence drops, void events) as a warning.
  * Data from `list_agents`, `list_dialectic_sessions` and `detect_anomalies`; a server without the
- * latter two shows the rows without them.
+ * latter two shows the rows without them. After them, the agents that touched the server without
+ * reporting (tool calls, Codex sessions, approval requests: ./agents-touched).
  */
 import type { AgentSummary } from '../../core/governance';
 import type { GovernanceClient } from '../../client/types';
 import type { ToolOutput } from '../../server/tools/catalog';
+import { loadTouched, touchedNode } from './agents-touched';
 import { ago, errorNode, escapeMarkdown, oneLine, type ViewContent, type ViewNode } from './node';
 import { reviewSentence, type ReviewSummary } from './review-text';
 
@@ -35,17 +37,37 @@ export async function loadAgents(client: GovernanceClient | undefined, now: numb
   // No server: the view's welcome content explains how to start one.
   if (!client) return { nodes: [] };
   let agents: AgentSummary[];
+  let touchedByTools: Awaited<ReturnType<typeof listWithTouched>>['touched'];
   try {
-    agents = await client.listAgents(500);
+    ({ agents, touched: touchedByTools } = await listWithTouched(client));
   } catch (err) {
     return { nodes: [errorNode('agents', err)] };
   }
-  const [reviews, anomalies] = await Promise.all([reviewsByRequester(client), anomaliesByAgent(client, agents.slice(0, ANOMALY_SCAN).map((a) => a.agent_id))]);
+  const [reviews, anomalies, touched] = await Promise.all([
+    reviewsByRequester(client),
+    anomaliesByAgent(client, agents.slice(0, ANOMALY_SCAN).map((a) => a.agent_id)),
+    loadTouched(client, new Set(agents.map((a) => a.agent_id)), touchedByTools),
+  ]);
   const paused = agents.filter((a) => a.last_decision?.action === 'PAUSE').length;
+  const total = agents.length + touched.length;
   return {
-    nodes: agents.map((a) => agentNode(a, now, { review: reviews?.get(a.agent_id), reviewsKnown: reviews !== undefined, anomalies: anomalies.get(a.agent_id) })),
-    description: agents.length ? `${agents.length}${paused ? `, ${paused} paused` : ''}` : undefined,
+    nodes: [
+      ...agents.map((a) => agentNode(a, now, { review: reviews?.get(a.agent_id), reviewsKnown: reviews !== undefined, anomalies: anomalies.get(a.agent_id) })),
+      ...touched.map((r) => touchedNode(r, now, { context: AGENT_CONTEXT, observe: OBSERVE_AGENT_COMMAND })),
+    ],
+    description: total ? `${total}${paused ? `, ${paused} paused` : ''}` : undefined,
   };
+}
+
+/** `list_agents` with the agents that called tools; a server without `include_touched` gives the agents alone. */
+async function listWithTouched(client: GovernanceClient): Promise<{ agents: AgentSummary[]; touched: NonNullable<ToolOutput<'list_agents'>['touched_agents']> }> {
+  try {
+    const out = await client.callTool('list_agents', { limit: 500, include_touched: true });
+    return { agents: out.agents, touched: out.touched_agents ?? [] };
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'invalid_arguments') throw err;
+    return { agents: await client.listAgents(500), touched: [] };
+  }
 }
 
 /** Open reviews by the agent under review; undefined when the server cannot list them. */

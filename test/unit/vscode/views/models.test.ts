@@ -61,6 +61,31 @@ describe('views: Agents and Knowledge models', function () {
       assert.equal(content.nodes[0]?.label, 'risky-agent', 'most recently active first');
     });
 
+    it('also lists the agents that touched the server without reporting: tool calls, approval requests (Codex hook), not this extension', async () => {
+      const call = (sessionId: string, name: string, args: Record<string, unknown>) =>
+        fetch(`${srv.url}/v1/tools/call`, { method: 'POST', headers: { ...srv.auth, 'x-session-id': sessionId, 'user-agent': 'probe/2.0' }, body: JSON.stringify({ name, arguments: args }) });
+      await (await call('only-health', 'health_check', {})).json();
+      await (await call('only-health', 'list_knowledge_graph', {})).json();
+      // A Codex session asking through its PermissionRequest hook: an approval request, no update.
+      const hook = await fetch(`${srv.url}/v1/hooks/codex`, {
+        method: 'POST',
+        headers: { ...srv.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ session_id: '0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee', hook_event_name: 'PermissionRequest', cwd: '/repo', permission_mode: 'default', tool_name: 'Bash', tool_input: { command: 'rm -rf ../x', description: 'clean up' } }),
+      });
+      const answered = (await hook.json()) as { agent_id: string };
+      await update('reporter', 0.2, 0.9);
+      await client.listAgents(10);
+      const content = await loadAgents(client, Date.now());
+      const rows = new Map(content.nodes.map((n) => [n.label, n]));
+      assert.deepEqual([...rows.keys()].sort(), [answered.agent_id, 'only-health', 'reporter'].sort(), 'no row for the in-process reads of this extension');
+      assert.equal(content.nodes[0]?.label, 'reporter', 'reporting agents first');
+      assert.match(rows.get('only-health')!.description!, /^no report · 2 tool calls · just now$/);
+      assert.ok(rows.get('only-health')!.tooltip!.includes(`(${escapeMarkdown('probe/2.0')})`), rows.get('only-health')!.tooltip);
+      assert.match(rows.get(answered.agent_id)!.description!, /^no report · 1 approval · /);
+      assert.deepEqual(rows.get(answered.agent_id)!.target, { kind: 'agent', agentId: answered.agent_id });
+      assert.equal(content.description, '3');
+    });
+
     it('shows a row naming the failure when the server cannot be read', async () => {
       const gone = new HttpGovernanceClient('http://127.0.0.1:9', () => Promise.resolve('x'), { timeoutMs: 1000 });
       const content = await loadAgents(gone);
