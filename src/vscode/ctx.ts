@@ -11,6 +11,7 @@ import type { CodexGovernanceApi } from './api';
 import { executeCommand, registerCommand } from './apis/commands.apis';
 import { createLogOutputChannel, showErrorMessage, showInformationMessage } from './apis/window.apis';
 import { getConfiguration, onDidChangeConfiguration } from './apis/workspace.apis';
+import { registerAgentRuns } from './agent-run/register';
 import { registerApprovals, type ApprovalsUi } from './approvals/register';
 import { registerCommands } from './commands';
 import type { ExtensionHost } from './host';
@@ -99,6 +100,7 @@ export class Ctx implements ExtensionHost, vscode.Disposable {
     registerWalkthroughProgress(this, this.approvalsUi.prompter);
     registerCodexPathCheck(this);
     registerSessions(this, this.approvalsUi.prompter);
+    registerAgentRuns(this, this.approvalsUi.prompter, extensionContext.secrets);
     registerReviews(this);
     registerMcpSettings(this);
     registerMcpProvider(this);
