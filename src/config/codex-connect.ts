@@ -10,22 +10,27 @@ import { deleteConnectState, readConnectState, writeConnectState, type ConnectSt
 import { ConfigConflictError } from './errors';
 import { loadConfigFile, writeConfigFile, type LoadedConfig } from './file';
 import { blockDataDir, planConnect, planDisconnect, removeBlock, unifiedDiff, type ConnectPlan, type DisconnectPlan, type LaunchCommand } from './governance-block';
-import { shellQuote } from './hooks-toml';
+import { HOOKS_MIN_VERSION } from '../supervisor/capabilities';
+import { locateCodex, type LocatedCodex } from '../supervisor/locate';
+import { hooksIgnoredMessage, shellQuote } from './hooks-toml';
+import type { OfflineMode } from '../hooks/decisions';
 import type { ConfigFileKind } from './model';
 
 /**
  * What Codex runs: the small bundles `bridge.js` and `hook.js` beside `cli` when they exist (they
  * start several times faster than the whole CLI), else `cli bridge` / `cli hook`.
+ * @param offline the hooks' offline rule, always written out (`--offline defer|deny`) so the config
+ *   says what happens when the server cannot answer.
  * @returns the bridge's launch command and the hooks' shell command line.
  */
-export function codexCommands(node: string, cli: string, dataDir: string, env?: Record<string, string>): { bridge: LaunchCommand; hook: string } {
+export function codexCommands(node: string, cli: string, dataDir: string, env?: Record<string, string>, offline: OfflineMode = 'defer'): { bridge: LaunchCommand; hook: string } {
   const beside = (name: string) => path.join(path.dirname(cli), name);
   const bridgeArgs = existsSync(beside('bridge.js')) ? [beside('bridge.js')] : [cli, 'bridge'];
   const hookArgs = existsSync(beside('hook.js')) ? [beside('hook.js')] : [cli, 'hook'];
   const envPrefix = Object.entries(env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
   return {
     bridge: { command: node, args: [...bridgeArgs, '--data-dir', dataDir], ...(env && Object.keys(env).length ? { env } : {}) },
-    hook: envPrefix + [node, ...hookArgs, '--data-dir', dataDir].map(shellQuote).join(' '),
+    hook: envPrefix + [node, ...hookArgs, '--data-dir', dataDir, '--offline', offline].map(shellQuote).join(' '),
   };
 }
 
@@ -136,4 +141,26 @@ export async function applyDisconnect(prepared: PreparedDisconnect): Promise<voi
     await writeConfigFile(prepared.loaded, prepared.plan.after, { backup: false });
   }
   if (prepared.dataDir) await deleteConnectState(prepared.dataDir, prepared.codexPath);
+}
+
+/**
+ * Why the Codex that will run the hooks may not run them: it predates hooks (naming its version,
+ * path and the fix), or it cannot be found.
+ * @param explicitPath the Codex binary or npm wrapper to ask (`--codex-path`, `codexGovernance.codex.path`);
+ *   default the one the supervisor would locate (PATH, then the bundled copies).
+ * @param locate injectable locator; default `locateCodex` (runs `codex --version`, up to 10 s).
+ * @returns undefined when that Codex runs governance hooks. Never throws.
+ */
+export async function codexHooksWarning(
+  explicitPath: string | undefined,
+  env: NodeJS.ProcessEnv,
+  locate: (explicitPath: string | undefined) => Promise<Pick<LocatedCodex, 'path' | 'version'>> = (p) => locateCodex({ explicitPath: p, env }),
+): Promise<string | undefined> {
+  let located: Pick<LocatedCodex, 'path' | 'version'>;
+  try {
+    located = await locate(explicitPath || undefined);
+  } catch (e) {
+    return `could not check which Codex will run the hooks (${(e as Error).message}). The hooks need Codex ${HOOKS_MIN_VERSION} or newer; older versions ignore them.`;
+  }
+  return hooksIgnoredMessage(located);
 }

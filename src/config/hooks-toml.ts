@@ -16,6 +16,7 @@
  * - A changed hook (any field) gets a new hash and is "modified": Codex asks again.
  */
 import { createHash } from 'node:crypto';
+import { hookSupport } from '../supervisor/capabilities';
 import { emitKey, emitValue } from './toml-emit';
 
 /** The events `connect codex --hooks` installs, in the order written. */
@@ -102,4 +103,16 @@ export function existingGroupCount(parsed: Record<string, unknown>, event: strin
 export function shellQuote(arg: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The warning for hooks written for a Codex that will not run them: `connect` still writes them
+ * (they work once that Codex is updated), but the person must know the session is not governed yet.
+ * @param codex the Codex that will run the hooks (path and `codex --version` version).
+ * @returns undefined when that version runs governance hooks (>= HOOKS_MIN_VERSION of ../supervisor/capabilities).
+ */
+export function hooksIgnoredMessage(codex: { path: string; version: string }): string | undefined {
+  const support = hookSupport(codex.version);
+  if (support.supported) return undefined;
+  return `the hooks are written, but the Codex that will run them (${codex.path}) ignores them. ${support.message ?? ''}`.trim();
 }

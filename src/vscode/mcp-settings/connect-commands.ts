@@ -63,7 +63,7 @@ export function registerConnectCommands(ctx: ExtensionHost, deps: ConnectCommand
     const ref = await deps.file(arg);
     if (!ref) return undefined;
     const { prepareVsCodeConnect } = await import('./connect');
-    const { applyConnect } = await import('../../config/codex-connect');
+    const { applyConnect, codexHooksWarning } = await import('../../config/codex-connect');
     const offline = vscode.workspace.getConfiguration('codexGovernance.hooks').get<string>('offline') === 'deny' ? 'deny' : 'defer';
     const request = { file: ref.path, kind: ref.kind, storageDir: ctx.storageDir, extensionPath: ctx.extensionUri.fsPath, token: await ctx.tokens.get(), hooks: true, offline } as const;
     let prepared: PreparedConnect = await prepareVsCodeConnect({ ...request, trust: false });
@@ -95,6 +95,13 @@ export function registerConnectCommands(ctx: ExtensionHost, deps: ConnectCommand
     await deps.refresh();
     const trustNote = prepared.plan.trusted ? 'The hooks are trusted.' : CODEX_TRUST_HELP.replace(/\n\s*/g, ' ');
     void vscode.window.showInformationMessage(`Codex Governance: Codex is connected through ${ref.path}; no environment variable is needed. ${trustNote}`);
+    // The Codex this extension locates (codexGovernance.codex.path, else PATH): an older one ignores the hooks.
+    const codexPath = vscode.workspace.getConfiguration('codexGovernance.codex').get<string>('path');
+    const warning = await codexHooksWarning(codexPath, process.env);
+    if (warning) {
+      ctx.logger.warn(`Connect Codex to Governance: ${warning}`);
+      void vscode.window.showWarningMessage(`Codex Governance: ${warning}`);
+    }
     return { file: ref.path, outcome: 'connected', hooks: prepared.plan.hooks.length, trusted: prepared.plan.trusted };
   });
 

@@ -83,7 +83,6 @@ export async function prepareVsCodeConnect(req: VsCodeConnectRequest): Promise<P
   const bin = await refreshInstalledScripts(req.extensionPath, req.storageDir);
   await writeTokenFile(req.storageDir, req.token);
   const env = runtime.electron ? { ELECTRON_RUN_AS_NODE: '1' } : undefined;
-  const commands = codexCommands(runtime.execPath, path.join(bin, 'cli.js'), req.storageDir, env);
-  const hook = req.offline === 'deny' ? `${commands.hook} --offline deny` : commands.hook;
-  return prepareConnect({ file: req.file, kind: req.kind, dataDir: req.storageDir, bridge: commands.bridge, hookCommand: req.hooks ? hook : null, trust: req.trust });
+  const commands = codexCommands(runtime.execPath, path.join(bin, 'cli.js'), req.storageDir, env, req.offline);
+  return prepareConnect({ file: req.file, kind: req.kind, dataDir: req.storageDir, bridge: commands.bridge, hookCommand: req.hooks ? commands.hook : null, trust: req.trust });
 }

@@ -43,7 +43,7 @@ describe('Connect Codex to Governance (VS Code side)', function () {
     assert.deepEqual([...entry.args], [path.join(storage, 'bin', 'bridge.js'), '--data-dir', storage]);
     assert.deepEqual({ ...entry.env }, { ELECTRON_RUN_AS_NODE: '1' });
     const hook = (parse(readFileSync(file, 'utf8')) as any).hooks.PreToolUse[0].hooks[0].command as string;
-    assert.equal(hook, `ELECTRON_RUN_AS_NODE=1 /usr/share/code/code ${path.join(storage, 'bin', 'hook.js')} --data-dir ${storage}`);
+    assert.equal(hook, `ELECTRON_RUN_AS_NODE=1 /usr/share/code/code ${path.join(storage, 'bin', 'hook.js')} --data-dir ${storage} --offline defer`);
     assert.equal(readFileSync(path.join(storage, 'token'), 'utf8').trim(), 'a-token-of-at-least-sixteen-chars');
     assert.equal(statSync(path.join(storage, 'token')).mode & 0o777, 0o600);
     assert.ok(!readFileSync(file, 'utf8').includes('a-token-of-at-least-sixteen-chars'));
