@@ -5,11 +5,9 @@
  *
  * Scores are computed with FTS5's own formula and operation order (sqlite ext/fts5/fts5_aux.c,
  * fts5Bm25Function: for each phrase in query order, score += idf * (f * (k1 + 1)) / (f + k1 * (1 -
- * b + b * D / avgdl)), k1 = 1.2, b = 0.75), so they are the same doubles. The page is found with
- * MaxScore (Turtle & Flood 1995) over block-max postings walked from the newest discovery down:
- * terms whose bound cannot lift a discovery into the page are only probed, and blocks whose bound
- * is at or below the page's last score are skipped. Totals count the union of the postings, with a
- * bitmap for common terms.
+ * b + b * D / avgdl)), k1 = 1.2, b = 0.75), so they are the same doubles. The page is found
+ * score-at-a-time over impact-layered postings (see topK and search-postings.ts). Totals count the
+ * union of the postings, with a bitmap for common terms.
  *
  * Only terms held by at least `minDocs` discoveries are kept here; the caller supplies rarer ones
  * (from FTS5) when a query needs them, so the long tail of one-off words costs no memory.

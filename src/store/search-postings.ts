@@ -1,35 +1,27 @@
 /**
- * One term's postings for the in-memory ranked search (search-index.ts): the discoveries holding
- * it in ascending `seq` order, each with bm25's weighted frequency of the term, cut into fixed
- * blocks of {@link BLOCK} postings that remember their largest frequency and shortest row. Those
- * two give an upper bound on the term's bm25 summand for every discovery of the block, so a
- * search can skip blocks that cannot reach its page (block-max indexes: Ding & Suel, "Faster
- * top-k document retrieval using block-max indexes", SIGIR 2011).
+ * Postings of the in-memory ranked search (search-index.ts): per term, the discoveries holding it
+ * with bm25's weighted frequency of the term, split into impact layers by frequency. Each layer
+ * remembers its largest frequency and its shortest row, which bound the term's bm25 summand for
+ * every discovery in it, so a search can take the layers that matter first and stop early.
  *
  * Discoveries only ever get larger `seq`s (AUTOINCREMENT), so postings are only appended.
  */
 
-/** Postings per block (a power of two: block b holds indices b * BLOCK .. b * BLOCK + BLOCK - 1). */
-export const BLOCK = 64;
-export const BLOCK_SHIFT = 6;
 /** Largest weighted frequency a posting stores (Uint16); a term exceeding it is not indexed. */
 export const MAX_FREQ = 0xffff;
 
+/** One layer: seqs ascending with their frequencies. */
 export class Postings {
   docs: Int32Array;
   freqs: Uint16Array;
   length = 0;
-  blockMaxF: Uint16Array;
-  blockMinLen: Uint32Array;
-  /** Largest frequency and shortest row over all postings (the term's global bound). */
+  /** Largest frequency and shortest row in this layer (its bound). */
   maxF = 0;
   minLen = 0xffffffff;
+
   constructor(capacity = 4) {
     this.docs = new Int32Array(capacity);
     this.freqs = new Uint16Array(capacity);
-    const blocks = (capacity + BLOCK - 1) >> BLOCK_SHIFT;
-    this.blockMaxF = new Uint16Array(blocks);
-    this.blockMinLen = new Uint32Array(blocks).fill(0xffffffff);
   }
 
   get last(): number {
@@ -46,33 +38,8 @@ export class Postings {
     const i = this.length++;
     this.docs[i] = doc;
     this.freqs[i] = freq;
-    const b = i >> BLOCK_SHIFT;
-    if (freq > this.blockMaxF[b]!) this.blockMaxF[b] = freq;
-    if (len < this.blockMinLen[b]!) this.blockMinLen[b] = len;
     if (freq > this.maxF) this.maxF = freq;
     if (len < this.minLen) this.minLen = len;
-  }
-
-  /** Index of the last posting with doc <= `doc`, searching down from `from` (-1 when none). */
-  seekDown(from: number, doc: number): number {
-    const docs = this.docs;
-    let i = from;
-    if (i < 0 || docs[i]! <= doc) return i;
-    // Whole blocks first: the first posting of a block is its smallest doc.
-    let b = i >> BLOCK_SHIFT;
-    while (b > 0 && docs[b << BLOCK_SHIFT]! > doc) b--;
-    const start = b << BLOCK_SHIFT;
-    if (docs[start]! > doc) return start - 1;
-    if (i > start + BLOCK - 1) i = start + BLOCK - 1;
-    // Binary search in [start, i] for the last doc <= target.
-    let lo = start;
-    let hi = i;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (docs[mid]! <= doc) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
   }
 
   /** Capacity-trimmed copy of the arrays (after a bulk build) to give back the growth slack. */
@@ -82,7 +49,7 @@ export class Postings {
 
   /** Bytes held by the typed arrays. */
   bytes(): number {
-    return this.docs.byteLength + this.freqs.byteLength + this.blockMaxF.byteLength + this.blockMinLen.byteLength;
+    return this.docs.byteLength + this.freqs.byteLength;
   }
 
   private grow(capacity: number): void {
@@ -90,16 +57,8 @@ export class Postings {
     docs.set(this.docs.subarray(0, this.length));
     const freqs = new Uint16Array(capacity);
     freqs.set(this.freqs.subarray(0, this.length));
-    const blocks = Math.max(1, (capacity + BLOCK - 1) >> BLOCK_SHIFT);
-    const used = (this.length + BLOCK - 1) >> BLOCK_SHIFT;
-    const maxF = new Uint16Array(blocks);
-    maxF.set(this.blockMaxF.subarray(0, used));
-    const minLen = new Uint32Array(blocks).fill(0xffffffff);
-    minLen.set(this.blockMinLen.subarray(0, used));
     this.docs = docs;
     this.freqs = freqs;
-    this.blockMaxF = maxF;
-    this.blockMinLen = minLen;
   }
 }
 
@@ -117,7 +76,7 @@ export function layerOf(freq: number): number {
 
 /**
  * All postings of one term, split into impact layers by frequency ({@link layerOf}), each layer a
- * block-max list in seq order. A search treats each layer as a list of its own (bounded by the
+ * list in seq order. A search treats each layer as a list of its own (bounded by the
  * layer's largest frequency), so the few high-frequency postings of a common word are scored first
  * and its long tail of single occurrences can be skipped (impact-layered postings, as in Anh &
  * Moffat, "Pruned query evaluation using pre-computed impacts", SIGIR 2006).
