@@ -17,7 +17,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * @param {{ page: import('playwright-core').Page, origin: string, ext: string, workspace: string,
  *   log: (m: string) => void, screenshot: (name: string) => Promise<void> }} o
- * @returns {Promise<{ passed: string[], failed: string[] }>}
+ * @returns {Promise<{ passed: string[], failed: string[], base?: string, token?: string }>} base and token of the server this window runs, for the next phase
  */
 export async function runModalPhase({ page, origin, ext, workspace, log, screenshot }) {
   const passed = [];
@@ -97,7 +97,7 @@ export async function runModalPhase({ page, origin, ext, workspace, log, screens
     if (body.error?.code === 'forbidden') throw new Error(`the allowed call was refused: ${JSON.stringify(body)}`);
   });
 
-  return { passed, failed };
+  return { passed, failed, base, token };
 }
 
 function withTimeout(promise, ms, what) {

@@ -24,9 +24,11 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH, ensureCodeServer, ROOT } from '../../scripts/setup-code-server.mjs';
 import { runModalPhase } from './modal-phase.mjs';
+import { runPersonPhase } from './person-phase.mjs';
 import { build, freePort, prepareWorkspace, QUIET_USER_SETTINGS, writeJson } from './prepare.mjs';
 
-const OVERALL_TIMEOUT_MS = Number(process.env.CODEX_GOV_IT_TIMEOUT_MS ?? 300_000);
+// The person phase waits 60 s with an approval request open (person-phase.mjs).
+const OVERALL_TIMEOUT_MS = Number(process.env.CODEX_GOV_IT_TIMEOUT_MS ?? 420_000);
 const RESULTS_DIR = join(ROOT, 'test-results', 'vscode');
 const started = Date.now();
 
@@ -544,6 +546,12 @@ async function main() {
   // The approval modal cannot show while extension tests run: check it in a plain window (modal-phase.mjs).
   log('reopening the workbench without extension tests for the approval modal');
   const modal = await runModalPhase({ page, origin, ext, workspace, log, screenshot: (n) => bridge.screenshot(n) });
+  // Then, in the same plain window, sticky approval prompts and the codex.path check as a person meets them.
+  log('checking approvals and settings as a person meets them');
+  const person = modal.base && modal.token
+    ? await runPersonPhase({ page, bridge, base: modal.base, token: modal.token, userDataDir: cs.userDataDir, log, screenshot: (n) => bridge.screenshot(n) })
+    : { passed: [], failed: ['the modal phase found no running server to check'] };
+  runnerFailures += person.failed.length;
   await page.goto('about:blank');
   const releasedAgain = await waitUntil('the data-dir lock to be released', () => !existsSync(lockFile), 15_000).catch(() => false);
   if (!releasedAgain) modal.failed.push(`closing the window left ${lockFile} behind`);
@@ -556,10 +564,12 @@ async function main() {
     return 1;
   }
   const afterExitChecks = 1 + bridge.portsToCheck.length;
-  const afterExitFailures = runnerFailures - modal.failed.length;
+  const afterExitFailures = runnerFailures - modal.failed.length - person.failed.length;
   summary.push(`${afterExitChecks - afterExitFailures} passing, ${afterExitFailures} failing (runner checks after the extension host ended)`);
   summary.push(`${modal.passed.length} passing, ${modal.failed.length} failing (approval modal in a plain window)`);
   for (const f of modal.failed) summary.push(`  failed: ${f}`);
+  summary.push(`${person.passed.length} passing, ${person.failed.length} failing (approvals and settings as a person meets them)`);
+  for (const f of person.failed) summary.push(`  failed: ${f}`);
   process.stdout.write(`\n${summary.join('\n')}\n`);
   return exitCode === 0 && runnerFailures === 0 ? 0 : 1;
 }

@@ -15,6 +15,7 @@ import { createApprovalsView } from './view';
 export interface ApprovalsHost {
   push<T extends vscode.Disposable>(d: T): T;
   registerCommand(id: string, handler: (...args: unknown[]) => unknown): void;
+  runCommand?(id: string, ...args: unknown[]): Thenable<unknown>;
 }
 
 export interface ApprovalsUi {
@@ -29,6 +30,8 @@ export function registerApprovals(host: ApprovalsHost): ApprovalsUi {
   const prompter = host.push(new VsCodeApprovalPrompter());
   host.push(createApprovalsView(prompter));
   host.push(createApprovalsStatus(prompter));
+  // An agent that only asks (no update yet) is listed in the Agents view from its audit line: show it now.
+  host.push(prompter.onDidAsk(() => void Promise.resolve(host.runCommand?.('codexGovernance.refreshAgents')).catch(() => undefined)));
   const idOf = (item: unknown) => (item as { id?: string } | undefined)?.id;
   host.registerCommand('codexGovernance.approvals.approve', (item) => {
     const id = idOf(item);

@@ -56,7 +56,7 @@ export function registerViews(host: ViewsHost): Views {
   };
   const docs = host.push(new GovernanceDocuments(source));
   const knowledgeModel = new KnowledgeModel();
-  const agents = host.push(new ClientTreeView({ viewId: VIEW_IDS.agents, topics: ['agents', 'reviews'], load: (c) => loadAgents(c), source }));
+  const agents = host.push(new ClientTreeView({ viewId: VIEW_IDS.agents, topics: ['agents', 'reviews', 'sessions'], load: (c) => loadAgents(c), source }));
   const knowledge = host.push(new ClientTreeView({ viewId: VIEW_IDS.knowledge, topics: ['knowledge'], load: (c) => knowledgeModel.load(c), source }));
 
   const setSearch = async (query: string | undefined) => {
