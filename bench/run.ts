@@ -13,6 +13,7 @@ import { benchApprovals } from './approvals';
 import { benchDialectic } from './dialectic';
 import { benchObservability } from './observability';
 import { benchTasks } from './tasks';
+import { benchAgentRunner } from './agent-runner';
 import { benchSearch } from './search';
 import { benchHooks } from './hooks';
 import { benchCodexSupervisor } from './codex-supervisor';
@@ -116,6 +117,11 @@ async function main(): Promise<void> {
   const taskBench = await benchTasks();
   for (const line of taskBench.lines) console.log(line);
   failed ||= !taskBench.ok;
+
+  console.log('\nGoverned agent runner (issue 13): governance overhead per agent step, the runner against the fake model with and without governance (bench/agent-runner.ts)');
+  const agentBench = await benchAgentRunner();
+  for (const line of agentBench.lines) console.log(line);
+  failed ||= !agentBench.ok;
 
   console.log('\nCodex hooks (issue 14): latency added per tool call, fallback with the server down (bench/hooks.ts)');
   const hookBench = await benchHooks();
