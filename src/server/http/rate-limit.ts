@@ -119,6 +119,14 @@ export class LayeredRateLimiter {
 }
 
 /** The per-token bucket key: `token:` + the first 16 hex digits of the token's SHA-256, so no raw token sits in memory maps or logs. */
+// Every request presents the same few tokens: the last one's key is reused instead of hashed again.
+let lastToken: string | undefined;
+let lastKey = '';
+
 export function tokenRateKey(token: string): string {
-  return `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+  if (token !== lastToken) {
+    lastKey = `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+    lastToken = token;
+  }
+  return lastKey;
 }

@@ -63,9 +63,17 @@ export function presentedToken(req: IncomingMessage): string | undefined {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+// The server's token does not change between requests: hash it once, not on every request.
+let expectedToken: string | undefined;
+let expectedDigest: Buffer | undefined;
+
 /** Constant-time comparison of the presented token with the expected one. */
 export function hasValidToken(req: IncomingMessage, expected: string): boolean {
   const got = presentedToken(req);
   if (!got) return false;
-  return timingSafeEqual(digest(got), digest(expected));
+  if (expectedToken !== expected || !expectedDigest) {
+    expectedDigest = digest(expected);
+    expectedToken = expected;
+  }
+  return timingSafeEqual(digest(got), expectedDigest);
 }
