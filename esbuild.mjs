@@ -12,6 +12,8 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+  // pg's optional native binding (libpq); the pure-JS client is what the PostgreSQL store uses.
+  external: ['pg-native'],
 };
 
 const lean = { minifyWhitespace: true, minifySyntax: true };
@@ -20,7 +22,7 @@ const builds = [
   // The server and the MCP connection test are a second bundle, loaded on first use
   // (src/vscode/on-demand.ts), so activation does not parse the MCP SDK, ajv and prom-client. Whitespace and syntax are minified
   // (half the bytes to parse); identifiers are kept so stack traces in logs stay readable.
-  { ...common, ...lean, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, ...lean, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'] },
   { ...common, ...lean, entryPoints: ['src/vscode/on-demand.ts'], outfile: 'dist/on-demand.js' },
   { ...common, ...lean, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The Codex hook runs once per tool call: its own small bundle starts several times faster than dist/cli.js.

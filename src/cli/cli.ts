@@ -22,6 +22,8 @@ import { resolveToken } from './token';
 import { defaultDataDir } from './running-server';
 import { exitAfterFlush, guardStdio } from './exit';
 import { loadPriceTableFile, type PriceTable } from '../agent/prices';
+import { checkDatabaseUrl, DATABASE_URL_ENV } from '../store/open';
+import { redactUrl } from '../store/postgres/url';
 
 const USAGE = `codex-governance ${VERSION}
 
@@ -29,7 +31,7 @@ Usage:
   codex-governance serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--rate-limit N] [--verbose]
                          [--rate-limit-per-token N] [--max-mcp-sessions N]
                          [--approval-policy-file FILE.json] [--approval-prompt none|tty]
-                         [--workspace-root DIR ...] [--price-table FILE.json]
+                         [--workspace-root DIR ...] [--price-table FILE.json] [--database postgres://...]
   codex-governance stdio [--data-dir DIR] [--approval-policy-file FILE.json] [--workspace-root DIR ...]
   codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
   codex-governance codex --prompt TEXT [--sandbox MODE] ...   (one Codex turn; "codex-governance codex --help")
@@ -39,12 +41,15 @@ Usage:
   codex-governance bridge [--data-dir DIR] [--server URL]   (stdio MCP relay to the running server; Codex starts it)
   codex-governance hook [--data-dir DIR] [--server URL] [--offline defer|deny] [--timeout-ms N]   (a Codex hook; Codex starts it)
   codex-governance agent run "<task>" [--model M] [--base-url URL] [--api chat|responses] ...   ("codex-governance agent --help")
+  codex-governance migrate [--database postgres://...]   (bring a PostgreSQL database to this version's schema)
+  codex-governance copy --from sqlite:PATH --to postgres://...   (move an existing database into PostgreSQL)
   codex-governance --version
 
 Environment:
   CODEX_GOVERNANCE_TOKEN   bearer token for HTTP requests (alias UNITARES_HTTP_API_TOKEN);
                            without it a token is generated once and kept in DIR/token (mode 0600)
   CODEX_GOVERNANCE_DATA_DIR  default data directory (default ~/.codex-governance)
+  CODEX_GOVERNANCE_DATABASE_URL  postgres://... : a team's shared store (as --database)
 
 Approvals (serve, stdio):
   --workspace-root DIR      a folder Codex sessions may write without asking (repeatable;
@@ -72,6 +77,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0;
   }
   if (command === 'serve') return serve(rest, env);
+  if (command === 'migrate') return (await import('./migrate')).runMigrateCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
+  if (command === 'copy') return (await import('./copy')).runCopyCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
   if (command === 'hook') return (await import('./hook')).runHookCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env });
   if (command === 'mcp') {
     const { runMcpCommand } = await import('./mcp');
@@ -129,9 +136,11 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       'approval-policy-file': { type: 'string' },
       'approval-prompt': { type: 'string', default: 'none' },
       'price-table': { type: 'string' },
+      database: { type: 'string' },
     },
     strict: true,
   });
+  const database = databaseOption(values.database, env);
   const prompt = values['approval-prompt'];
   if (prompt !== 'none' && prompt !== 'tty') throw new UsageError(`--approval-prompt must be none or tty, got "${prompt}".`);
   if (prompt === 'tty' && !process.stdin.isTTY) throw new UsageError('--approval-prompt tty needs an interactive terminal on stdin; without one, approvals follow the policy file alone (--approval-prompt none).');
@@ -153,6 +162,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     host: values.host,
     port,
     dataDir,
+    ...(database ? { database } : {}),
     token: token.token,
     allowNonLoopback: values['allow-non-loopback'],
     rateLimitPerMinute: rate,
@@ -169,6 +179,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       `  MCP (Streamable HTTP): ${server.url}/mcp\n` +
       `  OpenAI tools:          ${server.url}/v1/tools\n` +
       `  data:                  ${dataDir}\n` +
+      (database ? `  database:              ${redactUrl(database)}\n` : '') +
       `  token:                 ${token.source.startsWith('env:') ? `from ${token.source.slice(4)}` : `${token.source}${token.created ? ' (generated)' : ''}`}\n`,
   );
   await waitForSignal();
@@ -229,6 +240,15 @@ function waitForSignal(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** `--database URL`, else CODEX_GOVERNANCE_DATABASE_URL; undefined = the SQLite file. */
+function databaseOption(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return flag !== undefined ? checkDatabaseUrl(flag) : checkDatabaseUrl(env[DATABASE_URL_ENV], DATABASE_URL_ENV);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 /** The headless approval policy (`--approval-policy-file`, the same keys as the VS Code settings `codexGovernance.approvals.*`). */
 async function approvalPolicyOption(file: string | undefined): Promise<{ policy?: ApprovalPolicy }> {

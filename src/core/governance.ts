@@ -11,7 +11,7 @@
 import { applyUpdate, initialDynamics, type DynamicsState, type GovernanceDecision, type GovernanceMetrics } from './eisv';
 import { NotFoundError, ValidationError } from './errors';
 import type { GovernanceEvents } from './events';
-import type { AgentRecord, AgentUpdateRecord, GovernanceStore } from './repository';
+import type { AgentRecord, AgentUpdateRecord, GovernanceStore, RecordUpdateInput } from './repository';
 
 export interface UpdateRequest {
   agentId: string;
@@ -177,26 +177,36 @@ export class GovernanceService {
     // state at once (and shares its group commit) instead of waiting a commit per update. Each
     // caller is still answered only after its own write is durable.
     const { existed, complexity, outcome, nowMs, written } = await this.serialized(input.agentId, async () => {
+      let decided: { complexity: number; outcome: ReturnType<typeof applyUpdate>; nowMs: number } | undefined;
+      const decide = async (existing: { dynamics: DynamicsState | null } | undefined): Promise<RecordUpdateInput> => {
+        const cap = await this.complexityCap?.(input.agentId);
+        const complexity = cap !== undefined && input.complexity > cap ? cap : input.complexity;
+        const nowMs = this.clock();
+        const outcome = applyUpdate(validDynamics(existing?.dynamics), { complexity, nowMs, confidence: input.confidence, operation: input.operation });
+        decided = { complexity, outcome, nowMs };
+        return {
+          agentId: input.agentId,
+          atMs: nowMs,
+          operation: input.operation,
+          complexity,
+          confidence: input.confidence,
+          dynamics: outcome.state,
+          metrics: outcome.metrics,
+          decision: outcome.decision,
+          ...(request.clientName !== undefined ? { clientName: request.clientName } : {}),
+          ...(request.clientVersion !== undefined ? { clientVersion: request.clientVersion } : {}),
+        };
+      };
+      // A store shared by several servers (PostgreSQL) locks the agent from read to commit there.
+      if (this.store.agents.updateAtomically) {
+        const done = await this.store.agents.updateAtomically(input.agentId, this.clock(), decide);
+        return { existed: done.existed, ...decided!, written: Promise.resolve(done.agent) };
+      }
       const existing = await this.store.agents.dynamics(input.agentId);
-      const cap = await this.complexityCap?.(input.agentId);
-      const complexity = cap !== undefined && input.complexity > cap ? cap : input.complexity;
-      const nowMs = this.clock();
-      const outcome = applyUpdate(validDynamics(existing?.dynamics), { complexity, nowMs, confidence: input.confidence, operation: input.operation });
-      const written = this.store.agents.recordUpdate({
-        agentId: input.agentId,
-        atMs: nowMs,
-        operation: input.operation,
-        complexity,
-        confidence: input.confidence,
-        dynamics: outcome.state,
-        metrics: outcome.metrics,
-        decision: outcome.decision,
-        ...(request.clientName !== undefined ? { clientName: request.clientName } : {}),
-        ...(request.clientVersion !== undefined ? { clientVersion: request.clientVersion } : {}),
-      });
+      const written = this.store.agents.recordUpdate(await decide(existing));
       // Settled by the awaiting caller below; the queue must not wait for it.
       written.catch(() => undefined);
-      return { existed: existing !== undefined, complexity, outcome, nowMs, written };
+      return { existed: existing !== undefined, ...decided!, written };
     });
     const agent = await written;
     const at = agent.lastDecision?.at ?? new Date(nowMs).toISOString();

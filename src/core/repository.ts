@@ -76,6 +76,9 @@ export interface RecordUpdateInput {
   clientVersion?: string;
 }
 
+/** Builds an update from the agent's current dynamics (undefined for an unknown agent). */
+export type DecideUpdate = (current: { dynamics: DynamicsState | null } | undefined) => Promise<RecordUpdateInput>;
+
 export interface AgentRepository {
   /** Creates the agent on first sight, otherwise refreshes `lastSeenAt` (and client info when given). */
   ensure(input: EnsureAgentInput): Promise<{ agent: AgentRecord; created: boolean }>;
@@ -92,6 +95,13 @@ export interface AgentRepository {
    * durable (and rejects, with the update undone, if it cannot be committed).
    */
   recordUpdate(input: RecordUpdateInput): Promise<AgentRecord>;
+  /**
+   * Optional (stores shared by several processes): reads the agent's dynamics, lets `decide` build
+   * the update from them and writes it, holding the agent's row lock throughout, so updates of one
+   * agent from different servers never start from the same state. `atMs` stamps a new agent's row.
+   * @returns the stored agent, whether it existed before, and what `decide` returned
+   */
+  updateAtomically?(agentId: string, atMs: number, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput }>;
   /** The `limit` most recent history rows, oldest first (ready to plot). */
   history(agentId: string, options: { limit: number }): Promise<AgentUpdateRecord[]>;
   counts(): Promise<{ agents: number; updates: number }>;

@@ -13,6 +13,8 @@ export interface GovernanceServerOptions {
   port?: number;
   /** Folder holding `governance.db`, `audit.jsonl` and the owner lock; created if missing. */
   dataDir: string;
+  /** A `postgres://` URL: the store is that shared database instead of the data dir's `governance.db`. */
+  database?: string;
   /** Bearer token every request must carry (`Authorization: Bearer` or `X-AGENT-TOKEN`). */
   token: string;
   allowNonLoopback?: boolean;

@@ -58,7 +58,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
   if (options.mcpSessionIdleMs !== undefined && !(options.mcpSessionIdleMs > 0)) throw new RangeError(`mcpSessionIdleMs is ${options.mcpSessionIdleMs}; it must be > 0 milliseconds.`);
   const limiter = new LayeredRateLimiter(new TokenBucketLimiter(perAgent, options.rateLimitBurst ?? perAgent), new TokenBucketLimiter(perToken));
 
-  const app = await createGovernanceApp({ dataDir: options.dataDir, logger, hostKind: options.hostKind ?? 'cli', port, codex: options.codex, approvals: options.approvals, workspaceRoots: options.workspaceRoots, dialectic: options.dialectic, agents: options.agents });
+  const app = await createGovernanceApp({ dataDir: options.dataDir, database: options.database, logger, hostKind: options.hostKind ?? 'cli', port, codex: options.codex, approvals: options.approvals, workspaceRoots: options.workspaceRoots, dialectic: options.dialectic, agents: options.agents });
   const sessions = new McpSessions({
     logger,
     createServer: (identity) => createMcpServer(app.registry, { version: VERSION, identity }),

@@ -92,7 +92,7 @@ async function startCluster(): Promise<TestCluster> {
     const proc = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let stderr = '';
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 20_000) stderr += d.toString();
     });
     const deadline = Date.now() + 30_000;

@@ -6,7 +6,7 @@
  * (the interface's promise: a read issued after a write sees it).
  */
 import type { DynamicsState, GovernanceMetrics } from '../../core/eisv';
-import type { AgentRecord, AgentRepository, AgentUpdateRecord, EnsureAgentInput, RecordUpdateInput } from '../../core/repository';
+import type { AgentRecord, AgentRepository, AgentUpdateRecord, DecideUpdate, EnsureAgentInput, RecordUpdateInput } from '../../core/repository';
 import { iso, num, parseJson, str, strOrNull, type Row } from '../rows';
 import { toUpdate } from '../sqlite-agents';
 import { int, type PgPool, type Queryable } from './pool';
@@ -39,9 +39,6 @@ const RECORD_DECISION = `
 
 const INSERT_UPDATE = `INSERT INTO agent_updates (agent_id, at, operation, complexity, confidence, "E", "I", "S", "V", coherence, risk_score,
   action, reason, guidance, simulated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0)`;
-
-/** Decides an update from the agent's current dynamics (undefined for an unknown agent). */
-export type DecideUpdate = (current: { dynamics: DynamicsState | null } | undefined) => Promise<RecordUpdateInput> | RecordUpdateInput;
 
 export class PgAgentRepository implements AgentRepository {
   /** Per agent id: reads and writes of one agent in call order within this process. */

@@ -6,28 +6,14 @@
  */
 import pg from 'pg';
 import { StoreUnavailableError } from '../../core/errors';
+import { redactUrl } from './url';
+
+export { isPostgresUrl, redactUrl } from './url';
 
 /** Connections per server process (each governance server has its own pool). */
 export const POOL_SIZE = 10;
 /** How long a request waits for a connection (ms) before it fails as unavailable. */
 export const CONNECT_TIMEOUT_MS = 5000;
-
-/** `postgres://user@host:port/db` without the password (for messages, /health and logs). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    u.search = '';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
-}
-
-/** True for a URL the PostgreSQL store handles (`postgres://` or `postgresql://`). */
-export function isPostgresUrl(value: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(value);
-}
 
 /**
  * SQLSTATE classes and socket codes that mean "the database is not reachable right now" (not "the

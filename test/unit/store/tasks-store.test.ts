@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
-import { useTempDir } from './temp-dir';
+import { describeStores } from './store-kinds';
 
-describe('store: tasks table (SqliteTaskRepository)', () => {
-  const dir = useTempDir('cg-tasks-store-');
+describeStores('store: tasks table', (h) => {
   let store: Store;
   beforeEach(async () => {
-    store = await openStore(dir());
+    store = await h.open();
   });
   afterEach(() => store.close());
 
@@ -26,8 +24,9 @@ describe('store: tasks table (SqliteTaskRepository)', () => {
   it('a claim is a conditional update: of claims issued in one turn exactly one changes the row', async () => {
     await post('race');
     const outcomes = await Promise.all(Array.from({ length: 16 }, (_, i) => store.tasks.claim('race', `agent-${i}`, T0, 60_000, false)));
-    assert.equal(outcomes.filter((o) => o.ok).length, 1);
-    assert.ok(outcomes.every((o) => o.ok || o.current?.claimed_by === 'agent-0'));
+    const winners = outcomes.flatMap((o, i) => (o.ok ? [`agent-${i}`] : []));
+    assert.equal(winners.length, 1);
+    assert.ok(outcomes.every((o) => o.ok || o.current?.claimed_by === winners[0]));
   });
 
   it('applies expiry on reads: a lease ending at or before now reads as pending', async () => {

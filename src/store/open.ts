@@ -1,0 +1,37 @@
+/**
+ * The store factory: the embedded SQLite file in the data directory (one machine, the default), or
+ * a PostgreSQL database shared by a team's servers when a `postgres://` URL is given
+ * (`serve --database`, CODEX_GOVERNANCE_DATABASE_URL).
+ */
+import { isPostgresUrl, redactUrl } from './postgres/url';
+import { openStore } from './store';
+import type { Store } from './types';
+
+/** The environment variable naming the team's PostgreSQL database. */
+export const DATABASE_URL_ENV = 'CODEX_GOVERNANCE_DATABASE_URL';
+
+/**
+ * Checks a `--database` value. Empty/undefined means the SQLite store.
+ * @throws Error naming the option and the accepted forms
+ */
+export function checkDatabaseUrl(value: string | undefined, source = '--database'): string | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (!isPostgresUrl(v)) {
+    throw new Error(`${source} must be a PostgreSQL URL (postgres://user:password@host:5432/database), got "${/^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? redactUrl(v) : v}". Leave it out for the SQLite file in the data directory.`);
+  }
+  return v;
+}
+
+/**
+ * Opens the store the options name.
+ * @param options.database a `postgres://` URL, or undefined for `<dataDir>/governance.db`
+ * @throws as openStore (SQLite) or openPostgresStore (unreachable database, schema too new)
+ */
+export async function openConfiguredStore(options: { dataDir: string; database?: string }): Promise<Store> {
+  if (options.database) {
+    const { openPostgresStore } = await import('./postgres/store');
+    return openPostgresStore(options.database);
+  }
+  return openStore(options.dataDir);
+}
