@@ -8,7 +8,7 @@ import { GovernanceService } from '../core/governance';
 import { GovernanceEvents } from '../core/events';
 import { KnowledgeGraph } from '../knowledge/knowledge';
 import { acquireDataDir } from '../store/lock';
-import { openStore } from '../store/store';
+import { openConfiguredStore } from '../store/open';
 import type { Store } from '../store/types';
 import type { Logger } from '../util/log';
 import { ServerMetrics } from './metrics';
@@ -101,6 +101,8 @@ export interface GovernanceApp {
  */
 export async function createGovernanceApp(options: {
   dataDir: string;
+  /** A `postgres://` URL: the team's shared store instead of `<dataDir>/governance.db` (no data-dir lock then). */
+  database?: string;
   logger: Logger;
   hostKind: string;
   port: number | null;
@@ -119,10 +121,11 @@ export async function createGovernanceApp(options: {
   // Read before the data dir is locked: a bad value fails the start naming the variable.
   const autoReviewSetting = options.dialectic?.autoReviewOnPause ?? autoReviewFromEnv() ?? true;
   const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, ...options.codex };
-  const lock = acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
+  // Several servers share a PostgreSQL database by design; the lock guards only the SQLite file.
+  const lock = options.database ? { update: () => undefined, release: () => undefined } : acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
   let store: Store;
   try {
-    store = await openStore(options.dataDir);
+    store = await openConfiguredStore({ dataDir: options.dataDir, database: options.database });
   } catch (err) {
     lock.release();
     throw err;
