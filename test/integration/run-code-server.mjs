@@ -29,7 +29,8 @@ import { build, freePort, prepareWorkspace, QUIET_USER_SETTINGS, writeJson } fro
 
 // The person phase waits 60 s with an approval request open (person-phase.mjs).
 const OVERALL_TIMEOUT_MS = Number(process.env.CODEX_GOV_IT_TIMEOUT_MS ?? 420_000);
-const RESULTS_DIR = join(ROOT, 'test-results', 'vscode');
+// CODEX_GOV_IT_RESULTS_DIR keeps the screenshots of one run apart from another's running at the same time.
+const RESULTS_DIR = process.env.CODEX_GOV_IT_RESULTS_DIR || join(ROOT, 'test-results', 'vscode');
 const started = Date.now();
 
 /** Everything to undo, newest first. */
@@ -524,7 +525,8 @@ async function main() {
   ];
   const url = `${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   log('opening the workbench');
-  await page.goto(url);
+  // A busy machine (CI runners, parallel jobs) can take more than the default 30 s to load the workbench.
+  await page.goto(url, { timeout: 120_000 });
 
   const code = await exited;
   log(`extension host finished with exit code ${code}`);
