@@ -14,7 +14,7 @@ import * as vscode from 'vscode';
 import { loadConfigFile } from '../../../src/config';
 import { testConnection } from '../../../src/config/connection';
 import { askRunner, bridgeDir, type WebviewAction } from '../bridge';
-import { activateExtension, EXTENSION_ID } from '../helpers';
+import { activateExtension, EXTENSION_ID, until } from '../helpers';
 
 const ORIGINAL = `# Codex config used by the settings UI test
 model = "o3"  # the model
@@ -25,6 +25,9 @@ command = "npx"   # keep this comment
 args = ["-y", "some-server"]
 env = { SECRET_KEY = "do-not-show-me" }
 `;
+
+/** The open editor tab whose label starts with `title` (the connect commands' diff editors). */
+const diffTab = (title: string): vscode.Tab | undefined => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.startsWith(title));
 
 export function registerMcpSettingsSuite(): void {
   describe('MCP servers settings UI', function () {
@@ -165,17 +168,20 @@ export function registerMcpSettingsSuite(): void {
 
     if (bridgeDir) {
       it('Connect Codex to Governance shows the diff, writes it on Connect, and Test connection of the entry succeeds with no variable', async function () {
+        this.timeout(300_000);
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         writeFileSync(file, ORIGINAL);
         const api = await activateExtension();
         assert.ok(api.serverUrl(), 'the server runs');
         await vscode.commands.executeCommand('notifications.clearAll');
         const done = vscode.commands.executeCommand<{ outcome: string; hooks: number; trusted: boolean }>('codexGovernance.connectCodexToGovernance');
+        // The question follows the diff editor; on a loaded machine opening it can take longer than the runner waits for a notification.
+        await until(() => Promise.resolve(diffTab('Connect Codex')), 90_000);
         const note = await askRunner({ op: 'notification', name: 'connect-codex-diff', contains: 'as shown in the diff', click: 'Connect' });
         assert.ok(note.ok, note.error);
         const result = await done;
         assert.deepEqual({ ...result }, { file, outcome: 'connected', hooks: 5, trusted: false });
-        const diffTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.startsWith('Connect Codex'));
-        assert.ok(diffTab?.input instanceof vscode.TabInputTextDiff, 'the diff editor was shown');
+        assert.ok(diffTab('Connect Codex')?.input instanceof vscode.TabInputTextDiff, 'the diff editor was shown');
         const text = readFileSync(file, 'utf8');
         assert.ok(text.startsWith(ORIGINAL), 'the file before the block is unchanged');
         assert.ok(!/url\s*=|bearer_token/.test(text.slice(ORIGINAL.length)), 'no URL or token variable added');
@@ -188,6 +194,7 @@ export function registerMcpSettingsSuite(): void {
         assert.ok(tested.tools.some((t) => t.name === 'health_check'));
         // Disconnect gives the file back byte for byte.
         const undone = vscode.commands.executeCommand<{ outcome: string }>('codexGovernance.disconnectCodexFromGovernance');
+        await until(() => Promise.resolve(diffTab('Disconnect Codex')), 90_000);
         const confirm = await askRunner({ op: 'notification', name: 'disconnect-codex-diff', contains: 'remove the governance server', click: 'Disconnect' });
         assert.ok(confirm.ok, confirm.error);
         assert.equal((await undone).outcome, 'restored');
