@@ -7,11 +7,7 @@
 //   1. a medium-risk escalation (`rm -rf ../x`) is a notification with Deny as its primary button,
 //      counted in the status bar; the Agents view lists the asking agent, which never reported;
 //   2. after 60 s it is still there and still answerable: Deny reaches the hook as a denial, and the
-//      status bar count goes away;
-//   3. a codexGovernance.codex.path that cannot run is refused as soon as it is set: an error naming
-//      the setting with "Open Setting", which opens the Settings editor on it.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+//      status bar count goes away.
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** How long the request must stay visible and answerable (issue 15: "after 60 s"). */
@@ -19,10 +15,10 @@ const STAY_MS = Number(process.env.CODEX_GOV_IT_STAY_MS ?? 60_000);
 
 /**
  * @param {{ page: import('playwright-core').Page, bridge: { notification: Function, statusbar: Function, view: Function, hideNotificationCenter: Function },
- *   base: string, token: string, userDataDir: string, log: (m: string) => void, screenshot: (name: string) => Promise<void> }} o
+ *   base: string, token: string, log: (m: string) => void, screenshot: (name: string) => Promise<void> }} o
  * @returns {Promise<{ passed: string[], failed: string[] }>}
  */
-export async function runPersonPhase({ page, bridge, base, token, userDataDir, log, screenshot }) {
+export async function runPersonPhase({ page, bridge, base, token, log, screenshot }) {
   const passed = [];
   const failed = [];
   const check = async (title, fn) => {
@@ -80,23 +76,6 @@ export async function runPersonPhase({ page, bridge, base, token, userDataDir, l
       await sleep(200);
     }
     if (text.includes('approval waiting')) throw new Error(`the status bar still counts it: ${text}`);
-  });
-
-  await check('a codex.path that cannot run is refused when set: an error naming the setting with Open Setting, which opens the setting', async () => {
-    const file = join(userDataDir, 'User', 'settings.json');
-    const before = readFileSync(file, 'utf8');
-    try {
-      writeFileSync(file, JSON.stringify({ ...JSON.parse(before), 'codexGovernance.codex.path': '/no/such/codex' }, null, 2));
-      const n = must(await bridge.notification({ name: 'person-codex-path-error', contains: 'codexGovernance.codex.path', click: 'Open Setting' }), 'the error');
-      if (!n.text.includes('does not exist')) throw new Error(`the error does not give the cause: ${n.text}`);
-      await bridge.hideNotificationCenter();
-      const editor = page.locator('.settings-editor');
-      await editor.waitFor({ state: 'visible', timeout: 15_000 });
-      await page.locator('.settings-editor .setting-item-contents', { hasText: 'Path' }).first().waitFor({ timeout: 15_000 });
-      await screenshot('person-codex-path-setting');
-    } finally {
-      writeFileSync(file, before);
-    }
   });
 
   return { passed, failed };

@@ -548,10 +548,10 @@ async function main() {
   // The approval modal cannot show while extension tests run: check it in a plain window (modal-phase.mjs).
   log('reopening the workbench without extension tests for the approval modal');
   const modal = await runModalPhase({ page, origin, ext, workspace, log, screenshot: (n) => bridge.screenshot(n) });
-  // Then, in the same plain window, sticky approval prompts and the codex.path check as a person meets them.
-  log('checking approvals and settings as a person meets them');
+  // Then, in the same plain window, sticky approval prompts as a person meets them.
+  log('checking approvals as a person meets them');
   const person = modal.base && modal.token
-    ? await runPersonPhase({ page, bridge, base: modal.base, token: modal.token, userDataDir: cs.userDataDir, log, screenshot: (n) => bridge.screenshot(n) })
+    ? await runPersonPhase({ page, bridge, base: modal.base, token: modal.token, log, screenshot: (n) => bridge.screenshot(n) })
     : { passed: [], failed: ['the modal phase found no running server to check'] };
   runnerFailures += person.failed.length;
   await page.goto('about:blank');
@@ -570,7 +570,7 @@ async function main() {
   summary.push(`${afterExitChecks - afterExitFailures} passing, ${afterExitFailures} failing (runner checks after the extension host ended)`);
   summary.push(`${modal.passed.length} passing, ${modal.failed.length} failing (approval modal in a plain window)`);
   for (const f of modal.failed) summary.push(`  failed: ${f}`);
-  summary.push(`${person.passed.length} passing, ${person.failed.length} failing (approvals and settings as a person meets them)`);
+  summary.push(`${person.passed.length} passing, ${person.failed.length} failing (approvals as a person meets them)`);
   for (const f of person.failed) summary.push(`  failed: ${f}`);
   process.stdout.write(`\n${summary.join('\n')}\n`);
   return exitCode === 0 && runnerFailures === 0 ? 0 : 1;
