@@ -24,6 +24,8 @@ const builds = [
   // (half the bytes to parse); identifiers are kept so stack traces in logs stay readable.
   { ...common, ...lean, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'] },
   { ...common, ...lean, entryPoints: ['src/vscode/on-demand.ts'], outfile: 'dist/on-demand.js' },
+  // The governed agent runner (the openai SDK): loaded on the first run, not on the first server start.
+  { ...common, ...lean, entryPoints: ['src/vscode/on-demand-agent.ts'], outfile: 'dist/agent-run.js' },
   { ...common, ...lean, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The Codex hook runs once per tool call: its own small bundle starts several times faster than dist/cli.js.
   { ...common, ...lean, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook.js', banner: { js: '#!/usr/bin/env node' } },
