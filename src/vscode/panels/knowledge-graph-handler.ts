@@ -209,6 +209,7 @@ export class KnowledgeGraphHandler {
         agentId: d.agent_id,
         tags: d.tags,
         severity: d.severity,
+        status: d.status,
         createdAt: d.created_at,
       });
       this.addEdge(edges, agentNode, d.id, 'authored');

@@ -36,6 +36,8 @@ export interface GraphNode {
   agentId?: string;
   tags?: string[];
   severity?: string | null;
+  /** A discovery's status (`open`, `resolved`, ...). */
+  status?: string;
   createdAt?: string;
 }
 
