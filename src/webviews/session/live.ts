@@ -20,7 +20,27 @@ interface Row {
   item: LiveItem;
   el: HTMLElement;
   body: HTMLElement;
+  /** Answers: the finished blocks, drawn once each, and the block still being written, drawn every frame. */
+  stable?: HTMLElement;
+  tail?: HTMLElement;
+  /** Characters of the text already in `stable`. */
+  done: number;
   dirty: boolean;
+}
+
+/**
+ * Where the finished blocks of streamed markdown end: the last blank line after `from` outside a
+ * code fence, or `from` when there is none yet. Blocks before it are drawn once; only the rest is
+ * drawn again on each frame, so a long answer costs the same per frame as a short one.
+ */
+export function finishedBlocks(text: string, from: number): number {
+  let at = text.lastIndexOf('\n\n');
+  while (at > from) {
+    const fences = (text.slice(from, at).match(/^\s*(```|~~~)/gm) ?? []).length;
+    if (fences % 2 === 0) return at + 2;
+    at = text.lastIndexOf('\n\n', at - 1);
+  }
+  return from;
 }
 
 const LABELS: Record<LiveItem['kind'], [string, string, string]> = {
@@ -39,11 +59,13 @@ export class LiveRows {
 
   /**
    * @param insert puts a new live row into the transcript (before the pending approvals)
-   * @param drawn called after a frame drew deltas (the page follows the bottom, reports)
+   * @param update runs a frame's changes (the page keeps the bottom in view if it was there before)
+   * @param drawn called after a frame drew deltas (reports)
    */
   constructor(
     private readonly insert: (row: HTMLElement) => void,
     private readonly actions: RowActions,
+    private readonly update: (apply: () => void) => void,
     private readonly drawn: () => void,
   ) {}
 
@@ -60,6 +82,8 @@ export class LiveRows {
     for (const item of items) {
       const row = this.rows.get(item.itemId) ?? this.create(item);
       row.item = { ...item };
+      row.done = 0;
+      row.stable?.replaceChildren();
       row.dirty = true;
     }
     this.frame ??= requestAnimationFrame(() => this.flush());
@@ -88,10 +112,37 @@ export class LiveRows {
     const [label, icon, style] = LABELS[item.kind];
     const body = el(item.kind === 'output' ? 'pre' : 'div', { class: item.kind === 'output' ? 'code live-output' : 'text markdown' });
     const row = el('div', { class: `event live ${style}`, 'data-live': item.kind, 'data-item': item.itemId }, el('div', { class: 'meta-line' }, el('span', { class: 'label' }, el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), ` ${label}`), el('span', { class: 'spacer' }), el('span', { class: 'streaming-dot', 'aria-hidden': 'true' })), body);
-    const r: Row = { item: { ...item, text: '', received: 0 }, el: row, body, dirty: false };
+    const r: Row = { item: { ...item, text: '', received: 0 }, el: row, body, done: 0, dirty: false };
+    if (item.kind !== 'output') {
+      r.stable = el('div', { class: 'stable' });
+      r.tail = el('div', { class: 'tail' });
+      body.append(r.stable, r.tail);
+    }
     this.rows.set(item.itemId, r);
     this.insert(row);
     return r;
+  }
+
+  private draw(row: Row): void {
+    const text = row.item.text;
+    if (!row.stable || !row.tail) {
+      row.body.textContent = text.length > OUTPUT_TAIL ? `…${text.slice(-OUTPUT_TAIL)}` : text;
+      return;
+    }
+    if (text.length > MARKDOWN_LIVE_LIMIT) {
+      row.stable.replaceChildren();
+      row.done = 0;
+      row.tail.textContent = text;
+      return;
+    }
+    const upTo = finishedBlocks(text, row.done);
+    if (upTo > row.done) {
+      const blocks = el('div');
+      fillMarkdown(blocks, text.slice(row.done, upTo), this.actions);
+      row.stable.append(...Array.from(blocks.childNodes));
+      row.done = upTo;
+    }
+    fillMarkdown(row.tail, text.slice(row.done), this.actions);
   }
 
   private remove(id: string, row: Row): void {
@@ -112,14 +163,13 @@ export class LiveRows {
       row.item.received += d.delta.length - skip;
       row.dirty = true;
     }
-    for (const row of this.rows.values()) {
-      if (!row.dirty) continue;
-      row.dirty = false;
-      const text = row.item.text;
-      if (row.item.kind === 'output') row.body.textContent = text.length > OUTPUT_TAIL ? `…${text.slice(-OUTPUT_TAIL)}` : text;
-      else if (text.length > MARKDOWN_LIVE_LIMIT) row.body.textContent = text;
-      else fillMarkdown(row.body, text, this.actions);
-    }
+    this.update(() => {
+      for (const row of this.rows.values()) {
+        if (!row.dirty) continue;
+        row.dirty = false;
+        this.draw(row);
+      }
+    });
     // This frame paints what was just set: the delay of each delta is measured now.
     const now = Date.now();
     for (const d of batch) {

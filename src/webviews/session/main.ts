@@ -80,11 +80,7 @@ function follow(append: () => void): void {
   if (atBottom) transcript.scrollTop = transcript.scrollHeight;
 }
 
-const live = new LiveRows(
-  (row) => pendingBox.before(row),
-  actions,
-  () => follow(() => undefined),
-);
+const live = new LiveRows((row) => pendingBox.before(row), actions, follow, () => undefined);
 
 function fact(label: string, value: string, id: string): HTMLElement {
   return el('span', { class: 'fact', id: `fact-${id}` }, el('span', { class: 'muted' }, `${label} `), value);

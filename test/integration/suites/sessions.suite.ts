@@ -189,7 +189,7 @@ export function registerSessionsSuite(): void {
     it('Stop turn stops only the turn: the partial answer stays and the session waits for the next prompt', async function () {
       const id = await vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'stream 40 then stop', sandbox: 'read-only' });
       await pageWithin('session-stop-before', [{ waitText: '.event.live', contains: 'Step 1' }]);
-      await page('session-stop-click', [{ click: '#stop' }]);
+      await pageWithin('session-stop-click', [{ click: '#stop' }], 2);
       await until(async () => ((await status(id)) === 'idle' ? true : undefined), 60_000);
       const text = await pageWithin('session-stopped', [{ waitText: '#status', contains: 'idle' }, { waitText: '#transcript', contains: 'stopped before the end' }]);
       assert.ok(!text.includes('END-OF-ANSWER'));
@@ -199,7 +199,7 @@ export function registerSessionsSuite(): void {
 
     it('an ended session takes a reply: End session, then the reply resumes its thread', async function () {
       await vscode.commands.executeCommand('codexGovernance.sessions.open', sessionId);
-      await page('session-end-idle', [{ waitText: '#status', contains: 'idle' }, { click: '#cancel' }, { waitText: '#status', contains: 'closed' }]);
+      await pageWithin('session-end-idle', [{ waitText: '#status', contains: 'idle' }, { click: '#cancel' }, { waitText: '#status', contains: 'closed' }]);
       assert.equal(await status(sessionId), 'closed');
       const text = await page('session-resumed', [
         { waitText: '#reply-status', contains: 'resumes its thread' },

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { longMarkdown } from '../../fakes/long-markdown';
 import { transcriptMarkdown } from '../../../src/webviews/session/export';
 import { authorOf, commandFacts, labelOf } from '../../../src/webviews/session/labels';
+import { finishedBlocks } from '../../../src/webviews/session/live';
 import { escapeHtml, markdownHtml } from '../../../src/webviews/session/markdown';
 import type { SessionHeader, TranscriptEvent } from '../../../src/webviews/session/protocol';
 import { parseSessionPageMessage } from '../../../src/webviews/session/schema';
@@ -106,5 +107,20 @@ describe('Session page: messages the host accepts', () => {
     assert.throws(() => parseSessionPageMessage({ type: 'open-diff', index: -1, path: 'a' }), /index/);
     assert.throws(() => parseSessionPageMessage({ type: 'stop', force: true }), /force|Unrecognized/);
     assert.throws(() => parseSessionPageMessage({ type: 'export', to: 'printer' }), /to/);
+  });
+});
+
+describe('Session page: streamed markdown in blocks', () => {
+  it('finds where finished blocks end: the last blank line outside a code fence', () => {
+    assert.equal(finishedBlocks('one paragraph still being writ', 0), 0);
+    assert.equal(finishedBlocks('done.\n\nnext one', 0), 7);
+    // A blank line inside an open fence is no boundary: the block before the fence is.
+    const open = 'intro\n\n```ts\nconst a = 1;\n\nconst b';
+    assert.equal(finishedBlocks(open, 0), 7);
+    const closed = open + ' = 2;\n' + '```' + '\n\n';
+    assert.equal(finishedBlocks(closed + 'after', 0), closed.length);
+    // Counted from where the drawn part ends.
+    assert.equal(finishedBlocks('a\n\nb\n\nc', 3), 6);
+    assert.equal(finishedBlocks('a\n\nb', 3), 3);
   });
 });
