@@ -4,6 +4,7 @@
  * tool registry and the metrics. Hosts (CLI, extension, tests) create it through
  * `startGovernanceServer` or `runStdioServer`.
  */
+import { hostname } from 'node:os';
 import { GovernanceService } from '../core/governance';
 import { GovernanceEvents } from '../core/events';
 import { KnowledgeGraph } from '../knowledge/knowledge';
@@ -138,6 +139,9 @@ export async function createGovernanceApp(options: {
     lock.release();
     throw err;
   }
+  // A team's servers also write their audit entries to the shared database (who wrote it: host:pid).
+  const appendAudit = store.appendAudit?.bind(store);
+  if (appendAudit) audit.mirrorTo((record) => appendAudit(record, `${hostname()}:${process.pid}`));
   const approvals = new RiskApprovalBroker({ audit, logger: options.logger, ...options.approvals });
   const events = new GovernanceEvents();
   // Updates are capped by the conditions dialectic resolutions stored (called per update, after `dialectic` exists).

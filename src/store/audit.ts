@@ -47,6 +47,7 @@ const READ_CHUNK = 64 * 1024;
 export class AuditLog {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private mirror: ((record: AuditRecord) => Promise<void>) | undefined;
 
   private constructor(
     /** Absolute path of the JSONL file. */
@@ -83,6 +84,9 @@ export class AuditLog {
     const write = this.chain.then(async () => {
       await this.handle.appendFile(line);
       await this.handle.datasync();
+      // The file is the record of this server; the shared copy is best effort (a database outage
+      // must not fail the approval that is being logged).
+      await this.mirror?.(record).catch(() => undefined);
       return record;
     });
     // A failed append must not block later ones.
@@ -120,6 +124,11 @@ export class AuditLog {
     } finally {
       await reader.close();
     }
+  }
+
+  /** Also hands every appended record (after it is on disk) to `mirror`, e.g. the team's shared audit table. */
+  mirrorTo(mirror: (record: AuditRecord) => Promise<void>): void {
+    this.mirror = mirror;
   }
 
   /** Waits for pending appends, then closes the file; idempotent. */

@@ -24,6 +24,8 @@ export interface Store {
   /** Codex sessions seen through hooks (src/hooks). */
   readonly observedSessions: ObservedSessionRepository;
   info(): Promise<StoreInfo>;
+  /** Stores an audit record in the shared database too (PostgreSQL: table `audit_log`); absent for SQLite. */
+  appendAudit?(record: { ts: string; type: string }, server: string): Promise<void>;
   /** Closes the database; idempotent. Calls after close reject. */
   close(): Promise<void>;
 }

@@ -46,6 +46,9 @@ export async function openPostgresStore(url: string, options: { migrate?: boolea
     dialectic: new PgDialecticRepository(pool),
     tasks: new PgTaskRepository(pool),
     observedSessions: new PgObservedSessionRepository(pool),
+    async appendAudit(record: { ts: string; type: string }, server: string): Promise<void> {
+      await pool.query('INSERT INTO audit_log (at, server, entry) VALUES ($1, $2, $3)', [record.ts, server, JSON.stringify(record)]);
+    },
     async info(): Promise<StoreInfo> {
       return { kind: 'postgres', path: pool.label, schemaVersion: await pgSchemaVersion(pool) };
     },
