@@ -8,7 +8,8 @@
  *   prompts, timeout and audit as the requests of the sessions this server starts.
  * - PostToolUse and Stop record the work (`process_agent_update` with what ran), which may PAUSE
  *   the agent for its next call.
- * Every event lands in the observed-session store; decisions and recorded work in the audit log.
+ * Every event lands in the observed-session store; decisions and recorded work in the audit log,
+ * durable before the answer. A PreToolUse without a decision is answered before its record is.
  */
 import { NotFoundError } from '../core/errors';
 import type { GovernanceService } from '../core/governance';
@@ -57,6 +58,15 @@ export function approvalPolicyOf(permissionMode: string | undefined): string | u
   return undefined;
 }
 
+/**
+ * Whether the event itself makes an audit entry. Not: a UserPromptSubmit, and a PreToolUse that
+ * lets the call go on (its PostToolUse audits what actually ran). A PermissionRequest is audited
+ * by the broker, but its answer still waits for the record (a person waited longer anyway).
+ */
+function auditable(name: string, decision: HookDecision): boolean {
+  return !(name === 'UserPromptSubmit' || (name === 'PreToolUse' && decision.kind === 'none'));
+}
+
 export class CodexHookHandler {
   private readonly logger: Logger;
   private readonly clock: () => number;
@@ -71,6 +81,8 @@ export class CodexHookHandler {
   /**
    * Decides and records one event. `signal` aborts when the hook went away (Codex killed it at its
    * timeout): a pending approval is then denied and closed.
+   * Resolves before the event record is durable when no audit entry is due (see `auditable`); a
+   * record that then fails is logged, not answered.
    * @throws only when the store cannot record (the route answers 500 and the hook gives no decision)
    */
   async handle(event: CodexHookEvent, signal?: AbortSignal): Promise<HookResult> {
@@ -107,7 +119,7 @@ export class CodexHookHandler {
       default:
         summary = undefined;
     }
-    const session = await this.deps.observed.record({
+    const recording = this.deps.observed.record({
       sessionId: event.session_id,
       agentId,
       atMs: this.clock(),
@@ -126,9 +138,21 @@ export class CodexHookHandler {
         ...(event.transcript_path ? { transcriptPath: event.transcript_path } : {}),
       },
     });
+    const result: HookResult = { decision, agent_id: agentId, session_id: event.session_id };
+    if (!auditable(event.hook_event_name, decision)) {
+      // Codex waits for this answer before every tool call, and the decision does not depend on the
+      // record: answer now and let the record's COMMIT (an fsync, 1-10 ms) finish after. Its
+      // statements already ran; losing the row to a crash loses no audit entry (none is due).
+      void recording.then(
+        (session) => this.deps.onRecorded?.(session),
+        (err: unknown) => this.logger.error(`Codex hook: could not record ${event.hook_event_name} of ${event.session_id}: ${err instanceof Error ? err.message : String(err)}`),
+      );
+      return result;
+    }
+    const session = await recording;
     await this.auditEvent(event, agentId, session, decision, summary);
     this.deps.onRecorded?.(session);
-    return { decision, agent_id: agentId, session_id: event.session_id };
+    return result;
   }
 
   private async preToolUse(agentId: string): Promise<HookDecision> {
@@ -193,7 +217,7 @@ export class CodexHookHandler {
     // PermissionRequest is audited by the broker (approval.requested / approval.answered); a
     // PreToolUse that lets the call go on is audited by its PostToolUse (what actually ran).
     const name = event.hook_event_name;
-    if (name === 'PermissionRequest' || name === 'UserPromptSubmit' || (name === 'PreToolUse' && decision.kind === 'none')) return;
+    if (name === 'PermissionRequest' || !auditable(name, decision)) return;
     const type = name === 'SessionStart' ? 'hook.session_start' : name === 'PreToolUse' ? 'hook.tool_denied' : name === 'PostToolUse' ? 'hook.tool_used' : name === 'Stop' ? 'hook.turn_ended' : 'hook.event';
     try {
       await this.deps.audit?.append({

@@ -151,4 +151,54 @@ describe('CodexHookHandler', () => {
     assert.equal(r.decision.kind, 'deny');
     assert.match((r.decision as { reason: string }).reason, /approval policy is invalid.*confirmAutoApproveHigh/);
   });
+
+  describe('answer before the record is durable', () => {
+    /** The real repository, with each record's promise (its durable COMMIT) held until released. */
+    function gated(): { handler: CodexHookHandler; release: () => void; logged: string[]; recorded: string[] } {
+      const held: Array<() => void> = [];
+      const logged: string[] = [];
+      const recorded: string[] = [];
+      const observed = Object.create(store.observedSessions) as Store['observedSessions'];
+      observed.record = (w) => {
+        const real = store.observedSessions.record(w);
+        return new Promise((resolve, reject) => held.push(() => void real.then(resolve, reject)));
+      };
+      const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: unknown) => void logged.push(String(m)) };
+      const h = new CodexHookHandler({ governance, approvals: broker, observed, audit, logger, onRecorded: (s) => void recorded.push(s.last_event), readOrigin: () => Promise.resolve({ source: 'codex-exec' }) });
+      return { handler: h, release: () => held.splice(0).forEach((f) => f()), logged, recorded };
+    }
+    const settled = async (p: Promise<unknown>) => (await Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))])) as boolean;
+
+    it('a PreToolUse without a decision is answered while its record is still committing; the record lands', async () => {
+      const g = gated();
+      const r = g.handler.handle(ev({ hook_event_name: 'PreToolUse', ...bash('ls') }));
+      assert.equal(await settled(r), true, 'answered before the COMMIT');
+      assert.deepEqual((await r).decision, { kind: 'none' });
+      assert.deepEqual(g.recorded, []);
+      g.release();
+      await new Promise((res) => setTimeout(res, 20));
+      assert.deepEqual(g.recorded, ['PreToolUse']);
+      assert.equal((await store.observedSessions.get(SID))?.tool_calls, 1);
+    });
+
+    it('an event with an audit entry (PostToolUse) waits for its durable record', async () => {
+      const g = gated();
+      const post = g.handler.handle(ev({ hook_event_name: 'PostToolUse', ...bash('ls'), tool_response: 'ok' }));
+      assert.equal(await settled(post), false, 'PostToolUse waits for its record');
+      g.release();
+      await post;
+      assert.equal((await audit.read({ limit: 100 })).entries.filter((e) => e.type === 'hook.tool_used').length, 1);
+    });
+
+    it('a record that fails after the answer is logged', async () => {
+      const logged: string[] = [];
+      const observed = Object.create(store.observedSessions) as Store['observedSessions'];
+      observed.record = () => Promise.reject(new Error('disk full'));
+      const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: unknown) => void logged.push(String(m)) };
+      const h = new CodexHookHandler({ governance, approvals: broker, observed, audit, logger, readOrigin: () => Promise.resolve({ source: 'codex-exec' }) });
+      assert.deepEqual((await h.handle(ev({ hook_event_name: 'PreToolUse', ...bash('ls') }))).decision, { kind: 'none' });
+      await new Promise((res) => setTimeout(res, 10));
+      assert.match(logged.join('\n'), /could not record PreToolUse of .*disk full/);
+    });
+  });
 });
