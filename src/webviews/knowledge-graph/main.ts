@@ -1,7 +1,9 @@
 /**
  * Knowledge graph page: a cytoscape graph (built-in `cose` force layout) of discoveries and their
  * author agents, with search and filters answered by the host, "load more" paging, a notice at
- * the cap, and a details pane for the clicked discovery.
+ * the cap, a details pane for the clicked discovery, and a result list beside the canvas. Keyboard
+ * (./navigation): Tab reaches the search box, the list and the canvas; arrows move the selection,
+ * which is highlighted and centred on the canvas; Enter opens details; Escape clears.
  */
 import '@vscode/codicons/dist/codicon.css';
 import './styles.css';
@@ -13,7 +15,9 @@ import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import cytoscape from 'cytoscape';
 import { panelChannel } from '../shared/vscode-api';
 import { el, field, onThemeChange, themeColors } from '../shared/theme';
-import type { GraphDetails, GraphFilters, KgHostMessage, KgPageMessage, KgPageState } from './protocol';
+import { canvasKey, listKey, nodeLabel, type NavContext, type NavResult, type NavState } from './navigation';
+import type { GraphDetails, GraphFilters, GraphNode, KgHostMessage, KgPageMessage, KgPageState } from './protocol';
+import { ResultList } from './results';
 
 type Graph = Extract<KgHostMessage, { type: 'graph' }>;
 type Select = HTMLElement & { value: string };
@@ -23,21 +27,26 @@ const saved = channel.state();
 let filters: GraphFilters = saved?.filters ?? { query: '' };
 let selected = saved?.selected;
 let receivedAt = 0;
+let nav: NavState = selected ? { active: selected } : {};
 
 const app = document.getElementById('app')!;
-const search = el('vscode-textfield', { placeholder: 'Search discoveries (words, prefix*)', 'aria-label': 'Search' }) as Select;
+const search = el('vscode-textfield', { placeholder: 'Search discoveries (words, prefix*)', 'aria-label': 'Search discoveries' }) as Select;
 search.append(el('vscode-icon', { slot: 'content-before', name: 'search', title: 'search' }));
 const agentSelect = el('vscode-single-select', { 'aria-label': 'Agent' }) as Select;
 const typeSelect = el('vscode-single-select', { 'aria-label': 'Type' }) as Select;
 const tagSelect = el('vscode-single-select', { 'aria-label': 'Tag' }) as Select;
 const searchButton = el('vscode-button', { id: 'search' }, 'Search');
-const fitButton = el('vscode-button', { secondary: '', title: 'Fit the graph to the view' }, 'Fit');
+const fitButton = el('vscode-button', { secondary: '', title: 'Fit the graph to the view', 'aria-label': 'Fit the graph to the view' }, 'Fit');
 const status = el('div', { class: 'status', id: 'status' }, 'Loading…');
 const notice = el('div', { class: 'notice hidden', id: 'notice' });
 const errorBox = el('div', { class: 'error hidden', id: 'error' });
 const moreButton = el('vscode-button', { id: 'more', secondary: '', class: 'hidden' }, 'Load more');
-const graphBox = el('div', { id: 'graph' });
-const details = el('div', { id: 'details' }, el('p', { class: 'muted' }, 'Click a discovery to see its details.'));
+const CANVAS_HELP = 'Knowledge graph. Up and Down: next result; Left and Right: linked nodes; Enter: details; Escape: clear.';
+const graphBox = el('div', { id: 'graph', tabindex: '0', role: 'application', 'aria-roledescription': 'graph', 'aria-label': CANVAS_HELP });
+const results = new ResultList('Discoveries shown. Up and Down: move; Enter: details; Escape: clear.');
+// Says the node reached on the canvas, which has no DOM element of its own to carry its name.
+const announcer = el('div', { id: 'announce', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+const details = el('div', { id: 'details' }, el('p', { class: 'muted' }, 'Click a discovery, or press Enter on one in the list, to see its details.'));
 const legend = el('div', { class: 'legend' });
 
 app.append(
@@ -46,7 +55,8 @@ app.append(
   legend,
   notice,
   errorBox,
-  el('div', { class: 'main' }, graphBox, details),
+  el('div', { class: 'main' }, results.element, graphBox, details),
+  announcer,
 );
 search.value = filters.query;
 
@@ -124,6 +134,11 @@ function runSearch(): void {
 searchButton.addEventListener('click', runSearch);
 search.addEventListener('keydown', (e) => {
   if (e.key === 'Enter') runSearch();
+  // Escape clears the typed text; Enter then shows the most recent discoveries again.
+  if (e.key === 'Escape' && search.value) {
+    e.preventDefault();
+    search.value = '';
+  }
 });
 for (const s of [agentSelect, typeSelect, tagSelect]) s.addEventListener('change', runSearch);
 fitButton.addEventListener('click', () => cy.fit(undefined, 20));
@@ -134,9 +149,72 @@ moreButton.addEventListener('click', () => {
 });
 cy.on('tap', 'node[kind = "discovery"]', (e) => {
   // The selector matches nodes only; cytoscape types every event target as `any`.
-  selected = (e.target as cytoscape.NodeSingular).id();
+  const id = (e.target as cytoscape.NodeSingular).id();
+  nav = { active: id };
+  highlight(false);
+  openDetails(id);
+});
+
+function openDetails(id: string): void {
+  selected = id;
   save();
-  channel.post({ type: 'details', id: selected });
+  channel.post({ type: 'details', id });
+}
+
+const navContext: NavContext = {
+  get order() {
+    return results.order;
+  },
+  neighbours: (id) => {
+    const node = cy.getElementById(id);
+    // Linked discoveries in list order first, then the author: the walk meets content before people.
+    const rank = (n: cytoscape.NodeSingular) => (n.data('kind') === 'agent' ? 1e9 : results.order.indexOf(n.id()));
+    return node.nonempty() ? node.neighborhood('node').toArray().sort((a, b) => rank(a as cytoscape.NodeSingular) - rank(b as cytoscape.NodeSingular)).map((n) => n.id()) : [];
+  },
+  isDiscovery: (id) => cy.getElementById(id).data('kind') === 'discovery',
+};
+
+/** Shows `nav.active` as the selection in the list and on the canvas (centred when `centre`). */
+function highlight(centre: boolean): void {
+  cy.$(':selected').unselect();
+  results.setActive(nav.active);
+  const node = nav.active === undefined ? undefined : cy.getElementById(nav.active);
+  if (!node?.nonempty()) return;
+  node.select();
+  if (centre) cy.center(node);
+}
+
+function labelOf(id: string): string {
+  const node = cy.getElementById(id);
+  return nodeLabel(node.data() as GraphNode, node.data('kind') === 'agent' ? node.outgoers('node').length : 0);
+}
+
+function onKey(e: KeyboardEvent, answer: (state: NavState, key: string, ctx: NavContext) => NavResult, fromCanvas: boolean): void {
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  const r = answer(nav, e.key, navContext);
+  if (!r.handled) return;
+  e.preventDefault();
+  nav = r.state;
+  highlight(true);
+  if (fromCanvas) announcer.textContent = nav.active === undefined ? 'Selection cleared' : labelOf(nav.active);
+  if (r.open) openDetails(r.open);
+}
+
+results.element.addEventListener('keydown', (e) => onKey(e, listKey, false));
+graphBox.addEventListener('keydown', (e) => onKey(e, canvasKey, true));
+results.element.addEventListener('focus', () => {
+  // Listbox pattern: focusing a list without an active option activates the first one.
+  if (nav.active === undefined || !results.has(nav.active)) {
+    nav = listKey({}, 'Home', navContext).state;
+    highlight(true);
+  }
+});
+results.element.addEventListener('click', (e) => {
+  const id = results.idAt(e.target);
+  if (id === undefined) return;
+  nav = { active: id };
+  highlight(true);
+  openDetails(id);
 });
 
 function showGraph(g: Graph): void {
@@ -216,7 +294,13 @@ function showGraph(g: Graph): void {
   moreButton.classList.toggle('hidden', !g.hasMore);
   notice.classList.toggle('hidden', !g.capped);
   notice.textContent = g.capped ? `Showing the first ${g.cap.toLocaleString()} discoveries to keep the graph responsive. Search or filter to see others.` : '';
-  if (selected && cy.getElementById(selected).nonempty()) cy.getElementById(selected).select();
+  results.show(
+    g.nodes.filter((n) => n.kind === 'discovery').map((n) => ({ id: n.id, text: n.label, label: nodeLabel(n) })),
+    g.append,
+  );
+  if (nav.active === undefined && selected) nav = { active: selected };
+  if (nav.active !== undefined && cy.getElementById(nav.active).empty()) nav = {};
+  highlight(false);
   save();
 }
 
@@ -240,15 +324,17 @@ function showDetails(d: GraphDetails): void {
   ] as const) meta.append(el('dt', {}, k), el('dd', {}, v));
   const links = el('ul');
   for (const e of d.edges) {
-    const link = el('a', { title: e.id }, e.summary ?? e.id);
-    link.addEventListener('click', () => {
-      selected = e.id;
-      cy.$(':selected').unselect();
-      cy.getElementById(e.id).select();
-      channel.post({ type: 'details', id: e.id });
+    // An href makes the link reachable with Tab and followed with Enter.
+    const link = el('a', { href: '#', title: e.id, 'aria-label': `${e.relation} ${e.direction === 'out' ? 'to' : 'from'}: ${e.summary ?? e.id}` }, e.summary ?? e.id);
+    link.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      nav = { active: e.id };
+      highlight(true);
+      openDetails(e.id);
     });
     links.append(el('li', {}, `${e.direction === 'out' ? '→' : '←'} ${e.relation}: `, link));
   }
+  details.dataset.id = d.id;
   details.replaceChildren(
     el('h3', {}, d.summary),
     meta,
