@@ -40,6 +40,8 @@ export interface FakeChatReply {
   /** The model declines: `message.refusal` (content null), as OpenAI sends it. */
   refusal?: string;
   usage?: FakeChatUsage;
+  /** Streaming only: wait this long (ms) before each word, so a client sees the text grow. Default 0. */
+  wordDelayMs?: number;
 }
 
 /** An HTTP error answer with an OpenAI-style body (`retry-after` header when given, as with 429). */
@@ -176,7 +178,10 @@ export async function startFakeChatCompletions(options: FakeChatOptions): Promis
         res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`);
       chunk({ role: 'assistant', content: '' }, null);
       // Word by word, as a model streams tokens (each piece keeps its trailing space).
-      for (const piece of (reply.content ?? '').match(/\S+\s*/g) ?? []) chunk({ content: piece }, null);
+      for (const piece of (reply.content ?? '').match(/\S+\s*/g) ?? []) {
+        if (reply.wordDelayMs) await new Promise((r) => setTimeout(r, reply.wordDelayMs));
+        chunk({ content: piece }, null);
+      }
       if (reply.refusal) chunk({ refusal: reply.refusal }, null);
       if (toolCalls.length) chunk({ tool_calls: toolCalls }, null);
       chunk({}, finishReason);

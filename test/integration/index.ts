@@ -5,6 +5,7 @@
 import Mocha from 'mocha';
 import { askRunner, bridgeDir } from './bridge';
 import { activateExtension } from './helpers';
+import { registerAgentRunSuite } from './suites/agent-run.suite';
 import { registerApprovalsSuite } from './suites/approvals.suite';
 import { registerApprovalsPanelSuite } from './suites/approvals-panel.suite';
 import { registerConnectionConfigSuite } from './suites/connection-config.suite';
@@ -39,6 +40,7 @@ export async function run(): Promise<void> {
   if (bridgeDir && on('panels')) registerPanelsSuite();
   if (bridgeDir && on('sessions')) registerSessionsSuite();
   if (bridgeDir && on('approvals-panel')) registerApprovalsPanelSuite();
+  if (bridgeDir && on('agent-run')) registerAgentRunSuite();
   // Stops this window's server while "another window" serves; starts it again at the end.
   if (bridgeDir && on('remote-panels')) registerRemotePanelsSuite();
   if (bridgeDir) {

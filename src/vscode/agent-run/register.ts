@@ -70,16 +70,30 @@ export function registerAgentRuns(host: ExtensionHost, approvals: RunApprovalsSo
   };
   const runs = new AgentRuns();
   host.push({ dispose: () => runs.dispose() });
+  const taskRuns = { runOf: (id: string) => runs.ofTask(id)?.header().status };
+  let shown = '';
   const tasks = host.push(
     new ClientTreeView({
       viewId: TASKS_VIEW_ID,
       topics: ['agents'],
-      load: (c) => loadTasks(c, { runOf: (id) => runs.ofTask(id)?.header().status }),
+      load: async (c) => {
+        const content = await loadTasks(c, taskRuns);
+        shown = JSON.stringify(content);
+        return content;
+      },
       source,
-      tickMs: TASKS_TICK_MS,
     }),
   );
   host.push({ dispose: runs.onDidChange(() => tasks.refresh()) });
+  // Redrawn only when the rows changed: a redraw every tick would hide a row's inline actions
+  // under the pointer (and swallow a click on them).
+  const ticker = setInterval(() => {
+    if (!tasks.view.visible || !source.current) return;
+    void loadTasks(source.current, taskRuns).then((content) => {
+      if (JSON.stringify(content) !== shown) tasks.refresh();
+    });
+  }, TASKS_TICK_MS);
+  host.push({ dispose: () => clearInterval(ticker) });
   const panels = host.push(
     new PanelHost<AgentRunPanelHandler>(
       {
@@ -125,10 +139,10 @@ export function registerAgentRuns(host: ExtensionHost, approvals: RunApprovalsSo
   };
 
   /** Starts the run in the background and opens its panel; resolves with the run id once the panel drew. */
-  const start = async (c: GovernanceClient, key: string, request: RunRequest): Promise<string> => {
+  const start = async (c: GovernanceClient, key: string, request: RunRequest, title?: string): Promise<string> => {
     const runId = randomUUID();
     const s = request.settings;
-    const run = new AgentRunSession({ runId, agentId: `openai-agent-${runId.slice(0, 8)}`, model: s.model, baseUrl: s.baseUrl, api: s.api, prompt: request.prompt ?? '', maxSteps: s.maxSteps, ...(request.taskId ? { taskId: request.taskId } : {}) });
+    const run = new AgentRunSession({ runId, agentId: `openai-agent-${runId.slice(0, 8)}`, model: s.model, baseUrl: s.baseUrl, api: s.api, prompt: title ?? request.prompt ?? '', maxSteps: s.maxSteps, ...(request.taskId ? { taskId: request.taskId } : {}) });
     runs.add(run);
     const push = (e: AgentEvent) => run.push(e);
     let ended: Promise<unknown>;
@@ -256,10 +270,12 @@ export function registerAgentRuns(host: ExtensionHost, approvals: RunApprovalsSo
     const key = await apiKey();
     if (!key) return undefined;
     const mine = await c.callTool('list_tasks', { status: 'claimed', claimed_by: VSCODE_USER_AGENT, limit: 200 });
-    if (mine.tasks.some((t) => t.task_id === id)) {
+    const held = mine.tasks.find((t) => t.task_id === id);
+    if (held) {
       await c.callTool('fail_task', { task_id: id, agent_id: VSCODE_USER_AGENT, reason: 'Handed to a governed agent run from VS Code.', requeue: true });
     }
-    return start(c, key, { taskId: id, settings: s });
+    const description = held?.description ?? (await c.callTool('list_tasks', { status: 'pending', limit: 200 })).tasks.find((t) => t.task_id === id)?.description;
+    return start(c, key, { taskId: id, settings: s }, description);
   });
 
   host.registerCommand(AGENT_COMMANDS.openTaskRun, async (arg?: unknown) => {

@@ -25,8 +25,8 @@ export interface TaskRuns {
 const GROUPS: Array<{ status: TaskRecord['status']; label: string; expanded: boolean; icon: { id: string; color?: string } }> = [
   { status: 'pending', label: 'Open', expanded: true, icon: { id: 'circle-large-outline' } },
   { status: 'claimed', label: 'Claimed', expanded: true, icon: { id: 'sync', color: 'charts.blue' } },
-  { status: 'completed', label: 'Done', expanded: false, icon: { id: 'pass', color: 'testing.iconPassed' } },
-  { status: 'failed', label: 'Failed', expanded: false, icon: { id: 'error', color: 'errorForeground' } },
+  { status: 'completed', label: 'Done', expanded: true, icon: { id: 'pass', color: 'testing.iconPassed' } },
+  { status: 'failed', label: 'Failed', expanded: true, icon: { id: 'error', color: 'errorForeground' } },
 ];
 
 /** Rows of the Tasks view. `now` (ms) dates lease time left and ages. */
@@ -54,7 +54,7 @@ export async function loadTasks(client: GovernanceClient | undefined, runs: Task
       icon: g.icon,
       contextValue: `${TASK_CONTEXT}Group`,
       children: tasks.map((t) => taskNode(t, runs.runOf(t.task_id), now)),
-      expanded: g.expanded && total > 0,
+      expanded: g.expanded,
     };
   });
   const open = pages[0]!.total;
@@ -67,7 +67,7 @@ export function taskNode(t: TaskRecord, run: string | undefined, now: number): V
   const mine = t.status === 'claimed' && t.claimed_by === VSCODE_USER_AGENT;
   const bits: string[] = [];
   if (t.status === 'claimed') bits.push(`by ${t.claimed_by ?? '?'}${t.lease_expires_at ? ` · ${leaseLeft(t.lease_expires_at, now)}` : ''}`);
-  else if ((t.status === 'completed' || t.status === 'failed') && t.claimed_by) bits.push(`${t.status === 'completed' ? 'done' : 'failed'} by ${t.claimed_by} ${ago(t.updated_at, now)}`);
+  else if ((t.status === 'completed' || t.status === 'failed') && t.claimed_by) bits.push(`${t.status === 'completed' ? 'done' : 'failed'} by ${t.claimed_by}`);
   if (t.priority !== 'medium') bits.push(t.priority);
   if (t.due_date) bits.push(`due ${t.due_date}`);
   if (run) bits.push(`run ${run}`);
@@ -75,7 +75,7 @@ export function taskNode(t: TaskRecord, run: string | undefined, now: number): V
     id: `${ID_PREFIX}${t.task_id}`,
     label: oneLine(t.description, 80),
     description: bits.join(' · '),
-    tooltip: tooltipOf(t, run),
+    tooltip: tooltipOf(t, run, now),
     icon: iconOf(t),
     contextValue: `${TASK_CONTEXT}.${t.status}${mine ? '.mine' : ''}${run ? '.run' : ''}`,
   };
@@ -104,7 +104,7 @@ function iconOf(t: TaskRecord): { id: string; color?: string } {
   return t.priority === 'critical' || t.priority === 'high' ? { id: 'circle-large-filled', color: 'charts.orange' } : { id: 'circle-large-outline' };
 }
 
-function tooltipOf(t: TaskRecord, run: string | undefined): string {
+function tooltipOf(t: TaskRecord, run: string | undefined, now: number): string {
   const lines = [
     `**${escapeMarkdown(t.task_id)}** · ${t.status} · ${t.priority}`,
     '',
@@ -113,7 +113,7 @@ function tooltipOf(t: TaskRecord, run: string | undefined): string {
   ];
   if (t.tags.length) lines.push(`Tags: ${t.tags.map(escapeMarkdown).join(', ')}  `);
   if (t.due_date) lines.push(`Due: ${t.due_date}  `);
-  lines.push(`Posted by ${escapeMarkdown(t.created_by)} at ${t.created_at}  `);
+  lines.push(`Posted by ${escapeMarkdown(t.created_by)} at ${t.created_at}; last change ${ago(t.updated_at, now)}  `);
   if (t.claimed_by) lines.push(`${t.status === 'claimed' ? 'Claimed' : 'Last held'} by ${escapeMarkdown(t.claimed_by)}${t.lease_expires_at ? `, lease until ${t.lease_expires_at}` : ''}  `);
   if (t.result) lines.push('', `${t.status === 'failed' ? 'Reason' : 'Result'}: ${escapeMarkdown(t.result.length > 1000 ? `${t.result.slice(0, 999)}…` : t.result)}`);
   if (run) lines.push('', `An agent run of this task in this window: ${run}.`);
