@@ -39,7 +39,12 @@ export type WebviewAction =
   /** Waits until an element matching the selector contains the text. */
   | { waitText: string; contains: string }
   /** Waits until an element matching the selector is visible. */
-  | { waitFor: string };
+  | { waitFor: string }
+  /**
+   * Presses a key (Playwright key name, e.g. `Tab`, `ArrowDown`) where the focus is; with `until`,
+   * presses it until the element matching that selector has the focus, at most `max` (default 20) times.
+   */
+  | { press: string; until?: string; max?: number };
 
 export interface BridgeResponse {
   ok: boolean;

@@ -382,6 +382,7 @@ class Bridge {
         else if ('select' in a) await frame.locator(a.select).first().selectOption(a.value, { timeout });
         else if ('waitText' in a) await frame.locator(a.waitText).filter({ hasText: a.contains }).first().waitFor({ state: 'visible', timeout });
         else if ('waitFor' in a) await frame.locator(a.waitFor).first().waitFor({ state: 'visible', timeout });
+        else if ('press' in a) await this.press(frame, a, timeout);
       }
     } catch (err) {
       const text = await frame.locator('body').innerText({ timeout: 2000 }).catch(() => '');
@@ -391,6 +392,16 @@ class Bridge {
     const text = await frame.locator('body').innerText({ timeout });
     await this.screenshot(name);
     return { ok: true, text };
+  }
+
+  /** A key press where the focus is, as a person types it; with `until`, repeated until that element has the focus. */
+  async press(frame, { press, until, max = 20 }, timeout) {
+    const focused = async () => until !== undefined && (await frame.locator(until).first().evaluate((e) => e === e.ownerDocument.activeElement, undefined, { timeout }));
+    for (let i = 0; i < (until === undefined ? 1 : max); i++) {
+      await this.page.keyboard.press(press);
+      if (until === undefined || (await focused())) return;
+    }
+    throw new Error(`${max} presses of ${press} did not bring the focus to ${until}.`);
   }
 
   async dialog({ name, contains, click }) {

@@ -115,6 +115,56 @@ export function registerPanelsSuite(): void {
       await screenshot('panel-knowledge-graph-filtered');
     });
 
+    it('Knowledge graph from the keyboard: Tab to the result list, ArrowDown twice, Enter shows that discovery; Tab to the canvas, Right walks its links; every node labelled', async function () {
+      this.timeout(120_000);
+      // Stored one after another (distinct times), so the list shows them newest first: C, B, A.
+      let previous: string | undefined;
+      for (const name of ['A', 'B', 'C']) {
+        const r = await callTool('keyboard-agent', 'store_discovery_graph', {
+          discovery_type: 'insight',
+          summary: `Keyboard walk ${name}`,
+          tags: ['keyboard-walk'],
+          related_to: previous && name === 'B' ? [previous] : [],
+        });
+        previous = r.discovery_id;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const r = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph', { query: '', tag: 'keyboard-walk' });
+      assert.deepEqual({ loaded: r.loaded, nodes: r.nodes }, { loaded: 3, nodes: 4 });
+      const label = (name: string) => `#results li[aria-label="Keyboard walk ${name}, type insight, status open, agent keyboard-agent"]`;
+      const walk = await askRunner({
+        op: 'webview',
+        name: 'panel-knowledge-graph-keyboard',
+        actions: [
+          { waitFor: label('A') },
+          { waitFor: label('B') },
+          { waitFor: label('C') },
+          { waitFor: 'vscode-textfield[aria-label="Search discoveries"]' },
+          { waitFor: '#graph[role="application"][aria-label]' },
+          { click: 'vscode-textfield' },
+          { press: 'Tab', until: '#results' },
+          { waitFor: `${label('C')}[aria-selected="true"]` },
+          { press: 'ArrowDown' },
+          { press: 'ArrowDown' },
+          { waitFor: `${label('A')}[aria-selected="true"]` },
+          { press: 'Enter' },
+          { waitText: '#details h3', contains: 'Keyboard walk A' },
+          { waitText: '#details', contains: 'keyboard-agent' },
+          { press: 'Tab', until: '#graph' },
+          { press: 'ArrowRight' },
+          { waitText: '#announce', contains: 'Keyboard walk B, type insight, status open, agent keyboard-agent' },
+          { press: 'ArrowRight' },
+          { waitText: '#announce', contains: 'agent keyboard-agent, 3 discoveries shown' },
+          { press: 'Enter' },
+          { press: 'ArrowRight' },
+          { waitText: '#announce', contains: 'Keyboard walk C' },
+          { press: 'Escape' },
+          { waitText: '#announce', contains: 'Selection cleared' },
+        ],
+      });
+      assert.ok(walk.ok, `${walk.error}\n${walk.text}`);
+    });
+
     it('Agent dashboard opens on the most recent agent and compares agents', async function () {
       const first = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
       assert.deepEqual(first.agentIds, ['coder']);
