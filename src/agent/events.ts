@@ -6,7 +6,9 @@
  * Every event has `type`, `runId` and `at` (ISO-8601 UTC). A run emits exactly one `run-started`
  * first and one `run-ended` last; between them, per step: `governance` (the check before the model
  * turn), `model-text-delta`s (streaming only), `model-turn`, `usage`, then per tool call
- * `tool-call`, `tool-decision` and `tool-result` (no `tool-result` after a denial).
+ * `tool-call`, `tool-decision` and `tool-result` (no `tool-result` after a denial). The model
+ * request is already on its way while the check runs, but its deltas are held until the
+ * `governance` event; after a PAUSE they are dropped (no `model-turn`, the answer is discarded).
  */
 
 /** Which OpenAI API the run speaks. */

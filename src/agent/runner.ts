@@ -3,8 +3,11 @@
  * `openai` SDK) with the governance tools and the Codex config's MCP tools, every step governed
  * through a {@link GovernanceClient} (HTTP from the CLI, in process inside VS Code):
  *
- * 1. before each model turn `process_agent_update` (PAUSE ends the run `paused` with the reason and
- *    the peer review the server opened, if any; an unreachable server ends it `error`: fail closed);
+ * 1. each model turn is checked with `process_agent_update` (PAUSE ends the run `paused` with the
+ *    reason and the peer review the server opened, if any; an unreachable server ends it `error`:
+ *    fail closed). The model request is sent while the check is in flight, so the server's durable
+ *    commit overlaps the model's latency; its answer is used only after a PROCEED (after a PAUSE
+ *    it is aborted or discarded, so a paused run may have made one more model request);
  * 2. the turn, streamed or not; its tokens go to `record_model_usage` (metrics and cost);
  * 3. each tool call: an invented tool or arguments that are not JSON or fail the tool's schema come
  *    back to the model as an error naming the cause (the step goes on); otherwise ./approvals
@@ -147,8 +150,7 @@ class AgentRun {
     for (;;) {
       if (this.steps >= this.o.maxSteps) throw new RunEnd('max_steps', `Stopped after ${this.steps} model turns (--max-steps ${this.o.maxSteps}) with the work unfinished; raise --max-steps to let it go on.`);
       const step = ++this.steps;
-      if (this.governed) await this.check(step, operation, complexity);
-      const turn = await this.turn(session, step);
+      const turn = await this.turn(session, step, this.governed ? { operation, complexity } : undefined);
       if (turn.refusal) throw new RunEnd('refused', `The model refused: ${turn.refusal}`, turn.text || turn.refusal);
       if (!turn.toolCalls.length) return { reason: 'done', message: turn.text || '(the model answered with no text)', finalText: turn.text };
       const done: string[] = [];
@@ -193,9 +195,36 @@ class AgentRun {
     }
   }
 
-  private async turn(session: ModelSession, step: number): Promise<ModelTurn> {
+  /**
+   * One model turn. Governed, the request goes out while `process_agent_update` is in flight (its
+   * durable commit is then off the step's critical path) and the answer is acted on only after the
+   * decision: the `governance` event comes first, streamed deltas are held until it, and a PAUSE or
+   * an unreachable server aborts the request and discards its answer before any tool runs.
+   * @throws RunEnd paused / error (from the check), the model's errors
+   */
+  private async turn(session: ModelSession, step: number, check?: { operation: string; complexity: number }): Promise<ModelTurn> {
     const t0 = performance.now();
-    const turn = await session.next({ signal: this.signal, ...(this.o.stream ? { onDelta: (delta: string) => this.emit({ type: 'model-text-delta', step, delta }) } : {}) });
+    const discard = new AbortController();
+    let held: string[] | undefined = check ? [] : undefined;
+    const onDelta = (delta: string): void => {
+      if (held) held.push(delta);
+      else this.emit({ type: 'model-text-delta', step, delta });
+    };
+    const answer = session.next({ signal: check ? AbortSignal.any([this.signal, discard.signal]) : this.signal, ...(this.o.stream ? { onDelta } : {}) });
+    if (check) {
+      // Settled below, or abandoned after a PAUSE: never an unhandled rejection.
+      answer.catch(() => undefined);
+      try {
+        await this.check(step, check.operation, check.complexity);
+      } catch (err) {
+        discard.abort();
+        throw err;
+      }
+      const deltas = held ?? [];
+      held = undefined;
+      for (const delta of deltas) this.emit({ type: 'model-text-delta', step, delta });
+    }
+    const turn = await answer;
     this.emit({ type: 'model-turn', step, text: turn.text, ...(turn.refusal ? { refusal: turn.refusal } : {}), toolCalls: turn.toolCalls.map((c) => ({ callId: c.callId, name: c.name })), durationMs: Math.round(performance.now() - t0) });
     if (turn.usage) await this.usage(step, turn.usage);
     return turn;

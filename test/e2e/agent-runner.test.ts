@@ -199,7 +199,7 @@ describe('codex-governance agent run (CLI, real server, real MCP server, fake mo
     assert.equal(prompter.seen.length, 0);
   });
 
-  it('a PAUSE decision stops the run before the model is asked, naming the reason and the peer review', async () => {
+  it('a PAUSE decision stops the run before any tool of that step runs, naming the reason and the peer review', async () => {
     const agent = 'agent-runner-paused';
     for (let i = 0; i < 40; i++) {
       const res = await fetch(`${server.url}/v1/tools/call`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'process_agent_update', arguments: { agent_id: agent, operation: `rewrite ${i}`, complexity: 1, confidence: 0.05 } }) });
@@ -217,7 +217,9 @@ describe('codex-governance agent run (CLI, real server, real MCP server, fake mo
     const paused = ofType(r, 'governance').find((g) => g.action === 'PAUSE');
     assert.ok(paused, 'a PAUSE event');
     assert.match(r.ended?.message ?? '', new RegExp(`Governance paused agent-runner-paused before step ${paused.step}: .+`));
-    assert.equal(fake.requests.length, paused.step - 1, 'no model turn after the PAUSE');
+    // The paused step's request went out with the check (and was aborted or discarded): at most one more request.
+    assert.ok(fake.requests.length === paused.step - 1 || fake.requests.length === paused.step, `${fake.requests.length} requests for ${paused.step} steps`);
+    assert.deepEqual(r.events.filter((e) => 'step' in e && e.step === paused.step && e.type !== 'governance').map((e) => e.type), [], 'nothing of the paused step after the PAUSE');
     assert.match(paused.reviewSessionId ?? '', /\S/, 'the open peer review is named');
     assert.match(r.ended?.message ?? '', /A peer review is open: /);
   });

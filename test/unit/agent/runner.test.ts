@@ -143,4 +143,69 @@ describe('agent runner (in-process governance client, real server, fake model)',
     assert.ok(started?.type === 'run-started' && started.tools.every((t) => t.server === 'box'));
     assert.equal(prompter.seen.length, 0);
   });
+
+  /** The in-process client with `process_agent_update` held back `delayMs`, logging when it starts and answers. */
+  function slowCheck(log: string[], delayMs: number): InProcessGovernanceClient {
+    const callTool = client.callTool.bind(client);
+    return new Proxy(client, {
+      get(target, key) {
+        if (key !== 'callTool') {
+          const v: unknown = Reflect.get(target, key, target);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        }
+        const slow: typeof callTool = async (name, args, options) => {
+          if (name !== 'process_agent_update') return callTool(name, args, options);
+          log.push('check');
+          await new Promise((r) => setTimeout(r, delayMs));
+          const answer = await callTool(name, args, options);
+          log.push(`decision ${(answer as { governance_decision: { action: string } }).governance_decision.action}`);
+          return answer;
+        };
+        return slow;
+      },
+    });
+  }
+
+  it('sends the model request while the governance check is in flight and acts on the answer only after the decision', async () => {
+    const log: string[] = [];
+    prompter = new ScriptedPrompter([{ decision: 'allow_session' }]);
+    server.app.approvals.setPrompter(prompter);
+    const tracked: AgentTool = { ...writer, call: (args, signal) => (log.push('tool'), writer.call(args, signal)) };
+    const answer = (text: string, tool: boolean) => () => (log.push('model request'), { content: text, ...(tool ? { toolCalls: [{ name: 'box__put', arguments: { value: text } }] } : {}) });
+    const { events, ended } = await run(chatScript(answer('first step', true), answer('all done now', false)), { client: slowCheck(log, 300), stream: true, extraTools: [tracked] });
+    assert.equal(ended.reason, 'done', ended.message);
+    assert.deepEqual(log, ['check', 'model request', 'decision PROCEED', 'tool', 'check', 'model request', 'decision PROCEED']);
+    // Documented order per step: governance, then the held deltas, then the turn.
+    for (const step of [1, 2]) {
+      const kinds = events.filter((e) => 'step' in e && e.step === step).map((e) => e.type);
+      assert.equal(kinds[0], 'governance', `step ${step}: ${kinds.join(', ')}`);
+      assert.ok(kinds.indexOf('model-text-delta') > 0 && kinds.lastIndexOf('model-text-delta') < kinds.indexOf('model-turn'), kinds.join(', '));
+    }
+    const deltas = events.flatMap((e) => (e.type === 'model-text-delta' && e.step === 2 ? [e.delta] : []));
+    assert.equal(deltas.join(''), 'all done now');
+  });
+
+  it('a PAUSE discards the answer already requested: no tool runs, no turn or delta is reported', async () => {
+    const agent = 'unit-agent-paused';
+    let paused = false;
+    for (let i = 0; i < 60 && !paused; i++) {
+      const r = await client.callTool('process_agent_update', { agent_id: agent, operation: `rewrite ${i}`, complexity: 1, confidence: 0.05 });
+      paused = r.governance_decision.action === 'PAUSE';
+    }
+    assert.ok(paused, 'the agent is driven to PAUSE');
+    const log: string[] = [];
+    // Eight writes a turn push the next check to complexity 1, should the first one still pass.
+    const busy = () => (log.push('model request'), { content: 'about to write', toolCalls: Array.from({ length: 8 }, (_, k) => ({ name: 'box__put', arguments: { value: `v${k}` } })) });
+    prompter = new ScriptedPrompter([{ decision: 'allow_session' }]);
+    server.app.approvals.setPrompter(prompter);
+    const { events, ended } = await run(chatScript(busy, busy, busy, busy, busy), { client: slowCheck(log, 200), agentId: agent, stream: true });
+    assert.equal(ended.reason, 'paused', ended.message);
+    const pause = events.find((e) => e.type === 'governance' && e.action === 'PAUSE');
+    assert.ok(pause && pause.type === 'governance');
+    assert.equal(fake?.requests.length, pause.step, 'the paused step\'s request had gone out (the check was slower)');
+    assert.equal(log.at(-1), 'decision PAUSE');
+    const after = events.filter((e) => 'step' in e && e.step === pause.step && e !== pause);
+    assert.deepEqual(after.map((e) => e.type), [], 'nothing of the discarded answer is reported');
+    assert.equal(calls.length, 8 * (pause.step - 1), 'no tool of the paused step ran');
+  });
 });
