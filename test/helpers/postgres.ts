@@ -24,7 +24,7 @@ export interface TestCluster {
   url(database: string): string;
   /** Stops the server (fast shutdown: connections are cut) and starts it again on the same port. */
   restart(downMs?: number): Promise<void>;
-  stop(): Promise<void>;
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
 }
 
@@ -110,20 +110,22 @@ async function startCluster(): Promise<TestCluster> {
     }
   };
 
-  const stop = async () => {
+  /** `fast` (SIGINT: connections cut, checkpoint) as in a restart; `immediate` (SIGQUIT) before deleting it. */
+  const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
     const proc = child;
     child = undefined;
     if (!proc || proc.exitCode !== null) return;
     const exited = new Promise((r) => proc.once('exit', r));
-    // SIGINT to the postmaster is PostgreSQL's "fast" shutdown.
-    proc.kill('SIGINT');
+    proc.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
     await exited;
   };
 
+  // At process exit (a run killed early, or one that never called stopPostgres): immediate
+  // shutdown, wait for the postmaster to remove its pid file, then delete the cluster.
   cleanup = () => {
     if (child && child.exitCode === null) {
       child.kill('SIGQUIT');
-      spawnSync('sleep', ['0.3']);
+      for (let i = 0; i < 100 && existsSync(join(data, 'postmaster.pid')); i++) spawnSync('sleep', ['0.05']);
     }
     rmSync(dir, { recursive: true, force: true });
   };
@@ -146,6 +148,15 @@ async function startCluster(): Promise<TestCluster> {
 
 let counter = 0;
 
+// Mocha's root `after`: the cluster stops once every test file of the run is done (and the run can
+// end without --exit).
+if (typeof after === 'function') {
+  after(async function () {
+    this.timeout(60_000);
+    await stopPostgres();
+  });
+}
+
 /** A new, empty database in the process's cluster; returns its URL. */
 export async function testDatabase(prefix = 'cg'): Promise<string> {
   const c = await testCluster();
@@ -165,7 +176,7 @@ export async function stopPostgres(): Promise<void> {
   if (!cluster) return;
   const c = await cluster;
   cluster = undefined;
-  await c.stop();
+  await c.stop('immediate');
   cleanup?.();
   cleanup = undefined;
 }
