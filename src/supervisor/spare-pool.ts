@@ -1,8 +1,8 @@
 /**
  * One spare Codex child kept ready so the next session skips the spawn and handshake (~80 ms plus
- * a slower first turn, see bench/codex-supervisor.ts). Started only after Codex has been used, not
- * while every slot runs a turn, and dropped after `idleMs` unused: at most `maxSessions` + 1
- * processes. A spare runs nothing: should Codex still ask it for an approval, it is denied.
+ * a slower first turn, see bench/codex-supervisor.ts). Started after a session's first turn has
+ * answered (not during it), not while every slot runs a turn, and dropped after `idleMs` unused: at
+ * most `maxSessions` + 1 processes. A spare runs nothing: should Codex still ask it for an approval, it is denied.
  */
 import type { ChildHooks, CodexChild, CodexEvent, StreamDelta, TokenUsage } from './backend';
 import type { LocatedCodex } from './locate';
@@ -49,6 +49,8 @@ export interface TakenSpare {
 export class SparePool {
   private spare: Spare | undefined;
   private closed = false;
+  /** A refill scheduled by {@link refillAfter} that has not run yet. */
+  private refilling: Promise<void> | undefined;
 
   /**
    * @param start spawns a child of `located` with `hooks` in the default cwd
@@ -62,6 +64,7 @@ export class SparePool {
 
   /** A ready spare of `located`'s binary and backend, if one is (being) started. */
   async take(located: LocatedCodex): Promise<TakenSpare | undefined> {
+    await this.refilling;
     const spare = this.spare;
     if (!spare || spare.path !== located.path || spare.backend !== located.backend) return undefined;
     this.spare = undefined;
@@ -96,6 +99,27 @@ export class SparePool {
     );
   }
 
+  /**
+   * Waits for `turn` (a turn in a newly started or adopted child), then starts the next spare unless
+   * `busy()`. Not during the turn: spawning Codex is CPU-heavy (it probes the OS and runs a login
+   * shell), and on a small machine a spare started alongside a session's first turn slowed that very
+   * turn. The spawn waits one more turn of the event loop, so the answer is written first.
+   */
+  async refillAfter<T>(located: LocatedCodex, turn: Promise<T>, busy: () => boolean): Promise<T> {
+    try {
+      return await turn;
+    } finally {
+      const scheduled: Promise<void> = new Promise((resolve) =>
+        setImmediate(() => {
+          if (this.refilling === scheduled) this.refilling = undefined;
+          this.refill(located, busy());
+          resolve();
+        }),
+      );
+      this.refilling = scheduled;
+    }
+  }
+
   /** Drops the spare when `force`, or when it has been unused for `idleMs`. */
   async sweep(idleMs: number, force: boolean, now = Date.now()): Promise<void> {
     if (this.spare && (force || now - this.spare.lastUsedAt >= idleMs)) await this.drop();
@@ -117,6 +141,7 @@ export class SparePool {
 
   /** Pid of the ready spare, if any. */
   async pid(): Promise<number | undefined> {
+    await this.refilling;
     const child = await this.spare?.child.catch(() => undefined);
     return child?.alive() ? child.pid : undefined;
   }

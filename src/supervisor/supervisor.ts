@@ -51,6 +51,8 @@ export class CodexSupervisor {
   private readonly gate: SessionGate;
   private readonly turns: TurnHost;
   private readonly hooksHost: SessionHooksHost;
+  // Idle sessions give way to new ones (see makeRoom), so only running turns make a spare useless.
+  private readonly busy = () => [...this.sessions.values()].filter((e) => e.record.status === 'running' || e.record.status === 'starting').length >= this.opts.maxSessions;
 
   constructor(options: CodexSupervisorOptions = {}) {
     this.opts = { ...SUPERVISOR_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
@@ -180,7 +182,7 @@ export class CodexSupervisor {
     this.sessions.set(record.id, entry);
     this.addEvent(entry, userEvent(req.prompt, req.agentId));
     this.notifyStarted(req, record.id);
-    return runTurn(this.turns, entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s));
+    return this.spares.refillAfter(located, runTurn(this.turns, entry, located, signal, (child, s) => child.startThread(settings, req.prompt, s)), this.busy);
   }
 
   /**
@@ -214,10 +216,11 @@ export class CodexSupervisor {
     r.endedAt = null;
     entry.closing = false;
     this.changed(entry);
-    return runTurn(this.turns, entry, located, signal, async (child, s) => {
+    const resumed = runTurn(this.turns, entry, located, signal, async (child, s) => {
       await child.resume(threadId, entry.settings);
       return child.reply(threadId, req.prompt, s);
     });
+    return this.spares.refillAfter(located, resumed, this.busy);
   }
 
   /** A snapshot of one session. @throws CodexSessionNotFoundError */
@@ -382,8 +385,6 @@ export class CodexSupervisor {
       child = await this.startChild(located, this.hooks(entry), entry.settings.cwd);
       readyMs = performance.now() - started;
     }
-    // Idle sessions give way to new ones (see makeRoom), so only running turns make a spare useless.
-    this.spares.refill(located, [...this.sessions.values()].filter((e) => e.record.status === 'running' || e.record.status === 'starting').length >= this.opts.maxSessions);
     entry.child = child;
     entry.closing = false;
     entry.record.pid = child.pid;
