@@ -177,9 +177,11 @@ export class GovernanceService {
     // state at once (and shares its group commit) instead of waiting a commit per update. Each
     // caller is still answered only after its own write is durable.
     const { existed, complexity, outcome, nowMs, written } = await this.serialized(input.agentId, async () => {
+      // Read before any row lock is taken: a shared store's transaction must not wait for a second connection.
+      const cap = await this.complexityCap?.(input.agentId);
       let decided: { complexity: number; outcome: ReturnType<typeof applyUpdate>; nowMs: number } | undefined;
+      // eslint-disable-next-line @typescript-eslint/require-await -- the repository's DecideUpdate returns a promise
       const decide = async (existing: { dynamics: DynamicsState | null } | undefined): Promise<RecordUpdateInput> => {
-        const cap = await this.complexityCap?.(input.agentId);
         const complexity = cap !== undefined && input.complexity > cap ? cap : input.complexity;
         const nowMs = this.clock();
         const outcome = applyUpdate(validDynamics(existing?.dynamics), { complexity, nowMs, confidence: input.confidence, operation: input.operation });
