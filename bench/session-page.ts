@@ -15,6 +15,16 @@ import { chromium } from 'playwright-core';
 import { longMarkdown } from '../test/fakes/long-markdown';
 import type { SessionHeader, TranscriptEvent } from '../src/webviews/session/protocol';
 
+/** The page's globals as the callbacks below use them (they run in the browser; this file has Node's types). */
+interface PageGlobals {
+  __out: Array<{ type: string; events?: number; postedAt: number; stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number; pageP50Ms: number } }>;
+  postMessage(message: unknown, origin: string): void;
+  requestAnimationFrame(callback: () => void): number;
+  gc?: () => void;
+  document: { getElementsByTagName(tag: string): { length: number } };
+  performance: { now(): number; memory?: { usedJSHeapSize: number } };
+}
+
 const STREAM_S = Number(process.env.SESSION_BENCH_STREAM_S ?? 300);
 const ROOT = resolve(__dirname, '..');
 
@@ -54,7 +64,7 @@ export async function benchSessionPage(): Promise<{ lines: string[]; ok: boolean
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     await page.goto(pathToFileURL(join(dir, 'index.html')).href);
-    await page.waitForFunction(() => (window as unknown as { __out: Array<{ type: string }> }).__out.some((m) => m.type === 'ready'));
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__out.some((m) => m.type === 'ready'));
     // A panel's page has loaded before the host sends the snapshot.
     await page.waitForTimeout(500);
 
@@ -62,26 +72,26 @@ export async function benchSessionPage(): Promise<{ lines: string[]; ok: boolean
     const events = transcript(2000);
     // The snapshot arrives as one message event (its structured clone included), then the page draws.
     const { openMs, drawnMs } = await page.evaluate(async (msg) => {
-      const w = window as unknown as { __out: Array<{ type: string; events?: number; postedAt: number }> };
+      const w = globalThis as unknown as PageGlobals;
       w.__out.length = 0;
-      const t0 = performance.now();
-      window.postMessage(msg, '*');
+      const t0 = w.performance.now();
+      w.postMessage(msg, '*');
       let report: { postedAt: number } | undefined;
       while (!(report = w.__out.find((m) => m.type === 'rendered' && m.events === msg.events.length))) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-      return { drawnMs: report.postedAt - t0, openMs: performance.now() - t0 };
+      await new Promise((r) => w.requestAnimationFrame(() => setTimeout(r, 0)));
+      return { drawnMs: report.postedAt - t0, openMs: w.performance.now() - t0 };
     }, { type: 'snapshot', header, events, live: [], pending: [] });
     lines.push(`Session page: a 2,000-event transcript opens in ${openMs.toFixed(0)} ms to the first frame, rows drawn in ${drawnMs.toFixed(0)} ms (target <= 1000 ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)`);
     ok &&= openMs <= 1000;
 
     // Streaming: a fresh session page, 25 deltas a second, a new answer every 30 s.
-    await page.evaluate((msg) => window.postMessage(msg, '*'), { type: 'snapshot', header, events: events.slice(0, 10), live: [], pending: [] });
+    await page.evaluate((msg) => (globalThis as unknown as PageGlobals).postMessage(msg, '*'), { type: 'snapshot', header, events: events.slice(0, 10), live: [], pending: [] });
     const samples: Array<{ s: number; heap: number; nodes: number }> = [];
     const sample = async (s: number) => {
       const m = await page.evaluate(() => {
-        (window as unknown as { gc?: () => void }).gc?.();
-        const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
-        return { heap: mem?.usedJSHeapSize ?? 0, nodes: document.getElementsByTagName('*').length };
+        const w = globalThis as unknown as PageGlobals;
+        w.gc?.();
+        return { heap: w.performance.memory?.usedJSHeapSize ?? 0, nodes: w.document.getElementsByTagName('*').length };
       });
       samples.push({ s, ...m });
     };
@@ -100,20 +110,20 @@ export async function benchSessionPage(): Promise<{ lines: string[]; ok: boolean
       const current = Math.floor(s / 30);
       if (current !== item) {
         const text = words.slice(0, w).join('');
-        await page.evaluate((msg) => window.postMessage(msg, '*'), { type: 'append', header, events: [{ at: new Date().toISOString(), type: 'item/completed:agentMessage', summary: text.slice(0, 100), text, itemId: `live-${item}` }] });
+        await page.evaluate((msg) => (globalThis as unknown as PageGlobals).postMessage(msg, '*'), { type: 'append', header, events: [{ at: new Date().toISOString(), type: 'item/completed:agentMessage', summary: text.slice(0, 100), text, itemId: `live-${item}` }] });
         item = current;
         offset = 0;
         w = 0;
       }
       const delta = words[w++ % words.length]!;
-      await page.evaluate((msg) => window.postMessage({ ...msg, deltas: msg.deltas.map((d) => ({ ...d, at: Date.now() })) }, '*'), { type: 'stream', deltas: [{ itemId: `live-${item}`, kind: 'agent', delta, offset, at: 0 }] });
+      await page.evaluate((msg) => (globalThis as unknown as PageGlobals).postMessage({ ...msg, deltas: msg.deltas.map((d) => ({ ...d, at: Date.now() })) }, '*'), { type: 'stream', deltas: [{ itemId: `live-${item}`, kind: 'agent', delta, offset, at: 0 }] });
       offset += delta.length;
       await new Promise((r) => setTimeout(r, 40));
     }
     await sample(STREAM_S);
     await new Promise((r) => setTimeout(r, 400));
-    const stats = await page.evaluate(() => (window as unknown as { __out: Array<{ type: string; stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number } }> }).__out.filter((m) => m.type === 'rendered' && m.stream).at(-1)?.stream);
-    lines.push(`Session page: ${stats?.deltas ?? 0} deltas over ${STREAM_S} s, delta-to-screen p50 ${stats?.p50Ms ?? '?'} ms, p95 ${stats?.p95Ms ?? '?'} ms, max ${stats?.maxMs ?? '?'} ms (target p50 <= 50 ms)`);
+    const stats = await page.evaluate(() => (globalThis as unknown as PageGlobals).__out.filter((m) => m.type === 'rendered' && m.stream).at(-1)?.stream);
+    lines.push(`Session page: ${stats?.deltas ?? 0} deltas over ${STREAM_S} s, delta-to-screen p50 ${stats?.p50Ms ?? '?'} ms (in the page ${stats?.pageP50Ms ?? '?'} ms), p95 ${stats?.p95Ms ?? '?'} ms, max ${stats?.maxMs ?? '?'} ms (target p50 <= 50 ms)`);
     ok &&= (stats?.p50Ms ?? Infinity) <= 50;
     const mb = (b: number) => (b / 1048576).toFixed(1);
     lines.push(`Session page heap while streaming (MB, after GC): ${samples.map((x) => `${x.s} s ${mb(x.heap)}`).join(', ')}; DOM elements ${samples.map((x) => x.nodes).join(', ')}`);

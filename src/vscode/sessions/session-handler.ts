@@ -12,6 +12,7 @@ import type { PendingApproval } from '../../approvals/types';
 import type { ApprovalAnswer } from '../../approvals/vocabulary';
 import type { GovernanceClientSource } from '../../client/select';
 import { cancelSession, getSession, replyToSession, stopTurn } from '../../client/sessions';
+import { getObservedSession, observedAsSession, observedSessionIdOf } from './observed-model';
 import type { SessionDetails, SessionStreamDelta } from '../../client/types';
 import { transcriptMarkdown } from '../../webviews/session/export';
 import type { LiveDelta, PendingCard, SessionHeader, SessionHostMessage, TranscriptEvent } from '../../webviews/session/protocol';
@@ -33,7 +34,7 @@ export interface SessionRenderReport {
   /** Renders reported by this panel's pages so far, this one included. */
   renders: number;
   /** Delta-to-screen times of the streamed text the page drew (ms). */
-  stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number };
+  stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number; pageP50Ms: number };
   /** The page's JS heap (bytes; 0 where the browser does not say). */
   heapBytes?: number;
   /** DOM elements in the transcript. */
@@ -155,13 +156,14 @@ export class SessionPanelHandler extends LivePanelHandler<SessionRenderReport> {
     let session: SessionDetails;
     const client = this.deps.clients.current;
     try {
-      session = await getSession(this.client(), this.sessionId);
+      const observed = observedSessionIdOf(this.sessionId);
+      session = observed ? observedAsSession(await getObservedSession(this.client(), observed)) : await getSession(this.client(), this.sessionId);
     } catch (err) {
       this.post({ type: 'error', message: messageOf(err) });
       return;
     }
     if (this.disposed) return;
-    const header = headerOf(session, this.deps.readOnly === true);
+    const header = headerOf(session, this.deps.readOnly === true || observedSessionIdOf(this.sessionId) !== undefined);
     const events = session.transcript;
     const added = this.header === undefined ? undefined : appendedEvents(this.shown, events);
     const headerChanged = JSON.stringify(header) !== JSON.stringify(this.header);

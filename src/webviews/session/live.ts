@@ -3,9 +3,11 @@
  * animation frame (a model sending 50 pieces a second costs one redraw a frame, not 50), the
  * answer re-rendered as markdown, command output shown as its last lines. The final transcript
  * event of an item replaces its live row. Each delta's delay from the supervisor to the frame that
- * draws it is kept (the last {@link SAMPLE_LIMIT}) for the page's render report.
+ * draws it is kept (the last {@link SAMPLE_LIMIT}) for the page's render report, with the part of
+ * it spent in the page itself (from the message's arrival).
  */
 import { el } from '../shared/theme';
+import { finishedBlocks } from './blocks';
 import type { LiveDelta, LiveItem } from './protocol';
 import { fillMarkdown, type RowActions } from './render';
 
@@ -28,21 +30,6 @@ interface Row {
   dirty: boolean;
 }
 
-/**
- * Where the finished blocks of streamed markdown end: the last blank line after `from` outside a
- * code fence, or `from` when there is none yet. Blocks before it are drawn once; only the rest is
- * drawn again on each frame, so a long answer costs the same per frame as a short one.
- */
-export function finishedBlocks(text: string, from: number): number {
-  let at = text.lastIndexOf('\n\n');
-  while (at > from) {
-    const fences = (text.slice(from, at).match(/^\s*(```|~~~)/gm) ?? []).length;
-    if (fences % 2 === 0) return at + 2;
-    at = text.lastIndexOf('\n\n', at - 1);
-  }
-  return from;
-}
-
 const LABELS: Record<LiveItem['kind'], [string, string, string]> = {
   agent: ['Codex is writing…', 'sparkle', 'agent'],
   reasoning: ['Codex is thinking…', 'lightbulb', 'reasoning'],
@@ -51,9 +38,11 @@ const LABELS: Record<LiveItem['kind'], [string, string, string]> = {
 
 export class LiveRows {
   private readonly rows = new Map<string, Row>();
-  private queue: LiveDelta[] = [];
+  private queue: Array<LiveDelta & { gotAt: number }> = [];
   private frame: number | undefined;
   private readonly samples: number[] = [];
+  /** Of each sample, the part spent in the page (message received to frame drawn), ms. */
+  private readonly pageSamples: number[] = [];
   private sampleAt = 0;
   private count = 0;
 
@@ -71,7 +60,8 @@ export class LiveRows {
 
   /** Queues deltas for the next frame. */
   push(deltas: readonly LiveDelta[]): void {
-    for (const d of deltas) this.queue.push(d);
+    const gotAt = Date.now();
+    for (const d of deltas) this.queue.push({ ...d, gotAt });
     this.frame ??= requestAnimationFrame(() => this.flush());
   }
 
@@ -101,11 +91,13 @@ export class LiveRows {
   }
 
   /** Delta-to-screen delays so far (ms): count, median, 95th percentile and max of the kept samples. */
-  stats(): { deltas: number; p50Ms: number; p95Ms: number; maxMs: number } | undefined {
+  stats(): { deltas: number; p50Ms: number; p95Ms: number; maxMs: number; pageP50Ms: number } | undefined {
     if (this.samples.length === 0) return undefined;
-    const sorted = [...this.samples].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-    return { deltas: this.count, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: sorted[sorted.length - 1]! };
+    const quantile = (xs: number[], q: number) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    };
+    return { deltas: this.count, p50Ms: quantile(this.samples, 0.5), p95Ms: quantile(this.samples, 0.95), maxMs: Math.max(...this.samples), pageP50Ms: quantile(this.pageSamples, 0.5) };
   }
 
   private create(item: LiveItem): Row {
@@ -174,6 +166,7 @@ export class LiveRows {
     const now = Date.now();
     for (const d of batch) {
       this.samples[this.sampleAt] = Math.max(0, now - d.at);
+      this.pageSamples[this.sampleAt] = Math.max(0, now - d.gotAt);
       this.sampleAt = (this.sampleAt + 1) % SAMPLE_LIMIT;
       this.count++;
     }

@@ -168,7 +168,7 @@ let finished = new Set<string>();
 let generation = 0;
 
 /** The rows of `list` (transcript positions from `start`); a final event replaces the live row and the start row of its item. */
-function buildRows(list: readonly TranscriptEvent[], start: number): DocumentFragment {
+function buildRows(list: readonly TranscriptEvent[], start: number, settled = false): DocumentFragment {
   const rows = document.createDocumentFragment();
   const byItem = new Map<string, HTMLElement>();
   list.forEach((e, i) => {
@@ -179,6 +179,7 @@ function buildRows(list: readonly TranscriptEvent[], start: number): DocumentFra
       finished.add(e.itemId);
     }
     const row = eventRow(e, start + i, actions);
+    if (settled) row.classList.add('settled');
     if (e.itemId) byItem.set(e.itemId, row);
     rows.append(row);
   });
@@ -209,7 +210,7 @@ function drawAll(list: readonly TranscriptEvent[]): void {
     const anchor = transcript.querySelector('.event');
     // Keep the reader's place: rows added above would push the view down.
     const before = transcript.scrollHeight;
-    transcript.insertBefore(buildRows(list.slice(from, end), from), anchor ?? pendingBox);
+    transcript.insertBefore(buildRows(list.slice(from, end), from, true), anchor ?? pendingBox);
     transcript.scrollTop += transcript.scrollHeight - before;
     end = from;
     setTimeout(more, 0);

@@ -122,7 +122,7 @@ export type SessionPageMessage =
    * delta-to-screen times (ms) of the streamed text drawn so far, `heapBytes` the page's JS heap
    * (Chromium's performance.memory, 0 where absent), `nodes` the transcript's DOM elements.
    */
-  | { type: 'rendered'; sessionId: string; events: number; status: string; stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number }; heapBytes?: number; nodes?: number };
+  | { type: 'rendered'; sessionId: string; events: number; status: string; stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number; pageP50Ms: number }; heapBytes?: number; nodes?: number };
 
 export type SessionHostMessage =
   /** Everything shown: replaces the header, the transcript, the streaming text and the pending approvals. */

@@ -22,7 +22,7 @@ export const sessionPageMessageSchema = z.discriminatedUnion('type', [
     sessionId: z.string(),
     events: z.number().check(z.int(), z.gte(0)),
     status: z.string(),
-    stream: z.optional(z.strictObject({ deltas: z.number().check(z.int(), z.gte(0)), p50Ms: ms, p95Ms: ms, maxMs: ms })),
+    stream: z.optional(z.strictObject({ deltas: z.number().check(z.int(), z.gte(0)), p50Ms: ms, p95Ms: ms, maxMs: ms, pageP50Ms: ms })),
     heapBytes: z.optional(ms),
     nodes: z.optional(z.number().check(z.int(), z.gte(0))),
   }),

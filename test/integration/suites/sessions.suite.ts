@@ -26,7 +26,7 @@ interface Render {
   events: number;
   status: string;
   renders: number;
-  stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number };
+  stream?: { deltas: number; p50Ms: number; p95Ms: number; maxMs: number; pageP50Ms: number };
   heapBytes?: number;
   nodes?: number;
 }
@@ -180,7 +180,7 @@ export function registerSessionsSuite(): void {
       for (let i = 1; i <= steps; i++) assert.ok(text.includes(`Step ${i}: parse section ${i}`), `step ${i} shown`);
       const done = await vscode.commands.executeCommand<Render>('codexGovernance.sessions.open', id);
       const p50 = done.stream?.p50Ms ?? Infinity;
-      console.log(`[perf] Session panel streaming: ${done.stream?.deltas} deltas, delta-to-screen p50 ${p50} ms, p95 ${done.stream?.p95Ms} ms, max ${done.stream?.maxMs} ms; page heap ${done.heapBytes} bytes`);
+      console.log(`[perf] Session panel streaming: ${done.stream?.deltas} deltas, delta-to-screen p50 ${p50} ms (in the page ${done.stream?.pageP50Ms} ms), p95 ${done.stream?.p95Ms} ms, max ${done.stream?.maxMs} ms; renderer heap ${done.heapBytes} bytes`);
       assert.ok((done.stream?.deltas ?? 0) >= 100, JSON.stringify(done.stream));
       assert.ok(p50 <= 50, `delta-to-screen p50 ${p50} ms (target <= 50 ms)`);
       await inBothThemes((suffix) => page(`session-panel-markdown-${suffix}`, [{ waitText: '#transcript', contains: 'END-OF-ANSWER' }]).then(() => undefined));
@@ -189,7 +189,8 @@ export function registerSessionsSuite(): void {
     it('Stop turn stops only the turn: the partial answer stays and the session waits for the next prompt', async function () {
       const id = await vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'stream 40 then stop', sandbox: 'read-only' });
       await pageWithin('session-stop-before', [{ waitText: '.event.live', contains: 'Step 1' }]);
-      await pageWithin('session-stop-click', [{ click: '#stop' }], 2);
+      // Under load the click may land while the runner still waits for the page: the status says whether it did.
+      await askRunner({ op: 'webview', name: 'session-stop-click', actions: [{ click: '#stop' }] });
       await until(async () => ((await status(id)) === 'idle' ? true : undefined), 60_000);
       const text = await pageWithin('session-stopped', [{ waitText: '#status', contains: 'idle' }, { waitText: '#transcript', contains: 'stopped before the end' }]);
       assert.ok(!text.includes('END-OF-ANSWER'));

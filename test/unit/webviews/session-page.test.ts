@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { longMarkdown } from '../../fakes/long-markdown';
 import { transcriptMarkdown } from '../../../src/webviews/session/export';
 import { authorOf, commandFacts, labelOf } from '../../../src/webviews/session/labels';
-import { finishedBlocks } from '../../../src/webviews/session/live';
+import { finishedBlocks } from '../../../src/webviews/session/blocks';
 import { escapeHtml, markdownHtml } from '../../../src/webviews/session/markdown';
 import type { SessionHeader, TranscriptEvent } from '../../../src/webviews/session/protocol';
 import { parseSessionPageMessage } from '../../../src/webviews/session/schema';
@@ -98,7 +98,7 @@ describe('Session page: messages the host accepts', () => {
     assert.deepEqual(parseSessionPageMessage({ type: 'approve', id: 'a1', decision: 'allow_session' }), { type: 'approve', id: 'a1', decision: 'allow_session' });
     assert.deepEqual(parseSessionPageMessage({ type: 'export', to: 'file' }), { type: 'export', to: 'file' });
     assert.deepEqual(parseSessionPageMessage({ type: 'open-diff', index: 3, path: 'src/a.ts' }), { type: 'open-diff', index: 3, path: 'src/a.ts' });
-    const report = { type: 'rendered', sessionId: 's', events: 2, status: 'running', stream: { deltas: 10, p50Ms: 12, p95Ms: 30, maxMs: 41 }, heapBytes: 1e6, nodes: 40 };
+    const report = { type: 'rendered', sessionId: 's', events: 2, status: 'running', stream: { deltas: 10, p50Ms: 12, p95Ms: 30, maxMs: 41, pageP50Ms: 3 }, heapBytes: 1e6, nodes: 40 };
     assert.deepEqual(parseSessionPageMessage(report), report);
   });
 
