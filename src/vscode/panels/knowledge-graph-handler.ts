@@ -143,7 +143,8 @@ export class KnowledgeGraphHandler {
       this.newDiscoveries += count;
       this.staleTimer ??= setTimeout(() => {
         this.staleTimer = undefined;
-        this.post({ type: 'stale', newDiscoveries: this.newDiscoveries });
+        // A search that ran meanwhile already shows them (it resets the count).
+        if (this.newDiscoveries > 0) this.post({ type: 'stale', newDiscoveries: this.newDiscoveries });
       }, this.staleDelayMs);
     });
   }

@@ -115,6 +115,34 @@ export function registerPanelsSuite(): void {
       await screenshot('panel-knowledge-graph-filtered');
     });
 
+    it('Agent dashboard opens on the most recent agent and compares agents', async function () {
+      const first = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
+      assert.deepEqual(first.agentIds, ['coder']);
+      assert.equal(first.points, 4);
+      const both = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard', { agentIds: ['planner', 'coder'] });
+      assert.deepEqual(both, { ...both, agentIds: ['planner', 'coder'], points: 6 });
+      await inThemes('panel-agent-dashboard');
+    });
+
+    it('both panels come back with their saved search and selection when their pages reload', async function () {
+      this.timeout(90_000);
+      const graphBefore = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph', { query: 'jitter' });
+      const dashBefore = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
+      assert.equal(await vscode.commands.executeCommand('codexGovernance.restartServer'), 'running');
+      const graph = await until(async () => {
+        const r = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph');
+        return r.renders > graphBefore.renders ? r : undefined;
+      });
+      assert.deepEqual(graph.filters, { query: 'jitter' });
+      assert.equal(graph.loaded, 1);
+      const dash = await until(async () => {
+        const r = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
+        return r.renders > dashBefore.renders ? r : undefined;
+      });
+      assert.deepEqual(dash.agentIds, ['planner', 'coder']);
+    });
+
+    // Last: its agent would otherwise be the dashboard's most recent agent.
     it('Knowledge graph from the keyboard: Tab to the result list, ArrowDown twice, Enter shows that discovery; Tab to the canvas, Right walks its links; every node labelled', async function () {
       this.timeout(120_000);
       // Stored one after another (distinct times), so the list shows them newest first: C, B, A.
@@ -163,33 +191,6 @@ export function registerPanelsSuite(): void {
         ],
       });
       assert.ok(walk.ok, `${walk.error}\n${walk.text}`);
-    });
-
-    it('Agent dashboard opens on the most recent agent and compares agents', async function () {
-      const first = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
-      assert.deepEqual(first.agentIds, ['coder']);
-      assert.equal(first.points, 4);
-      const both = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard', { agentIds: ['planner', 'coder'] });
-      assert.deepEqual(both, { ...both, agentIds: ['planner', 'coder'], points: 6 });
-      await inThemes('panel-agent-dashboard');
-    });
-
-    it('both panels come back with their saved search and selection when their pages reload', async function () {
-      this.timeout(90_000);
-      const graphBefore = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph', { query: 'jitter' });
-      const dashBefore = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
-      assert.equal(await vscode.commands.executeCommand('codexGovernance.restartServer'), 'running');
-      const graph = await until(async () => {
-        const r = await vscode.commands.executeCommand<GraphReport>('codexGovernance.showKnowledgeGraph');
-        return r.renders > graphBefore.renders ? r : undefined;
-      });
-      assert.deepEqual(graph.filters, { query: 'jitter' });
-      assert.equal(graph.loaded, 1);
-      const dash = await until(async () => {
-        const r = await vscode.commands.executeCommand<DashboardReport>('codexGovernance.showAgentDashboard');
-        return r.renders > dashBefore.renders ? r : undefined;
-      });
-      assert.deepEqual(dash.agentIds, ['planner', 'coder']);
     });
   });
 }
