@@ -8,6 +8,7 @@
 import type { GovernanceClient, SessionSummary } from '../../client/types';
 import type { ToolOutput } from '../../server/tools/catalog';
 import { SOURCE_LABELS } from '../../hooks/source';
+import { OBSERVED_KEY_PREFIX } from './observed-model';
 import type { CodexSessionStatus } from '../../supervisor/session';
 import { ago, errorNode, escapeMarkdown, oneLine, type ViewContent, type ViewNode } from '../views/node';
 
@@ -72,6 +73,8 @@ export function observedNode(o: ObservedSessionRow, now: number): ViewNode {
     ].join('\n\n'),
     icon: { id: 'eye' },
     contextValue: 'codexGovernance.session.observed',
+    // Opens the Session panel read-only on what the hooks saw.
+    command: { command: OPEN_SESSION_COMMAND, title: 'Open Session', arguments: [`${OBSERVED_KEY_PREFIX}${o.session_id}`] },
     children: details.map(([key, label, value]) => ({ id: `observed:${o.session_id}:${key}`, label: `${label}:`, description: oneLine(value, 120), tooltip: `**${label}:** ${escapeMarkdown(value)}` })),
   };
 }
