@@ -173,14 +173,14 @@ describeStores('store contract', (h) => {
   });
 
   it('observed sessions: counters, facts, events in order', async () => {
-    await store.observedSessions.record({ sessionId: 'o1', agentId: 'codex-1', atMs: T0, event: 'SessionStart', facts: { source: 'cli', model: 'gpt-5' } });
+    await store.observedSessions.record({ sessionId: 'o1', agentId: 'codex-1', atMs: T0, event: 'SessionStart', facts: { source: 'codex-cli', model: 'gpt-5' } });
     await store.observedSessions.record({ sessionId: 'o1', agentId: 'codex-1', atMs: T0 + 1, event: 'PreToolUse', toolName: 'shell', summary: 'rm -rf /', decision: 'deny', reason: 'no' });
     const s = await store.observedSessions.record({ sessionId: 'o1', agentId: 'codex-1', atMs: T0 + 2, event: 'Stop' });
-    assert.deepEqual([s.tool_calls, s.tool_calls_denied, s.turns, s.model, s.source, s.last_event], [1, 1, 1, 'gpt-5', 'cli', 'Stop']);
+    assert.deepEqual([s.tool_calls, s.tool_calls_denied, s.turns, s.model, s.source, s.last_event], [1, 1, 1, 'gpt-5', 'codex-cli', 'Stop']);
     const events = await store.observedSessions.events('o1', { limit: 10, afterSeq: 0 });
     assert.deepEqual(events.map((e) => [e.event, e.decision]), [['SessionStart', null], ['PreToolUse', 'deny'], ['Stop', null]]);
     assert.deepEqual((await store.observedSessions.events('o1', { limit: 10, afterSeq: events[1]!.seq })).map((e) => e.event), ['Stop']);
     assert.equal((await store.observedSessions.list({ limit: 5 })).total, 1);
-    assert.equal((await store.observedSessions.list({ limit: 5, source: 'vscode' })).total, 0);
+    assert.equal((await store.observedSessions.list({ limit: 5, source: 'codex-ide' })).total, 0);
   });
 });

@@ -76,7 +76,7 @@ describe('store: PostgreSQL only', function () {
     const dir = mkdtempSync(join(tmpdir(), 'cg-pg-audit-'));
     const audit = await AuditLog.open(dir);
     try {
-      audit.mirrorTo((r) => store.appendAudit(r, 'host:1'));
+      audit.mirrorTo((r) => store.appendAudit!(r, 'host:1'));
       await audit.append({ type: 'approval.requested', tool: 'shell', token: 'secret-value' });
       const rows = (await store.pool.query('SELECT server, entry FROM audit_log')).rows as Array<{ server: string; entry: string }>;
       assert.equal(rows.length, 1);
