@@ -7,6 +7,7 @@
  * for it), so the state never describes a server that is half closed.
  */
 import { PortInUseError, type GovernanceServerOptions, type RunningGovernanceServer } from '../server/api';
+import type { PriceTable } from '../agent/prices';
 import type { Logger } from '../util/log';
 import { probeGovernanceServer } from './net';
 import type { ServerState } from './server-state';
@@ -176,6 +177,8 @@ export class ServerController {
         // Read on every PAUSE, so a changed setting applies without a restart; a value that stopped
         // being valid keeps the one the server started with (the settings error is shown on change).
         dialectic: { autoReviewOnPause: () => this.liveAutoReview(settings.dialectic.autoReviewOnPause) },
+        // Read on every usage report, like the PAUSE setting above: a new price applies to the next turn.
+        agents: { prices: () => this.livePrices(settings.agents.prices) },
       });
       this.startedWith = { requestedPort: port, limits: limitsOf(settings), codex: JSON.stringify(settings.codex) };
       return this.setState({ kind: 'running', url: this.server.url, port: this.server.port });
@@ -187,6 +190,14 @@ export class ServerController {
   private liveAutoReview(atStart: boolean): boolean {
     try {
       return this.options.settings().dialectic.autoReviewOnPause;
+    } catch {
+      return atStart;
+    }
+  }
+
+  private livePrices(atStart: PriceTable): PriceTable {
+    try {
+      return this.options.settings().agents.prices;
     } catch {
       return atStart;
     }

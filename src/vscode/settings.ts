@@ -1,7 +1,9 @@
 /**
- * Reads and validates the `codexGovernance.server.*`, `.codex.*` and `.dialectic.*` settings. Plain TypeScript: the caller passes
+ * Reads and validates the `codexGovernance.server.*`, `.codex.*`, `.dialectic.*` and `.agents.prices` settings. Plain TypeScript: the caller passes
  * a getter (VS Code's `WorkspaceConfiguration.get`), so the rules are unit tested without VS Code.
  */
+
+import { parsePriceTable, PriceTableError, type PriceTable } from '../agent/prices';
 
 export const SETTINGS_SECTION = 'codexGovernance';
 export const DEFAULT_PORT = 8765;
@@ -25,6 +27,13 @@ export interface ServerSettings {
   codex: CodexSettings;
   /** Dialectic peer review (`codexGovernance.dialectic.*`); read again on every PAUSE, no restart needed. */
   dialectic: DialecticSettings;
+  /** What the server's governed-agent tools use (`codexGovernance.agents.prices`); read again on every usage report, no restart needed. */
+  agents: AgentServerSettings;
+}
+
+export interface AgentServerSettings {
+  /** USD per 1M tokens per model (`serve --price-table`'s table, ../agent/prices); empty: tokens counted, cost not. */
+  prices: PriceTable;
 }
 
 export interface DialecticSettings {
@@ -113,7 +122,19 @@ export function readServerSettings(get: (key: string) => unknown): ServerSetting
     maxMcpSessions,
     codex: readCodexSettings(get),
     dialectic: readDialecticSettings(get),
+    agents: { prices: readPrices(get) },
   };
+}
+
+/** @throws SettingsError naming `codexGovernance.agents.prices`, the model and the key */
+export function readPrices(get: (key: string) => unknown): PriceTable {
+  const setting = `${SETTINGS_SECTION}.agents.prices`;
+  try {
+    return parsePriceTable(get('agents.prices'), `Setting ${setting}`);
+  } catch (err) {
+    if (err instanceof PriceTableError) throw new SettingsError(setting, err.message);
+    throw err;
+  }
 }
 
 /** @throws SettingsError naming the setting */

@@ -33,7 +33,7 @@ describe('server controller (real governance server)', function () {
   const CODEX_DEFAULTS = { backend: 'auto' as const, maxSessions: 10, sessionIdleTimeoutMs: 300_000, toolTimeoutMs: 600_000 };
 
   function make(settings: Partial<ServerSettings> | (() => ServerSettings), options: { token?: string; dir?: string } = {}) {
-    const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: true }, ...settings });
+    const read = typeof settings === 'function' ? settings : () => ({ port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: true }, agents: { prices: {} }, ...settings });
     const c = new ServerController({
       dataDir: options.dir ?? dataDir,
       token: () => Promise.resolve(options.token ?? token),
@@ -167,7 +167,7 @@ describe('server controller (real governance server)', function () {
 
   it('needs a restart only when the port asked for, a rate limit or the MCP session cap changed', async () => {
     const port = await findFreePort();
-    let settings: ServerSettings = { port, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: true } };
+    let settings: ServerSettings = { port, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: true }, agents: { prices: {} } };
     const c = make(() => settings);
     assert.equal(c.needsRestartFor(settings), false, 'not running yet');
     await c.start();
@@ -191,7 +191,7 @@ describe('server controller (real governance server)', function () {
     let broken = false;
     const c = make(() => {
       if (broken) throw new SettingsError('codexGovernance.dialectic.autoReviewOnPause', 'not a boolean');
-      return { port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: auto } };
+      return { port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: auto }, agents: { prices: {} } };
     });
     await c.start();
     const app = c.runningServer!.app;
@@ -207,5 +207,26 @@ describe('server controller (real governance server)', function () {
     assert.equal(await pauseAndCount('on-agent'), 1, 'switched on: the next PAUSE opens a review');
     broken = true;
     assert.equal(await pauseAndCount('kept-agent'), 0, 'an unreadable setting keeps the value the server started with (off)');
+  });
+
+  it('codexGovernance.agents.prices reaches the server and prices the next usage report without a restart', async () => {
+    let prices: ServerSettings['agents']['prices'] = { 'gpt-a': { input: 2, output: 8 } };
+    let broken = false;
+    const c = make(() => {
+      if (broken) throw new SettingsError('codexGovernance.agents.prices', 'not a price table');
+      return { port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: true }, agents: { prices } };
+    });
+    await c.start();
+    const registry = c.runningServer!.app.registry;
+    const cost = async (model: string) => ((await registry.call('record_model_usage', { agent_id: 'priced', model, input_tokens: 1_000_000, output_tokens: 1_000_000 }, { caller: { agentId: 'priced', anonymous: false, transport: 'in-process' }, signal: new AbortController().signal })) as { cost_usd: number | null }).cost_usd;
+    assert.equal(await cost('gpt-a'), 10);
+    assert.equal(await cost('gpt-b'), null, 'a model without a price: tokens counted, cost not');
+    prices = { 'gpt-a': { input: 1, output: 1 }, 'gpt-b': { input: 3, output: 4, cached_input: 1 } };
+    assert.equal(await cost('gpt-a'), 2, 'the changed table applies at once');
+    assert.equal(await cost('gpt-b'), 7);
+    assert.equal(c.needsRestartFor({ port: 0, autoStart: true, rateLimitPerMinute: 100, rateLimitPerTokenPerMinute: 1000, maxMcpSessions: 64, codex: CODEX_DEFAULTS, dialectic: { autoReviewOnPause: true }, agents: { prices } }), false, 'read live, no restart');
+    broken = true;
+    assert.equal(await cost('gpt-a'), 10, 'an unreadable setting keeps the table the server started with');
+    assert.equal(await cost('gpt-b'), null);
   });
 });

@@ -13,6 +13,7 @@ describe('server settings', () => {
       maxMcpSessions: 64,
       codex: { backend: 'auto', maxSessions: 10, sessionIdleTimeoutMs: 300_000, toolTimeoutMs: 600_000 },
       dialectic: { autoReviewOnPause: true },
+      agents: { prices: {} },
     });
   });
 
@@ -31,6 +32,7 @@ describe('server settings', () => {
           'codex.sessionTimeoutSeconds': 60,
           'codex.toolTimeoutSeconds': 30,
           'dialectic.autoReviewOnPause': false,
+          'agents.prices': { 'gpt-4.1': { input: 2, output: 8, cached_input: 0.5 }, 'local-model': { input: 0, output: 0 } },
         }),
       ),
       {
@@ -41,12 +43,21 @@ describe('server settings', () => {
         maxMcpSessions: 3,
         codex: { codexPath: '/opt/codex/bin/codex', backend: 'mcp-server', maxSessions: 3, sessionIdleTimeoutMs: 60_000, toolTimeoutMs: 30_000 },
         dialectic: { autoReviewOnPause: false },
+        agents: { prices: { 'gpt-4.1': { input: 2, output: 8, cached_input: 0.5 }, 'local-model': { input: 0, output: 0 } } },
       },
     );
   });
 
   it('refuses a non-boolean dialectic.autoReviewOnPause, naming the setting', () => {
     assert.throws(() => readServerSettings(getter({ 'dialectic.autoReviewOnPause': 'yes' })), (e: unknown) => e instanceof SettingsError && e.setting === 'codexGovernance.dialectic.autoReviewOnPause' && /must be true or false/.test(e.message));
+  });
+
+  it('refuses a price table it cannot use, naming the setting, the model and the key', () => {
+    const setting = (e: unknown) => e instanceof SettingsError && e.setting === 'codexGovernance.agents.prices';
+    assert.throws(() => readServerSettings(getter({ 'agents.prices': [] })), (e: unknown) => setting(e) && /Setting codexGovernance\.agents\.prices: the price table must be an object/.test((e as Error).message));
+    assert.throws(() => readServerSettings(getter({ 'agents.prices': { 'gpt-4.1': { input: 2 } } })), (e: unknown) => setting(e) && /"gpt-4\.1" needs both input and output/.test((e as Error).message));
+    assert.throws(() => readServerSettings(getter({ 'agents.prices': { 'gpt-4.1': { input: -1, output: 8 } } })), (e: unknown) => setting(e) && /"gpt-4\.1"\.input must be a number >= 0/.test((e as Error).message));
+    assert.throws(() => readServerSettings(getter({ 'agents.prices': { 'gpt-4.1': { input: 1, output: 8, cache: 1 } } })), (e: unknown) => setting(e) && /"gpt-4\.1"\.cache is not a price key/.test((e as Error).message));
   });
 
   it('rejects Codex settings the supervisor cannot use, naming the setting', () => {
