@@ -137,6 +137,20 @@ describe('Knowledge graph panel handler (real SQLite store)', () => {
     assert.deepEqual(posted.filter((m) => m.type === 'stale'), [{ type: 'stale', newDiscoveries: 3 }]);
   });
 
+  it('says nothing about new discoveries that a search run meanwhile already shows', async () => {
+    const slow = new KnowledgeGraphHandler(() => client, (m) => posted.push(m), { staleDelayMs: 300 });
+    try {
+      await slow.handle({ type: 'ready' });
+      await seed(2);
+      await slow.handle({ type: 'search', filters: { query: '' } });
+      assert.equal(last('graph').loaded, 2);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(posted.filter((m) => m.type === 'stale'), []);
+    } finally {
+      slow.dispose();
+    }
+  });
+
   it('applies a search from the show command: before ready it replaces the restored filters, after it goes through the page', async () => {
     await seed(5);
     handler.apply({ query: 'finding', tag: 'db' });
