@@ -159,8 +159,8 @@ export function registerSessionsSuite(): void {
       await page('session-panel-reloaded', [{ waitText: '#transcript', contains: 'echo: Integration: second turn' }]);
     });
 
-    it('a model streaming for 30 s: the text grows in the panel before the turn ends, and the whole markdown answer is shown rendered', async function () {
-      const id = await vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'stream 30 a long plan', sandbox: 'read-only' });
+    it('a model streaming for 60 s: the text grows in the panel before the turn ends, and the whole markdown answer is shown rendered', async function () {
+      const id = await vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'stream 60 a long plan', sandbox: 'read-only' });
       // Two looks at the live answer a few seconds apart, while the turn still runs: it grew.
       const early = await pageWithin('session-stream-early', [{ waitText: '.event.live', contains: 'Step 1' }]);
       await new Promise((r) => setTimeout(r, 6000));
