@@ -30,11 +30,18 @@ const KEY = `sk-it-${Math.random().toString(36).slice(2, 12)}`;
 const TOKEN_VAR = 'CODEX_GOV_IT_AGENT_MCP_TOKEN';
 const STREAMED = Array.from({ length: 40 }, (_, i) => `word${i + 1}`).join(' ');
 
+/** Resolved by the test once the run's panel shows: the first answer streams only then, so the page sees it grow. */
+let panelShown: () => void = () => undefined;
+const shown = new Promise<void>((resolve) => (panelShown = resolve));
+
 /** Turn 1 streams text and calls a governance tool; turn 2 calls the MCP tool that needs approval; turn 3 answers. */
-function model(request: RecordedChatRequest): FakeChatAnswer {
+async function model(request: RecordedChatRequest): Promise<FakeChatAnswer> {
   const results = toolMessages(request);
   const offered = offeredTools(request);
-  if (results.length === 0) return { content: `Checking the server first. ${STREAMED}`, wordDelayMs: 120, toolCalls: [{ name: 'health_check', arguments: {} }] };
+  if (results.length === 0) {
+    await shown;
+    return { content: `Checking the server first. ${STREAMED}`, wordDelayMs: 150, toolCalls: [{ name: 'health_check', arguments: {} }] };
+  }
   if (results.length === 1) {
     if (!offered.includes('tiny__add')) return { status: 400, message: `tiny__add was not offered: ${offered.join(', ')}` };
     return { content: 'Now adding the numbers.', toolCalls: [{ name: 'tiny__add', arguments: { a: 2, b: 3 } }] };
@@ -65,6 +72,17 @@ export function registerAgentRunSuite(): void {
       return r.text ?? '';
     }
 
+    /** Waits for the run's page to show `title` (each runner wait is 15 s; a loaded machine may take longer to start a webview). */
+    async function opened(name: string, title: string): Promise<void> {
+      let last = '';
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const r = await askRunner({ op: 'webview', name, actions: [{ waitText: '#title', contains: title }] }, 90_000);
+        if (r.ok) return;
+        last = `${r.error ?? ''} ${r.text ?? ''}`;
+      }
+      assert.fail(`The Agent run panel did not show "${title}" within 90 s: ${last}`);
+    }
+
     before(async function () {
       const api = await activateExtension();
       await waitForState(api, (s) => s.kind === 'running');
@@ -81,7 +99,7 @@ export function registerAgentRunSuite(): void {
       await agents().update('baseUrl', fake.baseUrl, g);
       await agents().update('model', 'fake-agent-model', g);
       await agents().update('maxRetries', 0, g);
-      await agents().update('requestTimeoutSeconds', 20, g);
+      await agents().update('requestTimeoutSeconds', 90, g);
       await agents().update('mcpConfig', config, g);
       await vscode.commands.executeCommand('codexGovernance.agents.clearApiKey');
     });
@@ -118,7 +136,8 @@ export function registerAgentRunSuite(): void {
       assert.ok(listed.ok, listed.error);
       await until(async () => ((await taskStatus('IT_AGENT_ADD'))?.status === 'claimed' ? true : undefined));
       // The panel opens with the run (a loaded machine may take a while to start a webview).
-      await page('agent-run-opened', [{ waitText: '#title', contains: 'IT agent: add 2 and 3' }]);
+      await opened('agent-run-opened', 'IT agent: add 2 and 3');
+      panelShown();
       // The text grows while the model streams: an early part is on the page before the last word.
       const early = await page('agent-run-streaming', [{ waitText: '#log', contains: 'word5' }]);
       assert.ok(!early.includes('word40'), 'the page showed the text before the stream ended');
@@ -163,6 +182,7 @@ export function registerAgentRunSuite(): void {
         await vscode.commands.executeCommand('codexGovernance.tasks.post', { description: 'IT agent: a run that cannot reach its model', task_id: 'IT_AGENT_BAD_URL', priority: 'low' });
         const runId = await vscode.commands.executeCommand<string>('codexGovernance.tasks.run', 'IT_AGENT_BAD_URL');
         assert.match(runId ?? '', /^[0-9a-f-]{36}$/);
+        await opened('agent-run-bad-url-opened', 'IT agent: a run that cannot reach its model');
         const text = await page('agent-run-bad-url', [
           { waitText: '#end', contains: 'Failed' },
           { waitText: '#end', contains: 'released back to the queue' },
