@@ -58,7 +58,7 @@ export async function benchSessionPage(): Promise<{ lines: string[]; ok: boolean
 <script>window.__out=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__out.push({...m,postedAt:performance.now()}),getState:()=>undefined,setState:()=>{}});</script>
 <script src="${dist}/session.js"></script></body></html>`,
   );
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--js-flags=--expose-gc', '--allow-file-access-from-files'] });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--js-flags=--expose-gc', '--enable-precise-memory-info', '--allow-file-access-from-files'] });
   const lines: string[] = [];
   let ok = true;
   try {
