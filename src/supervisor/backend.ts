@@ -92,6 +92,8 @@ export interface StreamingItem {
   itemId: string;
   kind: StreamKind;
   text: string;
+  /** Characters received so far (more than `text` holds once output is cut to its end). */
+  received: number;
 }
 
 /** What a streamed delta belongs to. */
@@ -102,6 +104,8 @@ export interface StreamDelta {
   itemId: string;
   kind: StreamKind;
   delta: string;
+  /** Characters of the item received before this piece (set by the supervisor): a reader that already has them skips it. */
+  offset?: number;
 }
 
 /** What a finished turn returns, as `codex mcp-server` did: the thread and the last agent message. */

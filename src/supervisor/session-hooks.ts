@@ -32,8 +32,9 @@ export function sessionHooks(host: SessionHooksHost, entry: SessionEntry): Child
       host.addEvent(entry, event);
     },
     onDelta: (delta) => {
+      const offset = entry.record.live?.find((l) => l.itemId === delta.itemId)?.received ?? 0;
       entry.record.live = withDelta(entry.record.live ?? [], delta);
-      host.delta(entry, delta);
+      host.delta(entry, { ...delta, offset });
     },
     onUsage: (usage) => {
       addUsage(entry.record.tokens, usage);
@@ -84,6 +85,6 @@ export function withDelta(live: readonly StreamingItem[], delta: StreamDelta): S
   } else if (text.length > EVENT_TEXT_LIMIT) {
     text = text.slice(0, EVENT_TEXT_LIMIT);
   }
-  const item: StreamingItem = { itemId: delta.itemId, kind: delta.kind, text };
+  const item: StreamingItem = { itemId: delta.itemId, kind: delta.kind, text, received: (i >= 0 ? live[i]!.received : 0) + delta.delta.length };
   return i >= 0 ? live.map((l, j) => (j === i ? item : l)) : [...live, item];
 }
