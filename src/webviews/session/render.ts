@@ -7,7 +7,7 @@
  */
 import { el } from '../shared/theme';
 import { commandFacts, labelOf, sourceWords } from './labels';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown } from '../shared/markdown';
 import type { PendingCard, TranscriptEvent } from './protocol';
 
 /** What rows ask of the page: copy text, open a diff. */

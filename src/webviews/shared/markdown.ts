@@ -1,6 +1,5 @@
 /**
- * Model text as HTML for every page that shows it (the Agent run page; the Session page has the
- * same rules in its own module): markdown (GitHub flavour, single line breaks kept) by `marked`,
+ * Model text as HTML for every page that shows it (the Session and Agent run pages): markdown (GitHub flavour, single line breaks kept) by `marked`,
  * with every raw HTML tag or block of the source escaped so it shows as text, then DOMPurify over
  * the result (no scripts, no event handlers, no `javascript:` links) before it reaches the page.
  * {@link markdownHtml} is plain (unit tested in Node); {@link renderMarkdown} needs a DOM.

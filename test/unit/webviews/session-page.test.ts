@@ -7,7 +7,7 @@ import { longMarkdown } from '../../fakes/long-markdown';
 import { transcriptMarkdown } from '../../../src/webviews/session/export';
 import { authorOf, commandFacts, labelOf } from '../../../src/webviews/session/labels';
 import { finishedBlocks } from '../../../src/webviews/session/blocks';
-import { escapeHtml, markdownHtml } from '../../../src/webviews/session/markdown';
+import { escapeHtml, markdownHtml } from '../../../src/webviews/shared/markdown';
 import type { SessionHeader, TranscriptEvent } from '../../../src/webviews/session/protocol';
 import { parseSessionPageMessage } from '../../../src/webviews/session/schema';
 
