@@ -185,7 +185,8 @@ export interface StartChildOptions {
 
 /** The reason carried by an AbortSignal, as the supervisor sets it. */
 export function abortReasonOf(signal: AbortSignal): TurnAbortReason {
-  return signal.reason === 'deadline' || signal.reason === 'stopped' ? signal.reason : 'cancelled';
+  const reason: unknown = signal.reason;
+  return reason === 'deadline' || reason === 'stopped' ? reason : 'cancelled';
 }
 
 /** Waits for `p` or `ms`, whichever first; true if `p` settled in time. */
