@@ -26,7 +26,7 @@ describe('webview page bundles', function () {
     process.chdir(ROOT);
     try {
       const pages = kit.webviewPages();
-      assert.deepEqual(pages, ['agent-dashboard', 'approvals', 'knowledge-graph', 'mcp-settings', 'review', 'session']);
+      assert.deepEqual(pages, ['agent-dashboard', 'agent-run', 'approvals', 'knowledge-graph', 'mcp-settings', 'review', 'session']);
       for (const page of pages) {
         const result = await esbuild.build({ ...kit.pageBuildOptions(page), write: false, sourcemap: false, logLevel: 'silent' });
         const inputs = Object.keys(result.metafile!.inputs);
