@@ -62,6 +62,7 @@ describe('agent runner (in-process governance client, real server, fake model)',
   });
 
   async function run(reply: FakeChatOptions['reply'], more: Partial<AgentRunOptions> = {}): Promise<{ events: AgentEvent[]; ended: Extract<AgentEvent, { type: 'run-ended' }> }> {
+    await fake?.close(); // a test may run twice; each run gets its own model
     fake = await startFakeChatCompletions({ reply });
     const events: AgentEvent[] = [];
     const ended = await runAgent({
