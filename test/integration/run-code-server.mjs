@@ -28,7 +28,7 @@ import { runPersonPhase } from './person-phase.mjs';
 import { build, freePort, prepareWorkspace, QUIET_USER_SETTINGS, writeJson } from './prepare.mjs';
 
 // The person phase waits 60 s with an approval request open (person-phase.mjs).
-const OVERALL_TIMEOUT_MS = Number(process.env.CODEX_GOV_IT_TIMEOUT_MS ?? 420_000);
+const OVERALL_TIMEOUT_MS = Number(process.env.CODEX_GOV_IT_TIMEOUT_MS ?? 900_000);
 // CODEX_GOV_IT_RESULTS_DIR keeps the screenshots of one run apart from another's running at the same time.
 const RESULTS_DIR = process.env.CODEX_GOV_IT_RESULTS_DIR || join(ROOT, 'test-results', 'vscode');
 const started = Date.now();
