@@ -49,6 +49,10 @@ const EXPECTED_TOOLS = [
   'claim_task',
   'complete_task',
   'fail_task',
+  'request_tool_approval',
+  'record_model_usage',
+  'list_observed_sessions',
+  'get_observed_session',
 ];
 
 /** Calls every tool once, in an order where each has what it needs; returns the results by name. */
@@ -125,6 +129,16 @@ async function exerciseEveryTool(client: Client, agent: string): Promise<Record<
   assert.deepEqual(sessions.sessions, []);
   const cleanup = await call('codex-cleanup', { force: true });
   assert.equal(cleanup.count, 0);
+  // Agent runners: an approval (no person on this server, so the policy answers) and a turn's tokens.
+  const approval = await call('request_tool_approval', { agent_id: agent, run_id: 'run-1', server: 'files', tool: 'write_file', arguments: { path: 'a.txt' }, annotations: { destructiveHint: false, openWorldHint: false } });
+  assert.ok(['allow_once', 'allow_run', 'deny'].includes(approval.decision), JSON.stringify(approval));
+  assert.equal((await call('record_model_usage', { agent_id: agent, model: 'gpt-e2e', input_tokens: 10, output_tokens: 5 })).cost_usd, null);
+  // Codex sessions seen through hooks: none here, and an unknown one is named as not found.
+  assert.deepEqual((await call('list_observed_sessions', {})).sessions, []);
+  const missing = (await client.callTool({ name: 'get_observed_session', arguments: { session_id: 'no-such-session' } })) as CallToolResult;
+  assert.equal(missing.isError, true);
+  assert.match(JSON.stringify(missing.content), /no-such-session/);
+  out.get_observed_session = missing;
   assert.deepEqual(Object.keys(out).sort(), EXPECTED_TOOLS.filter((n) => n !== 'codex' && n !== 'codex-reply').sort());
   return out;
 }
