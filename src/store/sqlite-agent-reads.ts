@@ -7,7 +7,7 @@ import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import type { AgentPoint, AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../core/repository';
 import { StatementCache } from './sqlite';
 import { num, numOrNull, str, strOrNull } from './rows';
-import { toUpdate } from './sqlite-agents';
+import { toUpdate } from './records';
 
 /**
  * The snapshot columns. The json_extract expressions are the ones indexed by `agents_snapshot`

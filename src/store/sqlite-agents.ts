@@ -1,8 +1,9 @@
 /** AgentRepository over node:sqlite (tables `agents` and `agent_updates`, see migrations.ts). */
 import type { DatabaseSync } from 'node:sqlite';
-import type { DynamicsState, GovernanceMetrics } from '../core/eisv';
+import type { DynamicsState } from '../core/eisv';
 import { durableWrite, StatementCache } from './sqlite';
-import { iso, num, numOrNull, parseJson, str, strOrNull, type Row } from './rows';
+import { iso, num, parseJson, type Row } from './rows';
+import { toAgent, toUpdate } from './records';
 import type { AgentRecord, AgentRepository, AgentUpdateRecord, EnsureAgentInput, RecordUpdateInput } from '../core/repository';
 import { runAsPromise } from '../util/promise';
 
@@ -137,52 +138,4 @@ export class SqliteAgentRepository implements AgentRepository {
     const row = this.sql.get('SELECT * FROM agents WHERE id = ?').get(id);
     return row ? toAgent(row) : undefined;
   }
-}
-
-function toAgent(row: Row): AgentRecord {
-  const action = strOrNull(row.last_action);
-  return {
-    id: str(row.id),
-    displayName: strOrNull(row.display_name),
-    clientName: strOrNull(row.client_name),
-    clientVersion: strOrNull(row.client_version),
-    createdAt: str(row.created_at),
-    lastSeenAt: str(row.last_seen_at),
-    dynamics: parseJson<DynamicsState | null>(row.dynamics, null),
-    lastMetrics: parseJson<GovernanceMetrics | null>(row.last_metrics, null),
-    lastDecision:
-      action === 'PROCEED' || action === 'PAUSE'
-        ? {
-            action,
-            reason: str(row.last_reason),
-            ...(row.last_guidance != null ? { guidance: str(row.last_guidance) } : {}),
-            at: str(row.last_decision_at),
-          }
-        : null,
-    updateCount: num(row.update_count),
-    status: str(row.status),
-    meta: parseJson<Record<string, unknown>>(row.meta, {}),
-  };
-}
-
-/** A stored update row as the core's record (also read by ./sqlite-agent-reads). */
-export function toUpdate(row: Row): AgentUpdateRecord {
-  return {
-    id: num(row.id),
-    agentId: str(row.agent_id),
-    at: str(row.at),
-    operation: str(row.operation),
-    complexity: num(row.complexity),
-    confidence: numOrNull(row.confidence),
-    E: num(row.E),
-    I: num(row.I),
-    S: num(row.S),
-    V: num(row.V),
-    coherence: num(row.coherence),
-    riskScore: num(row.risk_score),
-    action: str(row.action) === 'PAUSE' ? 'PAUSE' : 'PROCEED',
-    reason: str(row.reason),
-    guidance: strOrNull(row.guidance),
-    simulated: num(row.simulated) !== 0,
-  };
 }

@@ -7,7 +7,8 @@ import { ConflictError, NotFoundError } from '../core/errors';
 import { isAsciiToken, isSingleToken, joinTerms, toFtsTerms, type FtsTerm } from './fts-query';
 import { IndexedRanking } from './search-ranked';
 import { durableWrite, inTransaction, StatementCache } from './sqlite';
-import { iso, num, parseJson, str, strOrNull, type Row } from './rows';
+import { iso, num, str, type Row } from './rows';
+import { toDiscovery, toEdge, toScored } from './records';
 import type {
   DiscoveryFilters,
   DiscoveryRecord,
@@ -373,35 +374,4 @@ function filterSql(filters: DiscoveryFilters): { sql: string; params: SQLInputVa
     params.push(tag);
   }
   return { sql, params };
-}
-
-function toDiscovery(row: Row): DiscoveryRecord {
-  const tags = parseJson<unknown>(row.tags, []);
-  return {
-    seq: num(row.seq),
-    id: str(row.id),
-    agentId: str(row.agent_id),
-    discoveryType: str(row.discovery_type),
-    summary: str(row.summary),
-    details: str(row.details),
-    tags: Array.isArray(tags) ? tags.map(String) : [],
-    status: str(row.status),
-    severity: strOrNull(row.severity),
-    createdAt: str(row.created_at),
-    updatedAt: str(row.updated_at),
-  };
-}
-
-function toScored(row: Row): ScoredDiscovery {
-  return { ...toDiscovery(row), score: num(row.score) };
-}
-
-function toEdge(row: Row): EdgeRecord {
-  return {
-    fromId: str(row.from_id),
-    toId: str(row.to_id),
-    relation: str(row.relation),
-    agentId: strOrNull(row.agent_id),
-    createdAt: str(row.created_at),
-  };
 }

@@ -5,7 +5,8 @@
  */
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { durableWrite, StatementCache } from './sqlite';
-import { iso, num, str, strOrNull, type Row } from './rows';
+import { iso, num, type Row } from './rows';
+import { toObservedEvent, toObservedSession } from './records';
 import { OBSERVED_LIMITS, type ObservedEvent, type ObservedEventWrite, type ObservedSession, type ObservedSessionRepository } from '../hooks/repository';
 import type { ObservedSource } from '../hooks/source';
 
@@ -51,7 +52,7 @@ export class SqliteObservedSessionRepository implements ObservedSessionRepositor
       const params: SQLInputValue[] = options.source ? [options.source] : [];
       const rows = this.sql.get(`SELECT * FROM observed_sessions ${where} ORDER BY last_event_at DESC, rowid DESC LIMIT ?`).all(...params, options.limit);
       const total = num((this.sql.get(`SELECT count(*) AS n FROM observed_sessions ${where}`).get(...params) as Row).n);
-      return { sessions: rows.map((r) => toSession(r as Row)), total };
+      return { sessions: rows.map((r) => toObservedSession(r as Row)), total };
     });
   }
 
@@ -64,47 +65,12 @@ export class SqliteObservedSessionRepository implements ObservedSessionRepositor
       this.sql
         .get('SELECT * FROM observed_events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?')
         .all(sessionId, options.afterSeq, options.limit)
-        .map((r) => toEvent(r as Row)),
+        .map((r) => toObservedEvent(r as Row)),
     );
   }
 
   private read(sessionId: string): ObservedSession | undefined {
     const row = this.sql.get('SELECT * FROM observed_sessions WHERE session_id = ?').get(sessionId);
-    return row ? toSession(row) : undefined;
+    return row ? toObservedSession(row) : undefined;
   }
-}
-
-function toSession(r: Row): ObservedSession {
-  return {
-    session_id: str(r.session_id),
-    agent_id: str(r.agent_id),
-    source: str(r.source) as ObservedSource,
-    originator: strOrNull(r.originator),
-    codex_version: strOrNull(r.codex_version),
-    cwd: strOrNull(r.cwd),
-    model: strOrNull(r.model),
-    permission_mode: strOrNull(r.permission_mode),
-    transcript_path: strOrNull(r.transcript_path),
-    first_seen_at: str(r.first_seen_at),
-    last_event_at: str(r.last_event_at),
-    last_event: str(r.last_event),
-    tool_calls: num(r.tool_calls),
-    tool_calls_denied: num(r.tool_calls_denied),
-    approvals: num(r.approvals),
-    approvals_denied: num(r.approvals_denied),
-    turns: num(r.turns),
-  };
-}
-
-function toEvent(r: Row): ObservedEvent {
-  const d = strOrNull(r.decision);
-  return {
-    seq: num(r.seq),
-    at: str(r.at),
-    event: str(r.event),
-    tool_name: strOrNull(r.tool_name),
-    summary: strOrNull(r.summary),
-    decision: d === 'allow' || d === 'deny' ? d : null,
-    reason: strOrNull(r.reason),
-  };
 }

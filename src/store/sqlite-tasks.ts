@@ -7,8 +7,9 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { ConflictError } from '../core/errors';
 import { durableWrite, StatementCache } from './sqlite';
-import { iso, num, parseJson, str, strOrNull, type Row } from './rows';
-import type { NewTask, TaskFilters, TaskPriority, TaskRecord, TaskRepository, TaskStatus, TaskWriteOutcome } from '../tasks/repository';
+import { iso, num, type Row } from './rows';
+import { toTask } from './records';
+import type { NewTask, TaskFilters, TaskRecord, TaskRepository, TaskWriteOutcome } from '../tasks/repository';
 
 /** Leases ended at or before `now` go back to the queue (ISO strings compare in time order). */
 const EXPIRE = "UPDATE tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL, updated_at = ? WHERE status = 'claimed' AND lease_expires_at <= ?";
@@ -104,21 +105,4 @@ export class SqliteTaskRepository implements TaskRepository {
     const row = this.sql.get('SELECT * FROM tasks WHERE task_id = ?').get(taskId);
     return row ? toTask(row) : undefined;
   }
-}
-
-function toTask(row: Row): TaskRecord {
-  return {
-    task_id: str(row.task_id),
-    description: str(row.description),
-    status: str(row.status) as TaskStatus,
-    due_date: strOrNull(row.due_date),
-    priority: str(row.priority) as TaskPriority,
-    tags: parseJson<string[]>(row.tags, []),
-    created_by: str(row.created_by),
-    claimed_by: strOrNull(row.claimed_by),
-    lease_expires_at: strOrNull(row.lease_expires_at),
-    result: strOrNull(row.result),
-    created_at: str(row.created_at),
-    updated_at: str(row.updated_at),
-  };
 }

@@ -1,7 +1,7 @@
 /** AgentReadRepository over PostgreSQL: the fleet-wide reads of the observability tools. */
 import type { AgentPoint, AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../../core/repository';
 import { num, numOrNull, str, strOrNull, type Row } from '../rows';
-import { toUpdate } from '../sqlite-agents';
+import { toUpdate } from '../records';
 import type { PgPool } from './pool';
 
 const metric = (key: string) => `(last_metrics::jsonb ->> '${key}')::double precision`;

@@ -5,10 +5,10 @@
  * state (no lost update). Within one process, reads and writes of one agent also run in call order
  * (the interface's promise: a read issued after a write sees it).
  */
-import type { DynamicsState, GovernanceMetrics } from '../../core/eisv';
+import type { DynamicsState } from '../../core/eisv';
 import type { AgentRecord, AgentRepository, AgentUpdateRecord, DecideUpdate, EnsureAgentInput, RecordUpdateInput } from '../../core/repository';
-import { iso, num, parseJson, str, strOrNull, type Row } from '../rows';
-import { toUpdate } from '../sqlite-agents';
+import { iso, parseJson, type Row } from '../rows';
+import { toAgent, toUpdate } from '../records';
 import { int, type PgPool, type Queryable } from './pool';
 import { KeyedQueue } from './queue';
 
@@ -138,26 +138,4 @@ async function writeUpdate(c: Queryable, input: RecordUpdateInput): Promise<Agen
     decision.action, decision.reason, decision.guidance ?? null,
   ]);
   return { ...toAgent(r.rows[0] as Row), dynamics: input.dynamics, lastMetrics: metrics };
-}
-
-/** An `agents` row as the core's record (same mapping as the SQLite store). */
-export function toAgent(row: Row): AgentRecord {
-  const action = strOrNull(row.last_action);
-  return {
-    id: str(row.id),
-    displayName: strOrNull(row.display_name),
-    clientName: strOrNull(row.client_name),
-    clientVersion: strOrNull(row.client_version),
-    createdAt: str(row.created_at),
-    lastSeenAt: str(row.last_seen_at),
-    dynamics: parseJson<DynamicsState | null>(row.dynamics, null),
-    lastMetrics: parseJson<GovernanceMetrics | null>(row.last_metrics, null),
-    lastDecision:
-      action === 'PROCEED' || action === 'PAUSE'
-        ? { action, reason: str(row.last_reason), ...(row.last_guidance != null ? { guidance: str(row.last_guidance) } : {}), at: str(row.last_decision_at) }
-        : null,
-    updateCount: num(row.update_count),
-    status: str(row.status),
-    meta: parseJson<Record<string, unknown>>(row.meta, {}),
-  };
 }

@@ -9,7 +9,8 @@
 import { ConflictError, NotFoundError } from '../../core/errors';
 import type { DiscoveryFilters, DiscoveryRecord, DiscoveryRepository, EdgeRecord, NewDiscovery, NewEdge, RankedSearch, RecentSearch, ScoredDiscovery } from '../../knowledge/repository';
 import { toFtsTerms } from '../fts-query';
-import { iso, num, parseJson, str, strOrNull, type Row } from '../rows';
+import { iso, str, type Row } from '../rows';
+import { toDiscovery, toEdge, toScored } from '../records';
 import { int, type PgPool, type Queryable } from './pool';
 
 /** ts_rank weights in PostgreSQL's order {D, C, B, A}: details 1/3, tags 2/3, summary 1 (bm25's 1 : 2 : 3). */
@@ -154,29 +155,4 @@ function filterSql(filters: DiscoveryFilters, params: unknown[]): string {
   if (filters.discoveryType !== undefined) sql += ` AND d.discovery_type = $${params.push(filters.discoveryType)}`;
   for (const tag of filters.tags ?? []) sql += ` AND d.id IN (SELECT discovery_id FROM discovery_tags WHERE lower(tag) = lower($${params.push(tag)}))`;
   return sql;
-}
-
-function toDiscovery(row: Row): DiscoveryRecord {
-  const tags = parseJson<unknown>(row.tags, []);
-  return {
-    seq: num(row.seq),
-    id: str(row.id),
-    agentId: str(row.agent_id),
-    discoveryType: str(row.discovery_type),
-    summary: str(row.summary),
-    details: str(row.details),
-    tags: Array.isArray(tags) ? tags.map(String) : [],
-    status: str(row.status),
-    severity: strOrNull(row.severity),
-    createdAt: str(row.created_at),
-    updatedAt: str(row.updated_at),
-  };
-}
-
-function toScored(row: Row): ScoredDiscovery {
-  return { ...toDiscovery(row), score: num(row.score) };
-}
-
-function toEdge(row: Row): EdgeRecord {
-  return { fromId: str(row.from_id), toId: str(row.to_id), relation: str(row.relation), agentId: strOrNull(row.agent_id), createdAt: str(row.created_at) };
 }

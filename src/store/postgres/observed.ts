@@ -1,7 +1,8 @@
 /** ObservedSessionRepository over PostgreSQL (tables `observed_sessions`, `observed_events`). */
 import { OBSERVED_LIMITS, type ObservedEvent, type ObservedEventWrite, type ObservedSession, type ObservedSessionRepository } from '../../hooks/repository';
 import type { ObservedSource } from '../../hooks/source';
-import { iso, num, str, strOrNull, type Row } from '../rows';
+import { iso, type Row } from '../rows';
+import { toObservedEvent, toObservedSession } from '../records';
 import { int, type PgPool, type Queryable } from './pool';
 
 const INSERT_SESSION = `INSERT INTO observed_sessions (session_id, agent_id, first_seen_at, last_event_at, last_event) VALUES ($1, $2, $3, $3, $4)
@@ -44,7 +45,7 @@ export class PgObservedSessionRepository implements ObservedSessionRepository {
       this.db.query(`SELECT * FROM observed_sessions ${where} ORDER BY last_event_at DESC, inserted DESC LIMIT $${params.length + 1}`, [...params, options.limit]),
       this.db.query(`SELECT count(*) AS n FROM observed_sessions ${where}`, params),
     ]);
-    return { sessions: rows.rows.map((r) => toSession(r as Row)), total: int((count.rows[0] as Row).n) };
+    return { sessions: rows.rows.map((r) => toObservedSession(r as Row)), total: int((count.rows[0] as Row).n) };
   }
 
   get(sessionId: string): Promise<ObservedSession | undefined> {
@@ -53,38 +54,11 @@ export class PgObservedSessionRepository implements ObservedSessionRepository {
 
   async events(sessionId: string, options: { limit: number; afterSeq: number }): Promise<ObservedEvent[]> {
     const r = await this.db.query('SELECT * FROM observed_events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [sessionId, options.afterSeq, options.limit]);
-    return r.rows.map((row) => toEvent(row as Row));
+    return r.rows.map((row) => toObservedEvent(row as Row));
   }
 }
 
 async function read(c: Queryable, sessionId: string): Promise<ObservedSession | undefined> {
   const r = await c.query('SELECT * FROM observed_sessions WHERE session_id = $1', [sessionId]);
-  return r.rows[0] ? toSession(r.rows[0] as Row) : undefined;
-}
-
-function toSession(r: Row): ObservedSession {
-  return {
-    session_id: str(r.session_id),
-    agent_id: str(r.agent_id),
-    source: str(r.source) as ObservedSource,
-    originator: strOrNull(r.originator),
-    codex_version: strOrNull(r.codex_version),
-    cwd: strOrNull(r.cwd),
-    model: strOrNull(r.model),
-    permission_mode: strOrNull(r.permission_mode),
-    transcript_path: strOrNull(r.transcript_path),
-    first_seen_at: str(r.first_seen_at),
-    last_event_at: str(r.last_event_at),
-    last_event: str(r.last_event),
-    tool_calls: num(r.tool_calls),
-    tool_calls_denied: num(r.tool_calls_denied),
-    approvals: num(r.approvals),
-    approvals_denied: num(r.approvals_denied),
-    turns: num(r.turns),
-  };
-}
-
-function toEvent(r: Row): ObservedEvent {
-  const d = strOrNull(r.decision);
-  return { seq: num(r.seq), at: str(r.at), event: str(r.event), tool_name: strOrNull(r.tool_name), summary: strOrNull(r.summary), decision: d === 'allow' || d === 'deny' ? d : null, reason: strOrNull(r.reason) };
+  return r.rows[0] ? toObservedSession(r.rows[0] as Row) : undefined;
 }

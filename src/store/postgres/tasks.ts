@@ -6,8 +6,9 @@
  * servers claiming one task at once exactly one changes it; the others find it claimed.
  */
 import { ConflictError } from '../../core/errors';
-import type { NewTask, TaskFilters, TaskPriority, TaskRecord, TaskRepository, TaskStatus, TaskWriteOutcome } from '../../tasks/repository';
-import { iso, parseJson, str, strOrNull, type Row } from '../rows';
+import type { NewTask, TaskFilters, TaskRecord, TaskRepository, TaskWriteOutcome } from '../../tasks/repository';
+import { iso, type Row } from '../rows';
+import { toTask } from '../records';
 import { int, type PgPool } from './pool';
 
 const EXPIRE_ONE = `UPDATE tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL, updated_at = $1
@@ -89,21 +90,4 @@ export class PgTaskRepository implements TaskRepository {
     const r = await this.db.query('SELECT * FROM tasks WHERE task_id = $1', [taskId]);
     return r.rows[0] ? toTask(r.rows[0] as Row) : undefined;
   }
-}
-
-function toTask(row: Row): TaskRecord {
-  return {
-    task_id: str(row.task_id),
-    description: str(row.description),
-    status: str(row.status) as TaskStatus,
-    due_date: strOrNull(row.due_date),
-    priority: str(row.priority) as TaskPriority,
-    tags: parseJson<string[]>(row.tags, []),
-    created_by: str(row.created_by),
-    claimed_by: strOrNull(row.claimed_by),
-    lease_expires_at: strOrNull(row.lease_expires_at),
-    result: strOrNull(row.result),
-    created_at: str(row.created_at),
-    updated_at: str(row.updated_at),
-  };
 }
