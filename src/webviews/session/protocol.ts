@@ -4,61 +4,24 @@
  * message with the schemas of ./schema (zod/mini, host only); the page trusts the host.
  */
 
+import type { CodexEvent, CommandRun as SupervisorCommandRun, StreamDelta, StreamingItem } from '../../supervisor/transcript';
+
 export const SESSION_VIEW_TYPE = 'codexGovernance.session';
 
 /** Longest prompt the reply box sends (characters). */
 export const MAX_PROMPT_CHARS = 100_000;
 
-/** A command Codex ran (src/supervisor/backend.ts CommandRun). */
-export interface CommandRun {
-  command: string;
-  cwd?: string;
-  exitCode?: number | null;
-  /** ms */
-  durationMs?: number;
-  /** stdout and stderr, the last 64 000 characters. */
-  output?: string;
-}
+/** A command Codex ran, as the transcript keeps it. */
+export type CommandRun = SupervisorCommandRun;
 
-/** One transcript entry as the supervisor records it (src/supervisor/backend.ts CodexEvent). */
-export interface TranscriptEvent {
-  /** ISO-8601 time the supervisor saw it. */
-  at: string;
-  /** `user_message`, mcp-server event types (`agent_message`, `exec_command_begin`...), app-server methods (`item/completed:agentMessage`...), `approval`, `*_partial`. */
-  type: string;
-  /** One line, at most 500 characters. */
-  summary: string;
-  /** The whole text (an answer in markdown, a prompt), when one line is not enough. */
-  text?: string;
-  /** Who sent a prompt: a governance agent id (`vscode-user` is the person in VS Code). */
-  by?: string;
-  /** Codex's item id: ties streamed text and a command's start to their final event. */
-  itemId?: string;
-  command?: CommandRun;
-  /** Files a change touched: kind add | delete | update, unified diff. */
-  changes?: Array<{ path: string; kind: string; diff: string }>;
-  /** An answered approval: source, decision (allow_once | allow_session | deny), command, reason. */
-  approval?: { source: string; decision: string; command?: string; reason?: string };
-}
+/** One transcript entry as the supervisor records it. */
+export type TranscriptEvent = CodexEvent;
 
 /** Text Codex is still producing: an answer (`agent`), a reasoning summary, a command's output. */
-export interface LiveItem {
-  itemId: string;
-  kind: 'agent' | 'reasoning' | 'output';
-  text: string;
-  /** Characters received so far (output keeps only its end in `text`). */
-  received: number;
-}
+export type LiveItem = StreamingItem;
 
 /** One streamed piece of a {@link LiveItem}; `at` is the epoch ms the supervisor got it (for the delta-to-screen time). */
-export interface LiveDelta {
-  itemId: string;
-  kind: LiveItem['kind'];
-  delta: string;
-  /** Characters of the item before this piece: the page skips what a snapshot already gave it. */
-  offset?: number;
-  at: number;
-}
+export type LiveDelta = StreamDelta & { at: number };
 
 /** An approval Codex is waiting for in this session, answered from the panel. */
 export interface PendingCard {
