@@ -5,7 +5,7 @@
  * session's context (sandbox, approval policy, agent, mode) filled in; every answer is recorded in
  * the transcript too.
  */
-import { askBroker, type ApprovalBroker } from '../approvals/vocabulary';
+import { APPROVAL_LABELS, askBroker, type ApprovalBroker } from '../approvals/vocabulary';
 import { clip, EVENT_OUTPUT_LIMIT, EVENT_TEXT_LIMIT, type ChildHooks, type CodexEvent, type StreamDelta, type StreamingItem, type TokenUsage } from './backend';
 import { addUsage } from './session';
 import type { SessionEntry } from './session-entry';
@@ -22,8 +22,6 @@ export interface SessionHooksHost {
 }
 
 /** Human words for the broker's decisions, in the transcript. */
-const DECISION_WORDS: Record<string, string> = { allow_once: 'approved once', allow_session: 'approved for the session', deny: 'denied' };
-
 export function sessionHooks(host: SessionHooksHost, entry: SessionEntry): ChildHooks {
   return {
     onEvent: (event) => {
@@ -59,7 +57,7 @@ export function sessionHooks(host: SessionHooksHost, entry: SessionEntry): Child
         mode: r.mode ?? undefined,
         signal,
       });
-      const words = DECISION_WORDS[answer.decision] ?? answer.decision;
+      const words = APPROVAL_LABELS.done[answer.decision].toLowerCase();
       host.addEvent(entry, {
         at: new Date().toISOString(),
         type: 'approval',

@@ -120,7 +120,7 @@ for (const { backend, located, title } of codexMatrix()) {
       fake.enqueue(replyExec(`touch ${target}`, { escalateWithJustification: 'write outside' }), (req) => replyMessage(`tool said: ${functionCallOutput(req) ?? 'nothing'}`));
       const result = await sup.run({ prompt: 'x', settings: { approvalPolicy: 'on-request', sandbox: 'read-only' } });
       assert.equal(existsSync(target), false);
-      assert.ok(sup.info(result.sessionId).transcript.some((e) => e.type === 'approval' && e.summary.startsWith('codex-exec deny')));
+      assert.ok(sup.info(result.sessionId).transcript.some((e) => e.type === 'approval' && e.approval?.decision === 'deny' && e.summary.startsWith('codex-exec denied')));
       if (backend === 'mcp-server') assert.match(result.content, new RegExp(DEFAULT_DENY_REASON.slice(0, 30)));
     });
 

@@ -1,8 +1,9 @@
 /**
  * How transcript events read, in words a person uses: who wrote a prompt (you, or the agent by
- * name), "Codex", "Ran a command", "Approved once: a command"... instead of the backends' event
+ * name), "Codex", "Ran a command", "Allowed once: a command"... instead of the backends' event
  * types and the broker's ids. Plain functions: the page and the Markdown export both use them.
  */
+import { APPROVAL_LABELS } from '../../approvals/vocabulary';
 import type { TranscriptEvent } from './protocol';
 
 /** The agent id of the person in VS Code (src/client/types.ts VSCODE_USER_AGENT). */
@@ -25,7 +26,8 @@ const SOURCE_WORDS: Record<string, string> = {
   'codex-session': 'the session settings',
 };
 
-const DECISION_WORDS: Record<string, string> = { allow_once: 'Approved once', allow_session: 'Approved for this session', deny: 'Denied' };
+/** What was decided, in the words of every other approval surface (src/approvals/vocabulary.ts). */
+const DECIDED: Readonly<Record<string, string>> = APPROVAL_LABELS.done;
 
 /** What an approval source asks for, e.g. `a command`. */
 export function sourceWords(source: string): string {
@@ -60,7 +62,7 @@ export function labelOf(e: TranscriptEvent): EventLabel {
   if (e.type === 'user_message') return { label: authorOf(e), icon: authorOf(e) === 'You' ? 'account' : 'robot', style: 'user' };
   if (e.type === 'approval') {
     const a = e.approval;
-    if (a) return { label: `${DECISION_WORDS[a.decision] ?? a.decision}: ${sourceWords(a.source)}`, icon: a.decision === 'deny' ? 'shield' : 'pass', style: 'approval' };
+    if (a) return { label: `${DECIDED[a.decision] ?? a.decision}: ${sourceWords(a.source)}`, icon: a.decision === 'deny' ? 'shield' : 'pass', style: 'approval' };
     return { label: 'Approval answered', icon: 'shield', style: 'approval' };
   }
   if (/^(task_complete|turn\/completed)$/.test(e.type)) {

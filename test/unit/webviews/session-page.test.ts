@@ -54,7 +54,7 @@ describe('Session page: labels', () => {
     assert.equal(labelOf(ev('item/completed:agentMessage')).label, 'Codex');
     assert.equal(labelOf(ev('agent_message_partial')).label, 'Codex (stopped before the end)');
     assert.equal(labelOf(ev('item/completed:commandExecution')).label, 'Ran a command');
-    assert.equal(labelOf(ev('approval', { approval: { source: 'codex-exec', decision: 'allow_once' } })).label, 'Approved once: a command');
+    assert.equal(labelOf(ev('approval', { approval: { source: 'codex-exec', decision: 'allow_once' } })).label, 'Allowed once: a command');
     assert.equal(labelOf(ev('approval', { approval: { source: 'codex-patch', decision: 'deny' } })).label, 'Denied: a file change');
     assert.equal(labelOf(ev('turn/completed', { summary: 'completed' })).label, 'Turn finished');
     assert.equal(labelOf(ev('turn/completed', { summary: 'interrupted' })).label, 'Turn stopped');
