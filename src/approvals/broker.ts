@@ -17,11 +17,12 @@
  * passes with `autoApproveHigh` + `confirmAutoApproveHigh`, critical never.
  *
  * Audit: one `approval.requested` and one `approval.answered` line per request, the answer's line
- * fsynced (see ../store/audit) before the answer is returned.
+ * fsynced (see ../store/audit) before the answer is returned; a request decided without a person
+ * writes both lines in one append (one fsync, see decide).
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AuditLog } from '../store/audit';
+import type { AuditEntry, AuditLog } from '../store/audit';
 import type { ApprovalAnswer, ApprovalBroker, ApprovalRequest } from './vocabulary';
 import type { Logger } from '../util/log';
 import { nullLogger } from '../util/log';
@@ -170,38 +171,50 @@ export class RiskApprovalBroker implements ApprovalBroker {
     this.grants.delete(sessionId);
   }
 
-  /** Decides one request (see the module doc). Never rejects. */
+  /**
+   * Decides one request (see the module doc). Never rejects. A request settled without a person
+   * (session grant, policy, invalid policy, ended turn) is audited as its `approval.requested` and
+   * `approval.answered` lines in one append (one disk wait, nothing happens between them); one
+   * that waits for a person has its request line on disk before the person is asked.
+   */
   async decide(req: BrokerRequest): Promise<ApprovalOutcome> {
     const t0 = this.clock();
     const id = randomUUID();
     const risk = this.assess(req);
     const base = this.auditFields(req, id, risk);
+    const requested: AuditEntry = { type: 'approval.requested', ...base, justification: req.reason ?? null };
+    let quick: [ApprovalAnswer, DecidedBy] | undefined;
     try {
-      await this.audit?.append({ type: 'approval.requested', ...base, justification: req.reason ?? null });
+      this.policy = this.policySource();
+      quick = this.settleWithoutPerson(req, risk);
+    } catch (err) {
+      quick = [{ decision: 'deny', reason: `The approval policy is invalid (${errText(err)}): denied (fail closed)` }, 'error'];
+    }
+    if (quick) return this.finish(req, base, t0, quick[0], quick[1], requested);
+    try {
+      await this.audit?.append(requested);
     } catch (err) {
       return this.finish(req, base, t0, { decision: 'deny', reason: `The approval could not be audited (${errText(err)}): denied (fail closed)` }, 'error');
     }
-    try {
-      this.policy = this.policySource();
-    } catch (err) {
-      return this.finish(req, base, t0, { decision: 'deny', reason: `The approval policy is invalid (${errText(err)}): denied (fail closed)` }, 'error');
-    }
-    const [answer, by] = await this.settle(req, id, risk, t0);
+    // The turn may have ended while the request line was written.
+    const [answer, by] = req.signal?.aborted ? ended() : await this.ask(this.prompter!, req, id, risk, t0, this.who(req));
     return this.finish(req, base, t0, answer, by);
   }
 
-  private async settle(req: BrokerRequest, id: string, risk: RiskLevel, t0: number): Promise<[ApprovalAnswer, DecidedBy]> {
-    const who = req.source === 'codex-full-access' ? `danger-full-access` : req.source === 'codex-session' ? 'this Codex session' : req.source === 'pause-override' ? 'overriding a PAUSE decision' : req.source === 'openai-agent' ? `the tool call ${req.command ?? ''}`.trimEnd() : `this ${req.source.replace('codex-', '')} request`;
-    if (req.signal?.aborted) return [{ decision: 'deny', reason: 'The turn that asked has ended: denied.' }, 'cancelled'];
+  /** How a denial names what was asked. */
+  private who(req: BrokerRequest): string {
+    return req.source === 'codex-full-access' ? `danger-full-access` : req.source === 'codex-session' ? 'this Codex session' : req.source === 'pause-override' ? 'overriding a PAUSE decision' : req.source === 'openai-agent' ? `the tool call ${req.command ?? ''}`.trimEnd() : `this ${req.source.replace('codex-', '')} request`;
+  }
+
+  /** The answer when no person is needed (or none can be asked); undefined = ask the prompter. */
+  private settleWithoutPerson(req: BrokerRequest, risk: RiskLevel): [ApprovalAnswer, DecidedBy] | undefined {
+    if (req.signal?.aborted) return ended();
     if (req.sessionId && this.grants.get(req.sessionId)?.has(grantKind(req.source))) return [{ decision: 'allow_session' }, 'session-grant'];
     const ciNeedsPerson = req.mode === 'ci' && this.policy.requirePersonForCi;
     if (!ciNeedsPerson && this.autoApproves(risk)) return [{ decision: 'allow_once', reason: `Auto-approved by policy (risk ${risk}).` }, 'policy'];
-    const prompter = this.prompter;
-    if (!prompter) {
-      const why = risk === 'critical' ? 'critical risk is never approved without a person' : ciNeedsPerson ? 'ci mode requires a person (requirePersonForCi)' : `the approval policy does not auto-approve risk ${risk}`;
-      return [{ decision: 'deny', reason: `Denied ${who}: no person can be asked on this headless server and ${why}. Ask the operator to run with a prompter or change the approval policy.` }, 'policy'];
-    }
-    return this.ask(prompter, req, id, risk, t0, who);
+    if (this.prompter) return undefined;
+    const why = risk === 'critical' ? 'critical risk is never approved without a person' : ciNeedsPerson ? 'ci mode requires a person (requirePersonForCi)' : `the approval policy does not auto-approve risk ${risk}`;
+    return [{ decision: 'deny', reason: `Denied ${this.who(req)}: no person can be asked on this headless server and ${why}. Ask the operator to run with a prompter or change the approval policy.` }, 'policy'];
   }
 
   private autoApproves(risk: RiskLevel): boolean {
@@ -225,7 +238,7 @@ export class RiskApprovalBroker implements ApprovalBroker {
     };
     return new Promise((resolve) => {
       let done = false;
-      const onAbort = () => settle({ decision: 'deny', reason: 'The turn that asked has ended: denied.' }, 'cancelled');
+      const onAbort = () => settle(...ended());
       const timer = setTimeout(() => settle({ decision: 'deny', reason: `No answer within ${this.policy.timeoutSeconds} s: ${who} denied (timeout).` }, 'timeout'), timeoutMs);
       const settle = (answer: ApprovalAnswer, by: DecidedBy) => {
         if (done) return;
@@ -256,12 +269,14 @@ export class RiskApprovalBroker implements ApprovalBroker {
     });
   }
 
-  private async finish(req: BrokerRequest, base: Record<string, unknown>, t0: number, answer: ApprovalAnswer, by: DecidedBy): Promise<ApprovalOutcome> {
+  /** Audits the answer (after `requested`, in the same append, when given) and returns the outcome. */
+  private async finish(req: BrokerRequest, base: Record<string, unknown>, t0: number, answer: ApprovalAnswer, by: DecidedBy, requested?: AuditEntry): Promise<ApprovalOutcome> {
     let final = answer;
     let decidedBy = by;
     if (final.decision === 'deny' && !final.reason) final = { ...final, reason: 'Denied by the person reviewing this request.' };
     try {
-      await this.audit?.append({ type: 'approval.answered', ...base, decision: final.decision, decided_by: decidedBy, reason: final.reason ?? null, wait_ms: this.clock() - t0 });
+      const answered: AuditEntry = { type: 'approval.answered', ...base, decision: final.decision, decided_by: decidedBy, reason: final.reason ?? null, wait_ms: this.clock() - t0 };
+      await this.audit?.appendAll(requested ? [requested, answered] : [answered]);
     } catch (err) {
       this.logger.error(`Could not audit approval ${String(base.id)}: ${errText(err)}`);
       // Nothing may run on an answer the audit does not hold.
@@ -311,6 +326,9 @@ function validAnswer(a: unknown): ApprovalAnswer | undefined {
 function malformed(a: unknown): ApprovalAnswer {
   return { decision: 'deny', reason: `The approval prompt gave no valid answer (${JSON.stringify(a)?.slice(0, 80) ?? String(a)}): denied (fail closed).` };
 }
+
+/** The answer to a request whose turn ended before it was answered. */
+const ended = (): [ApprovalAnswer, DecidedBy] => [{ decision: 'deny', reason: 'The turn that asked has ended: denied.' }, 'cancelled'];
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

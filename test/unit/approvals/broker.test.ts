@@ -55,6 +55,23 @@ describe('approvals: broker', () => {
     });
   }
 
+  it('a request the policy decides waits for the disk once (request and answer in one append); one for a person has its request on disk while the person is asked', async () => {
+    const appends: string[][] = [];
+    const appendAll = audit.appendAll.bind(audit);
+    audit.appendAll = (entries) => {
+      appends.push(entries.map((e) => e.type));
+      return appendAll(entries);
+    };
+    const low = { source: 'codex-full-access', sandbox: 'read-only', approvalPolicy: 'on-request' } as const;
+    assert.equal((await broker([]).b.decide(low)).decidedBy, 'policy');
+    assert.deepEqual(appends, [['approval.requested', 'approval.answered']]);
+    let onDiskWhileAsked: unknown[] = [];
+    const b = new RiskApprovalBroker({ audit, policy: parseApprovalPolicy({}), prompter: { prompt: async () => ((onDiskWhileAsked = (await lines(audit)).map((l) => l.type)), { decision: 'allow_once' }) } });
+    assert.equal((await b.decide(fullAccess)).decidedBy, 'person');
+    assert.deepEqual(onDiskWhileAsked, ['approval.requested', 'approval.answered', 'approval.requested']);
+    assert.deepEqual(appends.slice(1), [['approval.requested'], ['approval.answered']]);
+  });
+
   it('"allow for this session" answers later requests of that session and kind without asking, until the session ends', async () => {
     const { b, prompter } = broker([{ decision: 'allow_session' }, { decision: 'deny', reason: 'asked again' }, { decision: 'deny', reason: 'new' }]);
     assert.equal((await b.decide(exec)).decision, 'allow_session');
