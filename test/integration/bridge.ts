@@ -24,8 +24,8 @@ export type BridgeRequest =
   | { op: 'inputbox'; name: string; contains: string; value: string }
   /** Waits for a modal dialog containing `contains`, reports its text and buttons, clicks `click` if given (screenshot `name`). */
   | { op: 'dialog'; name: string; contains: string; click?: string }
-  /** Waits until the view titled `title` lists rows containing every string in `items` (`text` = the activity bar badge), then clicks an inline action of a row if given. */
-  | { op: 'view'; name: string; title: string; items: string[]; click?: { row: string; action: string } }
+  /** Waits until the view titled `title` lists rows containing every string in `items` (scrolling as a person would) and, given `badge`, the activity bar badge reads it (`text` = the badge), then clicks an inline action of a row if given. */
+  | { op: 'view'; name: string; title: string; items: string[]; badge?: string; click?: { row: string; action: string } }
   /** Acts in the visible webview page, in order, then screenshots the workbench as `name`; `text` = the page's visible text. */
   | { op: 'webview'; name: string; actions: WebviewAction[] }
   /** After the run ends, the runner checks that nothing listens on `port` any more. */

@@ -89,16 +89,16 @@ export async function callTool(url: string, token: string, sessionId: string, na
 }
 
 /**
- * Polls `probe` every 250 ms until it returns something other than undefined.
+ * Polls `probe` every `intervalMs` (ms) until it returns something other than undefined.
  * @throws Error after `timeoutMs` (ms).
  */
-export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms.`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

@@ -426,23 +426,44 @@ class Bridge {
 
   /**
    * Reads a view pane by its title: waits until its rows contain every string in `items`, and
-   * reports the rows and the badge of the active view container in the activity bar; then clicks
+   * (and, given `badge`, until the active view container's badge in the activity bar reads it),
+   * reports the rows and that badge; then clicks
    * the inline action `click.action` (its title) on the row containing `click.row`, if given.
    */
-  async view({ name, title, items, click }) {
+  async view({ name, title, items, click, badge: wantBadge }) {
     await this.hideNotificationCenter();
     const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: title }) }).first();
     let rows = [];
+    // The tree draws only the rows that fit in the pane: like a person, scroll down to find the
+    // rest (and back to the top after the last row). Rows seen further up stay counted, by their
+    // text before the first " · " (the rest ages).
+    const seen = new Map();
+    let scrolled = false;
+    const readBadge = async () => (await this.page.locator('.activitybar .action-item.checked .badge-content').first().innerText({ timeout: 2000 }).catch(() => '')).trim();
+    const list = pane.locator('.monaco-list').first();
     try {
       await waitUntil(`the ${title} view rows`, async () => {
-        rows = (await pane.locator('.monaco-list-row').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim());
-        return items.every((i) => rows.some((r) => r.includes(i)));
+        const visible = (await pane.locator('.monaco-list-row').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim());
+        if (!scrolled) seen.clear();
+        for (const r of visible) seen.set(r.split(' · ')[0], r);
+        rows = [...seen.values()];
+        if (items.every((i) => rows.some((r) => r.includes(i)))) return wantBadge === undefined || (await readBadge()) === wantBadge;
+        // Tree rows carry aria-posinset/aria-setsize: the last top-level row drawn says whether this is the end.
+        const pos = await pane.locator('.monaco-list-row').evaluateAll((els) => els.filter((e) => (e.getAttribute('aria-level') ?? '1') === '1').map((e) => [Number(e.getAttribute('aria-posinset')), Number(e.getAttribute('aria-setsize'))])).catch(() => []);
+        const atEnd = pos.length === 0 || pos.some(([p, n]) => p === n);
+        if (atEnd && !scrolled) return false;
+        await list.hover().catch(() => undefined);
+        await this.page.mouse.wheel(0, atEnd ? -10_000 : 200);
+        scrolled = !atEnd;
+        return false;
       }, 20_000);
     } catch {
       await this.screenshot(name);
-      return { ok: false, items: rows, error: `${title} view rows ${JSON.stringify(rows)} lack ${JSON.stringify(items)}` };
+      const badge = await readBadge();
+      const lack = wantBadge !== undefined && badge !== wantBadge ? ` (badge "${badge}", not "${wantBadge}")` : '';
+      return { ok: false, items: rows, text: badge, error: `${title} view rows ${JSON.stringify(rows)} lack ${JSON.stringify(items)}${lack}` };
     }
-    const badge = (await this.page.locator('.activitybar .action-item.checked .badge-content').first().innerText({ timeout: 2000 }).catch(() => '')).trim();
+    const badge = await readBadge();
     await this.screenshot(name);
     if (click) {
       // Inline actions show on hover, as for a user.

@@ -32,7 +32,7 @@ export function registerApprovalsSuite(): void {
     it('danger-full-access lists the request in the Approvals view with a badge; inline Deny runs nothing and the caller gets the reason', async function () {
       const before = await sessions();
       const pending = call('codex', { prompt: 'integration: full access please', sandbox: 'danger-full-access', ...(cwd() ? { cwd: cwd() } : {}) });
-      const view = await askRunner({ op: 'view', name: 'approvals-view-pending', title: 'Approvals', items: ['HIGH risk'], click: { row: 'HIGH risk', action: 'Deny' } });
+      const view = await askRunner({ op: 'view', name: 'approvals-view-pending', title: 'Approvals', items: ['HIGH risk'], badge: '1', click: { row: 'HIGH risk', action: 'Deny' } });
       if (!view.ok) assert.fail(`${view.error}; the call answered ${JSON.stringify(await Promise.race([pending, new Promise((r) => setTimeout(() => r('nothing yet'), 100))]))}`);
       assert.equal(view.text, '1', `badge: ${view.text}`);
       assert.ok(view.items?.some((r) => r.includes('wants a Codex session with full access') && r.includes('danger-full-access')), JSON.stringify(view.items));

@@ -57,6 +57,7 @@ export function registerSessionsSuite(): void {
       if (!body.success) throw new Error(`${name} failed: ${JSON.stringify(body.error)}`);
       return body.result!;
     };
+    /** Polled once a second: the server allows an agent 100 calls a minute, and a turn can run 90 s. */
     const status = async (id: string) => ((await call('codex-session-info', { session_id: id })).session as { status: string }).status;
 
     async function page(name: string, actions: WebviewAction[]): Promise<string> {
@@ -113,7 +114,7 @@ export function registerSessionsSuite(): void {
       assert.ok(pick.ok, pick.error);
       sessionId = (await started)!;
       assert.match(sessionId, /^[0-9a-f-]{36}$/);
-      await until(async () => ((await status(sessionId)) === 'idle' ? true : undefined));
+      await until(async () => ((await status(sessionId)) === 'idle' ? true : undefined), 30_000, 1000);
       const text = await page('session-panel-first', [
         { waitText: '#transcript', contains: 'echo: Integration: say hello' },
         { waitText: '#status', contains: 'idle' },
@@ -167,7 +168,7 @@ export function registerSessionsSuite(): void {
       const later = await pageWithin('session-stream-later', [{ waitFor: '.event.live' }, { waitText: '#status', contains: 'running' }]);
       assert.ok(lastStep(later) > lastStep(early), `the answer grew: step ${lastStep(early)} then ${lastStep(later)}`);
       assert.ok(!later.includes('END-OF-ANSWER'), 'the answer is still growing');
-      await until(async () => ((await status(id)) === 'idle' ? true : undefined), 90_000);
+      await until(async () => ((await status(id)) === 'idle' ? true : undefined), 90_000, 1000);
       const text = await pageWithin('session-stream-done', [
         { waitText: '#transcript', contains: 'END-OF-ANSWER' },
         { waitFor: '#transcript .event.agent .markdown table' },
@@ -191,7 +192,7 @@ export function registerSessionsSuite(): void {
       await pageWithin('session-stop-before', [{ waitText: '.event.live', contains: 'Step 1' }]);
       // Under load the click may land while the runner still waits for the page: the status says whether it did.
       await askRunner({ op: 'webview', name: 'session-stop-click', actions: [{ click: '#stop' }] });
-      await until(async () => ((await status(id)) === 'idle' ? true : undefined), 60_000);
+      await until(async () => ((await status(id)) === 'idle' ? true : undefined), 60_000, 1000);
       const text = await pageWithin('session-stopped', [{ waitText: '#status', contains: 'idle' }, { waitText: '#transcript', contains: 'stopped before the end' }]);
       assert.ok(!text.includes('END-OF-ANSWER'));
       const reply = await page('session-after-stop', [{ fill: '#reply textarea', value: 'Integration: after the stop' }, { click: '#send' }, { waitText: '#transcript', contains: 'echo: Integration: after the stop' }]);
@@ -215,11 +216,11 @@ export function registerSessionsSuite(): void {
     it('End session asks on the page while a turn runs, then ends the session', async function () {
       const started = vscode.commands.executeCommand<string>('codexGovernance.newSession', { prompt: 'slow integration work', sandbox: 'read-only' });
       const id = await started;
-      await until(async () => ((await status(id)) === 'running' ? true : undefined));
+      await until(async () => ((await status(id)) === 'running' ? true : undefined), 30_000, 1000);
       await page('session-panel-running', [{ waitText: '#status', contains: 'running' }, { click: '#cancel' }, { waitText: '#confirm-end', contains: 'End the session?' }, { click: '#confirm-end-no' }]);
       assert.equal(await status(id), 'running', 'Keep it keeps the turn');
       await page('session-panel-confirm', [{ click: '#cancel' }, { click: '#confirm-end-yes' }]);
-      await until(async () => ((await status(id)) === 'closed' ? true : undefined));
+      await until(async () => ((await status(id)) === 'closed' ? true : undefined), 30_000, 1000);
       await page('session-panel-cancelled', [{ waitText: '#status', contains: 'closed' }, { waitText: '#error', contains: 'Ended: Cancelled' }]);
       const view = await askRunner({ op: 'view', name: 'sessions-view-cancelled', title: 'Sessions', items: ['slow integration work', 'Integration: say hello'] });
       assert.ok(view.ok, view.error);
