@@ -215,6 +215,10 @@ class AgentRun {
       // Settled below, or abandoned after a PAUSE: never an unhandled rejection.
       answer.catch(() => undefined);
       try {
+        // Let the request reach the socket first: an in-process server's durable commit blocks
+        // this thread, and started before the request is written it delays it (measured +2.5 ms a
+        // step on a disk, bench/agent-runner.ts); after, it overlaps the model's latency.
+        await new Promise((r) => setImmediate(r));
         await this.check(step, check.operation, check.complexity);
       } catch (err) {
         discard.abort();
