@@ -57,11 +57,26 @@ export class PgDiscoveryRepository implements DiscoveryRepository {
     });
   }
 
+  /**
+   * One INSERT ... SELECT FROM unnest(...) per {@link BULK_ROWS} discoveries (and one for their
+   * tags and edges) instead of three statements per row: 1,000,000 discoveries import in minutes,
+   * not hours. Rows keep their array order (`seq` follows it). Same transaction rule as before:
+   * a duplicate id fails the whole call and stores nothing.
+   */
   bulkInsert(discoveries: NewDiscovery[], edges: NewEdge[] = []): Promise<{ discoveries: number; edges: number }> {
     return this.db.transaction(async (c) => {
-      for (const d of discoveries) await insertRow(c, d);
+      for (let from = 0; from < discoveries.length; from += BULK_ROWS) await insertRows(c, discoveries.slice(from, from + BULK_ROWS));
       let edgeCount = 0;
-      for (const e of edges) edgeCount += (await c.query(INSERT_EDGE, [e.fromId, e.toId, e.relation, e.agentId, iso(e.createdAtMs)])).rowCount ?? 0;
+      for (let from = 0; from < edges.length; from += BULK_ROWS) {
+        const chunk = edges.slice(from, from + BULK_ROWS);
+        const r = await c.query(
+          `INSERT INTO discovery_edges (from_id, to_id, relation, agent_id, created_at)
+            SELECT f, t, r, a, c FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(f, t, r, a, c, n) ORDER BY n
+            ON CONFLICT DO NOTHING`,
+          [chunk.map((e) => e.fromId), chunk.map((e) => e.toId), chunk.map((e) => e.relation), chunk.map((e) => e.agentId), chunk.map((e) => iso(e.createdAtMs))],
+        );
+        edgeCount += r.rowCount ?? 0;
+      }
       return { discoveries: discoveries.length, edges: edgeCount };
     });
   }
@@ -138,6 +153,27 @@ export class PgDiscoveryRepository implements DiscoveryRepository {
     const row = r.rows[0] as Row;
     return { discoveries: int(row.d), edges: int(row.e) };
   }
+}
+
+/** Discoveries per statement in bulkInsert (arrays are one parameter each, so no parameter limit applies). */
+const BULK_ROWS = 5000;
+
+/** Discovery rows with their tags, as {@link insertRow} does for one, in three statements. */
+async function insertRows(c: Queryable, ds: NewDiscovery[]): Promise<void> {
+  const col = <T>(f: (d: NewDiscovery) => T) => ds.map(f);
+  await c.query(
+    `INSERT INTO discoveries (id, agent_id, discovery_type, summary, details, tags, status, severity, created_at, updated_at)
+      SELECT id, a, t, s, de, tg, st, sv, c, c
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS u(id, a, t, s, de, tg, st, sv, c, n)
+      ORDER BY n`,
+    [col((d) => d.id), col((d) => d.agentId), col((d) => d.discoveryType), col((d) => d.summary), col((d) => d.details), col((d) => JSON.stringify(d.tags)), col((d) => d.status), col((d) => d.severity), col((d) => iso(d.createdAtMs))],
+  );
+  const tagIds = ds.flatMap((d) => d.tags.map(() => d.id));
+  const tagAgents = ds.flatMap((d) => d.tags.map(() => d.agentId));
+  const tags = ds.flatMap((d) => d.tags);
+  if (!tags.length) return;
+  await c.query('INSERT INTO discovery_tags (discovery_id, tag) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [tagIds, tags]);
+  await c.query('INSERT INTO agent_tags (agent_id, tag) SELECT DISTINCT a, lower(t) FROM unnest($1::text[], $2::text[]) AS u(a, t) ON CONFLICT DO NOTHING', [tagAgents, tags]);
 }
 
 /** A discovery row with its tags (discovery_tags, and agent_tags lower-cased for reviewer selection). */
