@@ -309,6 +309,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX observed_events_session ON observed_events(session_id, seq);
     `,
   },
+  {
+    version: 9,
+    description: 'api_tokens: per-agent and admin bearer tokens (src/auth), SHA-256 of the secret only',
+    sql: `
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        agent_id TEXT,
+        admin INTEGER NOT NULL DEFAULT 0,
+        secret_sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT
+      );
+    `,
+  },
 ];
 
 /** Highest schema version this code knows. */

@@ -13,6 +13,7 @@ import { SqliteCodexSessionRepository } from './sqlite-sessions';
 import { SqliteDialecticRepository } from './sqlite-dialectic';
 import { SqliteTaskRepository } from './sqlite-tasks';
 import { SqliteObservedSessionRepository } from './sqlite-observed';
+import { SqliteTokenRepository } from './sqlite-tokens';
 import type { StoreInfo } from '../core/repository';
 import type { Store } from './types';
 import { runAsPromise } from '../util/promise';
@@ -52,6 +53,7 @@ export function openStoreFile(file: string): Promise<Store> {
       dialectic,
       tasks: new SqliteTaskRepository(db),
       observedSessions: new SqliteObservedSessionRepository(db),
+      tokens: new SqliteTokenRepository(db),
       info(): Promise<StoreInfo> {
         return runAsPromise(() => ({ kind: 'sqlite' as const, path: file, schemaVersion: schemaVersion(db) }));
       },

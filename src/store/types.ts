@@ -10,6 +10,7 @@ import type { DialecticRepository } from '../dialectic/repository';
 import type { CodexSessionRepository } from '../supervisor/session';
 import type { TaskRepository } from '../tasks/repository';
 import type { ObservedSessionRepository } from '../hooks/repository';
+import type { TokenRepository } from '../auth/repository';
 
 export interface Store {
   readonly agents: AgentRepository;
@@ -23,6 +24,8 @@ export interface Store {
   readonly tasks: TaskRepository;
   /** Codex sessions seen through hooks (src/hooks). */
   readonly observedSessions: ObservedSessionRepository;
+  /** Per-agent and admin bearer tokens (src/auth, `codex-governance tokens`). */
+  readonly tokens: TokenRepository;
   info(): Promise<StoreInfo>;
   /** Stores an audit record in the shared database too (PostgreSQL: table `audit_log`); absent for SQLite. */
   appendAudit?(record: { ts: string; type: string }, server: string): Promise<void>;

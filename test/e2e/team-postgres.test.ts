@@ -106,7 +106,7 @@ describe('team mode: two servers sharing one PostgreSQL database', function () {
     db = await testDatabase('team');
     const migrated = cli(['migrate', '--database', withPassword(db)]);
     assert.equal(migrated.status, 0, migrated.stderr);
-    assert.match(migrated.stdout, /schema version 1 \(applied 1\)/);
+    assert.match(migrated.stdout, /schema version 2 \(applied 1, 2\)/);
     assert.doesNotMatch(migrated.stdout + migrated.stderr, new RegExp(PASSWORD));
     assert.match(cli(['migrate'], { CODEX_GOVERNANCE_DATABASE_URL: db }).stdout, /already up to date/);
     [a, b] = await Promise.all([serve(withPassword(db)), serve(withPassword(db))]);

@@ -14,6 +14,7 @@ import { PgObservedSessionRepository } from './observed';
 import { PgPool } from './pool';
 import { PgCodexSessionRepository } from './sessions';
 import { PgTaskRepository } from './tasks';
+import { PgTokenRepository } from './tokens';
 
 /** The PostgreSQL store, with the pool for what the interfaces do not cover (copy, audit). */
 export interface PgStore extends Store {
@@ -46,6 +47,7 @@ export async function openPostgresStore(url: string, options: { migrate?: boolea
     dialectic: new PgDialecticRepository(pool),
     tasks: new PgTaskRepository(pool),
     observedSessions: new PgObservedSessionRepository(pool),
+    tokens: new PgTokenRepository(pool),
     async appendAudit(record: { ts: string; type: string }, server: string): Promise<void> {
       await pool.query('INSERT INTO audit_log (at, server, entry) VALUES ($1, $2, $3)', [record.ts, server, JSON.stringify(record)]);
     },

@@ -183,4 +183,27 @@ describeStores('store contract', (h) => {
     assert.equal((await store.observedSessions.list({ limit: 5 })).total, 1);
     assert.equal((await store.observedSessions.list({ limit: 5, source: 'codex-ide' })).total, 0);
   });
+
+  it('tokens: create keeps the hash only, get/list, revoke keeps the first time, usable agent tokens are counted', async () => {
+    const hash = 'a'.repeat(64);
+    const t1 = await store.tokens.create({ id: '0123456789ab', agentId: 'alice', admin: false, secretSha256: hash, createdAtMs: T0, expiresAtMs: T0 + 86_400_000 });
+    assert.deepEqual(t1, { id: '0123456789ab', agentId: 'alice', admin: false, secretSha256: hash, createdAt: new Date(T0).toISOString(), expiresAt: new Date(T0 + 86_400_000).toISOString(), revokedAt: null, lastUsedAt: null });
+    await assert.rejects(store.tokens.create({ ...t1, createdAtMs: T0, expiresAtMs: null }), (e: { code?: string }) => e.code === 'conflict');
+    await store.tokens.create({ id: 'bbbbbbbbbbbb', agentId: null, admin: true, secretSha256: 'b'.repeat(64), createdAtMs: T0 + 1, expiresAtMs: null });
+    await store.tokens.create({ id: 'cccccccccccc', agentId: 'bob', admin: false, secretSha256: 'c'.repeat(64), createdAtMs: T0 + 2, expiresAtMs: null });
+    assert.deepEqual((await store.tokens.list()).map((t) => [t.id, t.agentId, t.admin]), [['0123456789ab', 'alice', false], ['bbbbbbbbbbbb', null, true], ['cccccccccccc', 'bob', false]]);
+    assert.equal(await store.tokens.get('nope'), undefined);
+    assert.equal(await store.tokens.countUsableAgentTokens(T0 + 10), 2, 'admin tokens are not counted');
+    assert.equal(await store.tokens.countUsableAgentTokens(T0 + 86_400_000), 1, 'expired at that time');
+    assert.equal((await store.tokens.revoke('cccccccccccc', T0 + 5))!.revokedAt, new Date(T0 + 5).toISOString());
+    assert.equal((await store.tokens.revoke('cccccccccccc', T0 + 9))!.revokedAt, new Date(T0 + 5).toISOString(), 'the first revocation stays');
+    assert.equal(await store.tokens.revoke('nope', T0), undefined);
+    assert.equal(await store.tokens.countUsableAgentTokens(T0 + 10), 1);
+    await store.tokens.markUsed('0123456789ab', T0 + 7);
+    await store.tokens.markUsed('nope', T0 + 7);
+    assert.equal((await store.tokens.get('0123456789ab'))!.lastUsedAt, new Date(T0 + 7).toISOString());
+    await store.close();
+    store = await h.open();
+    assert.equal((await store.tokens.get('cccccccccccc'))!.revokedAt, new Date(T0 + 5).toISOString(), 'durable across a reopen');
+  });
 });

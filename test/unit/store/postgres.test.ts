@@ -7,7 +7,7 @@ import { GovernanceEvents } from '../../../src/core/events';
 import { GovernanceService } from '../../../src/core/governance';
 import { AuditLog } from '../../../src/store/audit';
 import { toTsQuery } from '../../../src/store/postgres/discoveries';
-import { PG_LATEST_SCHEMA_VERSION, pgMigrate, pgSchemaVersion } from '../../../src/store/postgres/migrations';
+import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS, pgMigrate, pgSchemaVersion } from '../../../src/store/postgres/migrations';
 import { PgPool } from '../../../src/store/postgres/pool';
 import { openPostgresStore } from '../../../src/store/postgres/store';
 import { testDatabase } from '../../helpers/postgres';
@@ -29,7 +29,8 @@ describe('store: PostgreSQL only', function () {
     try {
       await assert.rejects(pgMigrate(pool, [{ version: 1, description: 'a', sql: 'CREATE TABLE a (x int)' }, { version: 2, description: 'b', sql: 'CREATE TABLE b (x int); INSERT INTO nowhere VALUES (1)' }]), /nowhere/);
       assert.equal(await pgSchemaVersion(pool), 0, 'nothing applied');
-      assert.deepEqual(await pgMigrate(pool), [PG_LATEST_SCHEMA_VERSION]);
+      assert.deepEqual(await pgMigrate(pool), PG_MIGRATIONS.map((m) => m.version));
+      assert.equal(await pgSchemaVersion(pool), PG_LATEST_SCHEMA_VERSION);
       assert.deepEqual(await pgMigrate(pool), []);
       await pool.query("INSERT INTO schema_version VALUES (42, 'future', 'x', '7.0.1')");
       await assert.rejects(openPostgresStore(url), (err: Error) => err.name === 'SchemaTooNewError' && /schema version 42/.test(err.message) && /Install Codex Governance 7\.0\.1 or later/.test(err.message));
