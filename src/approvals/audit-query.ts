@@ -7,6 +7,10 @@
  * `order=asc` (the default) pages oldest first through {@link AuditLog.read}. `order=desc` pages
  * newest first by reading the JSONL file backwards from the end (or from `cursor`), so the newest
  * page costs the size of that page, not of the whole log.
+ *
+ * In team mode (PostgreSQL) the log has a shared reader ({@link AuditLog.sharedReader}): every
+ * read goes to the shared table `audit_log` instead, whose entries also carry `server` (who wrote
+ * them), and whose cursors look like `pg:123` (../store/postgres/audit-reads).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { ValidationError } from '../core/errors';
@@ -14,7 +18,8 @@ import type { AuditLog, AuditPage, AuditRecord } from '../store/audit';
 
 export interface AuditQuery {
   /**
-   * A `next_cursor` (or `tail_cursor`) of an earlier page: a byte offset at the start of a line.
+   * A `next_cursor` (or `tail_cursor`) of an earlier page: a byte offset at the start of a line
+   * (the JSONL file), or `pg:<seq>` (team mode's shared table).
    * `asc` continues after it, `desc` continues with the entries before it.
    */
   cursor?: string;
@@ -118,6 +123,16 @@ export function auditFilter(q: AuditQuery): (r: AuditRecord) => boolean {
     (text === undefined || Object.values(r).some((v) => typeof v === 'string' && v.toLowerCase().includes(text)));
 }
 
+/** The fields a query needs equal (what a shared table can narrow by before {@link auditFilter} decides). */
+function equalFields(q: AuditQuery): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['type', 'decision', 'source', 'risk', 'agent', 'decided_by'] as const) {
+    const value = q[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
 /** `allowed`, `denied` or `timeout` for an answer line; undefined for other lines. */
 export function outcomeOf(r: AuditRecord): AuditOutcome | undefined {
   if (r.decision === 'allow_once' || r.decision === 'allow_session') return 'allowed';
@@ -131,6 +146,8 @@ export function outcomeOf(r: AuditRecord): AuditOutcome | undefined {
 export function readAudit(audit: AuditLog, q: AuditQuery): Promise<AuditQueryPage> {
   const filter = auditFilter(q);
   const limit = q.limit ?? 100;
+  const shared = audit.sharedReader;
+  if (shared) return shared({ ...(q.cursor ? { cursor: q.cursor } : {}), limit, order: q.order ?? 'asc', equals: equalFields(q), filter });
   if (q.order === 'desc') return readNewestFirst(audit.path, q.cursor, limit, filter);
   return audit.read({ ...(q.cursor ? { cursor: q.cursor } : {}), limit, filter });
 }

@@ -139,9 +139,13 @@ export async function createGovernanceApp(options: {
     lock.release();
     throw err;
   }
-  // A team's servers also write their audit entries to the shared database (who wrote it: host:pid).
+  // A team's servers also write their audit entries to the shared database, each naming the server
+  // that wrote it (host:port, what a person recognises; the pid only when the port is chosen at start),
+  // and read the trail from there, so every member's history shows every server's answers.
   const appendAudit = store.appendAudit?.bind(store);
-  if (appendAudit) audit.mirrorTo((record) => appendAudit(record, `${hostname()}:${process.pid}`));
+  const serverLabel = options.port ? `${hostname()}:${options.port}` : `${hostname()} (pid ${process.pid})`;
+  if (appendAudit) audit.mirrorTo((record) => appendAudit(record, serverLabel));
+  if (store.readAudit) audit.readSharedFrom(store.readAudit);
   const approvals = new RiskApprovalBroker({ audit, logger: options.logger, ...options.approvals });
   const events = new GovernanceEvents();
   // Updates are capped by the conditions dialectic resolutions stored (called per update, after `dialectic` exists).

@@ -41,6 +41,31 @@ export interface AuditPage {
   has_more: boolean;
 }
 
+/**
+ * A read of the team's shared audit table (PostgreSQL `audit_log`, every server's entries), paged
+ * like {@link AuditLog.read}. Its cursors are the table's own (not byte offsets of a file).
+ */
+export interface SharedAuditReadOptions {
+  /** `next_cursor` / `tail_cursor` of an earlier shared read; omitted = from the oldest (`asc`) or newest (`desc`) entry. */
+  cursor?: string;
+  /** Maximum entries returned, 1..1000. */
+  limit: number;
+  /** `asc` oldest first, `desc` newest first. */
+  order: 'asc' | 'desc';
+  /** Top-level string fields that must be equal (narrow the scan; `filter` still decides). */
+  equals: Record<string, string>;
+  /** Whether an entry belongs in the page. */
+  filter: (record: AuditRecord) => boolean;
+}
+
+/** {@link AuditPage}; a `desc` read without cursor also gives `tail_cursor` (an `asc` read from there returns only newer entries). */
+export interface SharedAuditPage extends AuditPage {
+  tail_cursor?: string;
+}
+
+/** Reads the shared table. @throws ValidationError (field `cursor` or `limit`); StoreUnavailableError while the database is down */
+export type SharedAuditReader = (options: SharedAuditReadOptions) => Promise<SharedAuditPage>;
+
 const SECRET_KEY = /token|secret|password|passwd|api[_-]?key|authorization|credential/i;
 const READ_CHUNK = 64 * 1024;
 
@@ -48,6 +73,7 @@ export class AuditLog {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private mirror: ((record: AuditRecord) => Promise<void>) | undefined;
+  private shared: SharedAuditReader | undefined;
 
   private constructor(
     /** Absolute path of the JSONL file. */
@@ -140,6 +166,19 @@ export class AuditLog {
   /** Also hands every appended record (after it is on disk) to `mirror`, e.g. the team's shared audit table. */
   mirrorTo(mirror: (record: AuditRecord) => Promise<void>): void {
     this.mirror = mirror;
+  }
+
+  /**
+   * Reads of the audit trail go to the team's shared table instead of this file (../approvals/audit-query):
+   * with PostgreSQL every member sees every server's entries. Appends still go to the file first.
+   */
+  readSharedFrom(reader: SharedAuditReader): void {
+    this.shared = reader;
+  }
+
+  /** The shared table's reader when one is set (team mode), else undefined: read the file. */
+  get sharedReader(): SharedAuditReader | undefined {
+    return this.shared;
   }
 
   /** Waits for pending appends, then closes the file; idempotent. */

@@ -30,7 +30,11 @@ export function checkDatabaseUrl(value: string | undefined, source = '--database
  */
 export async function openConfiguredStore(options: { dataDir: string; database?: string }): Promise<Store> {
   if (options.database) {
-    const { openPostgresStore } = await import('./postgres/store');
+    // Loaded only for a team database (the `pg` client is not parsed otherwise). A `require`, not
+    // `import()`: the bundles are CommonJS either way, and a dynamic import() of a .ts module is
+    // not resolved when the sources run in process under tsx's CommonJS hook (the unit tests).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { openPostgresStore } = require('./postgres/store') as typeof import('./postgres/store');
     return openPostgresStore(options.database);
   }
   return openStore(options.dataDir);

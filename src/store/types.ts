@@ -11,6 +11,7 @@ import type { CodexSessionRepository } from '../supervisor/session';
 import type { TaskRepository } from '../tasks/repository';
 import type { ObservedSessionRepository } from '../hooks/repository';
 import type { TokenRepository } from '../auth/repository';
+import type { SharedAuditReader } from './audit';
 
 export interface Store {
   readonly agents: AgentRepository;
@@ -29,6 +30,8 @@ export interface Store {
   info(): Promise<StoreInfo>;
   /** Stores an audit record in the shared database too (PostgreSQL: table `audit_log`); absent for SQLite. */
   appendAudit?(record: { ts: string; type: string }, server: string): Promise<void>;
+  /** Reads the shared audit table (every server's entries, each with its `server`); absent for SQLite. */
+  readAudit?: SharedAuditReader;
   /** Closes the database; idempotent. Calls after close reject. */
   close(): Promise<void>;
 }

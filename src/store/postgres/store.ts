@@ -7,6 +7,7 @@ import type { StoreInfo } from '../../core/repository';
 import type { Store } from '../types';
 import { PgAgentRepository } from './agents';
 import { PgAgentReadRepository } from './agent-reads';
+import { readPgAudit } from './audit-reads';
 import { PgDialecticRepository } from './dialectic';
 import { PgDiscoveryRepository } from './discoveries';
 import { pgMigrate, pgSchemaVersion } from './migrations';
@@ -51,6 +52,7 @@ export async function openPostgresStore(url: string, options: { migrate?: boolea
     async appendAudit(record: { ts: string; type: string }, server: string): Promise<void> {
       await pool.query('INSERT INTO audit_log (at, server, entry) VALUES ($1, $2, $3)', [record.ts, server, JSON.stringify(record)]);
     },
+    readAudit: (options) => readPgAudit(pool, options),
     async info(): Promise<StoreInfo> {
       return { kind: 'postgres', path: pool.label, schemaVersion: await pgSchemaVersion(pool) };
     },
