@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../util/log';
 import type { CodexSupervisorOptions } from '../supervisor/api';
+import type { PublicHost } from './http/security';
 import type { GovernanceAgentOptions, GovernanceApp, GovernanceApprovalOptions, GovernanceDialecticOptions } from './app';
 
 export interface GovernanceServerOptions {
@@ -17,7 +18,25 @@ export interface GovernanceServerOptions {
   database?: string;
   /** Bearer token every request must carry (`Authorization: Bearer` or `X-AGENT-TOKEN`). */
   token: string;
+  /** Needed for a non-loopback `host`; such a listener also needs `tls` (see ./http/exposure). */
   allowNonLoopback?: boolean;
+  /**
+   * Serve HTTPS (node:https, the same routes) with this PEM certificate chain and private key.
+   * Required on a non-loopback host; optional on loopback.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Names clients reach the server by besides loopback (the TLS name, or the name a reverse
+   * proxy forwards in Host): accepted in Host and (https) Origin. Giving any makes the server
+   * "exposed": only `codex-governance tokens` tokens are accepted, the data dir token is not.
+   * Parse flags with `parsePublicHost` (./http/security).
+   */
+  publicHosts?: readonly PublicHost[];
+  /**
+   * How long a `cgt_` token's row is trusted before it is read again from the store, ms (> 0).
+   * Bounds how late a revocation made elsewhere takes effect. Default 2000.
+   */
+  tokenRefreshMs?: number;
   /** Token-bucket rate per agent, requests/minute. Default 100. */
   rateLimitPerMinute?: number;
   /** Bucket size (burst). Default = rateLimitPerMinute. */

@@ -1,5 +1,5 @@
 /**
- * The governance server: one HTTP listener on 127.0.0.1 serving
+ * The governance server: one HTTP listener on 127.0.0.1 (or HTTPS on another address, ./http/exposure) serving
  * - `/mcp` MCP over Streamable HTTP (stateful sessions),
  * - `GET /v1/tools[?format=responses]`, `POST /v1/tools/call` (OpenAI function-calling adapter, seed 000),
  * - `GET /health`, `GET /metrics` (Prometheus text),
@@ -7,13 +7,15 @@
  *   (the audit log, paged and filtered; see ../approvals/audit-query),
  * - `POST /tasks`, `GET /tasks?status=&limit=` (the task queue in seed 003's shapes; ./http/tasks-routes),
  * - `POST /v1/hooks/codex` (Codex hook events of sessions this server did not start; ./http/hooks-route).
- * Every request passes Host/Origin validation (403), the bearer token (401) and the per-agent and
- * per-token token buckets (429 + Retry-After) before it reaches a handler. Open MCP sessions are
+ * Every request passes Host/Origin validation (403), the bearer token (401; ./http/auth: the
+ * server's token or a `codex-governance tokens` one, a per-agent token binding the request to its
+ * agent) and the per-agent and per-token token buckets (429 + Retry-After) before it reaches a handler. Open MCP sessions are
  * capped and idle ones closed (./http/mcp-sessions).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { nullLogger } from '../util/log';
 import { VERSION } from '../version';
 import { PortInUseError, type GovernanceServerOptions, type RunningGovernanceServer } from './api';
@@ -24,7 +26,12 @@ import { handleCallTool, handleListTools } from './http/openai-adapter';
 import { handleListTasks, handlePostTask } from './http/tasks-routes';
 import { handleCodexHook, HOOKS_ROUTE } from './http/hooks-route';
 import { LayeredRateLimiter, TokenBucketLimiter, tokenRateKey, type LayeredRateDecision } from './http/rate-limit';
-import { hasValidToken, isAllowedHost, isAllowedOrigin, isLoopbackHost, presentedToken } from './http/security';
+import { isAllowedHost, isAllowedOrigin } from './http/security';
+import { authenticateRequest, boundAgentOf, principalKey } from './http/auth';
+import { checkListenerOptions, isExposed, requireAgentTokens } from './http/exposure';
+import { TokenAuthenticator, type Principal } from '../auth/authenticator';
+import { checkBoundField } from '../auth/binding';
+import { toToolCallError } from './tools/errors';
 import { createMcpServer } from './mcp';
 import { auditQueryFrom, readAudit } from '../approvals/audit-query';
 import type { CallerIdentity } from './tools/types';
@@ -36,7 +43,9 @@ const DEFAULT_RATE_LIMIT_PER_MINUTE = 100;
  * Starts the server and returns once it listens.
  * @throws PortInUseError when the port is taken; DataDirLockedError / DataDirError from the store
  *   when the data directory is owned by another live server or not writable; Error for a
- *   non-loopback host without `allowNonLoopback` or an empty token; RangeError naming the option
+ *   non-loopback host without `allowNonLoopback` or `tls` (a wildcard one also without
+ *   `publicHosts`), for an exposed server whose store has no usable per-agent token, for a TLS
+ *   key/certificate node:tls refuses, or for an empty token; RangeError naming the option
  *   for a rate limit <= 0, `maxMcpSessions` < 1 or `mcpSessionIdleMs` <= 0.
  */
 export async function startGovernanceServer(options: GovernanceServerOptions): Promise<RunningGovernanceServer> {
@@ -44,9 +53,9 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
   const port = options.port ?? DEFAULT_PORT;
   const logger = options.logger ?? nullLogger;
   if (!options.token || options.token.length < 16) throw new Error('A token of at least 16 characters is required (set CODEX_GOVERNANCE_TOKEN).');
-  if (!isLoopbackHost(host) && !options.allowNonLoopback) {
-    throw new Error(`Refusing to bind ${host}: only loopback addresses are allowed unless --allow-non-loopback is given.`);
-  }
+  checkListenerOptions({ host, allowNonLoopback: options.allowNonLoopback, tls: options.tls, publicHosts: options.publicHosts });
+  const exposed = isExposed({ host, publicHosts: options.publicHosts });
+  const publicHosts = options.publicHosts ?? [];
 
   const perAgent = options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
   const perToken = options.rateLimitPerTokenPerMinute ?? perAgent * 10;
@@ -59,6 +68,18 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
   const limiter = new LayeredRateLimiter(new TokenBucketLimiter(perAgent, options.rateLimitBurst ?? perAgent), new TokenBucketLimiter(perToken));
 
   const app = await createGovernanceApp({ dataDir: options.dataDir, database: options.database, logger, hostKind: options.hostKind ?? 'cli', port, codex: options.codex, approvals: options.approvals, workspaceRoots: options.workspaceRoots, dialectic: options.dialectic, agents: options.agents });
+  if (exposed) {
+    try {
+      await requireAgentTokens(app.store.tokens, Date.now());
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+  }
+  const tokens = new TokenAuthenticator(app.store.tokens, {
+    refreshMs: options.tokenRefreshMs,
+    onBackgroundError: (err) => logger.debug(`could not record a token's last use: ${String(err)}`),
+  });
   const sessions = new McpSessions({
     logger,
     createServer: (identity) => createMcpServer(app.registry, { version: VERSION, identity }),
@@ -69,13 +90,22 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
 
   let boundPort = port;
   const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     void route(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
+      const e = toToolCallError(err);
+      if (e.code === 'unavailable' || e.code === 'forbidden') return sendError(res, e.code === 'forbidden' ? 403 : 503, e.code, e.message);
       logger.error(err instanceof Error ? err : String(err));
       sendError(res, 500, 'internal_error', 'Internal server error; see the server log.');
     });
-  });
+  };
+  let server: Server | NetServer;
+  try {
+    server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+  } catch (err) {
+    await app.close();
+    throw new Error(`The TLS certificate or key was refused (${(err as Error).message}); check --tls-cert and --tls-key (PEM files, the key matching the certificate).`, { cause: err });
+  }
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -86,14 +116,16 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     const path = url.pathname.replace(/\/+$/, '') || '/';
     res.on('finish', () => app.metrics.httpRequests.inc({ route: routeLabel(path), status: String(res.statusCode) }));
 
-    if (!isAllowedHost(req, host, boundPort)) return sendError(res, 403, 'forbidden_host', 'Host header not allowed.');
-    if (!isAllowedOrigin(req)) return sendError(res, 403, 'forbidden_origin', 'Origin not allowed.');
-    if (!hasValidToken(req, options.token)) {
+    if (!isAllowedHost(req, host, boundPort, publicHosts)) return sendError(res, 403, 'forbidden_host', 'Host header not allowed.');
+    if (!isAllowedOrigin(req, publicHosts)) return sendError(res, 403, 'forbidden_origin', 'Origin not allowed.');
+    const auth = await authenticateRequest(req, { serverToken: options.token, acceptServerToken: !exposed, tokens });
+    if (!auth.ok) {
       // Seed 003's clients read `{"error": "unauthorized"}` from /tasks.
-      if (path === '/tasks') return sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="codex-governance"' });
-      return sendError(res, 401, 'unauthorized', 'Unauthorized.', { 'www-authenticate': 'Bearer realm="codex-governance"' });
+      if (path === '/tasks') return sendJson(res, 401, { error: 'unauthorized', message: auth.message }, { 'www-authenticate': 'Bearer realm="codex-governance"' });
+      return sendError(res, 401, 'unauthorized', auth.message, { 'www-authenticate': 'Bearer realm="codex-governance"' });
     }
-    const rate = limiter.take(rateKeyOf(req, path), tokenRateKey(presentedToken(req) ?? ''));
+    const principal = auth.principal;
+    const rate = limiter.take(rateKeyOf(req, path), tokenRateKey(auth.token));
     if (!rate.allowed) {
       app.metrics.rateLimited.inc();
       const headers = { 'retry-after': String(rate.retryAfterSeconds) };
@@ -110,16 +142,20 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
         } catch (err) {
           return jsonRpcError(res, (err as HttpError).status ?? 400, -32700, `Parse error: ${(err as Error).message}`);
         }
-        return sessions.handle(req, res, body);
+        return sessions.handle(req, res, body, { key: principalKey(principal), boundAgent: boundAgentOf(principal) });
       }
-      if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res, undefined);
+      if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res, undefined, { key: principalKey(principal), boundAgent: boundAgentOf(principal) });
       return sendError(res, 405, 'method_not_allowed', 'Use POST, GET or DELETE on /mcp.', { allow: 'GET, POST, DELETE' });
     }
     if (path === '/v1/tools' && req.method === 'GET') return handleListTools(res, app.registry, url.searchParams);
-    if (path === '/v1/tools/call' && req.method === 'POST') return handleCallTool(req, res, app.registry, httpCaller(req));
-    if (path === '/tasks' && req.method === 'POST') return handlePostTask(req, res, app.tasks, httpCaller(req).agentId, logger);
+    if (path === '/v1/tools/call' && req.method === 'POST') return handleCallTool(req, res, app.registry, httpCaller(req, principal));
+    if (path === '/tasks' && req.method === 'POST') return handlePostTask(req, res, app.tasks, httpCaller(req, principal).agentId, logger, boundAgentOf(principal));
     if (path === '/tasks' && req.method === 'GET') return handleListTasks(res, url.searchParams, app.tasks, logger);
-    if (path === HOOKS_ROUTE && req.method === 'POST') return handleCodexHook(req, res, app.hooks);
+    if (path === HOOKS_ROUTE && req.method === 'POST') {
+      // A hook event names its Codex session, not an agent a token could be bound to: hooks come from the machine's own server token or an admin token.
+      if (principal.kind === 'agent') return sendError(res, 403, 'forbidden', `${HOOKS_ROUTE} takes the server's token or an admin token (codex-governance tokens create --admin); a per-agent token (agent "${principal.agentId}") cannot post Codex hook events.`);
+      return handleCodexHook(req, res, app.hooks);
+    }
     if (path === '/health' && req.method === 'GET') {
       return sendJson(res, 200, { status: 'ok', server: 'codex-governance', version: VERSION, url: urlOf(), mcp_sessions: sessions.size, ...(await app.governance.health()) });
     }
@@ -150,7 +186,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
   }
   boundPort = (server.address() as AddressInfo).port;
   app.setPort(boundPort);
-  const urlOf = () => `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  const urlOf = () => `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   logger.info(`Governance server listening on ${urlOf()} (data: ${options.dataDir})`);
 
   let closing: Promise<void> | undefined;
@@ -186,7 +222,7 @@ function rateLimitMessage(rate: LayeredRateDecision): string {
         `To raise it, set codexGovernance.server.rateLimitPerMinute (VS Code) or codex-governance serve --rate-limit N.`;
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
+function listen(server: NetServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once('error', onError);
@@ -197,9 +233,17 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-/** The agent identity of an adapter request: `X-Session-ID`, else a new anonymous agent (seed 000). */
-export function httpCaller(req: IncomingMessage): CallerIdentity {
+/**
+ * The agent identity of an adapter request: `X-Session-ID`, else a new anonymous agent (seed 000).
+ * A per-agent token's request is its agent; an X-Session-ID naming another agent is refused.
+ * @throws AgentBindingError (403 forbidden) for an X-Session-ID other than the token's agent
+ */
+export function httpCaller(req: IncomingMessage, principal: Principal = { kind: 'server' }): CallerIdentity {
   const sid = req.headers['x-session-id'];
+  if (principal.kind === 'agent') {
+    checkBoundField('X-Session-ID', typeof sid === 'string' ? sid : undefined, principal.agentId);
+    return { agentId: principal.agentId, anonymous: false, transport: 'openai-http', clientName: userAgentOf(req), boundAgent: principal.agentId };
+  }
   if (typeof sid === 'string' && sid.trim()) return { agentId: sid.trim().slice(0, 200), anonymous: false, transport: 'openai-http', clientName: userAgentOf(req) };
   return { agentId: `anonymous-${randomUUID().slice(0, 8)}`, anonymous: true, transport: 'openai-http', clientName: userAgentOf(req) };
 }

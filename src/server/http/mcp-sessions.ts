@@ -29,7 +29,23 @@ interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
   activity: Activity;
+  /** Who opened it (../auth principalKey): every later request must come from the same token. */
+  owner: string;
 }
+
+/**
+ * Who sends a request, as the bearer token says (./auth). The SDK client sends its Authorization
+ * header on every POST, GET and DELETE of a session, so each is checked on its own; the session
+ * remembers who opened it and refuses requests from another token.
+ */
+export interface SessionOwner {
+  /** `server` or `token:<id>` */
+  key: string;
+  /** A per-agent token's agent: the session acts as it (agent id and binding). */
+  boundAgent?: string;
+}
+
+const SERVER_OWNER: SessionOwner = { key: 'server' };
 
 /** Default {@link McpSessionsOptions.maxSessions}. */
 export const DEFAULT_MAX_MCP_SESSIONS = 64;
@@ -82,9 +98,11 @@ export class McpSessions {
    * - an empty batch `[]` gets 400 `-32600 Invalid Request` (JSON-RPC 2.0 section 6);
    * - unknown session ids get 404 (the spec's signal to re-initialize);
    * - a POST without a session that is not `initialize` gets 400;
-   * - an `initialize` while `maxSessions` sessions are open gets 503 `-32000` naming the limit.
+   * - an `initialize` while `maxSessions` sessions are open gets 503 `-32000` naming the limit;
+   * - a request in a session opened with another token gets 403 (a per-agent token cannot use
+   *   another agent's session, whose identity was fixed when it was opened).
    */
-  async handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, body: unknown, owner: SessionOwner = SERVER_OWNER): Promise<void> {
     if (Array.isArray(body) && body.length === 0) {
       return jsonRpcError(res, 400, -32600, 'Invalid Request: the JSON-RPC batch is empty; send one JSON-RPC message (or a non-empty array of them).');
     }
@@ -92,6 +110,7 @@ export class McpSessions {
     if (sessionId) {
       const session = this.sessions.get(sessionId);
       if (!session) return jsonRpcError(res, 404, -32001, 'Session not found: initialize a new MCP session.');
+      if (session.owner !== owner.key) return jsonRpcError(res, 403, -32003, 'Forbidden: this MCP session was opened with another token; initialize a session of your own.');
       track(session.activity, res);
       return session.transport.handleRequest(req, res, body);
     }
@@ -130,7 +149,7 @@ export class McpSessions {
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         releaseSlot();
-        this.sessions.set(id, { transport, server, activity });
+        this.sessions.set(id, { transport, server, activity, owner: owner.key });
         this.options.onCountChange?.(this.sessions.size);
       },
       onsessionclosed: (id) => void this.close(id),
@@ -139,11 +158,12 @@ export class McpSessions {
       const info = srv.server.getClientVersion();
       const id = transport.sessionId ?? randomUUID();
       return {
-        agentId: `${slug(info?.name ?? 'mcp-client')}-${id.slice(0, 8)}`,
+        agentId: owner.boundAgent ?? `${slug(info?.name ?? 'mcp-client')}-${id.slice(0, 8)}`,
         anonymous: false,
         transport: 'mcp-http',
         clientName: info?.name,
         clientVersion: info?.version,
+        ...(owner.boundAgent !== undefined ? { boundAgent: owner.boundAgent } : {}),
       };
     });
     transport.onclose = () => {

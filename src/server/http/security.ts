@@ -21,30 +21,61 @@ export function parseHostHeader(value: string): { name: string; port?: number } 
 }
 
 /**
- * Accepts a Host naming a loopback address (or the explicitly bound host) on our port.
- * Browsers send the attacker's domain name here under DNS rebinding, which this rejects.
+ * A name clients reach the server by besides loopback (`serve --public-host NAME[:PORT]`): the TLS
+ * listener's DNS name, or the name a reverse proxy forwards in Host. Without `port`, a Host naming
+ * it must carry the bound port or none.
  */
-export function isAllowedHost(req: IncomingMessage, boundHost: string, port: number): boolean {
+export interface PublicHost {
+  name: string;
+  port?: number;
+}
+
+/**
+ * Reads `--public-host` values (`gov.example.com`, `gov.example.com:443`, `[2001:db8::1]:8443`).
+ * @throws Error naming the flag and the value when it is not a host name with an optional port
+ */
+export function parsePublicHost(value: string): PublicHost {
+  const parsed = parseHostHeader(value);
+  const bare = parsed?.name.replace(/^\[|\]$/g, '') ?? '';
+  if (!parsed || !bare || /[\s/@*]/.test(bare) || (parsed.port !== undefined && (parsed.port < 1 || parsed.port > 65535))) {
+    throw new Error(`--public-host "${value}" is not a host name with an optional port (governance.example.com or governance.example.com:443).`);
+  }
+  return { name: bare, port: parsed.port };
+}
+
+const matchesPublic = (bare: string, port: number | undefined, boundPort: number, publicHosts: readonly PublicHost[]) =>
+  publicHosts.some((p) => p.name === bare && (port === undefined || port === (p.port ?? boundPort)));
+
+/**
+ * Accepts a Host naming a loopback address (or the explicitly bound host) on our port, or one of
+ * the configured public host names. Browsers send the attacker's domain name here under DNS
+ * rebinding, which this rejects.
+ */
+export function isAllowedHost(req: IncomingMessage, boundHost: string, port: number, publicHosts: readonly PublicHost[] = []): boolean {
   const raw = req.headers.host;
   if (!raw) return false;
   const parsed = parseHostHeader(raw);
   if (!parsed) return false;
-  if (parsed.port !== undefined && parsed.port !== port) return false;
   const bare = parsed.name.replace(/^\[|\]$/g, '');
+  if (matchesPublic(bare, parsed.port, port, publicHosts)) return true;
+  if (parsed.port !== undefined && parsed.port !== port) return false;
   return isLoopbackHost(bare) || bare === boundHost.toLowerCase();
 }
 
 /**
  * Accepts requests without Origin (non-browser clients) and browser requests whose Origin is a
- * loopback page or a VS Code webview; anything else is a cross-site request.
+ * loopback page, a VS Code webview, or an `https:` page on a configured public host; anything else
+ * is a cross-site request.
  */
-export function isAllowedOrigin(req: IncomingMessage): boolean {
+export function isAllowedOrigin(req: IncomingMessage, publicHosts: readonly PublicHost[] = []): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   if (origin.startsWith('vscode-webview://') || origin.startsWith('vscode-file://')) return true;
   try {
     const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+    const bare = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (url.protocol === 'https:' && publicHosts.some((p) => p.name === bare && (p.port ?? 443) === Number(url.port || 443))) return true;
+    return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(bare);
   } catch {
     return false;
   }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TaskService } from '../../tasks/service';
 import type { Logger } from '../../util/log';
 import { readJson, sendJson } from './body';
+import { AgentBindingError, checkBoundField } from '../../auth/binding';
 
 const POST_FIELDS = ['task_id', 'description', 'status', 'due_date', 'priority', 'tags', 'created_by'] as const;
 const STRING_FIELDS = ['task_id', 'description', 'status', 'due_date', 'priority', 'created_by'] as const;
@@ -18,8 +19,11 @@ class PayloadError extends Error {
   }
 }
 
-/** Adds seed 003's task JSON; the poster is `created_by`, else the X-Session-ID agent. */
-export async function handlePostTask(req: IncomingMessage, res: ServerResponse, tasks: TaskService, callerId: string, logger: Logger): Promise<void> {
+/**
+ * Adds seed 003's task JSON; the poster is `created_by`, else the X-Session-ID agent. With a
+ * per-agent token (`boundAgent`) a `created_by` naming another agent gets 403 `{"error": "forbidden"}`.
+ */
+export async function handlePostTask(req: IncomingMessage, res: ServerResponse, tasks: TaskService, callerId: string, logger: Logger, boundAgent?: string): Promise<void> {
   await answer(res, logger, async () => {
     let body: unknown;
     try {
@@ -36,6 +40,7 @@ export async function handlePostTask(req: IncomingMessage, res: ServerResponse, 
     }
     if (b.tags !== undefined && !(Array.isArray(b.tags) && b.tags.every((t) => typeof t === 'string'))) throw new PayloadError('tags', 'tags must be an array of strings.');
     const str = (f: (typeof STRING_FIELDS)[number]) => (typeof b[f] === 'string' ? b[f] : undefined);
+    if (boundAgent !== undefined) checkBoundField('created_by', str('created_by'), boundAgent);
     const task = await tasks.post({
       taskId: str('task_id'),
       description: str('description') ?? '',
@@ -73,6 +78,7 @@ async function answer(res: ServerResponse, logger: Logger, fn: () => Promise<obj
       return sendJson(res, 400, { error: 'invalid payload', field: typeof e.field === 'string' ? e.field : '(body)', message });
     }
     if (e.code === 'conflict') return sendJson(res, 409, { error: 'conflict', message });
+    if (err instanceof AgentBindingError) return sendJson(res, 403, { error: 'forbidden', message, ...err.details });
     logger.error(err instanceof Error ? err : String(err));
     sendJson(res, 500, { error: 'failed' });
   }

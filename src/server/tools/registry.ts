@@ -5,6 +5,7 @@
  * mapping are the same whatever the transport.
  */
 import { z } from 'zod';
+import { checkAgentBinding } from '../../auth/binding';
 import { ToolCallError, describeZodError, toToolCallError, unknownArguments } from './errors';
 import type { ToolContext, ToolDefinition, ToolResult } from './types';
 import type { TouchedAgents } from './touched-agents';
@@ -117,8 +118,9 @@ export class ToolRegistry {
    * Every transport calls this, so the same arguments get the same answer everywhere. `name` may
    * be an alias; metrics count the call under the tool's own name.
    * @throws ToolCallError `unknown_tool` (message lists the known tools), `invalid_arguments`
-   *   (message names each bad field; for unknown arguments also the accepted ones), or whatever
-   *   the handler's error maps to.
+   *   (message names each bad field; for unknown arguments also the accepted ones), `forbidden`
+   *   (a per-agent token's caller names another agent_id in a tool that changes something,
+   *   ../../auth/binding), or whatever the handler's error maps to.
    */
   async call(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolResult> {
     const tool = this.get(name);
@@ -132,6 +134,14 @@ export class ToolRegistry {
       let message = `Invalid arguments for ${name}: ${describeZodError(parsed.error)}`;
       if (unknown.length) message += `. Accepted arguments: ${accepted.length ? accepted.join(', ') : 'none'}.`;
       throw new ToolCallError('invalid_arguments', message, unknown.length ? { field: unknown.join(', '), accepted_arguments: accepted } : undefined);
+    }
+    if (ctx.caller.boundAgent !== undefined) {
+      try {
+        checkAgentBinding(tool, parsed.data, ctx.caller.boundAgent);
+      } catch (err) {
+        this.observe(tool.name, 'forbidden', 0);
+        throw toToolCallError(err);
+      }
     }
     return this.execute(tool, parsed.data, ctx);
   }

@@ -14,6 +14,13 @@ export interface CallerIdentity {
   transport: string;
   clientName?: string;
   clientVersion?: string;
+  /**
+   * The agent of the caller's per-agent token (`codex-governance tokens create --agent`): then
+   * `agentId` is that agent too, and a call naming another `agent_id` is refused unless the tool
+   * only reads (../../auth/binding). Absent for the server's own token, admin tokens, stdio and
+   * in-process callers.
+   */
+  boundAgent?: string;
 }
 
 /** Something a running tool tells its caller before it answers (MCP: a progress and a logging notification). */
