@@ -116,7 +116,7 @@ async function benchIn(parent: string): Promise<{ lines: string[]; ok: boolean }
       extraTools: tools,
       governance,
       onEvent: (e) => e.type === 'model-turn' && turns.push(performance.now()),
-      errorContext: { baseUrl, model: 'bench-model', apiKeyEnv: 'OPENAI_API_KEY', requestTimeoutSeconds: 600, maxRetries: 0 },
+      errorContext: { baseUrl, model: 'bench-model', requestTimeoutSeconds: 600, maxRetries: 0 },
     });
     const cpu = process.threadCpuUsage(cpu0);
     if (ended.reason !== 'max_steps') throw new Error(`benchmark run ended ${ended.reason}: ${ended.message}`);

@@ -8,6 +8,7 @@
 import type { GovernanceClient } from '../client/types';
 import { GovernanceClientError } from '../client/types';
 import type { ToolDecidedBy, ToolDecision } from './events';
+import { CLI_OPTION_NAMES, type OptionNames } from './option-names';
 import { ToolSet, type AgentTool } from './tool-set';
 
 export interface ApprovalVerdict {
@@ -25,6 +26,8 @@ export class RunApprovals {
   constructor(
     private readonly client: GovernanceClient,
     private readonly run: { runId: string; agentId: string },
+    /** How a denial names the fix for an unreachable server. */
+    private readonly names: OptionNames = CLI_OPTION_NAMES,
   ) {}
 
   /**
@@ -59,7 +62,7 @@ export class RunApprovals {
       return {
         decision: 'deny',
         decidedBy: 'unreachable',
-        reason: `Denied (fail closed): the governance server at ${this.client.url} could not be asked for approval (${why}). Start it or check --server and its token.`,
+        reason: `Denied (fail closed): the governance server at ${this.client.url} could not be asked for approval (${why}). ${this.names.fixServer}`,
       };
     }
   }

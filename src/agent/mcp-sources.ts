@@ -18,10 +18,11 @@ import { DEFAULT_STARTUP_TIMEOUT_SEC, DEFAULT_TOOL_TIMEOUT_SEC, type McpServerEn
 import { maskSecrets } from '../util/log';
 import { VERSION } from '../version';
 import { exposedToolName } from './naming';
+import { CLI_OPTION_NAMES, type OptionNames } from './option-names';
 import type { AgentTool, ToolOutcome } from './tool-set';
 
 export interface McpSourcesOptions {
-  /** The Codex config file (`$CODEX_HOME/config.toml` or `--mcp-config`). A missing file means no MCP servers. */
+  /** The Codex config file (`$CODEX_HOME/config.toml` or the one the caller names). A missing file means no MCP servers. */
   configFile: string;
   /** Where `env_vars`, `bearer_token_env_var` and `env_http_headers` are read. */
   env: NodeJS.ProcessEnv;
@@ -29,6 +30,8 @@ export interface McpSourcesOptions {
   governanceUrl: string;
   /** Names already taken by the governance tools. */
   takenNames: ReadonlySet<string>;
+  /** How messages name the config option; default {@link CLI_OPTION_NAMES}. */
+  names?: OptionNames;
 }
 
 export interface McpSources {
@@ -57,7 +60,7 @@ export async function openMcpSources(options: McpSourcesOptions): Promise<McpSou
   const loaded = await loadConfigFile(options.configFile).catch((err: unknown) => {
     throw new McpSourceError(`Cannot read the MCP servers of ${options.configFile}: ${err instanceof Error ? err.message : String(err)}`);
   });
-  if (loaded.parseError) throw new McpSourceError(`${options.configFile} is not valid TOML (${loaded.parseError.message}); fix it or pass another file with --mcp-config.`);
+  if (loaded.parseError) throw new McpSourceError(`${options.configFile} is not valid TOML (${loaded.parseError.message}); fix it or name another file with ${(options.names ?? CLI_OPTION_NAMES).mcpConfig}.`);
   const skipped: McpSources['skipped'] = [];
   const candidates: McpServerEntry[] = [];
   for (const entry of loaded.servers) {

@@ -1,9 +1,9 @@
 /**
  * One conversation with an OpenAI-compatible model, whichever API carries it (./model-chat for
- * Chat Completions, ./model-responses for the Responses API), and the messages for its failures,
- * from the `openai` SDK's own error classes.
+ * Chat Completions, ./model-responses for the Responses API). Its failures are explained by
+ * ./model-errors.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { AgentTool } from './tool-set';
 
 /** A function call the model asked for; `arguments` is the raw JSON text it sent. */
@@ -39,7 +39,7 @@ export interface TurnOptions {
 export interface ModelSession {
   /**
    * Sends the conversation so far and returns the model's complete turn, which joins the conversation.
-   * @throws the `openai` SDK's errors (APIError subclasses, APIConnectionError, APIUserAbortError); see {@link explainModelError}
+   * @throws the `openai` SDK's errors (APIError subclasses, APIConnectionError, APIUserAbortError); explained by ./model-errors
    */
   next(options: TurnOptions): Promise<ModelTurn>;
   /** The output of one of the last turn's tool calls, for the next request. */
@@ -57,34 +57,6 @@ export interface ModelSessionOptions {
   tools: readonly AgentTool[];
 }
 
-/** What a failure message names: where the model is and which settings change it. */
-export interface ModelErrorContext {
-  baseUrl: string;
-  model: string;
-  apiKeyEnv: string;
-  requestTimeoutSeconds: number;
-  maxRetries: number;
-}
-
-/** A message naming the cause of a model request failure and what to set. */
-export function explainModelError(err: unknown, ctx: ModelErrorContext): string {
-  const tries = ctx.maxRetries > 0 ? ` (after ${ctx.maxRetries} retr${ctx.maxRetries === 1 ? 'y' : 'ies'})` : '';
-  const said = (e: { message: string }) => (e.message ? `: ${e.message.replace(/^\d{3}\s+/, '')}` : '');
-  if (err instanceof OpenAI.APIUserAbortError) return 'The model request was stopped.';
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return `The model at ${ctx.baseUrl} did not answer within ${ctx.requestTimeoutSeconds} s${tries}. Raise --request-timeout-seconds, or check that the server at --base-url is a working OpenAI-compatible API.`;
-  if (err instanceof OpenAI.APIConnectionError) {
-    const cause = causeOf(err);
-    return `Cannot reach the model at ${ctx.baseUrl}${cause}${tries}. Check --base-url (e.g. https://api.openai.com/v1) and that the server is running.`;
-  }
-  if (err instanceof OpenAI.AuthenticationError) return `The model server at ${ctx.baseUrl} refused the API key from ${ctx.apiKeyEnv} (HTTP 401)${said(err)}. Set ${ctx.apiKeyEnv} to a valid key, or name another variable with --api-key-env.`;
-  if (err instanceof OpenAI.PermissionDeniedError) return `The model server at ${ctx.baseUrl} denied access (HTTP 403)${said(err)}. Check the key in ${ctx.apiKeyEnv} and its access to model ${ctx.model}.`;
-  if (err instanceof OpenAI.NotFoundError) return `The model server at ${ctx.baseUrl} answered HTTP 404${said(err)}. Check --model (${ctx.model}), --api (the server may not offer this API) and --base-url (it usually ends in /v1).`;
-  if (err instanceof OpenAI.RateLimitError) return `The model server at ${ctx.baseUrl} is rate limiting (HTTP 429)${tries}${said(err)}. Wait and run again, lower the pace, or raise the quota of the key in ${ctx.apiKeyEnv}.`;
-  if (err instanceof OpenAI.InternalServerError) return `The model server at ${ctx.baseUrl} failed (HTTP ${err.status})${tries}${said(err)}. Try again later.`;
-  if (err instanceof OpenAI.APIError) return `The model server at ${ctx.baseUrl} refused the request (HTTP ${err.status ?? '?'})${said(err)}.`;
-  return `The model request failed: ${err instanceof Error ? err.message : String(err)}`;
-}
-
 /** The instructions every run starts with (the task itself is the first user message). */
 export function defaultInstructions(agentId: string): string {
   return (
@@ -92,17 +64,4 @@ export function defaultInstructions(agentId: string): string {
     'and tools that change things may need a person\'s approval (a denied call comes back as an error; do not retry it unchanged). ' +
     'Use the tools you are given, then answer with the result in plain text.'
   );
-}
-
-/** The innermost cause's code (`ECONNREFUSED`, `ENOTFOUND`) or message, as ` (...)`; '' when there is none. */
-function causeOf(err: Error): string {
-  let e: unknown = err.cause;
-  let last: Error | undefined;
-  for (let i = 0; i < 5 && e instanceof Error; i++) {
-    last = e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return ` (${code})`;
-    e = e.cause;
-  }
-  return last ? ` (${last.message})` : '';
 }

@@ -23,9 +23,11 @@ import { RunApprovals } from './approvals';
 import type { AgentApi, AgentEvent, OfferedTool, RunEndedEvent, RunEndReason } from './events';
 import { governanceTools } from './governance-source';
 import { McpSourceError, openMcpSources, type McpSources } from './mcp-sources';
-import { defaultInstructions, explainModelError, type ModelErrorContext, type ModelSession, type ModelSessionOptions, type ModelTurn } from './model';
+import { defaultInstructions, type ModelSession, type ModelSessionOptions, type ModelTurn } from './model';
+import { explainModelError, type ModelErrorContext } from './model-errors';
 import { ChatSession } from './model-chat';
 import { ResponseFailedError, ResponsesSession } from './model-responses';
+import { CLI_OPTION_NAMES, type OptionNames } from './option-names';
 import { TaskClaimError, TaskLease } from './task-lease';
 import { ToolSet, type AgentTool } from './tool-set';
 
@@ -67,8 +69,10 @@ export interface AgentRunOptions {
   /** Aborting it stops the run (`aborted`). */
   signal?: AbortSignal;
   onEvent?: (event: AgentEvent) => void;
-  /** What model error messages name (URL, key variable, timeouts). */
-  errorContext: ModelErrorContext;
+  /** What model error messages name (URL, model, timeouts); the API is this run's. */
+  errorContext: Omit<ModelErrorContext, 'api' | 'timedOut'>;
+  /** How messages name the options that fix a failure; default {@link CLI_OPTION_NAMES}. */
+  names?: OptionNames;
   instructions?: string;
 }
 
@@ -89,12 +93,14 @@ class AgentRun {
   private readonly deadlineAt: number;
   private readonly deadline = new AbortController();
   private readonly signal: AbortSignal;
+  private readonly names: OptionNames;
   private steps = 0;
   private totals = { input: 0, output: 0, cost: 0 as number | null };
 
   constructor(private readonly o: AgentRunOptions) {
     this.runId = o.runId ?? randomUUID();
     this.governed = o.governance !== false;
+    this.names = o.names ?? CLI_OPTION_NAMES;
     this.deadlineAt = Date.now() + o.timeoutMs;
     this.signal = o.signal ? AbortSignal.any([o.signal, this.deadline.signal]) : this.deadline.signal;
   }
@@ -107,12 +113,12 @@ class AgentRun {
     try {
       let prompt = this.o.prompt ?? '';
       if (this.o.taskId && this.governed) {
-        task = await TaskLease.claim(this.o.client, this.o.taskId, this.o.agentId, this.o.timeoutMs / 1000);
+        task = await TaskLease.claim(this.o.client, this.o.taskId, this.o.agentId, this.o.timeoutMs / 1000, this.names);
         prompt = prompt ? `${prompt}\n\nTask ${this.o.taskId}: ${task.description}` : task.description;
       }
-      if (!prompt.trim()) throw new RunEnd('error', 'No task to work on: give the task text, or --task-id of a queued task.');
+      if (!prompt.trim()) throw new RunEnd('error', `No task to work on: give the task text, or ${this.names.queuedTask}.`);
       const govTools = this.governed ? await governanceTools(this.o.client, this.o.agentId, GOVERNANCE_CALL_MS) : [];
-      if (this.o.mcp) sources = await openMcpSources({ ...this.o.mcp, governanceUrl: this.o.client.url, takenNames: new Set(govTools.map((t) => t.name)) });
+      if (this.o.mcp) sources = await openMcpSources({ ...this.o.mcp, governanceUrl: this.o.client.url, takenNames: new Set(govTools.map((t) => t.name)), names: this.names });
       const tools = new ToolSet([...govTools, ...(sources?.tools ?? []), ...(this.o.extraTools ?? [])]);
       this.emit({
         type: 'run-started',
@@ -144,11 +150,11 @@ class AgentRun {
   private async loop(prompt: string, tools: ToolSet): Promise<Pick<RunEndedEvent, 'reason' | 'message' | 'finalText'>> {
     const sessionOptions: ModelSessionOptions = { client: this.o.openai, model: this.o.model, stream: this.o.stream, instructions: this.o.instructions ?? defaultInstructions(this.o.agentId), prompt, tools: tools.list() };
     const session: ModelSession = this.o.api === 'responses' ? new ResponsesSession(sessionOptions) : new ChatSession(sessionOptions);
-    const approvals = new RunApprovals(this.o.client, { runId: this.runId, agentId: this.o.agentId });
+    const approvals = new RunApprovals(this.o.client, { runId: this.runId, agentId: this.o.agentId }, this.names);
     let operation = `start: ${prompt.slice(0, 500)}`;
     let complexity = 0.3;
     for (;;) {
-      if (this.steps >= this.o.maxSteps) throw new RunEnd('max_steps', `Stopped after ${this.steps} model turns (--max-steps ${this.o.maxSteps}) with the work unfinished; raise --max-steps to let it go on.`);
+      if (this.steps >= this.o.maxSteps) throw new RunEnd('max_steps', `Stopped after ${this.steps} model turns (${this.names.maxSteps} ${this.o.maxSteps}) with the work unfinished; raise ${this.names.maxSteps} to let it go on.`);
       const step = ++this.steps;
       const turn = await this.turn(session, step, this.governed ? { operation, complexity } : undefined);
       if (turn.refusal) throw new RunEnd('refused', `The model refused: ${turn.refusal}`, turn.text || turn.refusal);
@@ -174,7 +180,7 @@ class AgentRun {
       r = await this.o.client.callTool('process_agent_update', { agent_id: this.o.agentId, operation, complexity }, { timeoutMs: GOVERNANCE_CALL_MS });
     } catch (err) {
       const why = err instanceof GovernanceClientError ? `${err.code}: ${err.message}` : String(err);
-      throw new RunEnd('error', `The governance check before step ${step} failed (${why}); the run stops (fail closed). Check that the governance server at ${this.o.client.url} is running and --server / its token.`);
+      throw new RunEnd('error', `The governance check before step ${step} failed (${why}); the run stops (fail closed). The governance server is at ${this.o.client.url}. ${this.names.fixServer}`);
     }
     const d = r.governance_decision;
     if (d.action === 'PAUSE') {
@@ -286,7 +292,7 @@ class AgentRun {
 
   private stopped(): RunEnd {
     if (this.o.signal?.aborted) return new RunEnd('aborted', `Stopped by the caller after ${this.steps} model turn(s).`);
-    return new RunEnd('deadline', `The run passed its deadline of ${Math.round(this.o.timeoutMs / 1000)} s (--timeout-seconds) after ${this.steps} model turn(s); raise --timeout-seconds for longer work.`);
+    return new RunEnd('deadline', `The run passed its deadline of ${Math.round(this.o.timeoutMs / 1000)} s (${this.names.runTimeout}) after ${this.steps} model turn(s); raise ${this.names.runTimeout} for longer work.`);
   }
 
   private endOf(err: unknown): Pick<RunEndedEvent, 'reason' | 'message' | 'finalText'> {
@@ -294,8 +300,8 @@ class AgentRun {
     if (this.deadline.signal.aborted || this.o.signal?.aborted) return this.endOf(this.stopped());
     if (err instanceof McpSourceError || err instanceof TaskClaimError) return { reason: 'error', message: err.message };
     if (err instanceof ResponseFailedError) return { reason: 'error', message: `The model at ${this.o.errorContext.baseUrl} answered with an error: ${err.message}` };
-    if (err instanceof GovernanceClientError) return { reason: 'error', message: `The governance server at ${this.o.client.url} failed (${err.code}): ${err.message}` };
-    return { reason: 'error', message: explainModelError(err, this.o.errorContext) };
+    if (err instanceof GovernanceClientError) return { reason: 'error', message: `The governance server at ${this.o.client.url} failed (${err.code}): ${err.message.replace(/\.?$/, '.')} ${this.names.fixServer}` };
+    return { reason: 'error', message: explainModelError(err, { ...this.o.errorContext, api: this.o.api }, this.names).message };
   }
 
   private emit(body: EventBody): void {

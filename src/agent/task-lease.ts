@@ -6,6 +6,7 @@
  */
 import { GovernanceClientError, type GovernanceClient } from '../client/types';
 import type { RunEndedEvent } from './events';
+import { CLI_OPTION_NAMES, type OptionNames } from './option-names';
 
 /** A task lease cannot be taken: the message names the task and why. */
 export class TaskClaimError extends Error {
@@ -32,16 +33,19 @@ export class TaskLease {
 
   /**
    * Claims `taskId` for `agentId` with a lease covering the run (its timeout plus a minute).
+   * @param runSeconds the run's deadline, s
+   * @param names how the message names where pending tasks are seen and the agent id option
    * @throws TaskClaimError naming the task: unknown, held by another agent, not pending, or the server unreachable
    */
-  static async claim(client: GovernanceClient, taskId: string, agentId: string, runSeconds: number): Promise<TaskLease> {
+  static async claim(client: GovernanceClient, taskId: string, agentId: string, runSeconds: number, names: OptionNames = CLI_OPTION_NAMES): Promise<TaskLease> {
     const lease = Math.min(LEASE_MAX, Math.max(LEASE_MIN, Math.ceil(runSeconds) + 60));
     try {
       const r = await client.callTool('claim_task', { task_id: taskId, agent_id: agentId, lease_seconds: lease });
       return new TaskLease(client, taskId, agentId, r.task.description);
     } catch (err) {
       const why = err instanceof GovernanceClientError ? `${err.code}: ${err.message}` : String(err);
-      throw new TaskClaimError(`Cannot claim task ${taskId} as ${agentId} (${why}). Pick a pending task (codex-governance tasks list) or the agent id that holds it (--agent-id).`);
+      const holder = names.agentId ? ` or the agent id that holds it (${names.agentId})` : '';
+      throw new TaskClaimError(`Cannot claim task ${taskId} as ${agentId} (${why}). Pick a pending task (${names.taskList})${holder}.`);
     }
   }
 

@@ -15,6 +15,7 @@ import { GovernanceClientError } from '../client/types';
 import { defaultCodexHome } from '../config/discover';
 import type { AgentEvent, RunEndReason } from '../agent/events';
 import { runAgent } from '../agent/runner';
+import { cliOptionNames } from '../agent/option-names';
 import { formatEvent } from '../agent/format';
 import { defaultDataDir, findRunningServer, ServerNotFoundError } from './running-server';
 
@@ -170,7 +171,8 @@ async function run(args: string[], io: AgentCommandIo): Promise<number> {
     ...(values['no-mcp'] ? {} : { mcp: { configFile: resolve(values['mcp-config'] ?? join(defaultCodexHome(env), 'config.toml')), env } }),
     signal: io.signal,
     onEvent: write,
-    errorContext: { baseUrl, model, apiKeyEnv: keyVar, requestTimeoutSeconds, maxRetries },
+    errorContext: { baseUrl, model, requestTimeoutSeconds, maxRetries },
+    names: cliOptionNames(keyVar),
   });
   client.dispose();
   return EXIT[ended.reason];

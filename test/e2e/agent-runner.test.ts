@@ -252,12 +252,12 @@ describe('codex-governance agent run (CLI, real server, real MCP server, fake mo
     const limited = await chat(() => ({ status: 429, message: 'slow down', retryAfterSeconds: 0 }));
     const r429 = await runCli(['go', ...base(limited.baseUrl, ['--max-retries', '1'])]);
     assert.equal(r429.code, 1);
-    assert.match(r429.ended?.message ?? '', /rate limiting \(HTTP 429\) \(after 1 retry\): slow down/);
+    assert.match(r429.ended?.message ?? '', /rate limiting or out of quota \(HTTP 429: slow down\) \(after 1 retry\)\./);
     assert.equal(limited.requests.length, 2);
     const broken = await responses(httpStatus(500, 'boom'), httpStatus(500, 'boom'));
     const r500 = await runCli(['go', ...base(broken.baseUrl, ['--api', 'responses', '--max-retries', '1'])]);
     assert.equal(r500.code, 1);
-    assert.match(r500.ended?.message ?? '', /failed \(HTTP 500\) \(after 1 retry\): boom/);
+    assert.match(r500.ended?.message ?? '', /failed \(HTTP 500: boom\) \(after 1 retry\)\. Try again later\./);
   });
 
   it('a refusal ends the run refused (exit 6)', async () => {

@@ -1,9 +1,10 @@
 /**
  * The `codexGovernance.agents.*` settings of a governed agent run in VS Code, read and checked
- * without `vscode` (unit tested), and the rewording of the runner's messages: the runner (shared
- * with the CLI) names its command-line flags, which a VS Code user sets as these settings instead.
+ * without `vscode` (unit tested), and the words the runner's messages (shared with the CLI, which
+ * names its flags) use for them here.
  */
 import type { AgentApi } from '../../agent/events';
+import type { OptionNames } from '../../agent/option-names';
 
 export const AGENT_SETTINGS_SECTION = 'codexGovernance.agents';
 
@@ -104,26 +105,21 @@ export function checkBaseUrl(url: string): string {
   return trimmed;
 }
 
-/** CLI wording of the runner's messages -> what a VS Code user sets instead. */
-const REWORDING: Array<[RegExp, string]> = [
-  [/, or name another variable with --api-key-env/g, ''],
-  [/--base-url/g, `the setting ${settingName('baseUrl')}`],
-  [/--model \(([^)]*)\)/g, `the setting ${settingName('model')} ($1)`],
-  [/--model/g, `the setting ${settingName('model')}`],
-  [/--api \(/g, `the setting ${settingName('api')} (`],
-  [/--request-timeout-seconds/g, `the setting ${settingName('requestTimeoutSeconds')}`],
-  [/--timeout-seconds/g, `the setting ${settingName('timeoutSeconds')}`],
-  [/--max-steps/g, `the setting ${settingName('maxSteps')}`],
-  [/\(codex-governance tasks list\)/g, '(the Tasks view)'],
-  [/ or the agent id that holds it \(--agent-id\)/g, ''],
-  [/check --server and its token|check that the governance server at (\S+) is running and --server \/ its token/g, 'check that the governance server is running (Codex Governance: Start Server)'],
-  [/--mcp-config/g, `the setting ${settingName('mcpConfig')}`],
-];
-
-/** A runner message with the CLI's flags replaced by the settings and commands VS Code has. */
-export function reword(message: string, apiKeySource = API_KEY_SOURCE): string {
-  let out = message;
-  for (const [re, to] of REWORDING) out = out.replace(re, to);
-  // "Set <source> to a valid key" reads wrong for a stored key.
-  return out.replace(`Set ${apiKeySource} to a valid key`, 'Run "Codex Governance: Set OpenAI API Key" with a valid key');
-}
+/**
+ * How the runner's messages name what a VS Code user changes: these settings by their full ids
+ * and the extension's commands and views, where the command line names its flags.
+ */
+export const VSCODE_OPTION_NAMES: Readonly<OptionNames> = Object.freeze({
+  baseUrl: `the setting ${settingName('baseUrl')}`,
+  model: `the setting ${settingName('model')}`,
+  api: `the setting ${settingName('api')}`,
+  requestTimeout: `the setting ${settingName('requestTimeoutSeconds')}`,
+  runTimeout: `the setting ${settingName('timeoutSeconds')}`,
+  maxSteps: `the setting ${settingName('maxSteps')}`,
+  mcpConfig: `the setting ${settingName('mcpConfig')}`,
+  apiKeySource: API_KEY_SOURCE,
+  setApiKey: 'Run "Codex Governance: Set OpenAI API Key" with a valid key.',
+  taskList: 'the Tasks view',
+  queuedTask: 'run a task from the Tasks view',
+  fixServer: 'Check that the governance server is running (Codex Governance: Start Server).',
+});

@@ -3,13 +3,14 @@
  * (../on-demand.ts: the `openai` SDK and the MCP SDK are not parsed at activation), so it is handed
  * the extension's GovernanceClient, built in the other bundle: errors cross bundles by shape, and
  * {@link sameBundleErrors} turns the client's `GovernanceClientError`s into this bundle's class so the
- * runner's messages name their code. Messages naming the CLI's flags are reworded to the settings.
+ * runner's messages name their code. Messages name the settings and commands of VS Code
+ * ({@link VSCODE_OPTION_NAMES}), not the CLI's flags.
  */
 import OpenAI from 'openai';
 import type { AgentEvent, RunEndedEvent } from '../../agent/events';
 import { runAgent } from '../../agent/runner';
 import { GovernanceClientError, type GovernanceClient } from '../../client/types';
-import { API_KEY_SOURCE, reword, type AgentRunSettings } from './run-settings';
+import { VSCODE_OPTION_NAMES, type AgentRunSettings } from './run-settings';
 
 export interface VsCodeRunOptions {
   client: GovernanceClient;
@@ -46,15 +47,10 @@ export function startAgentRun(o: VsCodeRunOptions): Promise<RunEndedEvent> {
     timeoutMs: s.timeoutSeconds * 1000,
     ...(o.mcpConfigFile ? { mcp: { configFile: o.mcpConfigFile, env: o.env } } : {}),
     signal: o.signal,
-    onEvent: (e) => o.onEvent(reworded(e)),
-    errorContext: { baseUrl: s.baseUrl, model: s.model, apiKeyEnv: API_KEY_SOURCE, requestTimeoutSeconds: s.requestTimeoutSeconds, maxRetries: s.maxRetries },
-  }).then(reworded);
-}
-
-function reworded<E extends AgentEvent>(e: E): E {
-  if (e.type === 'run-ended') return { ...e, message: reword(e.message), ...(e.task?.message ? { task: { ...e.task, message: reword(e.task.message) } } : {}) };
-  if (e.type === 'tool-decision' && e.reason) return { ...e, reason: reword(e.reason) };
-  return e;
+    onEvent: o.onEvent,
+    errorContext: { baseUrl: s.baseUrl, model: s.model, requestTimeoutSeconds: s.requestTimeoutSeconds, maxRetries: s.maxRetries },
+    names: VSCODE_OPTION_NAMES,
+  });
 }
 
 /** A `GovernanceClientError` of either bundle (same name and a string `code`). */

@@ -16,6 +16,7 @@ import { HttpGovernanceClient } from '../../../src/client/http';
 import { InProcessGovernanceClient } from '../../../src/client/in-process';
 import type { RunningGovernanceServer } from '../../../src/server/api';
 import { startGovernanceServer } from '../../../src/server/server';
+import { VSCODE_OPTION_NAMES } from '../../../src/vscode/agent-run/run-settings';
 import { chatScript, startFakeChatCompletions, type FakeChatCompletions, type FakeChatOptions } from '../../fakes/fake-chat-completions';
 
 describe('agent runner (in-process governance client, real server, fake model)', function () {
@@ -77,7 +78,7 @@ describe('agent runner (in-process governance client, real server, fake model)',
       timeoutMs: 30_000,
       extraTools: [writer],
       onEvent: (e) => events.push(e),
-      errorContext: { baseUrl: fake.baseUrl, model: 'gpt-unit', apiKeyEnv: 'OPENAI_API_KEY', requestTimeoutSeconds: 10, maxRetries: 0 },
+      errorContext: { baseUrl: fake.baseUrl, model: 'gpt-unit', requestTimeoutSeconds: 10, maxRetries: 0 },
       ...more,
     });
     return { events, ended };
@@ -143,6 +144,22 @@ describe('agent runner (in-process governance client, real server, fake model)',
     const started = events[0];
     assert.ok(started?.type === 'run-started' && started.tools.every((t) => t.server === 'box'));
     assert.equal(prompter.seen.length, 0);
+  });
+
+  it('names the caller\'s options: the CLI\'s flags by default, VS Code\'s settings when it passes them', async () => {
+    const healthCheck = () => ({ content: null, toolCalls: [{ name: 'health_check', arguments: {} }] });
+    const cli = await run(chatScript(healthCheck()), { maxSteps: 1 });
+    assert.equal(cli.ended.reason, 'max_steps', cli.ended.message);
+    assert.equal(cli.ended.message, 'Stopped after 1 model turns (--max-steps 1) with the work unfinished; raise --max-steps to let it go on.');
+    const vscode = await run(chatScript(healthCheck()), { maxSteps: 1, names: VSCODE_OPTION_NAMES });
+    assert.equal(vscode.ended.message, 'Stopped after 1 model turns (the setting codexGovernance.agents.maxSteps 1) with the work unfinished; raise the setting codexGovernance.agents.maxSteps to let it go on.');
+    const rejected = await run(chatScript({ status: 404, message: 'The model `gpt-unit` does not exist' }), { names: VSCODE_OPTION_NAMES });
+    assert.equal(rejected.ended.reason, 'error');
+    assert.equal(
+      rejected.ended.message,
+      `${fake?.baseUrl}/chat/completions answered (HTTP 404: The model \`gpt-unit\` does not exist). Check that the setting codexGovernance.agents.baseUrl is an OpenAI-compatible API root (e.g. https://api.openai.com/v1), that the setting codexGovernance.agents.model (gpt-unit) is a model it serves and that the setting codexGovernance.agents.api is an API it offers.`,
+    );
+    assert.doesNotMatch(rejected.ended.message, /--/);
   });
 
   /** The in-process client with `process_agent_update` held back `delayMs`, logging when it starts and answers. */

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { RunApprovals } from '../../../src/agent/approvals';
+import { explainModelError } from '../../../src/agent/model-errors';
+import { TaskLease } from '../../../src/agent/task-lease';
 import type { AgentEvent } from '../../../src/agent/events';
 import type { PendingApproval } from '../../../src/approvals/types';
 import type { ApprovalAnswer } from '../../../src/approvals/vocabulary';
-import { GovernanceClientError } from '../../../src/client/types';
+import { GovernanceClientError, type GovernanceClient } from '../../../src/client/types';
 import { InProcessGovernanceClient } from '../../../src/client/in-process';
 import { AGENT_PANEL_DENY_REASON, AgentRunPanelHandler, EVENT_BATCH_MS } from '../../../src/vscode/agent-run/panel-handler';
-import { AGENT_DEFAULTS, checkBaseUrl, readAgentSettings, reword } from '../../../src/vscode/agent-run/run-settings';
+import { AGENT_DEFAULTS, checkBaseUrl, readAgentSettings, VSCODE_OPTION_NAMES } from '../../../src/vscode/agent-run/run-settings';
 import { AgentRunSession, AgentRuns } from '../../../src/vscode/agent-run/run-session';
 import { sameBundleErrors } from '../../../src/vscode/agent-run/start-run';
 import type { AgentRunHostMessage } from '../../../src/webviews/agent-run/protocol';
@@ -179,17 +183,23 @@ describe('Agent run panel', () => {
       assert.throws(() => checkBaseUrl('file:///etc'), /not an http\(s\) URL/);
     });
 
-    it('rewords the runner\'s CLI flags as the settings and commands of VS Code', () => {
-      assert.equal(
-        reword('Cannot reach the model at http://x/v1 (ECONNREFUSED). Check --base-url (e.g. https://api.openai.com/v1) and that the server is running.'),
-        'Cannot reach the model at http://x/v1 (ECONNREFUSED). Check the setting codexGovernance.agents.baseUrl (e.g. https://api.openai.com/v1) and that the server is running.',
-      );
-      const auth = reword('The model server at http://x refused the API key from the key stored by "Codex Governance: Set OpenAI API Key" (HTTP 401). Set the key stored by "Codex Governance: Set OpenAI API Key" to a valid key, or name another variable with --api-key-env.');
-      assert.match(auth, /Run "Codex Governance: Set OpenAI API Key" with a valid key\.$/);
-      assert.doesNotMatch(auth, /--/);
-      assert.match(reword('did not answer within 20 s. Raise --request-timeout-seconds'), /codexGovernance\.agents\.requestTimeoutSeconds/);
-      assert.match(reword('raise --max-steps to let it go on'), /codexGovernance\.agents\.maxSteps/);
-      assert.match(reword('Check --model (gpt), --api (the server'), /the setting codexGovernance\.agents\.model \(gpt\), the setting codexGovernance\.agents\.api \(the server/);
+    it('names the settings and commands of VS Code in the runner\'s messages, never a CLI flag', async () => {
+      const ctx = { baseUrl: 'http://x/v1', model: 'gpt', requestTimeoutSeconds: 20, maxRetries: 0 };
+      const explain = (err: unknown) => explainModelError(err, ctx, VSCODE_OPTION_NAMES).message;
+      const refused = new OpenAI.APIConnectionError({ cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });
+      assert.equal(explain(refused), 'Cannot reach the model at http://x/v1 (ECONNREFUSED). Check the setting codexGovernance.agents.baseUrl (e.g. https://api.openai.com/v1) and that the server is running.');
+      const http = (status: number) => OpenAI.APIError.generate(status, { error: { message: 'said' } }, undefined, new Headers());
+      assert.match(explain(http(401)), /refused the API key from the key stored by "Codex Governance: Set OpenAI API Key" \(HTTP 401: said\)\. Run "Codex Governance: Set OpenAI API Key" with a valid key\.$/);
+      assert.match(explain(new OpenAI.APIConnectionTimeoutError()), /within 20 s\. Raise the setting codexGovernance\.agents\.requestTimeoutSeconds/);
+      assert.match(explain(http(404)), /that the setting codexGovernance\.agents\.model \(gpt\) is a model it serves and that the setting codexGovernance\.agents\.api is an API it offers\.$/);
+      for (const err of [refused, new OpenAI.APIConnectionTimeoutError(), ...[400, 401, 403, 404, 429, 500, 418].map(http)]) assert.doesNotMatch(explain(err), /--|OPENAI_API_KEY/);
+      for (const [key, words] of Object.entries(VSCODE_OPTION_NAMES)) assert.doesNotMatch(String(words), /--|codex-governance /, key);
+      // The task lease and an approval the server cannot answer, with VS Code's words.
+      const down = { url: 'http://127.0.0.1:1', callTool: () => Promise.reject(new GovernanceClientError('unreachable', 'down')) } as unknown as GovernanceClient;
+      await assert.rejects(TaskLease.claim(down, 'T1', 'a', 60, VSCODE_OPTION_NAMES), (err: Error) => err.message === 'Cannot claim task T1 as a (unreachable: down). Pick a pending task (the Tasks view).');
+      const tool = { name: 'box__put', server: 'box', tool: 'put', description: '', parameters: {}, annotations: {}, kind: 'mcp' as const, call: () => Promise.resolve({ ok: true, text: '' }) };
+      const verdict = await new RunApprovals(down, { runId: 'r', agentId: 'a' }, VSCODE_OPTION_NAMES).decide(tool, {}, 1000);
+      assert.match(verdict.reason ?? '', /could not be asked for approval \(unreachable: down\)\. Check that the governance server is running \(Codex Governance: Start Server\)\.$/);
     });
 
     it('gives the runner client errors of its own bundle, by shape', async () => {
