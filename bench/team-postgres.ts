@@ -1,0 +1,189 @@
+/**
+ * Team mode (issue 16, Performance): the PostgreSQL store beside SQLite, measured in one run on one
+ * machine, against a throwaway cluster of Debian's PostgreSQL binaries (test/helpers/postgres.ts:
+ * `initdb` in a temp directory, fsync on, deleted at exit).
+ *
+ * - `process_agent_update`, 16 MCP clients over Streamable HTTP (bench/load.ts) against two real
+ *   `codex-governance serve` processes (src/cli/cli.ts through tsx), one with
+ *   `--database postgres://...`, one on its SQLite file; each pinned to CPU 0 when `taskset` exists,
+ *   the load generator on CPU 1, PostgreSQL's own processes unpinned. Rounds alternate SQLite and
+ *   PostgreSQL (the machine's speed drifts); per round the ratio PostgreSQL/SQLite of calls/s.
+ *   Target: median ratio >= 0.7.
+ * - `search_knowledge_graph`'s search, in process (KnowledgeGraph.search over the PostgreSQL store,
+ *   limit 10, no HTTP) over the corpus of bench/search-corpus.ts (the same generated discoveries
+ *   and two-word Zipf queries as the SQLite search bench), imported through the store's own
+ *   bulkInsert (its schema, migrations and tsvector column), then VACUUM ANALYZE. p50/p99 (ms) and
+ *   `pg_database_size`. Target at 1,000,000: p50 <= 20 ms, p99 <= 100 ms.
+ *
+ *     node --import tsx bench/team-postgres.ts   # BENCH_TEAM_SIZES=100000,1000000 BENCH_TEAM_ROUNDS=3
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GovernanceEvents } from '../src/core/events';
+import { KnowledgeGraph } from '../src/knowledge/knowledge';
+import { openPostgresStore, type PgStore } from '../src/store/postgres/store';
+import { stopPostgres, testDatabase } from '../test/helpers/postgres';
+import { measure, percentile, type LoadResult } from './load';
+import { corpusDiscovery, corpusQuery } from './search-corpus';
+
+const SIZES = (process.env.BENCH_TEAM_SIZES ?? '100000,1000000').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
+const ROUNDS = Number(process.env.BENCH_TEAM_ROUNDS ?? 3);
+const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 300);
+const QUERIES = Number(process.env.BENCH_SEARCH_QUERIES ?? 300);
+const CLIENTS = 16;
+const BATCH = 20_000;
+const TOKEN = 'bench-team-token-0123456789abcdef';
+const CLI = join(__dirname, '..', 'src', 'cli', 'cli.ts');
+const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
+
+interface Served {
+  url: string;
+  proc: ChildProcess;
+  dataDir: string;
+}
+
+/** `codex-governance serve` in its own process; resolves with its URL once it prints "serving". */
+async function serve(database?: string): Promise<Served> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cg-bench-team-'));
+  const cmd = [process.execPath, '--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--rate-limit', '100000000', ...(database ? ['--database', database] : [])];
+  const env = { ...process.env, CODEX_GOVERNANCE_TOKEN: TOKEN, CODEX_GOVERNANCE_AUTO_DIALECTIC: 'off' };
+  const argv: [string, string[]] = hasTaskset ? ['taskset', ['-c', '0', ...cmd]] : [cmd[0]!, cmd.slice(1)];
+  const proc = spawn(argv[0], argv[1], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const seen = (b: Buffer) => {
+      out += b.toString();
+      const m = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    };
+    proc.stdout.on('data', seen);
+    proc.stderr.on('data', seen);
+    proc.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out.slice(0, 2000)}`)));
+  });
+  return { url, proc, dataDir };
+}
+
+async function stop(s: Served): Promise<void> {
+  if (s.proc.exitCode === null && s.proc.signalCode === null) {
+    const exited = new Promise((r) => s.proc.once('exit', r));
+    s.proc.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+async function updates(s: Served): Promise<LoadResult> {
+  return measure(
+    { url: s.url, headers: { Authorization: `Bearer ${TOKEN}` }, tool: 'process_agent_update', args: (i) => ({ agent_id: `bench-${i % 16}`, operation: `step ${i}`, complexity: (i % 10) / 10 }) },
+    { sequential: 200, clients: CLIENTS, perClient: PER_CLIENT, warmup: 100 },
+  );
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+const MB = 2 ** 20;
+
+async function benchUpdates(lines: string[]): Promise<boolean> {
+  const database = await testDatabase('bench_team_updates');
+  const pg = await serve(database);
+  const sqlite = await serve();
+  const ratios: number[] = [];
+  const fmt = (r: LoadResult) => `${Math.round(r.callsPerSecond)} calls/s, p50 ${ms(r.loadedP50Ms)} / p99 ${ms(r.loadedP99Ms)} ms (sequential p50 ${ms(r.p50Ms)} ms)`;
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const s = await updates(sqlite);
+      const p = await updates(pg);
+      const ratio = p.callsPerSecond / s.callsPerSecond;
+      ratios.push(ratio);
+      lines.push(`  round ${round}: SQLite ${fmt(s)}; PostgreSQL ${fmt(p)} -> ${ratio.toFixed(2)}x`);
+    }
+  } finally {
+    await stop(pg);
+    await stop(sqlite);
+  }
+  const r = median(ratios);
+  lines.push(`  -> process_agent_update throughput PostgreSQL/SQLite, median of ${ROUNDS} rounds: ${r.toFixed(2)}x (target >= 0.7: ${verdict(r >= 0.7)})`);
+  return r >= 0.7;
+}
+
+/** Imports corpus discoveries [from, to) through the store's bulkInsert, then VACUUM ANALYZE. */
+async function load(store: PgStore, from: number, to: number): Promise<number> {
+  const started = performance.now();
+  for (let i = from; i < to; i += BATCH) {
+    await store.discoveries.bulkInsert(Array.from({ length: Math.min(BATCH, to - i) }, (_v, k) => corpusDiscovery(i + k)));
+  }
+  // What autovacuum would do shortly after an import (statistics, visibility map, GIN pending list), done now so it does not run during the queries.
+  await store.pool.query('VACUUM ANALYZE discoveries');
+  return (performance.now() - started) / 1000;
+}
+
+async function searchRound(knowledge: KnowledgeGraph, offset: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < QUERIES; i++) {
+    const t0 = performance.now();
+    await knowledge.search({ query: corpusQuery(offset + i), limit: 10 });
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+async function benchPgSearch(lines: string[]): Promise<boolean> {
+  let ok = true;
+  const store = await openPostgresStore(await testDatabase('bench_team_search'));
+  try {
+    const knowledge = new KnowledgeGraph(store, new GovernanceEvents());
+    let loaded = 0;
+    for (const n of SIZES) {
+      const seconds = await load(store, loaded, n);
+      loaded = n;
+      for (let i = 0; i < 30; i++) await knowledge.search({ query: corpusQuery(900_000 + i), limit: 10 });
+      const rounds = [await searchRound(knowledge, 0), await searchRound(knowledge, 100_000)];
+      const p50 = median(rounds.map((r) => percentile(r, 50)));
+      const p99 = median(rounds.map((r) => percentile(r, 99)));
+      const size = Number((await store.pool.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]!.b);
+      lines.push(`  ${n.toLocaleString('en-US')} discoveries (imported in ${seconds.toFixed(0)} s, database ${(size / MB).toFixed(0)} MB), ${rounds.length} x ${QUERIES} queries:`);
+      const [p50Target, p99Target] = [20, 100];
+      const line = `    p50 ${ms(p50)} ms, p99 ${ms(p99)} ms; rounds p50 ${rounds.map((r) => ms(percentile(r, 50))).join(' / ')}, p99 ${rounds.map((r) => ms(percentile(r, 99))).join(' / ')} ms, max ${ms(Math.max(...rounds.map((r) => r[r.length - 1]!)))} ms`;
+      if (n >= 1_000_000) {
+        lines.push(`${line}\n    -> target p50 <= ${p50Target} ms: ${verdict(p50 <= p50Target)}; p99 <= ${p99Target} ms: ${verdict(p99 <= p99Target)}`);
+        ok &&= p50 <= p50Target && p99 <= p99Target;
+      } else lines.push(line);
+    }
+  } finally {
+    await store.close();
+  }
+  return ok;
+}
+
+/** Runs the benchmark; `ok` is false when a target is missed. Stops the throwaway cluster at the end. */
+export async function benchTeamPostgres(): Promise<{ lines: string[]; ok: boolean }> {
+  const lines: string[] = [];
+  try {
+    lines.push(`  process_agent_update, ${CLIENTS} MCP clients x ${PER_CLIENT} calls, serve --database postgres://... vs serve on SQLite:`);
+    const updatesOk = await benchUpdates(lines);
+    lines.push(`  search_knowledge_graph's search on PostgreSQL, in process (KnowledgeGraph.search, limit 10), two-word Zipf queries:`);
+    const searchOk = await benchPgSearch(lines);
+    return { lines, ok: updatesOk && searchOk };
+  } finally {
+    await stopPostgres();
+  }
+}
+
+if (require.main === module) {
+  if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  const started = performance.now();
+  benchTeamPostgres().then(
+    (r) => {
+      console.log(r.lines.join('\n'));
+      console.log(`  (team bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      process.exitCode = r.ok ? 0 : 1;
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
