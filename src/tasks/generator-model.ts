@@ -2,9 +2,12 @@
  * Asks an OpenAI-compatible Chat Completions API for tasks with Structured Outputs
  * (`response_format: {type: "json_schema", json_schema: {strict: true, ...}}`, OpenAI API reference
  * "Create chat completion") through the npm `openai` client, and turns every way that can fail into
- * a {@link ModelCallError} naming the cause and what to set.
+ * a {@link ModelCallError} naming the cause and what to set (HTTP and network failures explained
+ * by src/agent/model-errors, as for the agent runner).
  */
 import OpenAI from 'openai';
+import { explainModelError, OPENAI_BASE_URL, type ModelErrorKind } from '../agent/model-errors';
+import { cliOptionNames, type OptionNames } from '../agent/option-names';
 import { buildTaskPrompt, parseGeneratedReply, taskResponseFormat, type GeneratedTask, type PromptOptions } from './generator';
 
 export interface ModelCallOptions extends PromptOptions {
@@ -28,7 +31,7 @@ export interface ModelReply {
 /** Why the model gave no usable tasks: `kind` is a stable word for scripts and tests. */
 export class ModelCallError extends Error {
   constructor(
-    readonly kind: 'unreachable' | 'timeout' | 'auth' | 'not_found' | 'bad_request' | 'rate_limited' | 'server_error' | 'refused' | 'truncated' | 'empty',
+    readonly kind: Exclude<ModelErrorKind, 'aborted' | 'other'> | 'refused' | 'truncated' | 'empty',
     message: string,
   ) {
     super(message);
@@ -36,7 +39,7 @@ export class ModelCallError extends Error {
   }
 }
 
-export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_BASE_URL = OPENAI_BASE_URL;
 
 /**
  * One Chat Completions request for `count` tasks, validated with the same schema it sent.
@@ -69,33 +72,20 @@ export async function requestGeneratedTasks(o: ModelCallOptions): Promise<ModelR
   return { tasks: parseGeneratedReply(message.content, o.count), model: completion.model, usage };
 }
 
-function explain(err: unknown, c: { baseUrl: string; model: string; apiKeyEnv: string; seconds: number; timedOut: boolean }): Error {
-  const endpoint = `${c.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-  if (c.timedOut || err instanceof OpenAI.APIConnectionTimeoutError || err instanceof OpenAI.APIUserAbortError) {
-    return new ModelCallError('timeout', `The model at ${c.baseUrl} did not answer within ${c.seconds} s; nothing was posted. Raise --timeout-seconds, or check --base-url.`);
-  }
-  if (err instanceof OpenAI.APIConnectionError) {
-    const why = systemCode(err) ?? err.message;
-    return new ModelCallError('unreachable', `Cannot reach the model at ${c.baseUrl} (${why}); nothing was posted. Check --base-url (or OPENAI_BASE_URL) and your network.`);
-  }
-  if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) {
-    return new ModelCallError('auth', `The model server refused the API key from ${c.apiKeyEnv} (HTTP ${err.status}: ${err.message}); nothing was posted. Set a valid key in ${c.apiKeyEnv}, or name another variable with --api-key-env.`);
-  }
-  if (err instanceof OpenAI.NotFoundError) {
-    return new ModelCallError('not_found', `${endpoint} answered 404 (${err.message}); nothing was posted. --base-url must be an OpenAI-compatible API root (e.g. ${DEFAULT_BASE_URL}), and --model (${c.model}) a model it serves.`);
-  }
-  if (err instanceof OpenAI.RateLimitError) return new ModelCallError('rate_limited', `The model server is rate limiting or out of quota (HTTP 429: ${err.message}); nothing was posted. Try again later.`);
-  if (err instanceof OpenAI.BadRequestError || err instanceof OpenAI.UnprocessableEntityError) {
-    return new ModelCallError('bad_request', `The model server rejected the request (HTTP ${err.status}: ${err.message}); nothing was posted. Check that --model (${c.model}) supports Structured Outputs (response_format json_schema).`);
-  }
-  if (err instanceof OpenAI.APIError) return new ModelCallError('server_error', `The model server failed (HTTP ${err.status ?? '?'}: ${err.message}); nothing was posted.`);
-  return err instanceof Error ? err : new Error(String(err));
+/**
+ * The generator's names for the options: its `--timeout-seconds` bounds the whole call, and it has
+ * no `--api` (always Chat Completions).
+ */
+function generatorNames(apiKeyEnv: string): OptionNames {
+  const { api: _api, ...names } = cliOptionNames(apiKeyEnv);
+  return { ...names, requestTimeout: '--timeout-seconds' };
 }
 
-/** The first `code` (ECONNREFUSED, ENOTFOUND, ...) down an error's cause chain: fetch wraps the socket's error. */
-function systemCode(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string') return e.code;
-  }
-  return undefined;
+/** A ModelCallError saying nothing was posted, with the generator's own hint for a rejected request; other errors as they are. */
+function explain(err: unknown, c: { baseUrl: string; model: string; apiKeyEnv: string; seconds: number; timedOut: boolean }): Error {
+  const e = explainModelError(err, { baseUrl: c.baseUrl, model: c.model, requestTimeoutSeconds: c.seconds, timedOut: c.timedOut }, generatorNames(c.apiKeyEnv));
+  if (e.kind === 'other') return err instanceof Error ? err : new Error(String(err));
+  // Structured Outputs is what this request adds to a plain chat call, so a 400 most likely means the model lacks it.
+  const fix = e.kind === 'bad_request' ? `Check that --model (${c.model}) supports Structured Outputs (response_format json_schema).` : e.fix;
+  return new ModelCallError(e.kind === 'aborted' ? 'timeout' : e.kind, `${e.cause}; nothing was posted.${fix ? ` ${fix}` : ''}`);
 }

@@ -199,11 +199,11 @@ describe('codex-governance tasks generate (CLI, fake model, real server)', funct
       await closed.close();
       const refused = await cli(['tasks', 'generate', '--count', '2', '--base-url', closed.baseUrl, '--timeout-seconds', '30'], env());
       assert.equal(refused.code, 1);
-      assert.match(refused.err, new RegExp(`Cannot reach the model at ${closed.baseUrl.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\).*Check --base-url \\(or OPENAI_BASE_URL\\)`));
+      assert.match(refused.err, new RegExp(`Cannot reach the model at ${closed.baseUrl.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\); nothing was posted\\. Check --base-url`));
       const root = fake.baseUrl.replace(/\/v1$/, '');
       const notFound = await cli(['tasks', 'generate', '--count', '2', '--base-url', root], env());
       assert.equal(notFound.code, 1);
-      assert.match(notFound.err, /\/chat\/completions answered 404 .*--base-url must be an OpenAI-compatible API root/);
+      assert.match(notFound.err, /\/chat\/completions answered \(HTTP 404.*; nothing was posted\. Check that --base-url is an OpenAI-compatible API root/);
     });
 
     it('a key the model server refuses: exit 1 naming the variable', async () => {
@@ -214,7 +214,7 @@ describe('codex-governance tasks generate (CLI, fake model, real server)', funct
       try {
         const r = await cli(['tasks', 'generate', '--count', '2', '--post', '--base-url', model.baseUrl, '--api-key-env', 'MY_OPENAI_KEY'], env({ MY_OPENAI_KEY: 'sk-revoked' }));
         assert.equal(r.code, 1);
-        assert.match(r.err, /The model server refused the API key from MY_OPENAI_KEY \(HTTP 401: .*Incorrect API key provided\.\).*Set a valid key in MY_OPENAI_KEY/);
+        assert.match(r.err, /The model server at \S+ refused the API key from MY_OPENAI_KEY \(HTTP 401: Incorrect API key provided\.\); nothing was posted\. Set MY_OPENAI_KEY to a valid key/);
         assert.ok(!r.err.includes('sk-revoked'), 'the key is never printed');
         assert.equal(model.hits(), 1, 'a 401 is not retried');
       } finally {
