@@ -1,15 +1,16 @@
 /**
  * `codex-governance`: the governance server outside VS Code.
- *   serve [--host H] [--port P] [--data-dir D] [--allow-non-loopback] [--rate-limit N]
- *         [--rate-limit-per-token N] [--max-mcp-sessions N] [--verbose]
+ *   serve [--host H] [--port P] [--data-dir D] [--allow-non-loopback --tls-cert F --tls-key F]
+ *         [--public-host NAME[:PORT]] [--rate-limit N] [--rate-limit-per-token N] [--max-mcp-sessions N] [--verbose]
  *         [--approval-policy-file F] [--approval-prompt none|tty]
  *   stdio [--data-dir D] [--approval-policy-file F]
  *   mcp list|get|add|remove|set ...   (edit Codex's [mcp_servers] tables)
  *   codex --prompt TEXT [--sandbox ...]   (one Codex turn through the supervisor)
  *   tasks generate|list ...   (a model proposes tasks for the queue; a look at the queue)
  *   agent run "<task>" ...   (a governed OpenAI agent run against the running server)
+ *   tokens create|list|revoke ...   (per-agent and admin bearer tokens of a team's servers)
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGovernanceServer, DEFAULT_PORT } from '../server/server';
@@ -24,6 +25,8 @@ import { exitAfterFlush, guardStdio } from './exit';
 import { loadPriceTableFile, type PriceTable } from '../agent/prices';
 import { checkDatabaseUrl, DATABASE_URL_ENV } from '../store/open';
 import { redactUrl } from '../store/postgres/url';
+import { parsePublicHost, type PublicHost } from '../server/http/security';
+import { isExposed } from '../server/http/exposure';
 
 const USAGE = `codex-governance ${VERSION}
 
@@ -32,6 +35,7 @@ Usage:
                          [--rate-limit-per-token N] [--max-mcp-sessions N]
                          [--approval-policy-file FILE.json] [--approval-prompt none|tty]
                          [--workspace-root DIR ...] [--price-table FILE.json] [--database postgres://...]
+                         [--allow-non-loopback --tls-cert CERT.pem --tls-key KEY.pem] [--public-host NAME[:PORT] ...]
   codex-governance stdio [--data-dir DIR] [--approval-policy-file FILE.json] [--workspace-root DIR ...]
   codex-governance mcp list|get|add|remove|set ...   (Codex's [mcp_servers]; "codex-governance mcp --help")
   codex-governance codex --prompt TEXT [--sandbox MODE] ...   (one Codex turn; "codex-governance codex --help")
@@ -43,6 +47,7 @@ Usage:
   codex-governance agent run "<task>" [--model M] [--base-url URL] [--api chat|responses] ...   ("codex-governance agent --help")
   codex-governance migrate [--database postgres://...]   (bring a PostgreSQL database to this version's schema)
   codex-governance copy --from sqlite:PATH --to postgres://...   (move an existing database into PostgreSQL)
+  codex-governance tokens create --agent NAME [--expires 30d] [--admin] | list | revoke ID   ("codex-governance tokens --help")
   codex-governance --version
 
 Environment:
@@ -58,6 +63,15 @@ Approvals (serve, stdio):
 Agent runs (serve):
   --price-table FILE.json   USD per 1M tokens per model, {"gpt-4.1": {"input": 2, "output": 8, "cached_input": 0.5}},
                             for codex_mcp_cost_usd_total (a model not listed: tokens counted, cost not)
+
+Team mode (serve; see README "Team mode"):
+  --allow-non-loopback      bind a --host other than 127.0.0.1; needs --tls-cert and --tls-key, and
+                            at least one per-agent token (codex-governance tokens create --agent NAME)
+  --tls-cert FILE, --tls-key FILE   serve HTTPS with this PEM certificate (chain) and key
+  --public-host NAME[:PORT] a name clients reach the server by (Host/Origin check; repeatable);
+                            needed on 0.0.0.0, and behind a reverse proxy on 127.0.0.1
+                            A server reachable from beyond loopback accepts only tokens made with
+                            codex-governance tokens, never DIR/token.
 
 Limits (serve):
   --rate-limit N            requests/minute per agent (default 100)
@@ -78,6 +92,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (command === 'serve') return serve(rest, env);
   if (command === 'migrate') return (await import('./migrate')).runMigrateCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
+  if (command === 'tokens') return (await import('./tokens')).runTokensCommand(rest, { stdout: process.stdout, stderr: process.stderr, env, defaultDataDir: defaultDataDir(env) });
   if (command === 'copy') return (await import('./copy')).runCopyCommand(rest, { stdout: process.stdout, stderr: process.stderr, env });
   if (command === 'hook') return (await import('./hook')).runHookCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env });
   if (command === 'mcp') {
@@ -137,10 +152,15 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       'approval-prompt': { type: 'string', default: 'none' },
       'price-table': { type: 'string' },
       database: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'public-host': { type: 'string', multiple: true },
     },
     strict: true,
   });
   const database = databaseOption(values.database, env);
+  const tls = tlsOption(values['tls-cert'], values['tls-key']);
+  const publicHosts = publicHostsOption(values['public-host']);
   const prompt = values['approval-prompt'];
   if (prompt !== 'none' && prompt !== 'tty') throw new UsageError(`--approval-prompt must be none or tty, got "${prompt}".`);
   if (prompt === 'tty' && !process.stdin.isTTY) throw new UsageError('--approval-prompt tty needs an interactive terminal on stdin; without one, approvals follow the policy file alone (--approval-prompt none).');
@@ -165,6 +185,8 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     ...(database ? { database } : {}),
     token: token.token,
     allowNonLoopback: values['allow-non-loopback'],
+    ...(tls ? { tls } : {}),
+    ...(publicHosts.length ? { publicHosts } : {}),
     rateLimitPerMinute: rate,
     rateLimitPerTokenPerMinute: perToken,
     maxMcpSessions,
@@ -180,7 +202,9 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       `  OpenAI tools:          ${server.url}/v1/tools\n` +
       `  data:                  ${dataDir}\n` +
       (database ? `  database:              ${redactUrl(database)}\n` : '') +
-      `  token:                 ${token.source.startsWith('env:') ? `from ${token.source.slice(4)}` : `${token.source}${token.created ? ' (generated)' : ''}`}\n`,
+      (isExposed({ host: values.host, publicHosts })
+        ? '  tokens:                only those made with codex-governance tokens (reachable from beyond loopback)\n'
+        : `  token:                 ${token.source.startsWith('env:') ? `from ${token.source.slice(4)}` : `${token.source}${token.created ? ' (generated)' : ''}`}\n`),
   );
   await waitForSignal();
   await server.close();
@@ -240,6 +264,28 @@ function waitForSignal(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** `--tls-cert FILE --tls-key FILE` (PEM), both or neither. @throws UsageError naming the flag and file */
+function tlsOption(cert: string | undefined, key: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new UsageError(`--tls-cert and --tls-key go together: give both PEM files (${cert === undefined ? '--tls-cert' : '--tls-key'} is missing).`);
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(resolve(file));
+    } catch (err) {
+      throw new UsageError(`${flag} ${file}: ${(err as Error).message}`);
+    }
+  };
+  return { cert: read('--tls-cert', cert), key: read('--tls-key', key) };
+}
+
+function publicHostsOption(given: string[] | undefined): PublicHost[] {
+  try {
+    return (given ?? []).map(parsePublicHost);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 /** `--database URL`, else CODEX_GOVERNANCE_DATABASE_URL; undefined = the SQLite file. */
 function databaseOption(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
