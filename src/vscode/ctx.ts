@@ -32,6 +32,8 @@ import { registerReviews } from './reviews/register';
 import { registerApprovalsPanel } from './approvals/panel-register';
 import { registerWalkthroughProgress } from './walkthrough';
 import { registerCodexPathCheck } from './codex-path-check';
+import { DatabasePasswords } from './database';
+import { registerDatabaseCommands } from './database-commands';
 
 /** The local folders open in this window: Codex sessions may write there without asking (read on every new session). */
 function workspaceFolderPaths(): string[] {
@@ -65,10 +67,15 @@ export class Ctx implements ExtensionHost, vscode.Disposable {
     this.log = this.push(createLogOutputChannel(LOG_CHANNEL_NAME));
     this.logger = channelLogger(this.log);
     this.tokens = new TokenProvider(extensionContext.secrets);
+    const databasePasswords = new DatabasePasswords(extensionContext.secrets);
     this.controller = new ServerController({
       dataDir: this.storageDir,
       token: () => this.tokens.get(),
       settings: () => this.settings(),
+      databasePassword: async (url) => {
+        const password = await databasePasswords.get(url);
+        return password !== undefined ? { password } : { storedFor: await databasePasswords.account() };
+      },
       logger: this.logger,
       startServer: (options) => loadOnDemand().startGovernanceServer({ ...options, approvals: this.approvalsUi?.serverOptions(), workspaceRoots: workspaceFolderPaths }),
     });
@@ -93,6 +100,7 @@ export class Ctx implements ExtensionHost, vscode.Disposable {
       }),
     );
     registerCommands(this);
+    registerDatabaseCommands(this, databasePasswords, () => this.settings());
     registerViews(this);
     registerPanels(this);
     this.approvalsUi = registerApprovals(this);

@@ -9,6 +9,7 @@
 import { PortInUseError, type GovernanceServerOptions, type RunningGovernanceServer } from '../server/api';
 import type { PriceTable } from '../agent/prices';
 import type { Logger } from '../util/log';
+import { describeDatabaseFailure, isDatabaseError, maskPassword, withPassword } from './database';
 import { probeGovernanceServer } from './net';
 import type { ServerState } from './server-state';
 import { SettingsError, type ServerSettings } from './settings';
@@ -23,6 +24,12 @@ export interface ServerControllerOptions {
   /** Current settings. @throws SettingsError for an unusable value. */
   settings: () => ServerSettings;
   logger: Logger;
+  /**
+   * The stored password for the team database URL (`codexGovernance.server.database`), or
+   * undefined; `storedFor` names the account a password is stored for when it is another one.
+   * Absent: no password is used.
+   */
+  databasePassword?: (url: string) => Promise<{ password?: string; storedFor?: string }>;
   /** `startGovernanceServer` (injected so this module loads without the server's dependencies). */
   startServer: (options: GovernanceServerOptions) => Promise<RunningGovernanceServer>;
   /** Recognises a live governance server for the token; default {@link probeGovernanceServer}. */
@@ -39,7 +46,7 @@ export class ServerController {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(state: ServerState) => void>();
   private sessionPort: number | undefined;
-  private startedWith: { requestedPort: number; limits: string; codex: string } | undefined;
+  private startedWith: { requestedPort: number; limits: string; codex: string; database: string | undefined } | undefined;
   private disposed = false;
 
   constructor(private readonly options: ServerControllerOptions) {}
@@ -73,8 +80,8 @@ export class ServerController {
 
   /**
    * True when this window's server runs with values that differ from `settings` (the requested
-   * port, unless a session port overrides it, the rate limits or the MCP session cap), so a restart
-   * would change something.
+   * port, unless a session port overrides it, the rate limits, the MCP session cap, the Codex
+   * settings or the team database), so a restart would change something.
    */
   needsRestartFor(settings: ServerSettings): boolean {
     if (!this.server || !this.startedWith) return false;
@@ -82,7 +89,8 @@ export class ServerController {
     return (
       port !== this.startedWith.requestedPort ||
       limitsOf(settings) !== this.startedWith.limits ||
-      JSON.stringify(settings.codex) !== this.startedWith.codex
+      JSON.stringify(settings.codex) !== this.startedWith.codex ||
+      settings.database !== this.startedWith.database
     );
   }
 
@@ -162,11 +170,25 @@ export class ServerController {
       logger.error(message);
       return this.setState({ kind: 'error', reason: 'other', message, port });
     }
+    // The team database's URL with its password exists only here and in the server's pool.
+    let database: string | undefined;
+    let secret: { password?: string; storedFor?: string } = {};
+    if (settings.database) {
+      try {
+        secret = (await this.options.databasePassword?.(settings.database)) ?? {};
+      } catch (err) {
+        const message = `Could not read the database password from VS Code's secret storage: ${err instanceof Error ? err.message : String(err)}`;
+        logger.error(message);
+        return this.setState({ kind: 'error', reason: 'database', message, port });
+      }
+      database = withPassword(settings.database, secret.password);
+    }
     try {
       this.server = await this.options.startServer({
         host: SERVER_HOST,
         port,
         dataDir: this.options.dataDir,
+        ...(database ? { database } : {}),
         token,
         rateLimitPerMinute: settings.rateLimitPerMinute,
         rateLimitPerTokenPerMinute: settings.rateLimitPerTokenPerMinute,
@@ -180,10 +202,15 @@ export class ServerController {
         // Read on every usage report, like the PAUSE setting above: a new price applies to the next turn.
         agents: { prices: () => this.livePrices(settings.agents.prices) },
       });
-      this.startedWith = { requestedPort: port, limits: limitsOf(settings), codex: JSON.stringify(settings.codex) };
+      this.startedWith = { requestedPort: port, limits: limitsOf(settings), codex: JSON.stringify(settings.codex), database: settings.database };
       return this.setState({ kind: 'running', url: this.server.url, port: this.server.port });
     } catch (err) {
-      return this.setState(await this.describeStartFailure(err, port, token));
+      if (settings.database && isDatabaseError(err)) {
+        const message = describeDatabaseFailure(err, settings.database, secret);
+        logger.error(message);
+        return this.setState({ kind: 'error', reason: 'database', message, port });
+      }
+      return this.setState(await this.describeStartFailure(err, port, token, secret.password));
     }
   }
 
@@ -203,9 +230,9 @@ export class ServerController {
     }
   }
 
-  private async describeStartFailure(err: unknown, port: number, token: string): Promise<ServerState> {
+  private async describeStartFailure(err: unknown, port: number, token: string, password?: string): Promise<ServerState> {
     const { logger } = this.options;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = maskPassword(err instanceof Error ? err.message : String(err), password);
     const name = err instanceof Error ? err.name : '';
     const portInUse = err instanceof PortInUseError || (err as { code?: unknown } | null)?.code === 'EADDRINUSE';
     const locked = name === 'DataDirLockedError';
@@ -223,7 +250,7 @@ export class ServerController {
         }
       }
     }
-    logger.error(err instanceof Error ? err : message);
+    logger.error(password ? message : err instanceof Error ? err : message);
     if (portInUse) return { kind: 'error', reason: 'port-in-use', message, port };
     if (locked) return { kind: 'error', reason: 'data-dir-locked', message, port };
     return { kind: 'error', reason: 'other', message, port };

@@ -10,12 +10,16 @@ import { getConfiguration } from './apis/workspace.apis';
 import { findFreePort } from './net';
 import type { ServerController } from './server-controller';
 import type { ServerState } from './server-state';
-import { SETTINGS_SECTION } from './settings';
+import { DATABASE_SETTING, SETTINGS_SECTION } from './settings';
 
 export const USE_ANOTHER_PORT = 'Use Another Port';
 export const SHOW_LOGS = 'Show Logs';
 export const OPEN_SETTINGS = 'Open Settings';
 export const RETRY = 'Retry';
+export const OPEN_SETTING = 'Open Setting';
+export const SET_DATABASE_PASSWORD = 'Set Database Password';
+/** package.json command id of "Codex Governance: Set Database Password". */
+export const SET_DATABASE_PASSWORD_COMMAND = 'codexGovernance.server.setDatabasePassword';
 
 export interface PromptDeps {
   controller: ServerController;
@@ -37,6 +41,14 @@ export async function explainState(deps: PromptDeps, state: ServerState): Promis
       SHOW_LOGS,
     );
     if (choice === USE_ANOTHER_PORT) await useAnotherPort(deps);
+    else if (choice === SHOW_LOGS) deps.showLogs();
+    return;
+  }
+  if (state.reason === 'database') {
+    // The message names the database (never its password); the status bar keeps showing why.
+    const choice = await showErrorMessage(`Codex Governance: the governance server did not start. ${state.message}`, OPEN_SETTING, SET_DATABASE_PASSWORD, SHOW_LOGS);
+    if (choice === OPEN_SETTING) await executeCommand('workbench.action.openSettings', DATABASE_SETTING);
+    else if (choice === SET_DATABASE_PASSWORD) await executeCommand(SET_DATABASE_PASSWORD_COMMAND);
     else if (choice === SHOW_LOGS) deps.showLogs();
     return;
   }

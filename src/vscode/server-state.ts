@@ -1,6 +1,7 @@
 /** States of the governance server as the extension sees it, and how the status bar shows them. */
 
-export type ServerErrorReason = 'port-in-use' | 'data-dir-locked' | 'settings' | 'other';
+/** `database`: the team database (codexGovernance.server.database) could not be opened: unreachable, login refused, schema too new. */
+export type ServerErrorReason = 'port-in-use' | 'data-dir-locked' | 'settings' | 'database' | 'other';
 
 export type ServerState =
   | { kind: 'stopped' }
@@ -38,7 +39,8 @@ export function presentStatus(state: ServerState): StatusPresentation {
     case 'stopped':
       return { text: '$(circle-slash) Governance stopped', tooltip: 'Codex Governance server is stopped.\nClick for actions.', isError: false };
     case 'error': {
-      const text = state.reason === 'port-in-use' && state.port !== undefined ? `$(error) Governance: port ${state.port} in use` : '$(error) Governance: error';
+      const text =
+        state.reason === 'port-in-use' && state.port !== undefined ? `$(error) Governance: port ${state.port} in use` : state.reason === 'database' ? '$(error) Governance: database' : '$(error) Governance: error';
       return { text, tooltip: `Codex Governance server is not running: ${state.message}\nClick for actions.`, isError: true };
     }
   }

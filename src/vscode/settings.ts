@@ -1,9 +1,10 @@
 /**
- * Reads and validates the `codexGovernance.server.*`, `.codex.*`, `.dialectic.*` and `.agents.prices` settings. Plain TypeScript: the caller passes
+ * Reads and validates the `codexGovernance.server.*` (the team database URL too, never its password), `.codex.*`, `.dialectic.*` and `.agents.prices` settings. Plain TypeScript: the caller passes
  * a getter (VS Code's `WorkspaceConfiguration.get`), so the rules are unit tested without VS Code.
  */
 
 import { parsePriceTable, PriceTableError, type PriceTable } from '../agent/prices';
+import { isPostgresUrl } from '../store/postgres/url';
 
 export const SETTINGS_SECTION = 'codexGovernance';
 export const DEFAULT_PORT = 8765;
@@ -23,6 +24,11 @@ export interface ServerSettings {
   rateLimitPerTokenPerMinute: number;
   /** Most open MCP sessions (>= 1). */
   maxMcpSessions: number;
+  /**
+   * The team's PostgreSQL database, `postgres://user@host:port/db` without a password (that is in
+   * SecretStorage, see ./database); absent: the SQLite file in the data directory.
+   */
+  database?: string;
   /** Codex supervisor settings (`codexGovernance.codex.*`); unset keys keep the supervisor defaults. */
   codex: CodexSettings;
   /** Dialectic peer review (`codexGovernance.dialectic.*`); read again on every PAUSE, no restart needed. */
@@ -69,6 +75,7 @@ export const RESTART_SETTINGS = [
   `${SETTINGS_SECTION}.server.rateLimitPerMinute`,
   `${SETTINGS_SECTION}.server.rateLimitPerTokenPerMinute`,
   `${SETTINGS_SECTION}.server.maxMcpSessions`,
+  `${SETTINGS_SECTION}.server.database`,
   `${SETTINGS_SECTION}.codex.backend`,
   `${SETTINGS_SECTION}.codex.maxSessions`,
   `${SETTINGS_SECTION}.codex.sessionTimeoutSeconds`,
@@ -114,16 +121,70 @@ export function readServerSettings(get: (key: string) => unknown): ServerSetting
       `Setting ${SETTINGS_SECTION}.server.maxMcpSessions is ${JSON.stringify(maxMcpSessions)}; it must be an integer of at least 1 (open MCP sessions).`,
     );
   }
+  const database = readDatabaseSetting(get('server.database'));
   return {
     port,
     autoStart,
     rateLimitPerMinute: rate,
     rateLimitPerTokenPerMinute: perToken === 0 ? rate * PER_TOKEN_RATE_FACTOR : perToken,
     maxMcpSessions,
+    ...(database ? { database } : {}),
     codex: readCodexSettings(get),
     dialectic: readDialecticSettings(get),
     agents: { prices: readPrices(get) },
   };
+}
+
+export const DATABASE_SETTING = `${SETTINGS_SECTION}.server.database`;
+/** The command that keeps the database password (package.json `codexGovernance.server.setDatabasePassword`). */
+export const SET_DATABASE_PASSWORD_TITLE = 'Codex Governance: Set Database Password';
+
+/**
+ * `codexGovernance.server.database`: empty/unset = the SQLite file; else a `postgres://` (or
+ * `postgresql://`) URL with no password, neither in the user part nor as `?password=` (which
+ * the `pg` client would also read).
+ * @returns the trimmed URL, or undefined for the SQLite file
+ * @throws SettingsError naming the setting; a URL with a password is refused with the password
+ *   masked and the command that stores it instead
+ */
+export function readDatabaseSetting(value: unknown): string | undefined {
+  const v = orDefault(value, '');
+  if (typeof v !== 'string') throw new SettingsError(DATABASE_SETTING, `Setting ${DATABASE_SETTING} must be a URL (a string), or empty for the SQLite file in VS Code's storage.`);
+  const url = v.trim();
+  if (!url) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!isPostgresUrl(url) || !parsed?.hostname) {
+    throw new SettingsError(
+      DATABASE_SETTING,
+      `Setting ${DATABASE_SETTING} is "${maskDatabaseUrl(url)}"; it must be a PostgreSQL URL such as postgres://user@host:5432/database (the password is not part of it), or empty for the SQLite file in VS Code's storage.`,
+    );
+  }
+  if (parsed.password || parsed.searchParams.has('password')) {
+    throw new SettingsError(
+      DATABASE_SETTING,
+      `Setting ${DATABASE_SETTING} contains a password (${maskDatabaseUrl(url)}). Settings files are not secret: remove the password from the URL and run "${SET_DATABASE_PASSWORD_TITLE}", which keeps it in VS Code's secret storage.`,
+    );
+  }
+  return url;
+}
+
+/** The URL with any password (user part or `password=` parameter) replaced by `****`, for messages and logs. */
+export function maskDatabaseUrl(url: string): string {
+  let out = url;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
+  // Up to the last "@": a password may itself hold "@", "/" or "?" (masking too much is the safe side).
+  const at = url.lastIndexOf('@');
+  if (scheme && at > scheme.length) {
+    const userinfo = url.slice(scheme.length, at);
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) out = `${scheme}${userinfo.slice(0, colon)}:****${url.slice(at)}`;
+  }
+  return out.replace(/([?&]password=)[^&#]*/gi, '$1****');
 }
 
 /** @throws SettingsError naming `codexGovernance.agents.prices`, the model and the key */
