@@ -123,17 +123,28 @@ export class PgDiscoveryRepository implements DiscoveryRepository {
     return Promise.resolve();
   }
 
+  /**
+   * One scan of the matches computes both the page and `total` (`count(*) OVER ()`), and only the
+   * page's rows are read whole: the cost of a search is one bitmap heap scan over its matches
+   * (ts_rank needs each match's tsvector), not two (the page and a separate count) as before.
+   */
   async search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
     const tsquery = toTsQuery(query.text);
     if (tsquery === null) return { items: [], total: 0 };
     const params: unknown[] = [tsquery];
     const filter = filterSql(query, params);
     const from = `FROM discoveries d, to_tsquery('simple', $1) q WHERE d.search @@ q${filter}`;
-    const [page, count] = await Promise.all([
-      this.db.query(`SELECT d.*, ${RANK} AS score ${from} ORDER BY score DESC, d.seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, query.limit, query.offset]),
-      this.db.query(`SELECT count(*) AS n ${from}`, params),
-    ]);
-    return { items: page.rows.map((r) => toScored(r as Row)), total: int((count.rows[0] as Row).n) };
+    const page = await this.db.query(
+      `WITH page AS (
+        SELECT seq, score, total FROM (SELECT d.seq, ${RANK} AS score, count(*) OVER () AS total ${from}) m
+        ORDER BY score DESC, seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2})
+      SELECT d.*, page.score, page.total FROM page JOIN discoveries d USING (seq) ORDER BY page.score DESC, page.seq DESC`,
+      [...params, query.limit, query.offset],
+    );
+    const first = page.rows[0] as Row | undefined;
+    // An empty page with matches elsewhere (paging past the end, limit 0) has no row to carry the total: count them.
+    const total = first ? int(first.total) : query.offset > 0 || query.limit <= 0 ? int(((await this.db.query(`SELECT count(*) AS n ${from}`, params)).rows[0] as Row).n) : 0;
+    return { items: page.rows.map((r) => toScored(r as Row)), total };
   }
 
   async recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
