@@ -36,8 +36,8 @@ async function serve(args: string[]): Promise<Served> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 60_000;
   for (;;) {
     const m = /serving (https?:\/\/\S+:\d+)/.exec(out);
