@@ -1,7 +1,8 @@
 /**
  * Team mode (issue 16, Performance): the PostgreSQL store beside SQLite, measured in one run on one
  * machine, against a throwaway cluster of Debian's PostgreSQL binaries (test/helpers/postgres.ts:
- * `initdb` in a temp directory, fsync on, deleted at exit).
+ * `initdb` in a temp directory, fsync on, shared_buffers 1GB unless BENCH_TEAM_SHARED_BUFFERS says
+ * otherwise, deleted at exit).
  *
  * - `process_agent_update`, 16 MCP clients over Streamable HTTP (bench/load.ts) against two real
  *   `codex-governance serve` processes (src/cli/cli.ts through tsx), one with
@@ -24,7 +25,7 @@ import { join } from 'node:path';
 import { GovernanceEvents } from '../src/core/events';
 import { KnowledgeGraph } from '../src/knowledge/knowledge';
 import { openPostgresStore, type PgStore } from '../src/store/postgres/store';
-import { stopPostgres, testDatabase } from '../test/helpers/postgres';
+import { stopPostgres, testCluster, testDatabase } from '../test/helpers/postgres';
 import { measure, percentile, type LoadResult } from './load';
 import { corpusDiscovery, corpusQuery } from './search-corpus';
 
@@ -32,6 +33,8 @@ const SIZES = (process.env.BENCH_TEAM_SIZES ?? '100000,1000000').split(',').map(
 const ROUNDS = Number(process.env.BENCH_TEAM_ROUNDS ?? 3);
 const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 300);
 const QUERIES = Number(process.env.BENCH_SEARCH_QUERIES ?? 300);
+/** The bench cluster's shared_buffers (the test helper's 32MB would measure the OS page cache, not a team's server). */
+const SHARED_BUFFERS = process.env.BENCH_TEAM_SHARED_BUFFERS ?? '1GB';
 const CLIENTS = 16;
 const BATCH = 20_000;
 const TOKEN = 'bench-team-token-0123456789abcdef';
@@ -120,12 +123,14 @@ async function load(store: PgStore, from: number, to: number): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function searchRound(knowledge: KnowledgeGraph, offset: number): Promise<number[]> {
+/** Latencies (ms, sorted) of QUERIES searches; their match counts (`total`) go to `matches`. */
+async function searchRound(knowledge: KnowledgeGraph, offset: number, matches: number[]): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < QUERIES; i++) {
     const t0 = performance.now();
-    await knowledge.search({ query: corpusQuery(offset + i), limit: 10 });
+    const page = await knowledge.search({ query: corpusQuery(offset + i), limit: 10 });
     samples.push(performance.now() - t0);
+    matches.push(page.total);
   }
   return samples.sort((a, b) => a - b);
 }
@@ -140,13 +145,15 @@ async function benchPgSearch(lines: string[]): Promise<boolean> {
       const seconds = await load(store, loaded, n);
       loaded = n;
       for (let i = 0; i < 30; i++) await knowledge.search({ query: corpusQuery(900_000 + i), limit: 10 });
-      const rounds = [await searchRound(knowledge, 0), await searchRound(knowledge, 100_000)];
+      const matches: number[] = [];
+      const rounds = [await searchRound(knowledge, 0, matches), await searchRound(knowledge, 100_000, matches)];
+      matches.sort((a, b) => a - b);
       const p50 = median(rounds.map((r) => percentile(r, 50)));
       const p99 = median(rounds.map((r) => percentile(r, 99)));
       const size = Number((await store.pool.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]!.b);
       lines.push(`  ${n.toLocaleString('en-US')} discoveries (imported in ${seconds.toFixed(0)} s, database ${(size / MB).toFixed(0)} MB), ${rounds.length} x ${QUERIES} queries:`);
       const [p50Target, p99Target] = [20, 100];
-      const line = `    p50 ${ms(p50)} ms, p99 ${ms(p99)} ms; rounds p50 ${rounds.map((r) => ms(percentile(r, 50))).join(' / ')}, p99 ${rounds.map((r) => ms(percentile(r, 99))).join(' / ')} ms, max ${ms(Math.max(...rounds.map((r) => r[r.length - 1]!)))} ms`;
+      const line = `    p50 ${ms(p50)} ms, p99 ${ms(p99)} ms; rounds p50 ${rounds.map((r) => ms(percentile(r, 50))).join(' / ')}, p99 ${rounds.map((r) => ms(percentile(r, 99))).join(' / ')} ms, max ${ms(Math.max(...rounds.map((r) => r[r.length - 1]!)))} ms; matches per query p50 ${percentile(matches, 50).toLocaleString('en-US')}, p99 ${percentile(matches, 99).toLocaleString('en-US')}`;
       if (n >= 1_000_000) {
         lines.push(`${line}\n    -> target p50 <= ${p50Target} ms: ${verdict(p50 <= p50Target)}; p99 <= ${p99Target} ms: ${verdict(p99 <= p99Target)}`);
         ok &&= p50 <= p50Target && p99 <= p99Target;
@@ -162,6 +169,8 @@ async function benchPgSearch(lines: string[]): Promise<boolean> {
 export async function benchTeamPostgres(): Promise<{ lines: string[]; ok: boolean }> {
   const lines: string[] = [];
   try {
+    await testCluster({ shared_buffers: SHARED_BUFFERS });
+    lines.push(`  throwaway PostgreSQL cluster (Debian's binaries, fsync on, shared_buffers ${SHARED_BUFFERS}):`);
     lines.push(`  process_agent_update, ${CLIENTS} MCP clients x ${PER_CLIENT} calls, serve --database postgres://... vs serve on SQLite:`);
     const updatesOk = await benchUpdates(lines);
     lines.push(`  search_knowledge_graph's search on PostgreSQL, in process (KnowledgeGraph.search, limit 10), two-word Zipf queries:`);

@@ -69,13 +69,17 @@ function freePort(): Promise<number> {
 let cluster: Promise<TestCluster> | undefined;
 let cleanup: (() => void) | undefined;
 
-/** The process's cluster, started on first call. */
-export function testCluster(): Promise<TestCluster> {
-  cluster ??= startCluster();
+/**
+ * The process's cluster, started on first call.
+ * @param settings extra server settings (`-c name=value`) for that first start, e.g. a benchmark's
+ *   `{ shared_buffers: '1GB' }`; ignored once the cluster runs
+ */
+export function testCluster(settings: Record<string, string> = {}): Promise<TestCluster> {
+  cluster ??= startCluster(settings);
   return cluster;
 }
 
-async function startCluster(): Promise<TestCluster> {
+async function startCluster(settings: Record<string, string>): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'cg-pg-'));
   if (asRoot) {
     const pw = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
@@ -88,7 +92,7 @@ async function startCluster(): Promise<TestCluster> {
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    const [cmd, argv] = command('postgres', ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=32MB']);
+    const [cmd, argv] = command('postgres', ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=32MB', ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
     const proc = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let stderr = '';
