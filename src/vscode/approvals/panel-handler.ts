@@ -261,5 +261,6 @@ export function toHistoryRow(r: AuditRecord): HistoryRow {
     decidedBy: text(r.decided_by) ?? 'unknown',
     reason: text(r.reason),
     waitMs: typeof r.wait_ms === 'number' ? r.wait_ms : null,
+    server: text(r.server),
   };
 }

@@ -195,9 +195,10 @@ function historyRow(r: HistoryRow): HTMLElement {
     el('td', { class: 'nowrap' }, riskBadge(r.risk)),
     el(
       'td',
-      { class: 'nowrap', title: `${r.decidedBy}${r.waitMs !== null ? `, after ${duration(r.waitMs)}` : ''}` },
+      { class: 'nowrap', title: `${r.decidedBy}${r.waitMs !== null ? `, after ${duration(r.waitMs)}` : ''}${r.server ? `\nanswered on ${r.server}` : ''}` },
       el('div', { class: `decision ${denied ? 'deny' : 'allow'}` }, DECISION_LABELS[r.decision] ?? r.decision),
       el('div', { class: 'sub' }, `by ${by}`),
+      ...(r.server ? [el('div', { class: 'sub server' }, `answered on ${r.server}`)] : []),
     ),
     cell(r.reason ?? '—', 'reason'),
   );
@@ -208,7 +209,9 @@ function drawHistory(hasMore: boolean): void {
   if (rows.length === 0) historyBody.append(el('tr', {}, el('td', { colspan: '6', class: 'muted empty' }, Object.keys(filters).length ? 'No answered requests match these filters.' : 'No requests answered yet.')));
   moreButton.classList.toggle('hidden', !hasMore);
   const active = Object.entries(filters).map(([k, v]) => `${k} = ${v}`);
-  historyStatus.textContent = `${rows.length} answered request${rows.length === 1 ? '' : 's'}${hasMore ? ' (more below)' : ''}, newest first${active.length ? `; filtered by ${active.join(', ')}` : ''}.`;
+  // Team mode: the rows come from the shared audit table, each naming the server that answered it.
+  const team = rows.some((r) => r.server) ? " Every team server's answers; each request was answered on the server that asked (its pending requests wait there)." : '';
+  historyStatus.textContent = `${rows.length} answered request${rows.length === 1 ? '' : 's'}${hasMore ? ' (more below)' : ''}, newest first${active.length ? `; filtered by ${active.join(', ')}` : ''}.${team}`;
 }
 
 function sameFilters(a: HistoryFilters, b: HistoryFilters): boolean {

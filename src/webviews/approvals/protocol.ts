@@ -83,6 +83,11 @@ export interface HistoryRow {
   reason: string | null;
   /** Request to answer, ms. */
   waitMs: number | null;
+  /**
+   * The server that answered it (team mode, from the shared audit table: `host:port`); null in the
+   * server's own audit file. A request is answered on the server that asked.
+   */
+  server: string | null;
 }
 
 export type ApprovalsHostMessage =

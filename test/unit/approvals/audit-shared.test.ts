@@ -14,6 +14,8 @@ import type { RunningGovernanceServer } from '../../../src/server/api';
 import { AuditLog, type AuditRecord } from '../../../src/store/audit';
 import { openPostgresStore, type PgStore } from '../../../src/store/postgres/store';
 import { nullLogger } from '../../../src/util/log';
+import { ApprovalsPanelHandler } from '../../../src/vscode/approvals/panel-handler';
+import type { ApprovalsHostMessage } from '../../../src/webviews/approvals/protocol';
 import { findFreePort } from '../../../src/vscode/net';
 import { testCluster, testDatabase } from '../../helpers/postgres';
 
@@ -139,6 +141,28 @@ describe('approvals: the audit trail in team mode (PostgreSQL audit_log)', funct
       await local.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("the Approvals panel's history shows every server's answers, each 'answered on' its server, and adds another server's new answer live", async () => {
+    const [s1, s2] = await stores();
+    const mine = await member(s1, 'laptop:8765');
+    const theirs = await member(s2, 'ci-runner:9000');
+    await mine.append({ type: 'approval.answered', id: 'a1', source: 'codex-exec', risk: 'high', decision: 'allow_once', decided_by: 'person', command: 'make' });
+    await theirs.append({ type: 'approval.answered', id: 'b1', source: 'codex-exec', risk: 'low', decision: 'deny', decided_by: 'policy', command: 'rm -rf /' });
+    const posted: ApprovalsHostMessage[] = [];
+    const noPending = { list: () => [], answer: () => false, onDidChange: () => ({ dispose() {} }) };
+    const handler = new ApprovalsPanelHandler(noPending, () => ({ kind: 'in-process', readAudit: (q) => readAudit(mine, q) }), (m) => posted.push(m), { pollMs: 50 });
+    cleanups.push(() => handler.dispose());
+    await handler.handle({ type: 'ready' });
+    const history = posted.find((m) => m.type === 'history');
+    assert.ok(history && history.type === 'history');
+    assert.deepEqual(history.rows.map((r) => [r.id, r.server]), [['b1', 'ci-runner:9000'], ['a1', 'laptop:8765']]);
+    await theirs.append({ type: 'approval.answered', id: 'b2', source: 'codex-exec', risk: 'medium', decision: 'allow_session', decided_by: 'person', command: 'npm test' });
+    const deadline = Date.now() + 10_000;
+    let added: ApprovalsHostMessage | undefined;
+    while (!(added = posted.find((m) => m.type === 'history-new')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(added && added.type === 'history-new', 'the other server\'s answer arrives with the poll');
+    assert.deepEqual(added.rows.map((r) => [r.id, r.server, r.decision]), [['b2', 'ci-runner:9000', 'allow_session']]);
   });
 
   it("two real servers on one database: GET /audit of one shows the other's answer named host:port; while the database is down a read fails naming it", async () => {
