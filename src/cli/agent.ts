@@ -17,7 +17,7 @@ import type { AgentEvent, RunEndReason } from '../agent/events';
 import { runAgent } from '../agent/runner';
 import { cliOptionNames } from '../agent/option-names';
 import { formatEvent } from '../agent/format';
-import { defaultDataDir, findRunningServer, ServerNotFoundError } from './running-server';
+import { defaultDataDir, findRunningServer, firstAcceptedToken, ServerNotFoundError, TokenRefused } from './running-server';
 
 export const AGENT_USAGE = `codex-governance agent run "<task>" [options]
 
@@ -188,21 +188,24 @@ async function connectServer(server: string | undefined, dataDir: string, env: N
     io.stderr.write(`codex-governance agent run: ${err.message} Or pass --server URL.\n`);
     return 1;
   }
-  let last: GovernanceClientError | undefined;
-  for (const t of found.tokens) {
-    // X-Session-ID = the agent: its own rate-limit bucket and identity.
-    const http = new HttpGovernanceClient(found.url, () => Promise.resolve(t.token), { sessionId: agentId, timeoutMs: 15_000 });
-    try {
-      await http.listTools();
-      return http;
-    } catch (err) {
-      last = err instanceof GovernanceClientError ? err : new GovernanceClientError('unreachable', String(err));
-      http.dispose();
-      if (last.code !== 'unauthorized') break;
-    }
+  try {
+    const tried = await firstAcceptedToken(found, async (t) => {
+      // X-Session-ID = the agent: its own rate-limit bucket and identity.
+      const http = new HttpGovernanceClient(found.url, () => Promise.resolve(t.token), { sessionId: agentId, timeoutMs: 15_000 });
+      try {
+        await http.listTools();
+        return http;
+      } catch (err) {
+        http.dispose();
+        if (err instanceof GovernanceClientError && err.code === 'unauthorized') return new TokenRefused(err.message);
+        throw err;
+      }
+    });
+    if ('value' in tried) return tried.value;
+    io.stderr.write(`codex-governance agent run: ${tried.refused.message}. Set CODEX_GOVERNANCE_TOKEN to the server's token.\n`);
+  } catch (err) {
+    io.stderr.write(`codex-governance agent run: the governance server at ${found.url} (from ${found.urlSource}) cannot be used: ${err instanceof Error ? err.message : String(err)}. Start it (codex-governance serve, or VS Code) or fix --server.\n`);
   }
-  const hint = last?.code === 'unauthorized' ? `It refused the token (${found.tokens.map((t) => t.source).join(', ')}); set CODEX_GOVERNANCE_TOKEN to the server's token.` : `Start it (codex-governance serve, or VS Code) or fix --server.`;
-  io.stderr.write(`codex-governance agent run: the governance server at ${found.url} (from ${found.urlSource}) cannot be used: ${last?.message ?? 'no answer'}. ${hint}\n`);
   return 1;
 }
 

@@ -32,7 +32,7 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { maskSecrets } from '../util/log';
-import { defaultDataDir, findRunningServer, type RunningServer } from './running-server';
+import { defaultDataDir, findRunningServer, firstAcceptedToken, TokenRefused, TokensRefusedError, type RunningServer } from './running-server';
 
 export interface BridgeOptions {
   dataDir: string;
@@ -142,24 +142,23 @@ export class GovernanceBridge {
 
   private async open(): Promise<JSONRPCMessage> {
     if (!this.initialize) throw new Error('Codex sent a request before initialize');
+    const init = this.initialize;
     const found = findRunningServer({ dataDir: this.options.dataDir, env: this.options.env, server: this.options.server, thenHint: 'restart this Codex session' });
-    let lastError: unknown;
-    for (const token of found.tokens) {
+    const tried = await firstAcceptedToken(found, async (token) => {
       const up = this.transportFor(found, token.token);
       try {
         await up.transport.start();
-        const reply = await this.sendInitialize(up, this.initialize);
-        this.upstream = up;
-        this.log(`connected to ${found.url} (${found.urlSource}).`);
-        return reply;
+        return { up, reply: await this.sendInitialize(up, init) };
       } catch (err) {
-        lastError = err;
         await up.transport.close().catch(() => undefined);
-        // Another token may be the right one (a stale CODEX_GOVERNANCE_TOKEN beside the token file).
-        if (!(err instanceof StreamableHTTPError && (err.code === 401 || err.code === 403))) break;
+        if (err instanceof StreamableHTTPError && (err.code === 401 || err.code === 403)) return new TokenRefused(`HTTP ${err.code}`);
+        throw err;
       }
-    }
-    throw lastError instanceof Error ? lastError : new Error(`no token accepted by ${found.url}`);
+    });
+    if ('refused' in tried) throw tried.refused;
+    this.upstream = tried.value.up;
+    this.log(`connected to ${found.url} (${found.urlSource}).`);
+    return tried.value.reply;
   }
 
   private transportFor(found: RunningServer, token: string): Upstream {
@@ -245,6 +244,7 @@ function sessionLost(err: unknown): boolean {
 }
 
 function describe(err: unknown): string {
+  if (err instanceof TokensRefusedError) return `${err.message}; run "Connect Codex to Governance" again.`;
   if (err instanceof StreamableHTTPError) {
     if (err.code === 401 || err.code === 403) return `the server refused the token (HTTP ${err.code}); run "Connect Codex to Governance" again.`;
     return `HTTP ${err.code ?? '?'}: ${err.message}`;

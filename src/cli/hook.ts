@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkedDecision, codexHookOutput, offlineDecision, OFFLINE_MODES, type HookDecision, type OfflineMode } from '../hooks/decisions';
 import { agentIdForSession, MAX_HOOK_EVENT_BYTES } from '../hooks/events';
-import { defaultDataDir, findRunningServer } from './running-server';
+import { defaultDataDir, findRunningServer, firstAcceptedToken, TokenRefused } from './running-server';
 
 /** Default deadline for the server's answer, ms (connect only, for PermissionRequest). */
 export const DEFAULT_HOOK_TIMEOUT_MS = 250;
@@ -77,26 +77,27 @@ async function decide(body: string, eventName: string, sessionId: string, option
   } catch (err) {
     return offline((err as Error).message);
   }
-  for (const token of found.tokens) {
-    let answer: { status: number; body: string };
-    try {
-      answer = await post(`${found.url}/v1/hooks/codex`, body, token.token, sessionId ? agentIdForSession(sessionId) : undefined, eventName === 'PermissionRequest', options.timeoutMs);
-    } catch (err) {
-      return offline(`the governance server at ${found.url} did not answer (${(err as Error).message})`);
-    }
-    if (answer.status === 401) continue;
-    if (answer.status === 400) {
-      io.stderr.write(`codex-governance hook: the server refused the event: ${answer.body.slice(0, 500)}\n`);
-      return { kind: 'none' };
-    }
-    if (answer.status !== 200) return offline(`the governance server answered HTTP ${answer.status}: ${answer.body.slice(0, 300)}`);
-    try {
-      return checkedDecision(eventName, (JSON.parse(answer.body) as { decision?: unknown }).decision);
-    } catch {
-      return offline('the governance server sent an unreadable answer');
-    }
+  let tried;
+  try {
+    tried = await firstAcceptedToken(found, async (token) => {
+      const answer = await post(`${found.url}/v1/hooks/codex`, body, token.token, sessionId ? agentIdForSession(sessionId) : undefined, eventName === 'PermissionRequest', options.timeoutMs);
+      return answer.status === 401 ? new TokenRefused('HTTP 401') : answer;
+    });
+  } catch (err) {
+    return offline(`the governance server at ${found.url} did not answer (${(err as Error).message})`);
   }
-  return offline(`the governance server at ${found.url} refused every token (${found.tokens.map((t) => t.source).join(', ')})`);
+  if ('refused' in tried) return offline(tried.refused.message);
+  const answer = tried.value;
+  if (answer.status === 400) {
+    io.stderr.write(`codex-governance hook: the server refused the event: ${answer.body.slice(0, 500)}\n`);
+    return { kind: 'none' };
+  }
+  if (answer.status !== 200) return offline(`the governance server answered HTTP ${answer.status}: ${answer.body.slice(0, 300)}`);
+  try {
+    return checkedDecision(eventName, (JSON.parse(answer.body) as { decision?: unknown }).decision);
+  } catch {
+    return offline('the governance server sent an unreadable answer');
+  }
 }
 
 function hookOptions(args: string[], env: NodeJS.ProcessEnv): HookOptions {

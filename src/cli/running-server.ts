@@ -86,3 +86,46 @@ export function findRunningServer(options: FindServerOptions): RunningServer {
   }
   return { url, urlSource, tokens };
 }
+
+/** The server refused every token it was offered; the message names it and where each token came from. */
+export class TokensRefusedError extends Error {
+  constructor(
+    readonly url: string,
+    /** Where the refused tokens came from, in the order tried. */
+    readonly sources: string[],
+    /** What the server said to the last one (`HTTP 401`, its error message). */
+    readonly last: string,
+  ) {
+    super(`the governance server at ${url} refused every token (${sources.join(', ') || 'none found'}): ${last}`);
+    this.name = 'TokensRefusedError';
+  }
+}
+
+/** A probe's answer when the server refused its token: the next token is tried. */
+export class TokenRefused {
+  /** @param why what the server said (`HTTP 401`, its error message) */
+  constructor(readonly why: string) {}
+}
+
+/**
+ * One request with one token. A {@link TokenRefused} means that token is wrong and the next one is
+ * tried; any other value ends the search (a connected client, an answer to use); a throw ends it
+ * too (the server is down or answered something else), and the error reaches the caller unchanged.
+ */
+export type TokenProbe<T> = (token: TokenSource) => Promise<T | TokenRefused>;
+
+/**
+ * Tries `found.tokens` in order (best first: a stale `CODEX_GOVERNANCE_TOKEN` must not hide the token
+ * file) until one is accepted. Makes exactly the probe's requests: one on the happy path.
+ * @returns the accepted token with the probe's value, or `refused` when every token was refused
+ * @throws whatever `probe` throws
+ */
+export async function firstAcceptedToken<T>(found: Pick<RunningServer, 'url' | 'tokens'>, probe: TokenProbe<T>): Promise<{ token: TokenSource; value: T } | { refused: TokensRefusedError }> {
+  let last = 'no token to try';
+  for (const token of found.tokens) {
+    const r = await probe(token);
+    if (!(r instanceof TokenRefused)) return { token, value: r };
+    last = r.why;
+  }
+  return { refused: new TokensRefusedError(found.url, found.tokens.map((t) => t.source), last) };
+}

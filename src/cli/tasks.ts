@@ -9,10 +9,10 @@
 import { parseArgs } from 'node:util';
 import { buildTaskPrompt, GENERATE_LIMITS, GeneratedReplyError, isoDay, sampleTasks, taskResponseFormat, type GeneratedTask } from '../tasks/generator';
 import { DEFAULT_BASE_URL, ModelCallError, requestGeneratedTasks } from '../tasks/generator-model';
-import { connectServer, listTasks, postTasks, ServerError, type ServerTarget } from '../tasks/generator-post';
+import { checkTaskServer, listTasks, postTasks, ServerError, type ServerTarget } from '../tasks/generator-post';
 import { TASK_STATUSES } from '../tasks/repository';
 import { TASK_LIMITS } from '../tasks/service';
-import { findRunningServer, ServerNotFoundError } from './running-server';
+import { findRunningServer, firstAcceptedToken, ServerNotFoundError, TokenRefused } from './running-server';
 
 export interface TasksCommandIo {
   stdout: { write(text: string): unknown };
@@ -99,12 +99,22 @@ function integer(flag: string, raw: string | undefined, min: number, max: number
 /**
  * The server to post to: `--server`, else the one that owns the data directory (its port from
  * owner.json), with the tokens to try (the data directory's token file, then CODEX_GOVERNANCE_TOKEN).
- * @throws ServerNotFoundError (no server runs for the data directory, no token); ServerError
+ * @throws ServerNotFoundError (no server runs for the data directory, no token); ServerError (down,
+ *   not a governance server, every token refused)
  */
 async function connect(values: { server?: string; 'data-dir'?: string }, io: TasksCommandIo): Promise<ServerTarget> {
   if (values.server !== undefined && !/^https?:\/\/[^/]+/.test(values.server)) throw new UsageError(`--server must be an http(s) URL such as http://127.0.0.1:8765, got "${values.server}".`);
   const found = findRunningServer({ dataDir: values['data-dir'] ?? io.defaultDataDir, env: io.env, server: values.server });
-  return connectServer({ url: found.url, tokens: found.tokens, timeoutMs: SERVER_TIMEOUT_MS });
+  const tried = await firstAcceptedToken(found, async (t) => {
+    const target: ServerTarget = { url: found.url, token: t.token, tokenSource: t.source, timeoutMs: SERVER_TIMEOUT_MS };
+    return (await checkTaskServer(target)) === 'accepted' ? target : new TokenRefused('HTTP 401');
+  });
+  if ('value' in tried) return tried.value;
+  throw new ServerError(`${capitalized(tried.refused.message)}. Set CODEX_GOVERNANCE_TOKEN to the server's token, or pass the server's --data-dir (its token file).`);
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 const SERVER_OPTIONS = { server: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } as const;

@@ -19,13 +19,6 @@ export interface ServerTarget {
   timeoutMs: number;
 }
 
-/** Where a server was found and the tokens to try, best first (src/cli/running-server.ts finds them). */
-export interface ServerCandidates {
-  url: string;
-  tokens: Array<{ token: string; source: string }>;
-  timeoutMs: number;
-}
-
 /** The server cannot be used (down, wrong token, not a governance server). */
 export class ServerError extends Error {
   constructor(message: string) {
@@ -90,24 +83,18 @@ async function request(t: ServerTarget, method: 'GET' | 'POST', path: string, bo
 }
 
 /**
- * Finds the first token the server takes (`GET /tasks?limit=1`), before any model call, so a
+ * Whether the server takes `t.token` (`GET /tasks?limit=1`): asked before any model call, so a
  * stopped server or a wrong token costs no model request.
- * @throws ServerError naming the cause and the fix (unreachable, every token refused, not a governance server)
+ * @returns `refused` for HTTP 401, `accepted` for a task list
+ * @throws ServerError naming the cause and the fix (unreachable, not a governance server)
  */
-export async function connectServer(c: ServerCandidates): Promise<ServerTarget> {
-  for (const { token, source } of c.tokens) {
-    const t: ServerTarget = { url: c.url, token, tokenSource: source, timeoutMs: c.timeoutMs };
-    const { status, json } = await request(t, 'GET', '/tasks?limit=1');
-    if (status === 401) continue;
-    if (status !== 200 || json?.ok !== true) {
-      throw new ServerError(`${base(c.url)}/tasks answered HTTP ${status}${errorDetail(json)}, not a task list: is ${c.url} a Codex Governance server? Pass its address with --server.`);
-    }
-    return t;
+export async function checkTaskServer(t: ServerTarget): Promise<'accepted' | 'refused'> {
+  const { status, json } = await request(t, 'GET', '/tasks?limit=1');
+  if (status === 401) return 'refused';
+  if (status !== 200 || json?.ok !== true) {
+    throw new ServerError(`${base(t.url)}/tasks answered HTTP ${status}${errorDetail(json)}, not a task list: is ${t.url} a Codex Governance server? Pass its address with --server.`);
   }
-  throw new ServerError(
-    `The governance server at ${c.url} refused the token (from ${c.tokens.map((t) => t.source).join(', then ')}; HTTP 401). ` +
-      "Set CODEX_GOVERNANCE_TOKEN to the server's token, or pass the server's --data-dir (its token file).",
-  );
+  return 'accepted';
 }
 
 /** `GET /tasks` with the seed's filters. @throws ServerError */

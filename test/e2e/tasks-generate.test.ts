@@ -253,7 +253,7 @@ describe('codex-governance tasks generate (CLI, fake model, real server)', funct
       }
       const wrong = await cli(online(2, ['--post']), env({ CODEX_GOVERNANCE_TOKEN: 'wrong-token-0123456789' }));
       assert.equal(wrong.code, 1);
-      assert.match(wrong.err, /refused the token \(from env:CODEX_GOVERNANCE_TOKEN; HTTP 401\)/);
+      assert.match(wrong.err, /refused every token \(env:CODEX_GOVERNANCE_TOKEN\): HTTP 401\. Set CODEX_GOVERNANCE_TOKEN to the server's token/);
       assert.equal(fake.requests.length, before, 'no model request');
     });
   });
