@@ -17,6 +17,7 @@ import { startGovernanceServer } from '../../../src/server/server';
 import { openStore } from '../../../src/store/store';
 import type { Store } from '../../../src/store/types';
 import { connectMcp } from '../../helpers/governance-server';
+import { testDatabase } from '../../helpers/postgres';
 
 const SERVER_TOKEN = 'server-token-0123456789abcdef';
 
@@ -258,5 +259,37 @@ describe('a server reachable from beyond loopback', function () {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('two servers sharing PostgreSQL', function () {
+  this.timeout(180_000);
+  const dirs: string[] = [];
+  const servers: RunningGovernanceServer[] = [];
+  after(async () => {
+    for (const s of servers) await s.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a token revoked through one server is refused by the other within the 2 s refresh (default), measured', async () => {
+    const database = await testDatabase('tokens');
+    for (let i = 0; i < 2; i++) {
+      dirs.push(mkdtempSync(join(tmpdir(), 'cg-pg-auth-')));
+      servers.push(await startGovernanceServer({ port: 0, dataDir: dirs[i]!, database, token: SERVER_TOKEN, hostKind: 'test', rateLimitPerMinute: 100_000 }));
+    }
+    const [a, b] = servers as [RunningGovernanceServer, RunningGovernanceServer];
+    const erin = await addToken(a.app.store.tokens, { agentId: 'erin' });
+    assert.equal((await call(b.url, erin.token, 'process_agent_update', { operation: 'w', complexity: 0.2 })).body.result!.agent_id, 'erin');
+    await a.app.store.tokens.revoke(erin.id, Date.now());
+    const t0 = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - t0 < 10_000) {
+      status = (await call(b.url, erin.token, 'list_agents', {})).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 20));
+    }
+    const ms = Date.now() - t0;
+    assert.equal(status, 401);
+    assert.ok(ms <= 2500, `refused after ${ms} ms`);
+    process.stdout.write(`      the other server refused the revoked token after ${ms} ms\n`);
   });
 });
