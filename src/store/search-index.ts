@@ -50,15 +50,24 @@ export class SearchIndex {
   /** Terms some discovery holds more often than a posting can record; queries with them fall back. */
   readonly oversized = new Set<string>();
   /** Row length in tokens by seq. */
-  private lengths = new Uint32Array(1024);
+  private lengths: Uint32Array = new Uint32Array(1024);
   rows = 0;
   tokens = 0;
   lastSeq = 0;
   private scratch = new Uint32Array(0);
-  /** While true (a bulk build), {@link add} starts no bitmaps; {@link refreshBitmaps} does afterwards. */
-  bulk = false;
 
   constructor(readonly minDocs: number) {}
+
+  /**
+   * Takes the row statistics of a finished build (search-build.ts); its postings go into {@link held}.
+   * @param lengths row length in tokens by seq (kept, not copied)
+   */
+  adopt(lengths: Uint32Array, rows: number, tokens: number, lastSeq: number): void {
+    this.lengths = lengths;
+    this.rows = rows;
+    this.tokens = tokens;
+    this.lastSeq = lastSeq;
+  }
 
   /** FTS5's average row length (xColumnTotalSize(-1) / xRowCount). */
   avgdl(): number {
@@ -76,7 +85,8 @@ export class SearchIndex {
    */
   add(seq: number, doc: DocTerms, loadRare: (term: string, upTo: number) => TermPostings | undefined): void {
     if (seq >= this.lengths.length) {
-      const grown = new Uint32Array(Math.max(seq + 1, this.lengths.length * 2));
+      // Grows by an eighth: after a build the array is exact, and a few new rows should not double it.
+      const grown = new Uint32Array(Math.max(seq + 1, this.lengths.length + (this.lengths.length >> 3) + 1024));
       grown.set(this.lengths);
       this.lengths = grown;
     }
@@ -93,7 +103,7 @@ export class SearchIndex {
         if (!p) continue;
         this.held.set(term, p);
       }
-      if (!this.bulk && !p.bits && p.length * 32 >= this.rows) p.keepBits(seq);
+      if (!p.bits && p.length * 32 >= this.rows) p.keepBits(seq);
     }
   }
 
@@ -104,7 +114,7 @@ export class SearchIndex {
     return p;
   }
 
-  /** Starts bitmaps for common terms (after a bulk build). */
+  /** Starts bitmaps for common terms (after a build). */
   refreshBitmaps(): void {
     for (const p of this.held.values()) if (!p.bits && p.length * 32 >= this.rows) p.keepBits(this.lastSeq);
   }
@@ -166,7 +176,7 @@ export class SearchIndex {
     const bound = (t: number, f: number, len: number) => mult[t]! * summand(terms[t]!.idf, f, len, avgdl) * SLACK;
     const lists: Array<{ term: number; p: Postings; ub: number }> = [];
     terms.forEach((t, term) => {
-      for (const p of t.postings.layers) if (p?.length) lists.push({ term, p, ub: bound(term, p.maxF, p.minLen) });
+      for (const p of t.postings.layers) if (p.length) lists.push({ term, p, ub: bound(term, p.maxF, p.minLen) });
     });
     lists.sort((a, b) => b.ub - a.ub);
     // Per term: the largest bound among its lists not walked yet (lists go in descending bound).
@@ -194,7 +204,7 @@ export class SearchIndex {
         if (seen[w]! & bit) continue;
         seen[w] = seen[w]! | bit;
         const len = lengths[doc]!;
-        const fa = freqs[j]!;
+        const fa = freqs ? freqs[j]! : p.maxF;
         if (heap.full && !heap.beats(bound(term, fa, len) + others, doc)) continue;
         for (let t = 0; t < m; t++) f[t] = t === term ? fa : terms[t]!.postings.freqOf(doc);
         let score = 0;

@@ -4,61 +4,84 @@
  * remembers its largest frequency and its shortest row, which bound the term's bm25 summand for
  * every discovery in it, so a search can take the layers that matter first and stop early.
  *
- * Discoveries only ever get larger `seq`s (AUTOINCREMENT), so postings are only appended.
+ * Discoveries only ever get larger `seq`s (AUTOINCREMENT), so postings are only appended. A built
+ * index holds each layer as a view into two shared pools (search-build.ts), sized exactly; later
+ * discoveries go to small growable lists beside them, so the pools are never copied.
  */
 
 /** Largest weighted frequency a posting stores (Uint16); a term exceeding it is not indexed. */
 export const MAX_FREQ = 0xffff;
 
-/** One layer: seqs ascending with their frequencies. */
+/**
+ * One list of postings: seqs ascending with their frequencies. A list whose layer has a single
+ * frequency (1, 2 or 3, see {@link layerOf}) stores none: each of its postings has frequency `maxF`.
+ */
 export class Postings {
   docs: Int32Array;
-  freqs: Uint16Array;
+  /** Frequency by position, or undefined when every posting has frequency {@link maxF}. */
+  freqs: Uint16Array | undefined;
   length = 0;
-  /** Largest frequency and shortest row in this layer (its bound). */
+  /** Largest frequency and shortest row in this list (its bound). */
   maxF = 0;
   minLen = 0xffffffff;
 
-  constructor(capacity = 4) {
+  /** @param single true when every posting will have the same frequency (no freqs array) */
+  constructor(capacity = 4, single = false) {
     this.docs = new Int32Array(capacity);
-    this.freqs = new Uint16Array(capacity);
+    this.freqs = single ? undefined : new Uint16Array(capacity);
+  }
+
+  /**
+   * A full list over arrays filled elsewhere (views into a build's pools; they are not copied).
+   * @param freqs undefined when every posting has frequency `maxF`
+   */
+  static packed(docs: Int32Array, freqs: Uint16Array | undefined, maxF: number, minLen: number): Postings {
+    const p = new Postings(0, true);
+    p.docs = docs;
+    p.freqs = freqs;
+    p.length = docs.length;
+    p.maxF = maxF;
+    p.minLen = minLen;
+    return p;
   }
 
   get last(): number {
     return this.length ? this.docs[this.length - 1]! : -1;
   }
 
+  /** Frequency of the posting at position `j`. */
+  freqAt(j: number): number {
+    return this.freqs ? this.freqs[j]! : this.maxF;
+  }
+
   /**
    * Appends one discovery. `doc` must exceed every seq already held (a repeat is ignored).
-   * @param freq 1..MAX_FREQ; @param len the row's length in tokens
+   * @param freq 1..MAX_FREQ (the same for every posting of a list built `single`); @param len the row's length in tokens
    */
   push(doc: number, freq: number, len: number): void {
     if (doc <= this.last) return;
     if (this.length === this.docs.length) this.grow(this.length + (this.length >> 1) + 8);
     const i = this.length++;
     this.docs[i] = doc;
-    this.freqs[i] = freq;
+    if (this.freqs) this.freqs[i] = freq;
     if (freq > this.maxF) this.maxF = freq;
     if (len < this.minLen) this.minLen = len;
   }
 
-  /** Capacity-trimmed copy of the arrays (after a bulk build) to give back the growth slack. */
-  trim(): void {
-    if (this.docs.length > this.length + 8) this.grow(this.length);
-  }
-
-  /** Bytes held by the typed arrays. */
+  /** Bytes held by the typed arrays (a view counts its own part of a pool). */
   bytes(): number {
-    return this.docs.byteLength + this.freqs.byteLength;
+    return this.docs.byteLength + (this.freqs?.byteLength ?? 0);
   }
 
   private grow(capacity: number): void {
     const docs = new Int32Array(capacity);
     docs.set(this.docs.subarray(0, this.length));
-    const freqs = new Uint16Array(capacity);
-    freqs.set(this.freqs.subarray(0, this.length));
     this.docs = docs;
-    this.freqs = freqs;
+    if (this.freqs) {
+      const freqs = new Uint16Array(capacity);
+      freqs.set(this.freqs.subarray(0, this.length));
+      this.freqs = freqs;
+    }
   }
 }
 
@@ -74,15 +97,24 @@ export function layerOf(freq: number): number {
   return freq < 4 ? freq - 1 : 3 + Math.floor(2 * Math.log2(freq / 4));
 }
 
+/** Layers holding a single frequency (1, 2, 3): their lists store no frequencies. */
+export const SINGLE_FREQ_LAYERS = 3;
+/** Number of layers ({@link layerOf} of MAX_FREQ, plus one). */
+export const LAYERS = layerOf(MAX_FREQ) + 1;
+
 /**
- * All postings of one term, split into impact layers by frequency ({@link layerOf}), each layer a
- * list in seq order. A search treats each layer as a list of its own (bounded by the
- * layer's largest frequency), so the few high-frequency postings of a common word are scored first
- * and its long tail of single occurrences can be skipped (impact-layered postings, as in Anh &
- * Moffat, "Pruned query evaluation using pre-computed impacts", SIGIR 2006).
+ * All postings of one term, split into impact layers by frequency ({@link layerOf}), each layer
+ * one or two lists in seq order (a packed one from the build, and one for discoveries added since).
+ * A search treats each list as its own (bounded by the list's largest frequency), so the few
+ * high-frequency postings of a common word are scored first and its long tail of single
+ * occurrences can be skipped (impact-layered postings, as in Anh & Moffat, "Pruned query evaluation
+ * using pre-computed impacts", SIGIR 2006).
  */
 export class TermPostings {
-  readonly layers: Array<Postings | undefined> = [];
+  /** Every list, packed ones first. */
+  readonly layers: Postings[] = [];
+  /** The growable list of each layer, where {@link push} appends. */
+  private readonly tails: Array<Postings | undefined> = [];
   /** Number of discoveries holding the term. */
   length = 0;
   /** Largest seq held. */
@@ -90,17 +122,24 @@ export class TermPostings {
   /** One bit per seq, set for the discoveries holding the term; kept for common terms only (counts). */
   bits: Uint32Array | undefined;
 
+  /** Adds a packed list (before any {@link push}; lists of one term hold different seqs). */
+  addPacked(list: Postings): void {
+    this.layers.push(list);
+    this.length += list.length;
+    if (list.last > this.last) this.last = list.last;
+  }
+
   /** Appends one discovery (seq larger than any held; a repeat is ignored). @param freq 1..MAX_FREQ */
   push(doc: number, freq: number, len: number): void {
     if (doc <= this.last) return;
     this.last = doc;
     const l = layerOf(freq);
-    let layer = this.layers[l];
-    if (!layer) {
-      while (this.layers.length <= l) this.layers.push(undefined);
-      layer = this.layers[l] = new Postings();
+    let tail = this.tails[l];
+    if (!tail) {
+      tail = this.tails[l] = new Postings(4, l < SINGLE_FREQ_LAYERS);
+      this.layers.push(tail);
     }
-    layer.push(doc, freq, len);
+    tail.push(doc, freq, len);
     this.length++;
     if (this.bits) {
       const w = doc >> 5;
@@ -126,7 +165,7 @@ export class TermPostings {
     if (doc > this.last) return 0;
     if (this.bits && !((this.bits[doc >> 5] ?? 0) & (1 << (doc & 31)))) return 0;
     for (const layer of this.layers) {
-      if (!layer?.length) continue;
+      if (!layer.length) continue;
       const docs = layer.docs;
       let lo = 0;
       let hi = layer.length - 1;
@@ -136,26 +175,21 @@ export class TermPostings {
         if (docs[mid]! < doc) lo = mid + 1;
         else hi = mid;
       }
-      if (docs[lo] === doc) return layer.freqs[lo]!;
+      if (docs[lo] === doc) return layer.freqAt(lo);
     }
     return 0;
   }
 
   forEachDoc(fn: (doc: number) => void): void {
     for (const layer of this.layers) {
-      if (!layer) continue;
       const docs = layer.docs;
       for (let i = 0; i < layer.length; i++) fn(docs[i]!);
     }
   }
 
-  trim(): void {
-    for (const layer of this.layers) layer?.trim();
-  }
-
   bytes(): number {
     let n = this.bits?.byteLength ?? 0;
-    for (const layer of this.layers) n += layer?.bytes() ?? 0;
+    for (const layer of this.layers) n += layer.bytes();
     return n;
   }
 }

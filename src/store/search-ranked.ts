@@ -1,7 +1,7 @@
 /**
  * Ranked search over the in-memory index (search-index.ts), kept in step with the `discoveries`
  * table, which stays the source of truth: the index is built from it in the background after the
- * store opens (a few thousand rows per event-loop turn), follows every committed write, and is
+ * store opens (a few thousand rows per event-loop turn, see search-build.ts), follows every committed write, and is
  * used only when it provably describes the same rows as FTS5: its row and token counts must equal
  * FTS5's own totals (the averages record of `discoveries_fts_data`). Otherwise, and for queries it
  * does not cover (prefix words, words that are not plain ASCII letters and digits, filters), the
@@ -13,6 +13,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { isAsciiToken, toFtsTerms, type FtsTerm } from './fts-query';
+import { IndexBuilder } from './search-build';
 import { SearchIndex, type RankQuery, type RankTerm } from './search-index';
 import { TermPostings } from './search-postings';
 import { DocTokenizer } from './search-tokens';
@@ -42,7 +43,11 @@ export class IndexedRanking {
   private broken = false;
   private readonly waiters: Array<() => void> = [];
 
-  constructor(private readonly db: DatabaseSync, private readonly minDocs = MIN_HELD_DOCS) {
+  /**
+   * @param minDocs terms held by fewer discoveries stay in FTS5
+   * @param chunk rows indexed per event-loop turn while building or catching up
+   */
+  constructor(private readonly db: DatabaseSync, private readonly minDocs = MIN_HELD_DOCS, private readonly chunk = CHUNK) {
     this.sql = new StatementCache(db);
     db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.discoveries_vocab USING fts5vocab('main', 'discoveries_fts', 'row');
       CREATE VIRTUAL TABLE IF NOT EXISTS temp.discoveries_instance USING fts5vocab('main', 'discoveries_fts', 'instance');`);
@@ -170,39 +175,73 @@ export class IndexedRanking {
     return index.postingsOf(freq.entries());
   }
 
-  /** Background build: held terms from FTS5's vocabulary, then every row, a chunk per turn. */
-  private build(): void {
+  /**
+   * Background build (search-build.ts): held terms from FTS5's vocabulary, then every row up to
+   * today's last one twice (count, then fill), a chunk per turn; rows committed meanwhile are
+   * caught up afterwards. If a row changed between the passes the build starts over (once; then
+   * searches stay with FTS5 until the next {@link start}).
+   */
+  private build(attempt = 1): void {
     if (this.closed || !this.db.isOpen) return this.close();
     if (this.db.isTransaction) {
-      setTimeout(() => this.build(), 1);
+      setTimeout(() => this.build(attempt), 1);
       return;
     }
-    const index = new SearchIndex(this.minDocs);
-    index.bulk = true;
     const upTo = num((this.sql.get('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as Row).n);
+    const held: string[] = [];
     for (const r of this.sql.get('SELECT term, doc FROM temp.discoveries_vocab').iterate() as Iterable<{ term: string; doc: number }>) {
-      if (r.doc >= this.minDocs) index.held.set(r.term, new TermPostings());
+      if (r.doc >= this.minDocs) held.push(r.term);
     }
+    // Terms outside `held` were rarer than minDocs when the vocabulary was read: not kept.
+    const builder = new IndexBuilder(this.minDocs, held, upTo);
+    const read = this.sql.get('SELECT seq, summary, details, tags FROM discoveries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
+    let filling = false;
+    let after = 0;
     const step = () => {
       if (this.closed || !this.db.isOpen) return this.close();
       if (this.db.isTransaction) {
         setTimeout(step, 1);
         return;
       }
-      const rows = this.sql.get('SELECT seq, summary, details, tags FROM discoveries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?').all(index.lastSeq, upTo, CHUNK) as Row[];
-      // Terms outside `held` were rarer than minDocs when the vocabulary was read: not kept.
-      for (const r of rows) index.add(num(r.seq), this.tokenizer.terms(str(r.summary), str(r.details), str(r.tags)), () => undefined);
-      if (rows.length === CHUNK) {
+      let n = 0;
+      let same = true;
+      for (const r of read.iterate(after, upTo, this.chunk) as Iterable<Row>) {
+        const seq = num(r.seq);
+        const doc = this.tokenizer.terms(str(r.summary), str(r.details), str(r.tags));
+        if (filling) same = builder.fill(seq, doc);
+        else builder.count(seq, doc);
+        after = seq;
+        n++;
+        if (!same) break;
+      }
+      if (same && n === this.chunk) {
         setImmediate(step);
         return;
       }
-      for (const p of index.held.values()) p.trim();
-      index.bulk = false;
+      if (same && !filling) {
+        builder.startFill();
+        filling = true;
+        after = 0;
+        setImmediate(step);
+        return;
+      }
+      const index = same ? builder.finish() : undefined;
+      if (!index) {
+        if (attempt < 2) setImmediate(() => this.build(attempt + 1));
+        else this.giveUp();
+        return;
+      }
       index.refreshBitmaps();
       this.index = index;
       this.catchUpInBackground();
     };
     step();
+  }
+
+  /** Rows kept changing under the build: searches stay with FTS5 and the waiters are released. */
+  private giveUp(): void {
+    this.building = false;
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Continues indexing in the background (after a large import). */
@@ -218,7 +257,7 @@ export class IndexedRanking {
       setTimeout(() => this.catchUpInBackground(), 1);
       return;
     }
-    if (!this.follow(CHUNK)) {
+    if (!this.follow(this.chunk)) {
       setImmediate(() => this.catchUpInBackground());
       return;
     }
