@@ -5,6 +5,7 @@
  * `startGovernanceServer` or `runStdioServer`.
  */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { GovernanceService } from '../core/governance';
 import { GovernanceEvents } from '../core/events';
 import { KnowledgeGraph } from '../knowledge/knowledge';
@@ -24,6 +25,7 @@ import { attachAuditResource, attachCodexResources } from './resources';
 import { codexOptionsFromEnv } from '../supervisor/options';
 import type { CodexSupervisorOptions } from '../supervisor/api';
 import { CodexSupervisor } from '../supervisor/supervisor';
+import { CODEX_VERSION_CACHE_FILE } from '../supervisor/locate-cache';
 import { VERSION } from '../version';
 import { RiskApprovalBroker } from '../approvals/broker';
 import type { ApprovalPolicy } from '../approvals/policy';
@@ -121,7 +123,7 @@ export async function createGovernanceApp(options: {
 }): Promise<GovernanceApp> {
   // Read before the data dir is locked: a bad value fails the start naming the variable.
   const autoReviewSetting = options.dialectic?.autoReviewOnPause ?? autoReviewFromEnv() ?? true;
-  const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, ...options.codex };
+  const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, versionCacheFile: join(options.dataDir, CODEX_VERSION_CACHE_FILE), ...options.codex };
   // Several servers share a PostgreSQL database by design; the lock guards only the SQLite file.
   const lock = options.database ? { update: () => undefined, release: () => undefined } : acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
   let store: Store;

@@ -52,6 +52,8 @@ export interface CodexSupervisorOptions {
   logger?: Logger;
   /** Client name/version sent to Codex. */
   clientInfo?: { name: string; version: string };
+  /** Cache of `codex --version` answers (see ./locate-cache); the server keeps it in its data directory. Default none. */
+  versionCacheFile?: string;
 }
 
 /** Arguments of a new session, already normalised (see ./arguments). */

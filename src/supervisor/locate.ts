@@ -16,6 +16,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
+import { cachedCodexVersion, fingerprintOf, rememberCodexVersion, sameFingerprint } from './locate-cache';
 
 /** How the supervisor talks to a Codex child. */
 export type CodexBackend = 'mcp-server' | 'app-server';
@@ -46,6 +47,12 @@ export interface LocateCodexOptions {
   useBundled?: boolean;
   /** Deadline of the `--version` probe in ms. Default 10 000. */
   versionTimeoutMs?: number;
+  /**
+   * Cache file of probed versions (`<dataDir>/codex-version-cache.json`, see ./locate-cache): the
+   * probe is skipped while the binary's path, size, mtime, ctime and inode are unchanged. Default
+   * none (always probe).
+   */
+  versionCacheFile?: string;
 }
 
 /** Thrown when no usable Codex binary is found or the chosen one cannot run the requested backend. */
@@ -264,8 +271,23 @@ export function detectCodexVersion(binary: string, env: NodeJS.ProcessEnv = proc
   });
 }
 
-async function finish(path: string, source: CodexSource, opts: LocateCodexOptions, wrapper?: string): Promise<LocatedCodex> {
+/** The version of the binary at `path`: from the cache while the binary is unchanged, else probed (and cached). */
+async function versionOf(path: string, opts: LocateCodexOptions): Promise<string> {
+  const file = opts.versionCacheFile;
+  const before = file ? fingerprintOf(path) : undefined;
+  if (file && before) {
+    const cached = cachedCodexVersion(file, path, before);
+    if (cached) return cached;
+  }
   const version = await detectCodexVersion(path, opts.env ?? process.env, opts.versionTimeoutMs);
+  // A binary replaced while it was probed may have answered for the new file: cache only a stable one.
+  const after = file && before ? fingerprintOf(path) : undefined;
+  if (file && before && after && sameFingerprint(before, after)) rememberCodexVersion(file, path, before, version);
+  return version;
+}
+
+async function finish(path: string, source: CodexSource, opts: LocateCodexOptions, wrapper?: string): Promise<LocatedCodex> {
+  const version = await versionOf(path, opts);
   const backend = pickBackend(version, opts.forcedBackend);
   if (backend === 'mcp-server' && !hasMcpServer(version)) {
     throw new CodexLocateError(
@@ -280,7 +302,7 @@ async function finish(path: string, source: CodexSource, opts: LocateCodexOption
 /**
  * Finds Codex: `explicitPath` > `codex` on PATH > the bundled devDependency copies, newest first
  * (with a forced `mcp-server` backend oldest first, so the legacy copy that still has it wins),
- * then detects the version and picks the backend.
+ * then detects the version (`--version`, or the cache while the binary is unchanged) and picks the backend.
  * @throws CodexLocateError when the explicit path is unusable, nothing is found, or the forced
  *   backend does not exist in the found version.
  */

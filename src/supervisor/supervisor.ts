@@ -110,7 +110,7 @@ export class CodexSupervisor {
    */
   locate(): Promise<LocatedCodex> {
     if (!this.locating) {
-      const p = locateCodex({ explicitPath: this.opts.codexPath, forcedBackend: this.opts.backend, env: this.opts.env });
+      const p = locateCodex({ explicitPath: this.opts.codexPath, forcedBackend: this.opts.backend, env: this.opts.env, versionCacheFile: this.opts.versionCacheFile });
       this.locating = p;
       p.catch(() => {
         if (this.locating === p) this.locating = undefined;
