@@ -121,7 +121,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     const auth = await authenticateRequest(req, { serverToken: options.token, acceptServerToken: !exposed, tokens });
     if (!auth.ok) {
       // Seed 003's clients read `{"error": "unauthorized"}` from /tasks.
-      if (path === '/tasks') return sendJson(res, 401, { error: 'unauthorized', message: auth.message }, { 'www-authenticate': 'Bearer realm="codex-governance"' });
+      if (path === '/tasks') return sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="codex-governance"' });
       return sendError(res, 401, 'unauthorized', auth.message, { 'www-authenticate': 'Bearer realm="codex-governance"' });
     }
     const principal = auth.principal;

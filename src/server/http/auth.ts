@@ -24,7 +24,7 @@ export type RequestAuth = { ok: true; principal: Principal; token: string } | { 
  */
 export async function authenticateRequest(req: IncomingMessage, options: RequestAuthOptions): Promise<RequestAuth> {
   const token = presentedToken(req);
-  if (!token) return { ok: false, message: 'Unauthorized: send Authorization: Bearer <token>.' };
+  if (!token) return { ok: false, message: 'Unauthorized.' };
   if (options.acceptServerToken && hasValidToken(req, options.serverToken)) return { ok: true, principal: { kind: 'server' }, token };
   if (!token.startsWith(TOKEN_PREFIX)) {
     return { ok: false, message: options.acceptServerToken ? 'Unauthorized.' : 'Unauthorized: this server accepts only tokens made with codex-governance tokens create.' };
