@@ -3,9 +3,10 @@ import { QuickPickItemKind } from 'vscode';
 import { writeClipboard } from './apis/env.apis';
 import { showInformationMessage, showQuickPick, showWarningMessage } from './apis/window.apis';
 import type { ExtensionHost } from './host';
-import { useAnotherPort } from './server-prompts';
+import { SET_DATABASE_PASSWORD_COMMAND, useAnotherPort } from './server-prompts';
 import { urlOf, type ServerState } from './server-state';
 import { SERVER_HOST } from './server-controller';
+import { DATABASE_SETTING } from './settings';
 import { connectionSnippets, type ConnectionSnippet, type SnippetKind } from './snippets';
 import { SHOW_ACTIONS_COMMAND } from './status-bar';
 import { serverMenuRows, type ServerMenuAction } from './status-menu';
@@ -79,6 +80,8 @@ async function showServerActions(ctx: ExtensionHost): Promise<void> {
   const run: Record<ServerMenuAction, () => unknown> = {
     start: async () => void ctx.explain(await ctx.controller.start()),
     useAnotherPort: () => useAnotherPort(ctx.promptDeps),
+    openDatabaseSetting: () => ctx.runCommand('workbench.action.openSettings', DATABASE_SETTING),
+    setDatabasePassword: () => ctx.runCommand(SET_DATABASE_PASSWORD_COMMAND),
     showSessions: () => ctx.runCommand('codexGovernance.showSessions'),
     showApprovals: () => ctx.runCommand('codexGovernance.showApprovals'),
     openMcpSettings: () => ctx.runCommand('codexGovernance.openMcpSettings'),

@@ -9,6 +9,8 @@ import type { ServerState } from './server-state';
 export type ServerMenuAction =
   | 'start'
   | 'useAnotherPort'
+  | 'openDatabaseSetting'
+  | 'setDatabasePassword'
   | 'showSessions'
   | 'showApprovals'
   | 'openMcpSettings'
@@ -33,6 +35,9 @@ export function serverMenuRows(state: ServerState, waiting = 0): ServerMenuRow[]
   const stopped = state.kind === 'stopped' || state.kind === 'error';
   if (stopped) rows.push({ action: 'start', label: '$(play) Start Server' });
   if (state.kind === 'error' && state.reason === 'port-in-use') rows.push({ action: 'useAnotherPort', label: '$(plug) Use Another Port...' });
+  if (state.kind === 'error' && state.reason === 'database') {
+    rows.push({ action: 'openDatabaseSetting', label: '$(database) Open Database Setting' }, { action: 'setDatabasePassword', label: '$(key) Set Database Password...' });
+  }
   rows.push(
     { action: 'showSessions', label: '$(terminal) Show Sessions' },
     { action: 'showApprovals', label: '$(shield) Show Approvals', ...(waiting ? { description: `${waiting} waiting` } : {}) },

@@ -27,6 +27,12 @@ describe('status bar menu rows', () => {
     assert.ok(!failed.includes('Stop Server') && !failed.includes('Restart Server'));
   });
 
+  it('failed on the team database: Start Server, then the database setting and its password', () => {
+    const rows = serverMenuRows({ kind: 'error', reason: 'database', message: 'The team database postgres://gov@db/g refused the login' });
+    assert.deepEqual(labels(rows).slice(0, 4), ['Start Server', 'Open Database Setting', 'Set Database Password...', 'Show Sessions']);
+    assert.deepEqual(rows.slice(1, 3).map((r) => r.action), ['openDatabaseSetting', 'setDatabasePassword']);
+  });
+
   it("another window's server and a starting one: only the shortcuts", () => {
     for (const state of [{ kind: 'external', url: 'http://127.0.0.1:9', port: 9 }, { kind: 'starting', port: 9 }] as const) {
       const rows = labels(serverMenuRows(state));
