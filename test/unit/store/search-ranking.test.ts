@@ -140,6 +140,78 @@ describe('store: ranked search equals the full bm25 ranking', () => {
   });
 });
 
+describe('store: the in-memory index built while discoveries change', () => {
+  const dir = useTempDir('cg-rank-build-');
+  let store: Store;
+  let file: string;
+
+  beforeEach(async () => {
+    file = join(dir(), 'governance.db');
+    store = await openStoreFile(file);
+    await store.discoveries.bulkInsert(corpus(3000));
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  /** Lets the build take one more turn (it runs a chunk per setImmediate). */
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  /** The index answers every query itself, with the full ranking's page. */
+  function answersExactly(ranking: IndexedRanking, db: DatabaseSync): void {
+    for (let i = 0; i < 40; i++) {
+      const text = words(800_000 + i, 1 + (i % 3)).join(' ');
+      const got = ranking.rank(text, 10, 0);
+      assert.ok(got, `query "${text}" was not answered by the index`);
+      const want = reference(db, text, 10, 0);
+      const idOf = new Map((db.prepare('SELECT seq, id FROM discoveries').all() as Array<{ seq: number; id: string }>).map((r) => [r.seq, r.id]));
+      assert.deepEqual(got.docs.map((s) => idOf.get(s)), want.ids, text);
+      assert.deepEqual(got.scores, want.scores, `${text}: scores`);
+      assert.equal(got.total, want.total, `${text}: total`);
+    }
+  }
+
+  it('includes discoveries committed during both passes of the build', async () => {
+    const db = new DatabaseSync(file);
+    const ranking = new IndexedRanking(db, 32, 100);
+    const more = corpus(3300).slice(3000);
+    try {
+      ranking.start();
+      let added = 0;
+      let ready = false;
+      void ranking.ready().then(() => (ready = true));
+      // 3,000 rows at 100 a turn: about 60 turns for the two passes; a commit every turn or few.
+      while (!ready && added < more.length) {
+        await turn();
+        const d = more[added]!;
+        await store.discoveries.insert({ ...d, id: `disc_during_${added++}` }, []);
+      }
+      await ranking.ready();
+      assert.ok(added >= 10, `only ${added} commits landed during the build`);
+      answersExactly(ranking, db);
+    } finally {
+      ranking.close();
+      db.close();
+    }
+  });
+
+  it('starts over when a row it already counted changes before it is filled', async () => {
+    const db = new DatabaseSync(file);
+    const ranking = new IndexedRanking(db, 32, 250);
+    try {
+      ranking.start();
+      await turn();
+      // The counting pass has read the first rows; change the first one (longer, other words).
+      db.prepare('UPDATE discoveries SET details = details || ? WHERE seq = 1').run(` ${VOCABULARY[2]!} ${VOCABULARY[2]!} ${VOCABULARY[7]!}`);
+      await ranking.ready();
+      answersExactly(ranking, db);
+    } finally {
+      ranking.close();
+      db.close();
+    }
+  });
+});
+
 describe('store: ranked search equals the full bm25 ranking at 100,000 discoveries', () => {
   const dir = useTempDir('cg-rank-100k-');
 
