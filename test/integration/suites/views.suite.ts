@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { askRunner } from '../bridge';
-import { activateExtension, callTool, readToken, waitForState, type ToolBody } from '../helpers';
+import { activateExtension, callTool, readToken, until, waitForState, type ToolBody } from '../helpers';
 
 export function registerViewsSuite(): void {
   describe('activity bar views', function () {
@@ -81,6 +81,29 @@ export function registerViewsSuite(): void {
       await new Promise((r) => setTimeout(r, 1500));
       const shot = await askRunner({ op: 'statusbar', name: 'views-walkthrough', contains: ['Governance'] });
       assert.ok(shot.ok, shot.error);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('a wrong codex.path is named at once (setting, path, fix) with Open Setting, which opens it; clearing it restarts the server for the person', async function () {
+      const api = await activateExtension();
+      const config = vscode.workspace.getConfiguration('codexGovernance');
+      const wrong = '/nonexistent/views-suite/codex';
+      await config.update('codex.path', wrong, vscode.ConfigurationTarget.Global);
+      try {
+        const n = await askRunner({ op: 'notification', name: 'codex-path-wrong', contains: wrong, click: 'Open Setting' });
+        assert.ok(n.ok, n.error);
+        assert.match(n.text ?? '', /codexGovernance\.codex\.path/);
+        assert.match(n.text ?? '', /does not exist\. Fix the setting codexGovernance\.codex\.path.*or clear it/);
+        await until(() => Promise.resolve(vscode.window.tabGroups.activeTabGroup.activeTab?.label === 'Settings' ? true : undefined), 15_000);
+      } finally {
+        await config.update('codex.path', undefined, vscode.ConfigurationTarget.Global);
+      }
+      const restart = await askRunner({ op: 'notification', name: 'codex-path-cleared', contains: 'restarting the server' });
+      assert.ok(restart.ok, restart.error);
+      // The restart may be over already: then the first wait gives up after 10 s.
+      await waitForState(api, (st) => st.kind !== 'running', 10_000).catch(() => undefined);
+      await waitForState(api, (st) => st.kind === 'running', 60_000);
+      url = api.serverUrl()!;
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
 
