@@ -125,7 +125,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
       return sendError(res, 401, 'unauthorized', auth.message, { 'www-authenticate': 'Bearer realm="codex-governance"' });
     }
     const principal = auth.principal;
-    const rate = limiter.take(rateKeyOf(req, path), tokenRateKey(auth.token));
+    const rate = limiter.take(principal.kind === 'agent' ? `agent:${principal.agentId}` : rateKeyOf(req, path), tokenRateKey(auth.token));
     if (!rate.allowed) {
       app.metrics.rateLimited.inc();
       const headers = { 'retry-after': String(rate.retryAfterSeconds) };
