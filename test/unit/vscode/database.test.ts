@@ -5,7 +5,7 @@
  * for a password (scram-sha-256), with every failure named, masked and shown as state.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,7 +16,8 @@ import { ServerController } from '../../../src/vscode/server-controller';
 import { presentStatus, type ServerState } from '../../../src/vscode/server-state';
 import { DATABASE_SETTING, maskDatabaseUrl, readDatabaseSetting, readServerSettings, RESTART_SETTINGS, SettingsError, type ServerSettings } from '../../../src/vscode/settings';
 import { generateToken } from '../../../src/vscode/token';
-import { testCluster, testDatabase } from '../../helpers/postgres';
+import { testDatabase } from '../../helpers/postgres';
+import { passwordDatabase } from '../../helpers/postgres-password';
 
 /** SecretStorage in memory (the extension's is VS Code's; only the three calls matter). */
 function memorySecrets(): DatabaseSecretStore & { values: Map<string, string> } {
@@ -114,28 +115,7 @@ describe('vscode: team database setting and password', function () {
     const controllers: ServerController[] = [];
 
     before(async () => {
-      const trusted = await testDatabase('vsc_team');
-      const name = new URL(trusted).pathname.slice(1);
-      const admin = new pg.Client({ connectionString: trusted });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE ROLE vsc_team_user LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}'`);
-        await admin.query(`GRANT ALL ON SCHEMA public TO vsc_team_user`);
-        await admin.query(`ALTER DATABASE ${name} OWNER TO vsc_team_user`);
-      } finally {
-        await admin.end();
-      }
-      // Only this database asks for a password (pg_hba.conf: the first matching line wins); the
-      // cluster's other databases stay on trust for the other tests.
-      const cluster = await testCluster();
-      const hba = join(cluster.dir, 'data', 'pg_hba.conf');
-      writeFileSync(hba, `host ${name} all 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
-      const reload = new pg.Client({ connectionString: cluster.url('postgres') });
-      await reload.connect();
-      await reload.query('SELECT pg_reload_conf()');
-      await reload.end();
-      dbUrl = `postgres://vsc_team_user@127.0.0.1:${cluster.port}/${name}`;
-      account = `vsc_team_user@127.0.0.1:${cluster.port}`;
+      ({ url: dbUrl, account } = await passwordDatabase('vsc_team', 'vsc_team_user', PASSWORD));
     });
 
     afterEach(async () => {
