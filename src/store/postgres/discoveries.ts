@@ -8,7 +8,7 @@
  */
 import { ConflictError, NotFoundError } from '../../core/errors';
 import type { DiscoveryFilters, DiscoveryRecord, DiscoveryRepository, EdgeRecord, NewDiscovery, NewEdge, RankedSearch, RecentSearch, ScoredDiscovery } from '../../knowledge/repository';
-import { toFtsTerms } from '../fts-query';
+import { isSingleToken, toFtsTerms } from '../fts-query';
 import { iso, str, type Row } from '../rows';
 import { toDiscovery, toEdge, toScored } from '../records';
 import { int, type PgPool, type Queryable } from './pool';
@@ -25,9 +25,9 @@ const INSERT_EDGE = 'INSERT INTO discovery_edges (from_id, to_id, relation, agen
  * letter/digit runs (quoted; a word of several runs is a phrase, `<->`), a trailing `*` a prefix
  * (`:*`), words OR-ed (`|`) as in the SQLite store. Null when no word has a letter or digit.
  */
-export function toTsQuery(text: string): string | null {
+export function toTsQuery(text: string, keep: (word: string) => boolean = () => true): string | null {
   const parts: string[] = [];
-  for (const term of toFtsTerms(text)) {
+  for (const term of toFtsTerms(text, keep)) {
     const tokens = term.word.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     if (!tokens.length) continue;
     const quoted = tokens.map((t, i) => `'${t}'${term.prefix && i === tokens.length - 1 ? ':*' : ''}`);
@@ -36,7 +36,14 @@ export function toTsQuery(text: string): string | null {
   return parts.length ? parts.join(' | ') : null;
 }
 
+/** How long (ms) the common words read from the planner's statistics are reused. */
+const COMMON_WORDS_TTL_MS = 60_000;
+/** Below this many discoveries no word is dropped (as the SQLite store). */
+const COMMON_WORDS_MIN_ROWS = 100;
+
 export class PgDiscoveryRepository implements DiscoveryRepository {
+  private common: { words: Set<string>; atMs: number } | undefined;
+
   constructor(private readonly db: PgPool) {}
 
   insert(discovery: NewDiscovery, edges: Omit<NewEdge, 'fromId'>[]): Promise<DiscoveryRecord> {
@@ -129,7 +136,8 @@ export class PgDiscoveryRepository implements DiscoveryRepository {
    * (ts_rank needs each match's tsvector), not two (the page and a separate count) as before.
    */
   async search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
-    const tsquery = toTsQuery(query.text);
+    const common = await this.commonWords();
+    const tsquery = toTsQuery(query.text, (w) => !(isSingleToken(w) && common.has(w.toLowerCase()))) ?? toTsQuery(query.text);
     if (tsquery === null) return { items: [], total: 0 };
     const params: unknown[] = [tsquery];
     const filter = filterSql(query, params);
@@ -145,6 +153,33 @@ export class PgDiscoveryRepository implements DiscoveryRepository {
     // An empty page with matches elsewhere (paging past the end, limit 0) has no row to carry the total: count them.
     const total = first ? int(first.total) : query.offset > 0 || query.limit <= 0 ? int(((await this.db.query(`SELECT count(*) AS n ${from}`, params)).rows[0] as Row).n) : 0;
     return { items: page.rows.map((r) => toScored(r as Row)), total };
+  }
+
+  /**
+   * Words found in more than half of the discoveries, which a search drops when it has rarer words
+   * (the SQLite store's rule, see sqlite-discoveries.ts termsFor): with them an OR query matches
+   * most of the table, and every match costs a heap visit for ts_rank. Read from the planner's
+   * statistics of the `search` column (pg_stats.most_common_elems and their frequencies, kept by
+   * ANALYZE/autovacuum: https://www.postgresql.org/docs/current/view-pg-stats.html), so the judgement
+   * is as fresh as the last ANALYZE; none before the first, or below 100 discoveries.
+   */
+  private async commonWords(): Promise<Set<string>> {
+    if (this.common && Date.now() - this.common.atMs < COMMON_WORDS_TTL_MS) return this.common.words;
+    const r = await this.db.query(
+      `SELECT c.reltuples, s.most_common_elems::text::text[] AS words, s.most_common_elem_freqs AS freqs
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'search'
+        WHERE c.oid = 'discoveries'::regclass`,
+    );
+    const row = r.rows[0] as { reltuples?: number; words?: string[] | null; freqs?: number[] | null } | undefined;
+    const words = new Set<string>();
+    if (row && Number(row.reltuples) >= COMMON_WORDS_MIN_ROWS && row.words && row.freqs) {
+      row.words.forEach((w, i) => {
+        if ((row.freqs![i] ?? 0) > 0.5) words.add(w);
+      });
+    }
+    this.common = { words, atMs: Date.now() };
+    return words;
   }
 
   async recent(query: RecentSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
