@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../src/store/store';
+import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS } from '../../src/store/postgres/migrations';
 import { testCluster, testDatabase, type TestCluster } from '../helpers/postgres';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
@@ -106,7 +107,7 @@ describe('team mode: two servers sharing one PostgreSQL database', function () {
     db = await testDatabase('team');
     const migrated = cli(['migrate', '--database', withPassword(db)]);
     assert.equal(migrated.status, 0, migrated.stderr);
-    assert.match(migrated.stdout, /schema version 2 \(applied 1, 2\)/);
+    assert.match(migrated.stdout, new RegExp(`schema version ${PG_LATEST_SCHEMA_VERSION} \\(applied ${PG_MIGRATIONS.map((m) => m.version).join(', ')}\\)`));
     assert.doesNotMatch(migrated.stdout + migrated.stderr, new RegExp(PASSWORD));
     assert.match(cli(['migrate'], { CODEX_GOVERNANCE_DATABASE_URL: db }).stdout, /already up to date/);
     [a, b] = await Promise.all([serve(withPassword(db)), serve(withPassword(db))]);
@@ -124,7 +125,7 @@ describe('team mode: two servers sharing one PostgreSQL database', function () {
       assert.equal(health.ok, true);
       assert.equal(health.database.kind, 'postgres');
       assert.equal(health.database.path, db);
-      assert.equal(health.database.schema_version, 1);
+      assert.equal(health.database.schema_version, PG_LATEST_SCHEMA_VERSION);
       assert.doesNotMatch(text + s.output(), new RegExp(PASSWORD));
     }
   });
