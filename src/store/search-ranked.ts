@@ -1,9 +1,9 @@
 /**
  * Ranked search over the in-memory index (search-index.ts), kept in step with the `discoveries`
  * table, which stays the source of truth: the index is built from it in the background after the
- * store opens (a few thousand rows per event-loop turn, see search-build.ts), follows every committed write, and is
- * used only when it provably describes the same rows as FTS5: its row and token counts must equal
- * FTS5's own totals (the averages record of `discoveries_fts_data`). Otherwise, and for queries it
+ * store opens (a few thousand rows per event-loop turn, see search-build.ts), follows every
+ * committed write, and is used only when it provably describes the same rows as FTS5: its row and
+ * token counts must equal FTS5's own totals (the averages record of `discoveries_fts_data`). Otherwise, and for queries it
  * does not cover (prefix words, words that are not plain ASCII letters and digits, filters), the
  * caller falls back to FTS5.
  *
