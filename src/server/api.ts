@@ -16,7 +16,11 @@ export interface GovernanceServerOptions {
   dataDir: string;
   /** A `postgres://` URL: the store is that shared database instead of the data dir's `governance.db`. */
   database?: string;
-  /** Bearer token every request must carry (`Authorization: Bearer` or `X-AGENT-TOKEN`). */
+  /**
+   * The server's own bearer token (`Authorization: Bearer` or `X-AGENT-TOKEN`), acting for any
+   * agent. Tokens from `codex-governance tokens` (store `tokens`) are accepted beside it; on an
+   * exposed server (non-loopback host or `publicHosts`) only those are (./http/exposure).
+   */
   token: string;
   /** Needed for a non-loopback `host`; such a listener also needs `tls` (see ./http/exposure). */
   allowNonLoopback?: boolean;
