@@ -1,9 +1,20 @@
 // Bundles the extension (cjs, `vscode` external) and the CLI for Node >= 22.13.
 import * as esbuild from 'esbuild';
 import { chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { pageBuildOptions, webviewPages } from './scripts/page-bundles.mjs';
 
 const watch = process.argv.includes('--watch');
+// `pg` (the PostgreSQL client) is a bundle of its own, dist/pg.js, required from beside the bundle
+// that needs it (Node resolves './pg.js' from the requiring file): only a postgres:// database
+// loads the PostgreSQL store (src/store/open.ts), so a SQLite start does not parse pg's 120 KB.
+const pgApart = {
+  name: 'pg-apart',
+  setup(build) {
+    build.onResolve({ filter: /^pg$/ }, () => ({ path: './pg.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -14,6 +25,7 @@ const common = {
   legalComments: 'none',
   // pg's optional native binding (libpq); the pure-JS client is what the PostgreSQL store uses.
   external: ['pg-native'],
+  plugins: [pgApart],
 };
 
 const lean = { minifyWhitespace: true, minifySyntax: true };
@@ -27,6 +39,8 @@ const builds = [
   // The governed agent runner (the openai SDK): loaded on the first run, not on the first server start.
   { ...common, ...lean, entryPoints: ['src/vscode/on-demand-agent.ts'], outfile: 'dist/agent-run.js' },
   { ...common, ...lean, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The pg client for the bundles above (see pgApart); in the VSIX beside them.
+  { ...common, ...lean, plugins: [], entryPoints: [createRequire(import.meta.url).resolve('pg')], outfile: 'dist/pg.js' },
   // The Codex hook runs once per tool call: its own small bundle starts several times faster than dist/cli.js.
   { ...common, ...lean, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook.js', banner: { js: '#!/usr/bin/env node' } },
   // The stdio MCP bridge Codex starts: Codex waits only ~1 s for it before its first model request.

@@ -30,7 +30,8 @@ export function checkDatabaseUrl(value: string | undefined, source = '--database
  */
 export async function openConfiguredStore(options: { dataDir: string; database?: string }): Promise<Store> {
   if (options.database) {
-    // Loaded only for a team database (the `pg` client is not parsed otherwise). A `require`, not
+    // Loaded only for a team database: the bundles keep the `pg` client in dist/pg.js beside them
+    // (esbuild.mjs), so a SQLite start neither parses nor runs it. A `require`, not
     // `import()`: the bundles are CommonJS either way, and a dynamic import() of a .ts module is
     // not resolved when the sources run in process under tsx's CommonJS hook (the unit tests).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
