@@ -2,6 +2,7 @@
 import * as esbuild from 'esbuild';
 import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, resolve, sep } from 'node:path';
 import { pageBuildOptions, webviewPages } from './scripts/page-bundles.mjs';
 
 const watch = process.argv.includes('--watch');
@@ -15,6 +16,21 @@ const pgApart = {
   },
 };
 
+// zod's `locales` namespace (z.locales, zod/locales) re-exports every language's error messages,
+// 290 KB that the bundles parsed and ran on every server start; the code uses English only (zod's
+// default, and `en` from zod/locales in src/approvals/policy.ts). Inside zod, the locales index is
+// replaced by one exporting `en` alone, so `z.locales.<other>` is undefined in the bundles.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)locales\/index\.js$/ }, (args) => {
+      if (!args.importer.includes(`${sep}node_modules${sep}zod${sep}`)) return undefined;
+      return { path: resolve(args.resolveDir, args.path), namespace: 'zod-english-only' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({ contents: "export { default as en } from './en.js';", resolveDir: dirname(args.path), loader: 'js' }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -25,7 +41,7 @@ const common = {
   legalComments: 'none',
   // pg's optional native binding (libpq); the pure-JS client is what the PostgreSQL store uses.
   external: ['pg-native'],
-  plugins: [pgApart],
+  plugins: [pgApart, zodEnglishOnly],
 };
 
 const lean = { minifyWhitespace: true, minifySyntax: true };

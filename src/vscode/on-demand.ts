@@ -7,4 +7,12 @@
  * first server start does not parse the `openai` SDK. Load it with {@link loadOnDemand} from ./load-on-demand.
  */
 export { startGovernanceServer } from '../server/server';
-export { testConnection } from '../config/connection';
+
+/**
+ * The MCP connection test of the settings panel (../config/connection), loaded on its first use:
+ * the MCP SDK's client transports (HTTP, stdio) are not needed to start the server, and running
+ * their modules cost the first server start about 30 ms of CPU (bench/first-start.ts).
+ */
+export const testConnection: typeof import('../config/connection').testConnection = (...args) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../config/connection') as typeof import('../config/connection')).testConnection(...args);
