@@ -1,8 +1,8 @@
 /**
  * A database of the throwaway cluster (./postgres) that asks for a password, as a team's server
- * does: its own login role, and one pg_hba.conf line (scram-sha-256) for that database only, put
- * first (the first matching line wins), so the cluster's other databases stay on trust for the
- * other tests.
+ * does: its own login role, and one pg_hba.conf line (scram-sha-256) for that role on that database
+ * only, put first (the first matching line wins), so the superuser (`adminUrl`) and the cluster's
+ * other databases stay on trust for the other tests.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ export async function passwordDatabase(prefix: string, role: string, password: s
   }
   const cluster = await testCluster();
   const hba = join(cluster.dir, 'data', 'pg_hba.conf');
-  writeFileSync(hba, `host ${name} all 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
+  writeFileSync(hba, `host ${name} ${role} 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
   const reload = new pg.Client({ connectionString: cluster.url('postgres') });
   await reload.connect();
   try {

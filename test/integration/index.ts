@@ -16,6 +16,7 @@ import { registerRemotePanelsSuite } from './suites/remote-panels.suite';
 import { registerReviewsSuite } from './suites/reviews.suite';
 import { registerServerSuite } from './suites/server.suite';
 import { registerSessionsSuite } from './suites/sessions.suite';
+import { registerTeamDatabaseSuite } from './suites/team-database.suite';
 import { registerViewsSuite } from './suites/views.suite';
 
 /** CODEX_GOV_IT_ONLY=sessions,panels runs only the named suites (a quick local run); unset runs all. */
@@ -43,6 +44,8 @@ export async function run(): Promise<void> {
   if (bridgeDir && on('agent-run')) registerAgentRunSuite();
   // Stops this window's server while "another window" serves; starts it again at the end.
   if (bridgeDir && on('remote-panels')) registerRemotePanelsSuite();
+  // Last: it moves this window's server to a PostgreSQL database and back to the SQLite file.
+  if (bridgeDir && on('team-database')) registerTeamDatabaseSuite();
   if (bridgeDir) {
     // Deactivation happens after run() resolves, so the runner checks it once the extension host ends.
     after(async function () {
