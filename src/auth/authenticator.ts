@@ -83,6 +83,16 @@ export class TokenAuthenticator {
     return { ok: true, principal: { kind: 'agent', tokenId: record.id, agentId: record.agentId } };
   }
 
+  /**
+   * Whether a token already accepted is still usable (not revoked, not expired), from its row as
+   * cached (read again after `refreshMs`): lets the server end what a revoked token left open.
+   * @throws what the store throws
+   */
+  async stillUsable(id: string): Promise<boolean> {
+    const { record } = await this.entry(id);
+    return !!record && !record.revokedAt && !(record.expiresAt && Date.parse(record.expiresAt) <= this.now());
+  }
+
   /** Forgets a token's row (this process revoked it): the next request reads it again. */
   invalidate(id: string): void {
     this.entries.delete(id);

@@ -29,7 +29,7 @@ import { LayeredRateLimiter, TokenBucketLimiter, tokenRateKey, type LayeredRateD
 import { isAllowedHost, isAllowedOrigin } from './http/security';
 import { authenticateRequest, boundAgentOf, principalKey } from './http/auth';
 import { checkListenerOptions, isExposed, requireAgentTokens } from './http/exposure';
-import { TokenAuthenticator, type Principal } from '../auth/authenticator';
+import { TOKEN_REFRESH_MS, TokenAuthenticator, type Principal } from '../auth/authenticator';
 import { checkBoundField } from '../auth/binding';
 import { toToolCallError } from './tools/errors';
 import { createMcpServer } from './mcp';
@@ -46,7 +46,7 @@ const DEFAULT_RATE_LIMIT_PER_MINUTE = 100;
  *   non-loopback host without `allowNonLoopback` or `tls` (a wildcard one also without
  *   `publicHosts`), for an exposed server whose store has no usable per-agent token, for a TLS
  *   key/certificate node:tls refuses, or for an empty token; RangeError naming the option
- *   for a rate limit <= 0, `maxMcpSessions` < 1 or `mcpSessionIdleMs` <= 0.
+ *   for a rate limit <= 0, `maxMcpSessions` < 1, `mcpSessionIdleMs` or `tokenRefreshMs` <= 0.
  */
 export async function startGovernanceServer(options: GovernanceServerOptions): Promise<RunningGovernanceServer> {
   const host = options.host ?? '127.0.0.1';
@@ -64,6 +64,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
   if (options.maxMcpSessions !== undefined && !(Number.isInteger(options.maxMcpSessions) && options.maxMcpSessions >= 1)) {
     throw new RangeError(`maxMcpSessions is ${options.maxMcpSessions}; it must be an integer of at least 1 (codexGovernance.server.maxMcpSessions, --max-mcp-sessions).`);
   }
+  if (options.tokenRefreshMs !== undefined && !(options.tokenRefreshMs > 0)) throw new RangeError(`tokenRefreshMs is ${options.tokenRefreshMs}; it must be > 0 milliseconds.`);
   if (options.mcpSessionIdleMs !== undefined && !(options.mcpSessionIdleMs > 0)) throw new RangeError(`mcpSessionIdleMs is ${options.mcpSessionIdleMs}; it must be > 0 milliseconds.`);
   const limiter = new LayeredRateLimiter(new TokenBucketLimiter(perAgent, options.rateLimitBurst ?? perAgent), new TokenBucketLimiter(perToken));
 
@@ -88,6 +89,18 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     idleMs: options.mcpSessionIdleMs,
   });
 
+  // A revoked or expired token's MCP sessions are closed, open GET streams included: each request
+  // is checked anyway, but a stream opened before the revocation would otherwise stay.
+  const tokenSweep = setInterval(() => void endRevokedSessions(), options.tokenRefreshMs ?? TOKEN_REFRESH_MS);
+  tokenSweep.unref();
+  async function endRevokedSessions(): Promise<void> {
+    for (const owner of sessions.owners()) {
+      if (!owner.startsWith('token:')) continue;
+      const usable = await tokens.stillUsable(owner.slice('token:'.length)).catch(() => true);
+      if (!usable) logger.info(`closed ${await sessions.closeOwnedBy(owner)} MCP session(s) of revoked or expired token ${owner.slice('token:'.length)}`);
+    }
+  }
+
   let boundPort = port;
   const sockets = new Set<Socket>();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -103,6 +116,8 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
   try {
     server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   } catch (err) {
+    clearInterval(tokenSweep);
+    await sessions.closeAll();
     await app.close();
     throw new Error(`The TLS certificate or key was refused (${(err as Error).message}); check --tls-cert and --tls-key (PEM files, the key matching the certificate).`, { cause: err });
   }
@@ -179,6 +194,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
   try {
     await listen(server, host, port);
   } catch (err) {
+    clearInterval(tokenSweep);
     await sessions.closeAll();
     await app.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(host, port);
@@ -197,6 +213,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
     app,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(tokenSweep);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           for (const s of sockets) s.destroy();

@@ -208,6 +208,18 @@ export class McpSessions {
     }
   }
 
+  /** The distinct owners (SessionOwner.key) of the open sessions. */
+  owners(): string[] {
+    return [...new Set([...this.sessions.values()].map((s) => s.owner))];
+  }
+
+  /** Closes every session opened by `owner` (its token was revoked or expired): open GET streams end too. */
+  async closeOwnedBy(owner: string): Promise<number> {
+    const ids = [...this.sessions].filter(([, s]) => s.owner === owner).map(([id]) => id);
+    for (const id of ids) await this.close(id);
+    return ids.length;
+  }
+
   async closeAll(): Promise<void> {
     clearInterval(this.sweep);
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));

@@ -190,6 +190,26 @@ describe('team identity on the server', function () {
     }
   });
 
+  it('a revoked token\'s MCP sessions are closed by the server, its open GET stream included', async () => {
+    const frank = await addToken(server.app.store.tokens, { agentId: 'frank' });
+    const sessionsNow = async () => ((await (await fetch(`${server.url}/health`, { headers: { authorization: `Bearer ${SERVER_TOKEN}` } })).json()) as { mcp_sessions: number }).mcp_sessions;
+    const before = await sessionsNow();
+    const client = await connectMcp(server.url, frank.token, 'stream-holder');
+    let closed = false;
+    client.onclose = () => (closed = true);
+    try {
+      await client.callTool({ name: 'list_agents', arguments: {} });
+      assert.equal(await sessionsNow(), before + 1);
+      await server.app.store.tokens.revoke(frank.id, Date.now());
+      const t0 = Date.now();
+      while ((await sessionsNow()) > before && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await sessionsNow(), before, `closed after ${Date.now() - t0} ms`);
+      await assert.rejects(client.callTool({ name: 'list_agents', arguments: {} }));
+    } finally {
+      if (!closed) await client.close();
+    }
+  });
+
   it('expired, revoked, wrong-secret and unknown tokens get 401; a revocation takes effect within the refresh', async () => {
     const expired = await addToken(server.app.store.tokens, { expiresAtMs: Date.now() + 150 });
     assert.equal((await call(server.url, expired.token, 'list_agents', {})).status, 200);
