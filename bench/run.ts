@@ -20,6 +20,7 @@ import { benchCodexSupervisor } from './codex-supervisor';
 import { zipfWords } from './corpus';
 import { diskFloor, inProcessFloor } from './update-floors';
 import { benchFirstStart } from './first-start';
+import { benchTeamPostgres } from './team-postgres';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
 const CLIENTS = 16;
@@ -135,6 +136,10 @@ async function main(): Promise<void> {
   const searchBench = await benchSearch();
   for (const line of searchBench.lines) console.log(line);
   failed ||= !searchBench.ok;
+
+  console.log('\nTeam mode (issue 16): PostgreSQL beside SQLite, bench/team-postgres.ts (imports 1,000,000 discoveries into a throwaway cluster: minutes)');
+  const team = await benchTeamPostgres((line) => console.log(line));
+  failed ||= !team.ok;
 
   console.log('\nFirst server start (issue 17 part 4): bench/first-start.ts');
   const firstStart = benchFirstStart();

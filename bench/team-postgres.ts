@@ -89,7 +89,7 @@ const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const MB = 2 ** 20;
 
-async function benchUpdates(lines: string[]): Promise<boolean> {
+async function benchUpdates(say: (line: string) => void): Promise<boolean> {
   const database = await testDatabase('bench_team_updates');
   const pg = await serve(database);
   const sqlite = await serve();
@@ -101,14 +101,14 @@ async function benchUpdates(lines: string[]): Promise<boolean> {
       const p = await updates(pg);
       const ratio = p.callsPerSecond / s.callsPerSecond;
       ratios.push(ratio);
-      lines.push(`  round ${round}: SQLite ${fmt(s)}; PostgreSQL ${fmt(p)} -> ${ratio.toFixed(2)}x`);
+      say(`  round ${round}: SQLite ${fmt(s)}; PostgreSQL ${fmt(p)} -> ${ratio.toFixed(2)}x`);
     }
   } finally {
     await stop(pg);
     await stop(sqlite);
   }
   const r = median(ratios);
-  lines.push(`  -> process_agent_update throughput PostgreSQL/SQLite, median of ${ROUNDS} rounds: ${r.toFixed(2)}x (target >= 0.7: ${verdict(r >= 0.7)})`);
+  say(`  -> process_agent_update throughput PostgreSQL/SQLite, median of ${ROUNDS} rounds: ${r.toFixed(2)}x (target >= 0.7: ${verdict(r >= 0.7)})`);
   return r >= 0.7;
 }
 
@@ -135,7 +135,7 @@ async function searchRound(knowledge: KnowledgeGraph, offset: number, matches: n
   return samples.sort((a, b) => a - b);
 }
 
-async function benchPgSearch(lines: string[]): Promise<boolean> {
+async function benchPgSearch(say: (line: string) => void): Promise<boolean> {
   let ok = true;
   const store = await openPostgresStore(await testDatabase('bench_team_search'));
   try {
@@ -151,13 +151,13 @@ async function benchPgSearch(lines: string[]): Promise<boolean> {
       const p50 = median(rounds.map((r) => percentile(r, 50)));
       const p99 = median(rounds.map((r) => percentile(r, 99)));
       const size = Number((await store.pool.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]!.b);
-      lines.push(`  ${n.toLocaleString('en-US')} discoveries (imported in ${seconds.toFixed(0)} s, database ${(size / MB).toFixed(0)} MB), ${rounds.length} x ${QUERIES} queries:`);
+      say(`  ${n.toLocaleString('en-US')} discoveries (imported in ${seconds.toFixed(0)} s, database ${(size / MB).toFixed(0)} MB), ${rounds.length} x ${QUERIES} queries:`);
       const [p50Target, p99Target] = [20, 100];
       const line = `    p50 ${ms(p50)} ms, p99 ${ms(p99)} ms; rounds p50 ${rounds.map((r) => ms(percentile(r, 50))).join(' / ')}, p99 ${rounds.map((r) => ms(percentile(r, 99))).join(' / ')} ms, max ${ms(Math.max(...rounds.map((r) => r[r.length - 1]!)))} ms; matches per query p50 ${percentile(matches, 50).toLocaleString('en-US')}, p99 ${percentile(matches, 99).toLocaleString('en-US')}`;
       if (n >= 1_000_000) {
-        lines.push(`${line}\n    -> target p50 <= ${p50Target} ms: ${verdict(p50 <= p50Target)}; p99 <= ${p99Target} ms: ${verdict(p99 <= p99Target)}`);
+        say(`${line}\n    -> target p50 <= ${p50Target} ms: ${verdict(p50 <= p50Target)}; p99 <= ${p99Target} ms: ${verdict(p99 <= p99Target)}`);
         ok &&= p50 <= p50Target && p99 <= p99Target;
-      } else lines.push(line);
+      } else say(line);
     }
   } finally {
     await store.close();
@@ -165,16 +165,23 @@ async function benchPgSearch(lines: string[]): Promise<boolean> {
   return ok;
 }
 
-/** Runs the benchmark; `ok` is false when a target is missed. Stops the throwaway cluster at the end. */
-export async function benchTeamPostgres(): Promise<{ lines: string[]; ok: boolean }> {
+/**
+ * Runs the benchmark; `ok` is false when a target is missed. Stops the throwaway cluster at the end.
+ * @param progress called with each line as soon as it is measured (the whole run takes minutes)
+ */
+export async function benchTeamPostgres(progress: (line: string) => void = () => {}): Promise<{ lines: string[]; ok: boolean }> {
   const lines: string[] = [];
+  const say = (line: string) => {
+    lines.push(line);
+    progress(line);
+  };
   try {
     await testCluster({ shared_buffers: SHARED_BUFFERS });
-    lines.push(`  throwaway PostgreSQL cluster (Debian's binaries, fsync on, shared_buffers ${SHARED_BUFFERS}):`);
-    lines.push(`  process_agent_update, ${CLIENTS} MCP clients x ${PER_CLIENT} calls, serve --database postgres://... vs serve on SQLite:`);
-    const updatesOk = await benchUpdates(lines);
-    lines.push(`  search_knowledge_graph's search on PostgreSQL, in process (KnowledgeGraph.search, limit 10), two-word Zipf queries:`);
-    const searchOk = await benchPgSearch(lines);
+    say(`  throwaway PostgreSQL cluster (Debian's binaries, fsync on, shared_buffers ${SHARED_BUFFERS}):`);
+    say(`  process_agent_update, ${CLIENTS} MCP clients x ${PER_CLIENT} calls, serve --database postgres://... vs serve on SQLite:`);
+    const updatesOk = await benchUpdates(say);
+    say(`  search_knowledge_graph's search on PostgreSQL, in process (KnowledgeGraph.search, limit 10), two-word Zipf queries:`);
+    const searchOk = await benchPgSearch(say);
     return { lines, ok: updatesOk && searchOk };
   } finally {
     await stopPostgres();
@@ -184,9 +191,8 @@ export async function benchTeamPostgres(): Promise<{ lines: string[]; ok: boolea
 if (require.main === module) {
   if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const started = performance.now();
-  benchTeamPostgres().then(
+  benchTeamPostgres((line) => console.log(line)).then(
     (r) => {
-      console.log(r.lines.join('\n'));
       console.log(`  (team bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
       process.exitCode = r.ok ? 0 : 1;
     },
