@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../util/log';
 import type { CallerIdentity } from '../tools/types';
@@ -145,7 +145,7 @@ export class McpSessions {
     };
     const activity: Activity = { open: 0, lastSeenMs: Date.now() };
     track(activity, res);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: StreamableHTTPServerTransport = new (streamableHttpTransport())({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         releaseSlot();
@@ -242,6 +242,15 @@ async function closeQuietly(server: McpServer, logger: Logger, what: string): Pr
   } catch (err) {
     logger.debug(`closing MCP session ${what}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The transport class, loaded with the first session (see ./mcp-transport for why). A `require`,
+ * not `import()`: it also resolves when the sources run under tsx's CommonJS hook (the unit tests).
+ */
+function streamableHttpTransport(): typeof StreamableHTTPServerTransport {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./mcp-transport') as typeof import('./mcp-transport')).StreamableHTTPServerTransport;
 }
 
 /**
