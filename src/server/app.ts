@@ -104,7 +104,7 @@ export interface GovernanceApp {
  */
 export async function createGovernanceApp(options: {
   dataDir: string;
-  /** A `postgres://` URL: the team's shared store instead of `<dataDir>/governance.db` (no data-dir lock then). */
+  /** A `postgres://` URL: the team's shared store instead of `<dataDir>/governance.db` (the data dir is still locked: its audit file and owner.json are this server's). */
   database?: string;
   logger: Logger;
   hostKind: string;
@@ -124,8 +124,10 @@ export async function createGovernanceApp(options: {
   // Read before the data dir is locked: a bad value fails the start naming the variable.
   const autoReviewSetting = options.dialectic?.autoReviewOnPause ?? autoReviewFromEnv() ?? true;
   const codexOptions = { ...codexOptionsFromEnv(), logger: options.logger, clientInfo: { name: 'codex-governance', version: VERSION }, versionCacheFile: join(options.dataDir, CODEX_VERSION_CACHE_FILE), ...options.codex };
-  // Several servers share a PostgreSQL database by design; the lock guards only the SQLite file.
-  const lock = options.database ? { update: () => undefined, release: () => undefined } : acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
+  // One server per data directory, with PostgreSQL too: servers share the database by design, but
+  // the directory's audit.jsonl and owner.json are one server's, and owner.json is how Codex's
+  // bridge and hooks (and the CLI) find the server's port (src/cli/running-server).
+  const lock = acquireDataDir(options.dataDir, { port: options.port, hostKind: options.hostKind });
   let store: Store;
   try {
     store = await openConfiguredStore({ dataDir: options.dataDir, database: options.database });

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditFilter, readAudit, type AuditQuery } from '../../../src/approvals/audit-query';
+import { findRunningServer } from '../../../src/cli/running-server';
 import { startGovernanceServer } from '../../../src/server/server';
 import type { RunningGovernanceServer } from '../../../src/server/api';
 import { AuditLog, type AuditRecord } from '../../../src/store/audit';
@@ -165,18 +166,25 @@ describe('approvals: the audit trail in team mode (PostgreSQL audit_log)', funct
     assert.deepEqual(added.rows.map((r) => [r.id, r.server, r.decision]), [['b2', 'ci-runner:9000', 'allow_session']]);
   });
 
-  it("two real servers on one database: GET /audit of one shows the other's answer named host:port; while the database is down a read fails naming it", async () => {
+  it("two real servers on one database, each owning its data directory: GET /audit of one shows the other's answer named host:port; while the database is down a read fails naming it", async () => {
     const url = await testDatabase('audit_http');
     const token = 't'.repeat(32);
     const servers: RunningGovernanceServer[] = [];
+    const dataDirs: string[] = [];
     for (let i = 0; i < 2; i++) {
       const dataDir = mkdtempSync(join(tmpdir(), 'cg-audit-http-'));
+      dataDirs.push(dataDir);
       const port = await findFreePort();
       servers.push(await startGovernanceServer({ dataDir, database: url, token, port, logger: nullLogger, hostKind: 'test', codex: { codexPath: '/nonexistent/codex' } }));
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     }
     cleanups.push(() => Promise.all(servers.map((s) => s.close())).then(() => undefined));
     const [one, two] = servers as [RunningGovernanceServer, RunningGovernanceServer];
+    // Each data directory names its server (owner.json), as Codex's bridge and hooks find it; a second
+    // server on the same directory is refused even though the database is shared.
+    const dirOfTwo = dataDirs[1]!;
+    assert.equal(findRunningServer({ dataDir: dirOfTwo, env: { CODEX_GOVERNANCE_TOKEN: token } }).url, two.url);
+    await assert.rejects(startGovernanceServer({ dataDir: dirOfTwo, database: url, token, port: 0, logger: nullLogger, hostKind: 'test' }), (e: Error) => e.name === 'DataDirLockedError');
     await two.app.audit.append({ type: 'approval.answered', id: 'req-1', decision: 'deny', decided_by: 'person', agent: 'agent-b' });
     const res = await fetch(`${one.url}/audit?type=approval.answered&order=desc`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200);
