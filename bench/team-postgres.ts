@@ -119,7 +119,11 @@ async function updates(s: Served, postmaster?: number): Promise<LoadResult & { c
   return { ...r, cpuMsPerCall: (cpuMs(pids) - before) / calls };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const MB = 2 ** 20;
