@@ -185,6 +185,8 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
       } catch (err) {
         const e = err as { code?: string; message?: string };
         if (e.code === 'invalid_arguments') return sendError(res, 400, 'invalid_arguments', e.message ?? String(err));
+        // The team database (the shared audit table) is down: named, as every other route does.
+        if (e.code === 'unavailable') return sendError(res, 503, 'unavailable', e.message ?? String(err));
         throw err;
       }
     }

@@ -196,6 +196,10 @@ describe('approvals: the audit trail in team mode (PostgreSQL audit_log)', funct
     await cluster.stop();
     try {
       await assert.rejects(readAudit(one.app.audit, { order: 'desc' }), (e: Error & { code?: string }) => e.code === 'unavailable' && /postgres:\/\/postgres@127\.0\.0\.1:\d+\/audit_http_\w+ is unavailable/.test(e.message));
+      // Over HTTP: 503 naming the database, as every route that needs it answers during an outage.
+      const down = await fetch(`${one.url}/audit?order=desc`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(down.status, 503);
+      assert.match(((await down.json()) as { error: { message: string } }).error.message, /audit_http_\w+ is unavailable/);
     } finally {
       await cluster.start();
     }
