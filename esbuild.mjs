@@ -61,6 +61,8 @@ const builds = [
   { ...common, ...lean, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook.js', banner: { js: '#!/usr/bin/env node' } },
   // The stdio MCP bridge Codex starts: Codex waits only ~1 s for it before its first model request.
   { ...common, ...lean, entryPoints: ['src/cli/bridge-main.ts'], outfile: 'dist/bridge.js' },
+  // The search index build's worker thread, started from beside the server bundles (src/store/search-worker.ts).
+  { ...common, ...lean, entryPoints: ['src/store/search-build-worker.ts'], outfile: 'dist/search-build-worker.js' },
 ];
 
 // Webview pages: every src/webviews/<panel>/main.ts becomes media/dist/<panel>.js (browser, iife),

@@ -9,7 +9,7 @@ import { join, matchesGlob } from 'node:path';
 const ROOT = join(import.meta.dirname, '..');
 const vsix = process.argv[2] ?? join(ROOT, 'out', 'codex-governance.vsix');
 const SIZE_TARGET = 3 * 1024 * 1024;
-const MUST_HAVE = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/on-demand.js', 'extension/dist/agent-run.js', 'extension/dist/pg.js', 'extension/LICENSE.txt', 'extension/images/icon.png'];
+const MUST_HAVE = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/on-demand.js', 'extension/dist/agent-run.js', 'extension/dist/pg.js', 'extension/dist/search-build-worker.js', 'extension/LICENSE.txt', 'extension/images/icon.png'];
 // vsce stores these repository files under other names.
 const RENAMED = { 'LICENSE.txt': 'LICENSE', 'readme.md': 'README.md' };
 // Written by vsce itself, not taken from the repository.

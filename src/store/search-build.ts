@@ -113,26 +113,35 @@ export class IndexBuilder {
 
   /** The index (bitmaps not started yet), or undefined when the passes saw different rows. */
   finish(): SearchIndex | undefined {
+    const packed = this.pack();
+    return packed && unpack(packed);
+  }
+
+  /**
+   * The finished build as plain arrays (what a worker thread posts back, see search-worker.ts), or
+   * undefined when the passes saw different rows.
+   */
+  pack(): PackedIndex | undefined {
     if (!this.filling || this.failed || this.filled !== this.rows) return undefined;
     const lists = this.counts.length;
     for (let i = 0; i < lists; i++) if (this.counts[i] !== this.starts[i + 1]! - this.starts[i]!) return undefined;
-    const index = new SearchIndex(this.minDocs);
-    for (const term of this.oversized) index.oversized.add(term);
-    this.terms.forEach((term, id) => {
-      const postings = new TermPostings();
-      for (let l = 0; l < LAYERS; l++) {
-        const list = id * LAYERS + l;
-        const from = this.starts[list]!;
-        const to = this.starts[list + 1]!;
-        if (from === to) continue;
-        const freqs = l < SINGLE_FREQ_LAYERS ? undefined : this.freqs.subarray(this.freqStarts[list], this.freqStarts[list + 1]);
-        postings.addPacked(Postings.packed(this.docs.subarray(from, to), freqs, this.maxF[list]!, this.minLen[list]!));
-      }
-      index.held.set(term, postings);
-    });
-    index.adopt(this.lengths, this.rows, this.tokens, this.lastSeq);
+    const packed: PackedIndex = {
+      minDocs: this.minDocs,
+      terms: this.terms,
+      oversized: [...this.oversized],
+      starts: this.starts,
+      freqStarts: this.freqStarts,
+      maxF: this.maxF,
+      minLen: this.minLen,
+      docs: this.docs,
+      freqs: this.freqs,
+      lengths: this.lengths,
+      rows: this.rows,
+      tokens: this.tokens,
+      lastSeq: this.lastSeq,
+    };
     this.release();
-    return index;
+    return packed;
   }
 
   private fail(): false {
@@ -148,4 +157,49 @@ export class IndexBuilder {
     this.docs = new Int32Array(0);
     this.freqs = new Uint16Array(0);
   }
+}
+
+/** A finished build: the pools, the per-list bookkeeping (list = term number * LAYERS + layer) and the row totals. */
+export interface PackedIndex {
+  minDocs: number;
+  terms: string[];
+  oversized: string[];
+  /** First posting of each list in `docs` (and the end, at the last index). */
+  starts: Uint32Array;
+  /** First frequency of each list in `freqs` (lists of one frequency have none). */
+  freqStarts: Uint32Array;
+  maxF: Uint16Array;
+  minLen: Uint32Array;
+  docs: Int32Array;
+  freqs: Uint16Array;
+  /** Row length in tokens by seq. */
+  lengths: Uint32Array;
+  rows: number;
+  tokens: number;
+  lastSeq: number;
+}
+
+/** The buffers of a packed build, to transfer (not copy) to another thread. */
+export function transferList(p: PackedIndex): ArrayBuffer[] {
+  return [p.starts, p.freqStarts, p.maxF, p.minLen, p.docs, p.freqs, p.lengths].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** The index over a packed build (its lists are views into the pools; bitmaps not started yet). */
+export function unpack(p: PackedIndex): SearchIndex {
+  const index = new SearchIndex(p.minDocs);
+  for (const term of p.oversized) index.oversized.add(term);
+  p.terms.forEach((term, id) => {
+    const postings = new TermPostings();
+    for (let l = 0; l < LAYERS; l++) {
+      const list = id * LAYERS + l;
+      const from = p.starts[list]!;
+      const to = p.starts[list + 1]!;
+      if (from === to) continue;
+      const freqs = l < SINGLE_FREQ_LAYERS ? undefined : p.freqs.subarray(p.freqStarts[list], p.freqStarts[list + 1]);
+      postings.addPacked(Postings.packed(p.docs.subarray(from, to), freqs, p.maxF[list]!, p.minLen[list]!));
+    }
+    index.held.set(term, postings);
+  });
+  index.adopt(p.lengths, p.rows, p.tokens, p.lastSeq);
+  return index;
 }

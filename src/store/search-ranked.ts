@@ -13,10 +13,11 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { isAsciiToken, toFtsTerms, type FtsTerm } from './fts-query';
-import { IndexBuilder } from './search-build';
+import { IndexBuilder, unpack } from './search-build';
 import { SearchIndex, type RankQuery, type RankTerm } from './search-index';
 import { TermPostings } from './search-postings';
 import { DocTokenizer } from './search-tokens';
+import { buildInWorker } from './search-worker';
 import { StatementCache } from './sqlite';
 import { num, str, type Row } from './rows';
 
@@ -45,9 +46,16 @@ export class IndexedRanking {
 
   /**
    * @param minDocs terms held by fewer discoveries stay in FTS5
-   * @param chunk rows indexed per event-loop turn while building or catching up
+   * @param chunk rows indexed per event-loop turn while building here or catching up
+   * @param inWorker build on a worker thread (search-worker.ts) when the database is a file; this
+   *        thread builds when it cannot
    */
-  constructor(private readonly db: DatabaseSync, private readonly minDocs = MIN_HELD_DOCS, private readonly chunk = CHUNK) {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly minDocs = MIN_HELD_DOCS,
+    private readonly chunk = CHUNK,
+    private readonly inWorker = true,
+  ) {
     this.sql = new StatementCache(db);
     db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.discoveries_vocab USING fts5vocab('main', 'discoveries_fts', 'row');
       CREATE VIRTUAL TABLE IF NOT EXISTS temp.discoveries_instance USING fts5vocab('main', 'discoveries_fts', 'instance');`);
@@ -175,16 +183,35 @@ export class IndexedRanking {
     return index.postingsOf(freq.entries());
   }
 
+  /** Background build: on a worker thread when possible, else on this one. */
+  private build(): void {
+    if (this.closed || !this.db.isOpen) return this.close();
+    const file = this.inWorker ? this.db.location() : null;
+    if (!file) return this.buildHere();
+    void buildInWorker({ file, minDocs: this.minDocs }).then((packed) => {
+      if (this.closed || !this.db.isOpen) return this.close();
+      if (!packed) return this.buildHere();
+      this.use(unpack(packed));
+    });
+  }
+
+  /** Starts using a finished build, after catching up with rows committed since it began. */
+  private use(index: SearchIndex): void {
+    index.refreshBitmaps();
+    this.index = index;
+    this.catchUpInBackground();
+  }
+
   /**
-   * Background build (search-build.ts): held terms from FTS5's vocabulary, then every row up to
+   * Background build on this thread (search-build.ts): held terms from FTS5's vocabulary, then every row up to
    * today's last one twice (count, then fill), a chunk per turn; rows committed meanwhile are
    * caught up afterwards. If a row changed between the passes the build starts over (once; then
    * searches stay with FTS5 until the next {@link start}).
    */
-  private build(attempt = 1): void {
+  private buildHere(attempt = 1): void {
     if (this.closed || !this.db.isOpen) return this.close();
     if (this.db.isTransaction) {
-      setTimeout(() => this.build(attempt), 1);
+      setTimeout(() => this.buildHere(attempt), 1);
       return;
     }
     const upTo = num((this.sql.get('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as Row).n);
@@ -227,13 +254,11 @@ export class IndexedRanking {
       }
       const index = same ? builder.finish() : undefined;
       if (!index) {
-        if (attempt < 2) setImmediate(() => this.build(attempt + 1));
+        if (attempt < 2) setImmediate(() => this.buildHere(attempt + 1));
         else this.giveUp();
         return;
       }
-      index.refreshBitmaps();
-      this.index = index;
-      this.catchUpInBackground();
+      this.use(index);
     };
     step();
   }

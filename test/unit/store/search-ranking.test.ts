@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openStoreFile } from '../../../src/store/store';
 import { IndexedRanking } from '../../../src/store/search-ranked';
+import { DocTokenizer } from '../../../src/store/search-tokens';
+import { buildInWorker, buildPacked } from '../../../src/store/search-worker';
 import type { NewDiscovery } from '../../../src/knowledge/repository';
 import type { Store } from '../../../src/store/types';
 import { zipfSampler } from '../../../bench/corpus';
@@ -171,9 +173,9 @@ describe('store: the in-memory index built while discoveries change', () => {
     }
   }
 
-  it('includes discoveries committed during both passes of the build', async () => {
+  it('includes discoveries committed during both passes of a build on this thread', async () => {
     const db = new DatabaseSync(file);
-    const ranking = new IndexedRanking(db, 32, 100);
+    const ranking = new IndexedRanking(db, 32, 100, false);
     const more = corpus(3300).slice(3000);
     try {
       ranking.start();
@@ -195,15 +197,49 @@ describe('store: the in-memory index built while discoveries change', () => {
     }
   });
 
-  it('starts over when a row it already counted changes before it is filled', async () => {
+  it('starts over when a row it already counted changes before it is filled (build on this thread)', async () => {
     const db = new DatabaseSync(file);
-    const ranking = new IndexedRanking(db, 32, 250);
+    const ranking = new IndexedRanking(db, 32, 250, false);
     try {
       ranking.start();
       await turn();
       // The counting pass has read the first rows; change the first one (longer, other words).
       db.prepare('UPDATE discoveries SET details = details || ? WHERE seq = 1').run(` ${VOCABULARY[2]!} ${VOCABULARY[2]!} ${VOCABULARY[7]!}`);
       await ranking.ready();
+      answersExactly(ranking, db);
+    } finally {
+      ranking.close();
+      db.close();
+    }
+  });
+
+  it('builds on a worker thread the same packed index as on this thread', async () => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    const tokenizer = new DocTokenizer();
+    try {
+      const here = buildPacked(db, tokenizer, 32)!;
+      const there = await buildInWorker({ file, minDocs: 32 });
+      assert.ok(there, 'the worker did not build');
+      assert.deepEqual(there, here);
+      assert.equal(there.rows, 3000);
+    } finally {
+      tokenizer.close();
+      db.close();
+    }
+  });
+
+  it('includes discoveries committed while the worker builds', async () => {
+    const db = new DatabaseSync(file);
+    const ranking = new IndexedRanking(db);
+    const more = corpus(3100).slice(3000);
+    try {
+      ranking.start();
+      let ready = false;
+      void ranking.ready().then(() => (ready = true));
+      let added = 0;
+      while (!ready && added < more.length) await store.discoveries.insert({ ...more[added]!, id: `disc_during_${added++}` }, []);
+      await ranking.ready();
+      assert.ok(added > 0, 'no commit landed during the build');
       answersExactly(ranking, db);
     } finally {
       ranking.close();

@@ -1,0 +1,90 @@
+/**
+ * The search index build on a worker thread (search-build-worker.ts is its entry): the worker
+ * opens the same database file read-only, runs both passes of search-build.ts and posts the
+ * packed arrays back in a transfer list (their buffers move, nothing is copied). Everything else
+ * the build allocates (rows, tokens, per-row maps) lives and dies in the worker's own V8 heap,
+ * which goes away with the worker. On the main thread the same garbage grew V8's young
+ * generation to 64 MB while building 1,000,000 discoveries, pages V8 then keeps.
+ *
+ * Rows committed while the worker runs are past its last seq; the caller catches up with them
+ * (search-ranked.ts) before the index answers.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
+import { num, str, type Row } from './rows';
+import { IndexBuilder, type PackedIndex } from './search-build';
+import type { DocTokenizer } from './search-tokens';
+
+/** What the main thread sends: the database file and the index's minimum documents per held term. */
+export interface BuildRequest {
+  file: string;
+  minDocs: number;
+}
+
+/** Rows read per statement (each statement is one short read snapshot, so checkpoints can proceed). */
+const READ_CHUNK = 5000;
+
+/** Both passes over every row up to today's last one, on this thread. Undefined when a row changed between them. */
+export function buildPacked(db: DatabaseSync, tokenizer: DocTokenizer, minDocs: number): PackedIndex | undefined {
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.discoveries_vocab USING fts5vocab('main', 'discoveries_fts', 'row')");
+  const upTo = Number((db.prepare('SELECT coalesce(max(seq), 0) AS n FROM discoveries').get() as { n: number }).n);
+  const held: string[] = [];
+  for (const r of db.prepare('SELECT term, doc FROM temp.discoveries_vocab').iterate() as Iterable<{ term: string; doc: number }>) {
+    if (r.doc >= minDocs) held.push(r.term);
+  }
+  const builder = new IndexBuilder(minDocs, held, upTo);
+  const read = db.prepare('SELECT seq, summary, details, tags FROM discoveries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
+  for (const filling of [false, true]) {
+    if (filling) builder.startFill();
+    let after = 0;
+    for (let n = READ_CHUNK; n === READ_CHUNK; ) {
+      n = 0;
+      for (const r of read.iterate(after, upTo, READ_CHUNK) as Iterable<Row>) {
+        const seq = num(r.seq);
+        const doc = tokenizer.terms(str(r.summary), str(r.details), str(r.tags));
+        if (filling && !builder.fill(seq, doc)) return undefined;
+        if (!filling) builder.count(seq, doc);
+        after = seq;
+        n++;
+      }
+    }
+  }
+  return builder.pack();
+}
+
+/**
+ * The worker's entry script beside this code: the bundle's dist/search-build-worker.js, or under
+ * a TypeScript loader (tests, benchmarks) the .ts source run through tsx. Undefined when missing.
+ */
+function workerEntry(): { script: string; eval: boolean } | undefined {
+  if (__filename.endsWith('.ts')) {
+    const source = join(__dirname, 'search-build-worker.ts');
+    return { script: `require('tsx/cjs'); require(${JSON.stringify(source)});`, eval: true };
+  }
+  const bundled = join(__dirname, 'search-build-worker.js');
+  return existsSync(bundled) ? { script: bundled, eval: false } : undefined;
+}
+
+/**
+ * Builds on a worker thread. Resolves undefined (never rejects) when the worker cannot start,
+ * fails, or saw rows change between its passes: the caller then builds on its own thread.
+ */
+export function buildInWorker(request: BuildRequest): Promise<PackedIndex | undefined> {
+  const entry = workerEntry();
+  if (!entry) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(entry.script, { eval: entry.eval, workerData: request });
+    } catch {
+      resolve(undefined);
+      return;
+    }
+    let result: PackedIndex | undefined;
+    worker.once('message', (m: PackedIndex | null) => (result = m ?? undefined));
+    worker.once('error', () => resolve(undefined));
+    worker.once('exit', () => resolve(result));
+  });
+}
