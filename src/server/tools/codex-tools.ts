@@ -61,7 +61,7 @@ function sessionDetails(r: CodexSessionRecord): SessionDetails {
  * The `approval-policy` argument. With the Codex located at server start it offers exactly what
  * that Codex accepts: the supervisor keeps the Codex it located for its whole life, so every call
  * runs on it and the schema stays true (locating costs one `codex --version`, which the first call
- * would run anyway). When Codex could not be located at start (not installed yet, a wrong path
+ * would run anyway, and nothing while the binary is unchanged: ../../supervisor/locate-cache). When Codex could not be located at start (not installed yet, a wrong path
  * that may be fixed later), the schema offers what any supported backend accepts and says which
  * takes what; the call then checks the value against the Codex it locates (see the handler).
  */
