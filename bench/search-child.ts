@@ -6,13 +6,17 @@
  * Opens the corpus's governance.db, waits for the in-memory index (`indexed`) or keeps every
  * ranked search in FTS5 (`fts`, the code before the index), then runs `rounds` rounds of `queries`
  * sequential two-word searches through KnowledgeGraph.search (limit 10). Prints one JSON line:
- * per-round p50/p99 (ms), index build time (ms), RSS (bytes) after opening and after the rounds.
+ * per-round p50/p99 (ms), index build time (ms), RSS (bytes) after opening, after the rounds, and
+ * after 10 s idle (V8's memory reducer runs about 8 s after the last GC and gives back pages the
+ * process no longer uses: the steady state of a server between searches).
  */
 import { GovernanceEvents } from '../src/core/events';
 import { KnowledgeGraph } from '../src/knowledge/knowledge';
 import { openStore } from '../src/store/store';
 import { percentile } from './load';
 import { corpusQuery } from './search-corpus';
+
+const IDLE_MS = 10_000;
 
 function rss(): number {
   (globalThis as { gc?: () => void }).gc?.();
@@ -48,8 +52,10 @@ async function main(): Promise<void> {
     out.push({ p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1]! });
   }
   const rssAfter = rss();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const rssIdle = rss();
   await store.close();
-  process.stdout.write(JSON.stringify({ mode, rounds: out, buildMs, rssOpen, rssAfter }) + '\n');
+  process.stdout.write(JSON.stringify({ mode, rounds: out, buildMs, rssOpen, rssAfter, rssIdle }) + '\n');
 }
 
 main().catch((err: unknown) => {
