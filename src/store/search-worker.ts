@@ -10,6 +10,7 @@
  * (search-ranked.ts) before the index answers.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
@@ -61,7 +62,9 @@ export function buildPacked(db: DatabaseSync, tokenizer: DocTokenizer, minDocs: 
 function workerEntry(): { script: string; eval: boolean } | undefined {
   if (__filename.endsWith('.ts')) {
     const source = join(__dirname, 'search-build-worker.ts');
-    return { script: `require('tsx/cjs'); require(${JSON.stringify(source)});`, eval: true };
+    // Resolved here, not from the worker's working directory (only in the TypeScript sources: the bundle has its own entry).
+    const tsx = createRequire(__filename).resolve('tsx/cjs');
+    return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, eval: true };
   }
   const bundled = join(__dirname, 'search-build-worker.js');
   return existsSync(bundled) ? { script: bundled, eval: false } : undefined;
