@@ -1,9 +1,9 @@
 /**
  * AgentRepository over PostgreSQL (tables `agents`, `agent_updates`). Several servers may update
- * one agent at once: {@link PgAgentRepository.updateAtomically} locks the agent's row from the
- * read of its dynamics to the commit, so two updates of one agent never both start from the same
- * state (no lost update). Within one process, reads and writes of one agent also run in call order
- * (the interface's promise: a read issued after a write sees it).
+ * one agent at once: {@link PgAgentRepository.updateAtomically} writes an update only if the agent
+ * is still at the version (`update_count`) its decision was computed from, so two updates of one
+ * agent never both start from the same state (no lost update). Within one process, reads and writes
+ * of one agent also run in call order (the interface's promise: a read issued after a write sees it).
  */
 import type { DynamicsState } from '../../core/eisv';
 import type { AgentRecord, AgentRepository, AgentUpdateRecord, DecideUpdate, EnsureAgentInput, RecordUpdateInput } from '../../core/repository';
@@ -20,31 +20,87 @@ const UPSERT_SEEN = `
     client_version = coalesce(excluded.client_version, agents.client_version)
   RETURNING *, (xmax = 0) AS inserted`;
 
-const RECORD_DECISION = `
-  INSERT INTO agents (id, client_name, client_version, created_at, last_seen_at, dynamics, last_metrics, last_action, last_reason,
-    last_guidance, last_decision_at, update_count, status) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $4, 1, $10)
-  ON CONFLICT (id) DO UPDATE SET
-    last_seen_at = GREATEST(agents.last_seen_at, excluded.last_seen_at),
-    client_name = coalesce(excluded.client_name, agents.client_name),
-    client_version = coalesce(excluded.client_version, agents.client_version),
-    dynamics = excluded.dynamics,
-    last_metrics = excluded.last_metrics,
-    last_action = excluded.last_action,
-    last_reason = excluded.last_reason,
-    last_guidance = excluded.last_guidance,
-    last_decision_at = excluded.last_decision_at,
-    update_count = agents.update_count + 1,
-    status = excluded.status
-  RETURNING *`;
+/** The stored row's small columns: the caller has the dynamics and metrics it just wrote. */
+const SMALL_COLUMNS = `id, display_name, client_name, client_version, created_at, last_seen_at, last_action, last_reason, last_guidance,
+  last_decision_at, update_count, status, meta`;
 
-const INSERT_UPDATE = `INSERT INTO agent_updates (agent_id, at, operation, complexity, confidence, "E", "I", "S", "V", coherence, risk_score,
-  action, reason, guidance, simulated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0)`;
+/**
+ * The history row of the agent row returned by the CTE `a` (none when `a` is empty). Parameters
+ * $1-$10 are {@link decisionParams}, $11-$19 {@link historyParams}.
+ */
+const HISTORY_FROM_A = `h AS (
+    INSERT INTO agent_updates (agent_id, at, operation, complexity, confidence, "E", "I", "S", "V", coherence, risk_score, action, reason, guidance, simulated)
+    SELECT a.id, $4, $11::text, $12::float8, $13::float8, $14::float8, $15::float8, $16::float8, $17::float8, $18::float8, $19::float8, $7, $8, $9, 0 FROM a
+  )`;
+
+/** A new agent with its first decision, and its history row; no row when the agent exists by now. */
+const INSERT_NEW = `
+  WITH a AS (
+    INSERT INTO agents (id, client_name, client_version, created_at, last_seen_at, dynamics, last_metrics, last_action, last_reason,
+      last_guidance, last_decision_at, update_count, status) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $4, 1, $10)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING ${SMALL_COLUMNS}
+  ), ${HISTORY_FROM_A}
+  SELECT * FROM a`;
+
+/**
+ * The decision and its history row, only if the agent's `update_count` is still $20 (the version
+ * read): no row otherwise. Under READ COMMITTED an UPDATE that finds the row changed by a
+ * concurrent transaction waits for it and re-checks its WHERE on the committed row
+ * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED), so of two
+ * writers that read one version only the first matches.
+ */
+const UPDATE_IF_UNCHANGED = `
+  WITH a AS (
+    UPDATE agents SET
+      last_seen_at = GREATEST(last_seen_at, $4),
+      client_name = coalesce($2, client_name),
+      client_version = coalesce($3, client_version),
+      dynamics = $5, last_metrics = $6, last_action = $7, last_reason = $8, last_guidance = $9, last_decision_at = $4,
+      update_count = update_count + 1,
+      status = $10
+    WHERE id = $1 AND update_count = $20
+    RETURNING ${SMALL_COLUMNS}
+  ), ${HISTORY_FROM_A}
+  SELECT * FROM a`;
+
+/** As INSERT_NEW, or else the decision over the existing row whatever its version (callers holding its row lock, or recordUpdate). */
+const UPSERT_DECISION = `
+  WITH a AS (
+    INSERT INTO agents (id, client_name, client_version, created_at, last_seen_at, dynamics, last_metrics, last_action, last_reason,
+      last_guidance, last_decision_at, update_count, status) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $4, 1, $10)
+    ON CONFLICT (id) DO UPDATE SET
+      last_seen_at = GREATEST(agents.last_seen_at, excluded.last_seen_at),
+      client_name = coalesce(excluded.client_name, agents.client_name),
+      client_version = coalesce(excluded.client_version, agents.client_version),
+      dynamics = excluded.dynamics,
+      last_metrics = excluded.last_metrics,
+      last_action = excluded.last_action,
+      last_reason = excluded.last_reason,
+      last_guidance = excluded.last_guidance,
+      last_decision_at = excluded.last_decision_at,
+      update_count = agents.update_count + 1,
+      status = excluded.status
+    RETURNING ${SMALL_COLUMNS}
+  ), ${HISTORY_FROM_A}
+  SELECT * FROM a`;
+
+/**
+ * Attempts of the optimistic write before an update takes the agent's row lock instead. Within one
+ * server the per-agent queue orders the updates, so an attempt fails only when another server
+ * wrote the agent between its read and its write.
+ */
+export const OPTIMISTIC_ATTEMPTS = 3;
 
 export class PgAgentRepository implements AgentRepository {
   /** Per agent id: reads and writes of one agent in call order within this process. */
   private readonly order = new KeyedQueue();
 
-  constructor(private readonly db: PgPool) {}
+  /** @param options.optimisticAttempts see {@link OPTIMISTIC_ATTEMPTS} (0: always lock) */
+  constructor(
+    private readonly db: PgPool,
+    private readonly options: { optimisticAttempts?: number } = {},
+  ) {}
 
   ensure(input: EnsureAgentInput): Promise<{ agent: AgentRecord; created: boolean }> {
     return this.order.run(input.id, async () => {
@@ -78,28 +134,41 @@ export class PgAgentRepository implements AgentRepository {
   }
 
   recordUpdate(input: RecordUpdateInput): Promise<AgentRecord> {
-    return this.order.run(input.agentId, () => this.db.transaction((c) => writeUpdate(c, input)));
+    return this.order.run(input.agentId, () => writeDecision(this.db, input));
   }
 
   /**
-   * Read, decide and write one update of `agentId` as one transaction holding the agent's row lock
-   * (`SELECT ... FOR UPDATE`; an unknown agent's row is inserted first so that it can be locked,
-   * and removed again with the transaction if `decide` throws). Of two servers updating one agent
-   * at once, the second reads the first one's result.
-   * @returns the stored agent, whether it existed before, and the input `decide` returned
+   * Reads the agent's dynamics and version without a lock, lets `decide` build the update, and
+   * writes it with its history row in one autocommit statement that matches only if the agent is
+   * still at that version (a new agent: only if nobody created it meanwhile). Two round trips, no
+   * explicit transaction. An update that lost to another server's write reads again and `decide`
+   * runs again on the new state; after {@link OPTIMISTIC_ATTEMPTS} lost races it takes the agent's
+   * row lock (`SELECT ... FOR UPDATE` from read to commit), which cannot lose. Nothing is written
+   * when `decide` throws.
+   * @returns the stored agent, whether it existed before, and the input `decide` returned last
+   * @throws StoreUnavailableError when the database cannot be reached (the update then may or may not be stored)
    */
   updateAtomically(agentId: string, atMs: number, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput }> {
-    return this.order.run(agentId, () =>
-      this.db.transaction(async (c) => {
-        const at = iso(atMs);
-        const created = await c.query('INSERT INTO agents (id, created_at, last_seen_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO NOTHING', [agentId, at]);
+    return this.order.run(agentId, async () => {
+      const attempts = this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS;
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        const read = await this.db.query('SELECT dynamics, update_count FROM agents WHERE id = $1', [agentId]);
+        const row = read.rows[0] as Row | undefined;
+        const current = row ? { dynamics: parseJson<DynamicsState | null>(row.dynamics, null) } : undefined;
+        const input = await decide(current);
+        const params = [...decisionParams(input), ...historyParams(input)];
+        const written = row ? await this.db.query(UPDATE_IF_UNCHANGED, [...params, int(row.update_count)]) : await this.db.query(INSERT_NEW, params);
+        if (written.rows[0]) return { agent: stored(written.rows[0] as Row, input), existed: row !== undefined, input };
+      }
+      return this.db.transaction(async (c) => {
+        const created = await c.query('INSERT INTO agents (id, created_at, last_seen_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO NOTHING', [agentId, iso(atMs)]);
         const locked = await c.query('SELECT dynamics FROM agents WHERE id = $1 FOR UPDATE', [agentId]);
         const existed = created.rowCount === 0;
         const current = existed ? { dynamics: parseJson<DynamicsState | null>((locked.rows[0] as Row | undefined)?.dynamics, null) } : undefined;
         const input = await decide(current);
-        return { agent: await writeUpdate(c, input), existed, input };
-      }),
-    );
+        return { agent: await writeDecision(c, input), existed, input };
+      });
+    });
   }
 
   async history(agentId: string, options: { limit: number }): Promise<AgentUpdateRecord[]> {
@@ -117,25 +186,38 @@ export class PgAgentRepository implements AgentRepository {
   }
 }
 
-async function writeUpdate(c: Queryable, input: RecordUpdateInput): Promise<AgentRecord> {
-  const at = iso(input.atMs);
-  const { metrics, decision } = input;
-  const r = await c.query(RECORD_DECISION, [
+/** $1-$10 of the write statements: the agent row's new values. */
+function decisionParams(input: RecordUpdateInput): unknown[] {
+  const { decision } = input;
+  return [
     input.agentId,
     input.clientName ?? null,
     input.clientVersion ?? null,
-    at,
+    iso(input.atMs),
     JSON.stringify(input.dynamics),
-    JSON.stringify(metrics),
+    JSON.stringify(input.metrics),
     decision.action,
     decision.reason,
     decision.guidance ?? null,
     decision.action === 'PAUSE' ? 'paused' : 'active',
-  ]);
-  await c.query(INSERT_UPDATE, [
-    input.agentId, at, input.operation, input.complexity, input.confidence ?? null,
-    metrics.E, metrics.I, metrics.S, metrics.V, metrics.coherence, metrics.risk_score,
-    decision.action, decision.reason, decision.guidance ?? null,
-  ]);
-  return { ...toAgent(r.rows[0] as Row), dynamics: input.dynamics, lastMetrics: metrics };
+  ];
+}
+
+/** $11-$19: the history row's own values. */
+function historyParams(input: RecordUpdateInput): unknown[] {
+  const { metrics } = input;
+  return [input.operation, input.complexity, input.confidence ?? null, metrics.E, metrics.I, metrics.S, metrics.V, metrics.coherence, metrics.risk_score];
+}
+
+function stored(row: Row, input: RecordUpdateInput): AgentRecord {
+  return { ...toAgent(row), dynamics: input.dynamics, lastMetrics: input.metrics };
+}
+
+/**
+ * Creates the agent if new or records its decision over any version, and appends the history row,
+ * in one statement: for recordUpdate (one server's own order) and under the agent's row lock.
+ */
+async function writeDecision(c: Queryable, input: RecordUpdateInput): Promise<AgentRecord> {
+  const r = await c.query(UPSERT_DECISION, [...decisionParams(input), ...historyParams(input)]);
+  return stored(r.rows[0] as Row, input);
 }

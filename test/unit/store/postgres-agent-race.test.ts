@@ -1,0 +1,140 @@
+/**
+ * PostgreSQL agent updates from several servers (pools) on one database: the optimistic write
+ * (read without a lock, write only if the agent is still at the version read), the re-read when
+ * another server wrote in between, the row-lock fallback, and no lost update under real concurrency.
+ */
+import assert from 'node:assert/strict';
+import { applyUpdate, initialDynamics, type DynamicsState } from '../../../src/core/eisv';
+import { GovernanceEvents } from '../../../src/core/events';
+import { GovernanceService } from '../../../src/core/governance';
+import type { RecordUpdateInput } from '../../../src/core/repository';
+import { PgAgentRepository } from '../../../src/store/postgres/agents';
+import { PgPool } from '../../../src/store/postgres/pool';
+import { openPostgresStore } from '../../../src/store/postgres/store';
+import { testDatabase } from '../../helpers/postgres';
+
+const T0 = Date.parse('2026-12-02T06:00:00Z');
+
+/** The update `operation` makes from `current`, as GovernanceService builds it. */
+function build(agentId: string, operation: string, current: { dynamics: DynamicsState | null } | undefined, atMs: number): RecordUpdateInput {
+  const outcome = applyUpdate(current?.dynamics ?? initialDynamics(), { complexity: 0.5, nowMs: atMs, operation });
+  return { agentId, atMs, operation, complexity: 0.5, dynamics: outcome.state, metrics: outcome.metrics, decision: outcome.decision };
+}
+
+/** A DecideUpdate that builds `operation` from whatever state it is given. */
+function decide(agentId: string, operation: string, atMs: number) {
+  return (current: { dynamics: DynamicsState | null } | undefined) => Promise.resolve(build(agentId, operation, current, atMs));
+}
+
+describe('store: PostgreSQL agent updates from several servers', function () {
+  this.timeout(180_000);
+  let pools: PgPool[] = [];
+  let url = '';
+
+  before(async () => {
+    url = await testDatabase('agent_race');
+    // Migrates the database once; its pool is the first server's.
+    const store = await openPostgresStore(url);
+    await store.close();
+  });
+  beforeEach(() => {
+    pools = [new PgPool(url), new PgPool(url)];
+  });
+  afterEach(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+  });
+
+  /** Two repositories on two pools; the first one's optimistic attempts as given. */
+  function servers(firstAttempts?: number): [PgAgentRepository, PgAgentRepository] {
+    return [new PgAgentRepository(pools[0]!, firstAttempts === undefined ? {} : { optimisticAttempts: firstAttempts }), new PgAgentRepository(pools[1]!)];
+  }
+
+  it('another server writing between the read and the write: the update reads again and decides on that state', async () => {
+    const [a, b] = servers();
+    await b.updateAtomically('r1', T0, decide('r1', 'b first', T0));
+    const seen: Array<number | undefined> = [];
+    const done = await a.updateAtomically('r1', T0 + 1, async (cur) => {
+      seen.push(cur?.dynamics?.updates);
+      // Another server commits while this decision is being made (the first time only).
+      if (seen.length === 1) await b.updateAtomically('r1', T0 + 2, decide('r1', 'b between', T0 + 2));
+      return build('r1', 'a', cur, T0 + 3);
+    });
+    assert.deepEqual(seen, [1, 2], 'decided twice: on the state read, then on the state the other server wrote');
+    assert.equal(done.existed, true);
+    assert.equal(done.agent.updateCount, 3);
+    assert.equal(done.input.dynamics.updates, 3, 'the stored update starts from the other server’s');
+    const stored = (await b.get('r1'))!;
+    assert.equal(stored.updateCount, 3);
+    assert.equal(stored.dynamics!.updates, 3);
+    assert.deepEqual((await b.history('r1', { limit: 10 })).map((h) => h.operation), ['b first', 'b between', 'a']);
+  });
+
+  it('two servers creating one new agent: the loser updates the winner’s row and does not report it as created', async () => {
+    const [a, b] = servers();
+    let calls = 0;
+    const done = await a.updateAtomically('r2', T0, async (cur) => {
+      calls++;
+      if (calls === 1) {
+        assert.equal(cur, undefined);
+        const other = await b.updateAtomically('r2', T0, decide('r2', 'b', T0));
+        assert.equal(other.existed, false);
+      }
+      return build('r2', 'a', cur, T0 + 1);
+    });
+    assert.equal(calls, 2);
+    assert.equal(done.existed, true, 'the other server created it');
+    assert.equal(done.agent.updateCount, 2);
+    assert.deepEqual((await a.history('r2', { limit: 10 })).map((h) => h.operation), ['b', 'a']);
+  });
+
+  it('after the optimistic attempts are lost it takes the row lock: a concurrent writer waits for it', async () => {
+    const [a, b] = servers(1);
+    await b.updateAtomically('r3', T0, decide('r3', 'b first', T0));
+    let other: Promise<unknown> | undefined;
+    const seen: Array<number | undefined> = [];
+    const done = await a.updateAtomically('r3', T0 + 1, async (cur) => {
+      seen.push(cur?.dynamics?.updates);
+      if (seen.length === 1) await b.updateAtomically('r3', T0 + 2, decide('r3', 'b between', T0 + 2));
+      // Under the lock now: this write cannot land before ours commits.
+      else other = b.updateAtomically('r3', T0 + 4, decide('r3', 'b after', T0 + 4));
+      return build('r3', 'a', cur, T0 + 3);
+    });
+    await other;
+    assert.deepEqual(seen, [1, 2]);
+    assert.equal(done.agent.updateCount, 3);
+    const stored = (await a.get('r3'))!;
+    assert.equal(stored.updateCount, 4);
+    assert.equal(stored.dynamics!.updates, 4);
+    assert.deepEqual((await a.history('r3', { limit: 10 })).map((h) => h.operation), ['b first', 'b between', 'a', 'b after']);
+  });
+
+  it('a decision that throws stores nothing, not even a new agent', async () => {
+    const [a] = servers();
+    await assert.rejects(
+      a.updateAtomically('r4', T0, () => Promise.reject(new Error('no decision'))),
+      /no decision/,
+    );
+    assert.equal(await a.get('r4'), undefined);
+  });
+
+  it('two servers updating one agent at full speed: update_count equals the acknowledged updates, history has no gap', async () => {
+    const [s1, s2] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    try {
+      const govs = [new GovernanceService(s1, new GovernanceEvents()), new GovernanceService(s2, new GovernanceEvents())];
+      const n = 120;
+      const settled = await Promise.allSettled(Array.from({ length: n }, (_, i) => govs[i % 2]!.processUpdate({ agentId: 'hot', operation: `op ${i}`, complexity: 0.5 })));
+      const acknowledged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      assert.equal(acknowledged.length, n, `every update acknowledged: ${String(settled.find((r) => r.status === 'rejected')?.reason)}`);
+      // Each acknowledged update got its own place in the sequence 1..n: none started from a state another one also started from.
+      assert.deepEqual(acknowledged.map((r) => r.update_count).sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i + 1));
+      const agent = (await s1.agents.get('hot'))!;
+      assert.equal(agent.updateCount, n);
+      assert.equal(agent.dynamics!.updates, n);
+      const history = await s2.agents.history('hot', { limit: 1000 });
+      assert.equal(history.length, n);
+      assert.deepEqual(history.map((h) => h.operation).sort(), acknowledged.map((_r, i) => `op ${i}`).sort());
+    } finally {
+      await Promise.all([s1.close(), s2.close()]);
+    }
+  });
+});
