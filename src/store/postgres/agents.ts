@@ -20,6 +20,8 @@ const UPSERT_SEEN = `
     client_version = coalesce(excluded.client_version, agents.client_version)
   RETURNING *, (xmax = 0) AS inserted`;
 
+const READ_STATE = 'SELECT dynamics, update_count FROM agents WHERE id = $1';
+
 /** The stored row's small columns: the caller has the dynamics and metrics it just wrote. */
 const SMALL_COLUMNS = `id, display_name, client_name, client_version, created_at, last_seen_at, last_action, last_reason, last_guidance,
   last_decision_at, update_count, status, meta`;
@@ -152,12 +154,12 @@ export class PgAgentRepository implements AgentRepository {
     return this.order.run(agentId, async () => {
       const attempts = this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS;
       for (let attempt = 0; attempt < attempts; attempt++) {
-        const read = await this.db.query('SELECT dynamics, update_count FROM agents WHERE id = $1', [agentId]);
+        const read = await this.prepared('agent_state', READ_STATE, [agentId]);
         const row = read.rows[0] as Row | undefined;
         const current = row ? { dynamics: parseJson<DynamicsState | null>(row.dynamics, null) } : undefined;
         const input = await decide(current);
         const params = [...decisionParams(input), ...historyParams(input)];
-        const written = row ? await this.db.query(UPDATE_IF_UNCHANGED, [...params, int(row.update_count)]) : await this.db.query(INSERT_NEW, params);
+        const written = row ? await this.prepared('agent_update_if_unchanged', UPDATE_IF_UNCHANGED, [...params, int(row.update_count)]) : await this.prepared('agent_insert_new', INSERT_NEW, params);
         if (written.rows[0]) return { agent: stored(written.rows[0] as Row, input), existed: row !== undefined, input };
       }
       return this.db.transaction(async (c) => {
@@ -169,6 +171,19 @@ export class PgAgentRepository implements AgentRepository {
         return { agent: await writeDecision(c, input), existed, input };
       });
     });
+  }
+
+  /**
+   * One statement prepared once per connection under `name` (node-pg's named statements): the hot
+   * path skips PostgreSQL's parse and plan of the same text on every call.
+   * @throws StoreUnavailableError when the database cannot be reached
+   */
+  private async prepared(name: string, text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> {
+    try {
+      return await this.db.pool.query({ name, text, values });
+    } catch (err) {
+      throw this.db.translate(err);
+    }
   }
 
   async history(agentId: string, options: { limit: number }): Promise<AgentUpdateRecord[]> {
