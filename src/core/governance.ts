@@ -199,7 +199,7 @@ export class GovernanceService {
           ...(request.clientVersion !== undefined ? { clientVersion: request.clientVersion } : {}),
         };
       };
-      // A store shared by several servers (PostgreSQL) locks the agent from read to commit there.
+      // A store shared by several servers (PostgreSQL) decides there, again if another server wrote first.
       if (this.store.agents.updateAtomically) {
         const done = await this.store.agents.updateAtomically(input.agentId, this.clock(), decide);
         return { existed: done.existed, ...decided!, written: Promise.resolve(done.agent) };

@@ -97,8 +97,10 @@ export interface AgentRepository {
   recordUpdate(input: RecordUpdateInput): Promise<AgentRecord>;
   /**
    * Optional (stores shared by several processes): reads the agent's dynamics, lets `decide` build
-   * the update from them and writes it, holding the agent's row lock throughout, so updates of one
-   * agent from different servers never start from the same state. `atMs` stamps a new agent's row.
+   * the update from them and writes it only if no other writer got in between (else it reads and
+   * decides again; PostgreSQL: a conditional write, then the row lock after repeated losses), so
+   * updates of one agent from different servers never start from the same state and none is lost.
+   * `decide` may run more than once. `atMs` stamps a new agent's row.
    * @returns the stored agent, whether it existed before, and what `decide` returned
    */
   updateAtomically?(agentId: string, atMs: number, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput }>;
