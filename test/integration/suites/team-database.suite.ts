@@ -35,6 +35,9 @@ export function registerTeamDatabaseSuite(): void {
       api = await activateExtension();
       await waitForState(api, (s) => s.kind === 'running');
       db = await passwordDatabase('vsc_it_team', 'vsc_it_team_user', PASSWORD);
+      // After the other suites the notification center is full and scrolled: its shadow covers the
+      // buttons of the newest rows. A person clears it first.
+      await vscode.commands.executeCommand('notifications.clearAll');
     });
 
     after(async function () {
@@ -56,6 +59,7 @@ export function registerTeamDatabaseSuite(): void {
     });
 
     it('Set Database Password (typed into the password box) then Restart Server: the server runs on the team database', async function () {
+      await vscode.commands.executeCommand('notifications.clearAll');
       await config().update('server.database', db.url, vscode.ConfigurationTarget.Global);
       const typed = vscode.commands.executeCommand('codexGovernance.server.setDatabasePassword');
       await seen({ op: 'inputbox', name: 'team-db-password-box', contains: `Password of ${db.account}`, value: PASSWORD });
