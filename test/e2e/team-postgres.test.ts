@@ -8,7 +8,7 @@
  * `migrate`, `copy --from sqlite:... --to postgres://...` and the refusal of a newer schema.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,17 +16,15 @@ import pg from 'pg';
 import { openStore } from '../../src/store/store';
 import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS } from '../../src/store/postgres/migrations';
 import { testCluster, testDatabase, type TestCluster } from '../helpers/postgres';
+import { startServe, stopServe, type ServeProcess } from '../helpers/serve-process';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const NODE = process.execPath;
 const TOKEN = 'team-token-0123456789abcdef';
 const PASSWORD = 'not-a-real-secret-pw';
 
-interface Served {
-  proc: ChildProcess;
-  url: string;
+interface Served extends ServeProcess {
   dataDir: string;
-  output: () => string;
 }
 
 /** The database URL with a password (trust auth ignores it), so the tests can check it never shows. */
@@ -34,28 +32,12 @@ const withPassword = (url: string) => url.replace('postgres://postgres@', `postg
 
 async function serve(database: string): Promise<Served> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cg-team-'));
-  const proc = spawn(NODE, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--database', database, '--rate-limit', '1000000'], {
-    env: { ...process.env, CODEX_GOVERNANCE_TOKEN: TOKEN, CODEX_GOVERNANCE_AUTO_DIALECTIC: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const m = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m) return { proc, url: m[1]!, dataDir, output: () => out };
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start (exit ${proc.exitCode}): ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const served = await startServe(['--port', '0', '--data-dir', dataDir, '--database', database, '--rate-limit', '1000000'], { CODEX_GOVERNANCE_TOKEN: TOKEN, CODEX_GOVERNANCE_AUTO_DIALECTIC: 'off' });
+  return { ...served, dataDir };
 }
 
 async function stopServed(s: Served): Promise<void> {
-  if (s.proc.exitCode === null && s.proc.signalCode === null) {
-    const exited = new Promise((r) => s.proc.once('exit', r));
-    s.proc.kill('SIGTERM');
-    await exited;
-  }
+  await stopServe(s.proc);
   rmSync(s.dataDir, { recursive: true, force: true });
 }
 

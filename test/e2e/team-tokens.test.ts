@@ -7,51 +7,30 @@
  * works with a per-agent token and the data directory's token is refused.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tls from 'node:tls';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startServe, stopServe, type ServeProcess } from '../helpers/serve-process';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const NODE = process.execPath;
 const SERVER_TOKEN = 'team-tokens-server-token-0123456789';
-
-interface Served {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-}
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(NODE, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function serve(args: string[]): Promise<Served> {
-  const proc = spawn(NODE, [CLI, 'serve', '--port', '0', '--rate-limit', '100000', ...args], {
-    env: { ...process.env, CODEX_GOVERNANCE_TOKEN: SERVER_TOKEN, CODEX_GOVERNANCE_AUTO_DIALECTIC: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const m = /serving (https?:\/\/\S+:\d+)/.exec(out);
-    if (m) return { proc, url: m[1]!, output: () => out };
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start (exit ${proc.exitCode}): ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function serve(args: string[]): Promise<ServeProcess> {
+  return startServe(['--port', '0', '--rate-limit', '100000', ...args], { CODEX_GOVERNANCE_TOKEN: SERVER_TOKEN, CODEX_GOVERNANCE_AUTO_DIALECTIC: 'off' });
 }
 
-async function stop(s: Served | undefined): Promise<void> {
-  if (!s || s.proc.exitCode !== null || s.proc.signalCode !== null) return;
-  const exited = new Promise((r) => s.proc.once('exit', r));
-  s.proc.kill('SIGTERM');
-  await exited;
+async function stop(s: ServeProcess | undefined): Promise<void> {
+  if (s) await stopServe(s.proc);
 }
 
 async function report(url: string, token: string, args: Record<string, unknown>): Promise<{ status: number; body: { result?: { agent_id: string }; error?: { code: string; message: string } } }> {
@@ -62,7 +41,7 @@ async function report(url: string, token: string, args: Record<string, unknown>)
 describe('team identity: per-agent tokens and TLS (dist/cli.js)', function () {
   this.timeout(180_000);
   let dir: string;
-  let served: Served | undefined;
+  let served: ServeProcess | undefined;
 
   before(() => assert.ok(existsSync(CLI), `${CLI} is missing: build first (node esbuild.mjs)`));
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'cg-team-tokens-'))));
