@@ -3,7 +3,7 @@
  * names (src/store/migrations.ts, src/store/postgres/migrations.ts), so one mapping serves both and
  * the two stores cannot drift apart in what a record holds.
  */
-import type { AgentRecord, AgentUpdateRecord } from '../core/repository';
+import type { AgentPoint, AgentRecord, AgentUpdateRecord } from '../core/repository';
 import type { DynamicsState, GovernanceMetrics } from '../core/eisv';
 import type { DiscoveryRecord, EdgeRecord, ScoredDiscovery } from '../knowledge/repository';
 import type { TaskPriority, TaskRecord, TaskStatus } from '../tasks/repository';
@@ -61,6 +61,21 @@ export function toUpdate(row: Row): AgentUpdateRecord {
 }
 
 /** A `discoveries` row (with its `tags` as a JSON array) as the knowledge graph's record. */
+/** A history row as a chart point (agent_updates: id, at, E, I, S, V, coherence, risk_score, action). */
+export function toPoint(row: Row): AgentPoint {
+  return {
+    id: num(row.id),
+    at: str(row.at),
+    E: num(row.E),
+    I: num(row.I),
+    S: num(row.S),
+    V: num(row.V),
+    coherence: num(row.coherence),
+    riskScore: num(row.risk_score),
+    action: str(row.action) === 'PAUSE' ? 'PAUSE' : 'PROCEED',
+  };
+}
+
 export function toDiscovery(row: Row): DiscoveryRecord {
   const tags = parseJson<unknown>(row.tags, []);
   return {

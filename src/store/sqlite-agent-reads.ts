@@ -4,10 +4,10 @@
  * (migrations 3 and 6), so reading every agent never touches the rows' large `dynamics` JSON.
  */
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import type { AgentPoint, AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../core/repository';
+import type { AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../core/repository';
 import { StatementCache } from './sqlite';
 import { num, numOrNull, str, strOrNull } from './rows';
-import { toUpdate } from './records';
+import { toPoint, toUpdate } from './records';
 
 /**
  * The snapshot columns. The json_extract expressions are the ones indexed by `agents_snapshot`
@@ -135,19 +135,5 @@ function toSnapshot(row: SqlRow): AgentSnapshot {
     lastSeenAt: str(row.last_seen_at),
     lastAction: action === 'PROCEED' || action === 'PAUSE' ? action : null,
     metrics,
-  };
-}
-
-function toPoint(row: SqlRow): AgentPoint {
-  return {
-    id: num(row.id),
-    at: str(row.at),
-    E: num(row.E),
-    I: num(row.I),
-    S: num(row.S),
-    V: num(row.V),
-    coherence: num(row.coherence),
-    riskScore: num(row.risk_score),
-    action: str(row.action) === 'PAUSE' ? 'PAUSE' : 'PROCEED',
   };
 }

@@ -1,7 +1,7 @@
 /** AgentReadRepository over PostgreSQL: the fleet-wide reads of the observability tools. */
-import type { AgentPoint, AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../../core/repository';
+import type { AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../../core/repository';
 import { num, numOrNull, str, strOrNull, type Row } from '../rows';
-import { toUpdate } from '../records';
+import { toPoint, toUpdate } from '../records';
 import type { PgPool } from './pool';
 
 const metric = (key: string) => `(last_metrics::jsonb ->> '${key}')::double precision`;
@@ -69,18 +69,4 @@ function toSnapshot(row: Row): AgentSnapshot {
           voidActive: row.void_active === 'true',
         };
   return { id: str(row.id), status: str(row.status), updateCount: num(row.update_count), lastSeenAt: str(row.last_seen_at), lastAction: action === 'PROCEED' || action === 'PAUSE' ? action : null, metrics };
-}
-
-function toPoint(row: Row): AgentPoint {
-  return {
-    id: num(row.id),
-    at: str(row.at),
-    E: num(row.E),
-    I: num(row.I),
-    S: num(row.S),
-    V: num(row.V),
-    coherence: num(row.coherence),
-    riskScore: num(row.risk_score),
-    action: str(row.action) === 'PAUSE' ? 'PAUSE' : 'PROCEED',
-  };
 }
