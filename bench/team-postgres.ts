@@ -27,6 +27,7 @@ import { GovernanceEvents } from '../src/core/events';
 import { KnowledgeGraph } from '../src/knowledge/knowledge';
 import { openPostgresStore, type PgStore } from '../src/store/postgres/store';
 import { stopPostgres, testCluster, testDatabase } from '../test/helpers/postgres';
+import { stopServe } from '../test/helpers/serve-process';
 import { measure, percentile, type LoadResult } from './load';
 import { corpusDiscovery, corpusQuery } from './search-corpus';
 
@@ -70,11 +71,7 @@ async function serve(database?: string): Promise<Served> {
 }
 
 async function stop(s: Served): Promise<void> {
-  if (s.proc.exitCode === null && s.proc.signalCode === null) {
-    const exited = new Promise((r) => s.proc.once('exit', r));
-    s.proc.kill('SIGTERM');
-    await exited;
-  }
+  await stopServe(s.proc);
   rmSync(s.dataDir, { recursive: true, force: true });
 }
 
