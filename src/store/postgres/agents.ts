@@ -10,6 +10,7 @@ import type { AgentRecord, AgentRepository, AgentUpdateRecord, DecideUpdate, Ens
 import { iso, parseJson, type Row } from '../rows';
 import { toAgent, toUpdate } from '../records';
 import { int, type PgPool, type Queryable } from './pool';
+import { AgentStateCache, STATE_CACHE_ENTRIES } from './agent-state-cache';
 import { KeyedQueue } from './queue';
 
 const UPSERT_SEEN = `
@@ -97,12 +98,19 @@ export const OPTIMISTIC_ATTEMPTS = 3;
 export class PgAgentRepository implements AgentRepository {
   /** Per agent id: reads and writes of one agent in call order within this process. */
   private readonly order = new KeyedQueue();
+  /** The state this server last wrote per agent: the next update of it skips the read. */
+  private readonly known: AgentStateCache;
 
-  /** @param options.optimisticAttempts see {@link OPTIMISTIC_ATTEMPTS} (0: always lock) */
+  /**
+   * @param options.optimisticAttempts see {@link OPTIMISTIC_ATTEMPTS} (0: always lock)
+   * @param options.stateCache agents whose last written state is kept, see {@link STATE_CACHE_ENTRIES} (0: read before every update)
+   */
   constructor(
     private readonly db: PgPool,
-    private readonly options: { optimisticAttempts?: number } = {},
-  ) {}
+    private readonly options: { optimisticAttempts?: number; stateCache?: number } = {},
+  ) {
+    this.known = new AgentStateCache(options.stateCache ?? STATE_CACHE_ENTRIES);
+  }
 
   ensure(input: EnsureAgentInput): Promise<{ agent: AgentRecord; created: boolean }> {
     return this.order.run(input.id, async () => {
@@ -136,41 +144,74 @@ export class PgAgentRepository implements AgentRepository {
   }
 
   recordUpdate(input: RecordUpdateInput): Promise<AgentRecord> {
-    return this.order.run(input.agentId, () => writeDecision(this.db, input));
+    return this.order.run(input.agentId, () => {
+      // Written over any version: the next update reads it rather than trusting a count + 1.
+      this.known.forget(input.agentId);
+      return writeDecision(this.db, input);
+    });
   }
 
   /**
-   * Reads the agent's dynamics and version without a lock, lets `decide` build the update, and
-   * writes it with its history row in one autocommit statement that matches only if the agent is
-   * still at that version (a new agent: only if nobody created it meanwhile). Two round trips, no
+   * Decides from the agent's state and version, and writes the update with its history row in one
+   * autocommit statement that matches only if the agent is still at that version (a new agent: only
+   * if nobody created it meanwhile). The state is the one this server last wrote (one round trip)
+   * when it has it ({@link AgentStateCache}), else read without a lock (two round trips); no
    * explicit transaction. An update that lost to another server's write reads again and `decide`
-   * runs again on the new state; after {@link OPTIMISTIC_ATTEMPTS} lost races it takes the agent's
-   * row lock (`SELECT ... FOR UPDATE` from read to commit), which cannot lose. Nothing is written
-   * when `decide` throws.
+   * runs again on the new state; after {@link OPTIMISTIC_ATTEMPTS} lost races from a read it takes
+   * the agent's row lock (`SELECT ... FOR UPDATE` from read to commit), which cannot lose. Nothing
+   * is written when `decide` throws.
    * @returns the stored agent, whether it existed before, and the input `decide` returned last
    * @throws StoreUnavailableError when the database cannot be reached (the update then may or may not be stored)
    */
   updateAtomically(agentId: string, atMs: number, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput }> {
     return this.order.run(agentId, async () => {
-      const attempts = this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS;
-      for (let attempt = 0; attempt < attempts; attempt++) {
+      try {
+        return (await this.optimistic(agentId, decide)) ?? (await this.locked(agentId, atMs, decide));
+      } catch (err) {
+        this.known.forget(agentId);
+        throw err;
+      }
+    });
+  }
+
+  /** The optimistic attempts; undefined when every one lost a race. */
+  private async optimistic(agentId: string, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput } | undefined> {
+    const attempts = this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS;
+    let known = this.known.get(agentId);
+    // An attempt from the cached state is extra: it loses only when another server wrote since.
+    for (let attempt = known && attempts > 0 ? -1 : 0; attempt < attempts; attempt++) {
+      if (!known) {
         const read = await this.prepared('agent_state', READ_STATE, [agentId]);
         const row = read.rows[0] as Row | undefined;
-        const current = row ? { dynamics: parseJson<DynamicsState | null>(row.dynamics, null) } : undefined;
-        const input = await decide(current);
-        const params = [...decisionParams(input), ...historyParams(input)];
-        const written = row ? await this.prepared('agent_update_if_unchanged', UPDATE_IF_UNCHANGED, [...params, int(row.update_count)]) : await this.prepared('agent_insert_new', INSERT_NEW, params);
-        if (written.rows[0]) return { agent: stored(written.rows[0] as Row, input), existed: row !== undefined, input };
+        known = row ? { dynamics: typeof row.dynamics === 'string' ? row.dynamics : null, version: int(row.update_count) } : undefined;
       }
-      return this.db.transaction(async (c) => {
-        const created = await c.query('INSERT INTO agents (id, created_at, last_seen_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO NOTHING', [agentId, iso(atMs)]);
-        const locked = await c.query('SELECT dynamics FROM agents WHERE id = $1 FOR UPDATE', [agentId]);
-        const existed = created.rowCount === 0;
-        const current = existed ? { dynamics: parseJson<DynamicsState | null>((locked.rows[0] as Row | undefined)?.dynamics, null) } : undefined;
-        const input = await decide(current);
-        return { agent: await writeDecision(c, input), existed, input };
-      });
+      const input = await decide(known ? { dynamics: parseJson<DynamicsState | null>(known.dynamics, null) } : undefined);
+      const decision = decisionParams(input);
+      const params = [...decision, ...historyParams(input)];
+      const written = known ? await this.prepared('agent_update_if_unchanged', UPDATE_IF_UNCHANGED, [...params, known.version]) : await this.prepared('agent_insert_new', INSERT_NEW, params);
+      const row = written.rows[0] as Row | undefined;
+      if (row) {
+        this.known.remember(agentId, decision[4] as string, int(row.update_count));
+        return { agent: stored(row, input), existed: known !== undefined, input };
+      }
+      this.known.stale(agentId);
+      known = undefined;
+    }
+    return undefined;
+  }
+
+  /** The update under the agent's row lock, from read to commit. */
+  private async locked(agentId: string, atMs: number, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput }> {
+    const done = await this.db.transaction(async (c) => {
+      const created = await c.query('INSERT INTO agents (id, created_at, last_seen_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO NOTHING', [agentId, iso(atMs)]);
+      const locked = await c.query('SELECT dynamics FROM agents WHERE id = $1 FOR UPDATE', [agentId]);
+      const existed = created.rowCount === 0;
+      const current = existed ? { dynamics: parseJson<DynamicsState | null>((locked.rows[0] as Row | undefined)?.dynamics, null) } : undefined;
+      const input = await decide(current);
+      return { agent: await writeDecision(c, input), existed, input };
     });
+    this.known.remember(agentId, JSON.stringify(done.input.dynamics), done.agent.updateCount);
+    return done;
   }
 
   /**

@@ -108,6 +108,88 @@ describe('store: PostgreSQL agent updates from several servers', function () {
     assert.deepEqual((await a.history('r3', { limit: 10 })).map((h) => h.operation), ['b first', 'b between', 'a', 'b after']);
   });
 
+  it('server B updates an agent server A has cached, then A updates it: A decides again from B’s state', async () => {
+    const [a, b] = servers();
+    const first = await a.updateAtomically('r5', T0, decide('r5', 'a first', T0));
+    await b.updateAtomically('r5', T0 + 1, decide('r5', 'b', T0 + 1));
+    const seen: Array<number | undefined> = [];
+    const done = await a.updateAtomically('r5', T0 + 2, (cur) => {
+      seen.push(cur?.dynamics?.updates);
+      return Promise.resolve(build('r5', 'a second', cur, T0 + 2));
+    });
+    assert.deepEqual(seen, [1, 2], 'first from the state A wrote (its write matched no row), then from the state B wrote');
+    assert.equal(done.existed, true);
+    assert.equal(done.agent.updateCount, 3);
+    assert.equal(done.input.dynamics.updates, 3);
+    const history = await b.history('r5', { limit: 10 });
+    assert.deepEqual(history.map((h) => h.operation), ['a first', 'b', 'a second']);
+    // A's history row holds the metrics decided on B's state, not those of the state A had cached.
+    const onCached = build('r5', 'a second', { dynamics: first.input.dynamics }, T0 + 2).metrics;
+    const onB = done.input.metrics;
+    assert.notEqual(onCached.E, onB.E, 'the two starting states give different metrics');
+    assert.deepEqual([history[2]!.E, history[2]!.I, history[2]!.S, history[2]!.V, history[2]!.riskScore], [onB.E, onB.I, onB.S, onB.V, onB.risk_score]);
+    assert.equal((await a.get('r5'))!.dynamics!.updates, 3);
+  });
+
+  it('the next update of an agent this server wrote skips the read; after another server wrote it, the agent is read first', async () => {
+    const statements: string[] = [];
+    const pool = pools[0]!.pool;
+    const query = pool.query.bind(pool) as (config: unknown, values?: unknown) => Promise<unknown>;
+    (pool as { query: unknown }).query = (config: unknown, values?: unknown) => {
+      statements.push(typeof config === 'object' && config !== null && 'name' in config ? String(config.name) : 'unnamed');
+      return query(config, values);
+    };
+    const [a, b] = servers();
+    await a.updateAtomically('r6', T0, decide('r6', 'a 1', T0));
+    assert.deepEqual(statements.splice(0), ['agent_state', 'agent_insert_new']);
+    await a.updateAtomically('r6', T0 + 1, decide('r6', 'a 2', T0 + 1));
+    await a.updateAtomically('r6', T0 + 2, decide('r6', 'a 3', T0 + 2));
+    assert.deepEqual(statements.splice(0), ['agent_update_if_unchanged', 'agent_update_if_unchanged'], 'one round trip per update');
+    await b.updateAtomically('r6', T0 + 3, decide('r6', 'b', T0 + 3));
+    await a.updateAtomically('r6', T0 + 4, decide('r6', 'a 4', T0 + 4));
+    assert.deepEqual(statements.splice(0), ['agent_update_if_unchanged', 'agent_state', 'agent_update_if_unchanged'], 'the cached version lost, read, won');
+    await a.updateAtomically('r6', T0 + 5, decide('r6', 'a 5', T0 + 5));
+    assert.deepEqual(statements.splice(0), ['agent_state', 'agent_update_if_unchanged'], 'an agent another server writes is read first');
+    const uncached = new PgAgentRepository(pools[0]!, { stateCache: 0 });
+    await uncached.updateAtomically('r6', T0 + 6, decide('r6', 'a 6', T0 + 6));
+    await uncached.updateAtomically('r6', T0 + 7, decide('r6', 'a 7', T0 + 7));
+    assert.deepEqual(statements.splice(0), ['agent_state', 'agent_update_if_unchanged', 'agent_state', 'agent_update_if_unchanged']);
+    assert.deepEqual((await b.history('r6', { limit: 10 })).map((h) => h.operation), ['a 1', 'a 2', 'a 3', 'b', 'a 4', 'a 5', 'a 6', 'a 7']);
+    assert.equal((await b.get('r6'))!.dynamics!.updates, 8);
+  });
+
+  it('16 agents updated through two servers at once, each server’s cache stale in turn: update_count equals the acknowledged updates of each agent', async () => {
+    const [s1, s2] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    try {
+      const govs = [new GovernanceService(s1, new GovernanceEvents()), new GovernanceService(s2, new GovernanceEvents())];
+      const agents = Array.from({ length: 16 }, (_, i) => `pair-${i}`);
+      const perServer = 25;
+      const settled = await Promise.allSettled(
+        govs.flatMap((gov, g) =>
+          agents.map(async (agentId) => {
+            const counts: number[] = [];
+            for (let i = 0; i < perServer; i++) counts.push((await gov.processUpdate({ agentId, operation: `s${g} ${i}`, complexity: 0.5 })).update_count);
+            return { agentId, counts };
+          }),
+        ),
+      );
+      const failed = settled.find((r) => r.status === 'rejected');
+      assert.equal(failed, undefined, `every update acknowledged: ${String(failed?.status === 'rejected' ? failed.reason : '')}`);
+      const done = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      for (const agentId of agents) {
+        const counts = done.filter((d) => d.agentId === agentId).flatMap((d) => d.counts);
+        assert.equal(counts.length, 2 * perServer);
+        assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 2 * perServer }, (_, i) => i + 1), `${agentId}: each update got its own version`);
+        const stored = (await s1.agents.get(agentId))!;
+        assert.equal(stored.updateCount, 2 * perServer);
+        assert.equal(stored.dynamics!.updates, 2 * perServer, `${agentId}: every update started from the previous one`);
+        assert.equal((await s2.agents.history(agentId, { limit: 1000 })).length, 2 * perServer);
+      }
+    } finally {
+      await Promise.all([s1.close(), s2.close()]);
+    }
+  });
+
   it('a decision that throws stores nothing, not even a new agent', async () => {
     const [a] = servers();
     await assert.rejects(
