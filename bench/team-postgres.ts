@@ -103,17 +103,21 @@ function postmasterPid(dir: string): number {
   return Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
-/** One load run; `cpuMsPerCall` counts the server process and, when given, PostgreSQL's processes. */
-async function updates(s: Served, postmaster?: number): Promise<LoadResult & { cpuMsPerCall: number }> {
+/**
+ * One load run; `cpuMsPerCall` counts the server process and, when given, PostgreSQL's processes
+ * (`serverCpuMsPerCall` the server alone).
+ */
+async function updates(s: Served, postmaster?: number): Promise<LoadResult & { cpuMsPerCall: number; serverCpuMsPerCall: number }> {
   const opts = { sequential: 200, clients: CLIENTS, perClient: PER_CLIENT, warmup: 100 };
   const pids = [s.proc.pid!, ...(postmaster ? [postmaster] : [])];
   const before = cpuMs(pids);
+  const serverBefore = cpuMs([s.proc.pid!]);
   const r = await measure(
     { url: s.url, headers: { Authorization: `Bearer ${TOKEN}` }, tool: 'process_agent_update', args: (i) => ({ agent_id: `bench-${i % 16}`, operation: `step ${i}`, complexity: (i % 10) / 10 }) },
     opts,
   );
   const calls = opts.warmup + opts.sequential + opts.clients * (20 + opts.perClient);
-  return { ...r, cpuMsPerCall: (cpuMs(pids) - before) / calls };
+  return { ...r, cpuMsPerCall: (cpuMs(pids) - before) / calls, serverCpuMsPerCall: (cpuMs([s.proc.pid!]) - serverBefore) / calls };
 }
 
 function median(xs: number[]): number {
@@ -132,8 +136,9 @@ async function benchUpdates(say: (line: string) => void): Promise<boolean> {
   const sqlite = await serve();
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
-  const fmt = (r: LoadResult & { cpuMsPerCall: number }) =>
-    `${Math.round(r.callsPerSecond)} calls/s, p50 ${ms(r.loadedP50Ms)} / p99 ${ms(r.loadedP99Ms)} ms (sequential p50 ${ms(r.p50Ms)} ms), ${r.cpuMsPerCall.toFixed(2)} CPU ms/call`;
+  const fmt = (r: LoadResult & { cpuMsPerCall: number; serverCpuMsPerCall: number }) =>
+    `${Math.round(r.callsPerSecond)} calls/s, p50 ${ms(r.loadedP50Ms)} / p99 ${ms(r.loadedP99Ms)} ms (sequential p50 ${ms(r.p50Ms)} ms), ${r.cpuMsPerCall.toFixed(2)} CPU ms/call` +
+    (r.cpuMsPerCall > r.serverCpuMsPerCall ? ` (server ${r.serverCpuMsPerCall.toFixed(2)})` : '');
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       const s = await updates(sqlite);
