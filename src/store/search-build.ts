@@ -13,6 +13,12 @@
  * Rows are fed by the caller (search-ranked.ts), a chunk per event-loop turn, so a row can change
  * between the passes (another process writing the same file); the fill pass notices any count that
  * differs and {@link IndexBuilder.finish} then returns undefined, so nothing inexact is used.
+ *
+ * Without a list of terms to keep (the PostgreSQL store, which has no FTS5 vocabulary to read them
+ * from, nor to read rarer terms from later), the counting pass counts every term and the fill pass
+ * also writes the postings of the terms in fewer than `minDocs` discoveries into a third pool,
+ * sized exactly as well ({@link PackedRare}): one small object per term would cost hundreds of MB
+ * for a million one-off words.
  */
 import { LAYERS, MAX_FREQ, Postings, SINGLE_FREQ_LAYERS, TermPostings, layerOf } from './search-postings';
 import { SearchIndex } from './search-index';
@@ -20,8 +26,17 @@ import type { DocTerms } from './search-tokens';
 
 export class IndexBuilder {
   /** term -> its number; list number = term number * LAYERS + layer. */
-  private readonly ids = new Map<string, number>();
-  private readonly terms: string[];
+  private ids = new Map<string, number>();
+  private terms: string[];
+  /** True when every term is counted and the rare ones are split off at {@link startFill}. */
+  private readonly discover: boolean;
+  /** Rare term -> its number in the rare pool (discover mode). */
+  private rareIds = new Map<string, number>();
+  /** First posting of each rare term in the rare pool (and the end), and postings written so far. */
+  private rareStarts = new Uint32Array(0);
+  private rareFilled = new Uint32Array(0);
+  private rareDocs = new Int32Array(0);
+  private rareFreqs = new Uint16Array(0);
   /** Postings per list (counting pass), then postings written per list (fill pass). */
   private counts: Uint32Array;
   /** Row length in tokens by seq (kept by the index). */
@@ -43,13 +58,15 @@ export class IndexBuilder {
   private freqs = new Uint16Array(0);
 
   /**
-   * @param held the terms to keep (those held by at least the index's minimum number of discoveries)
+   * @param held the terms to keep (those held by at least the index's minimum number of discoveries),
+   *        or undefined to keep the terms found in at least `minDocs` rows and pack the others apart
    * @param upTo the largest seq the build covers (rows are fed in seq order, none above it)
    */
-  constructor(private readonly minDocs: number, held: Iterable<string>, readonly upTo: number) {
-    this.terms = [...held];
+  constructor(private readonly minDocs: number, held: Iterable<string> | undefined, readonly upTo: number) {
+    this.discover = held === undefined;
+    this.terms = held ? [...held] : [];
     this.terms.forEach((t, i) => this.ids.set(t, i));
-    this.counts = new Uint32Array(this.terms.length * LAYERS);
+    this.counts = new Uint32Array((held ? this.terms.length : 1024) * LAYERS);
     this.lengths = new Uint32Array(upTo + 1);
   }
 
@@ -61,14 +78,71 @@ export class IndexBuilder {
     this.lastSeq = seq;
     for (const [term, f] of doc.terms) {
       if (f > MAX_FREQ) this.oversized.add(term);
-      const id = this.ids.get(term);
+      let id = this.ids.get(term);
+      if (id === undefined && this.discover) id = this.newTerm(term);
       if (id !== undefined) this.counts[id * LAYERS + layerOf(Math.min(f, MAX_FREQ))]!++;
     }
   }
 
+  /** Numbers a term first seen in the counting pass (discover mode), growing the counts. */
+  private newTerm(term: string): number {
+    const id = this.terms.length;
+    this.terms.push(term);
+    this.ids.set(term, id);
+    if ((id + 1) * LAYERS > this.counts.length) {
+      const grown = new Uint32Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    return id;
+  }
+
+  /**
+   * Discover mode, end of the counting pass: renumbers the terms in at least `minDocs` rows (each
+   * row holding a term counts once, in one layer) and gives the others their part of the rare pool.
+   */
+  private splitRare(): void {
+    const kept: string[] = [];
+    const keptIds = new Map<string, number>();
+    const df = new Uint32Array(this.terms.length);
+    let rare = 0;
+    let rarePostings = 0;
+    this.terms.forEach((term, id) => {
+      let n = 0;
+      for (let l = 0; l < LAYERS; l++) n += this.counts[id * LAYERS + l]!;
+      df[id] = n;
+      if (n >= this.minDocs) {
+        keptIds.set(term, kept.length);
+        kept.push(term);
+      } else {
+        rare++;
+        rarePostings += n;
+      }
+    });
+    const counts = new Uint32Array(kept.length * LAYERS);
+    this.rareStarts = new Uint32Array(rare + 1);
+    let r = 0;
+    this.terms.forEach((term, id) => {
+      const k = keptIds.get(term);
+      if (k !== undefined) counts.set(this.counts.subarray(id * LAYERS, (id + 1) * LAYERS), k * LAYERS);
+      else {
+        this.rareIds.set(term, r);
+        this.rareStarts[r + 1] = this.rareStarts[r]! + df[id]!;
+        r++;
+      }
+    });
+    this.rareFilled = new Uint32Array(rare);
+    this.rareDocs = new Int32Array(rarePostings);
+    this.rareFreqs = new Uint16Array(rarePostings);
+    this.terms = kept;
+    this.ids = keptIds;
+    this.counts = counts;
+  }
+
   /** Ends the counting pass: allocates the pools (bytes: 4 per posting, plus 2 per posting of frequency 4 or more). */
   startFill(): void {
-    const lists = this.counts.length;
+    if (this.discover) this.splitRare();
+    const lists = this.terms.length * LAYERS;
     this.starts = new Uint32Array(lists + 1);
     this.freqStarts = new Uint32Array(lists + 1);
     for (let i = 0; i < lists; i++) {
@@ -80,7 +154,7 @@ export class IndexBuilder {
     this.freqs = new Uint16Array(this.freqStarts[lists]!);
     this.minLen = new Uint32Array(lists).fill(0xffffffff);
     this.maxF = new Uint16Array(lists);
-    this.counts.fill(0);
+    this.counts = new Uint32Array(lists);
     this.filling = true;
   }
 
@@ -94,9 +168,12 @@ export class IndexBuilder {
     this.lastFilled = seq;
     this.filled++;
     for (const [term, f] of doc.terms) {
-      const id = this.ids.get(term);
-      if (id === undefined) continue;
       const freq = Math.min(f, MAX_FREQ);
+      const id = this.ids.get(term);
+      if (id === undefined) {
+        if (this.discover && !this.fillRare(term, seq, freq)) return this.fail();
+        continue;
+      }
       const l = layerOf(freq);
       const list = id * LAYERS + l;
       const k = this.counts[list]!;
@@ -108,6 +185,18 @@ export class IndexBuilder {
       if (freq > this.maxF[list]!) this.maxF[list] = freq;
       if (doc.length < this.minLen[list]!) this.minLen[list] = doc.length;
     }
+    return true;
+  }
+
+  /** Writes a rare term's posting; false when the counting pass did not see it there. */
+  private fillRare(term: string, seq: number, freq: number): boolean {
+    const r = this.rareIds.get(term);
+    if (r === undefined) return false;
+    const at = this.rareStarts[r]! + this.rareFilled[r]!;
+    if (at >= this.rareStarts[r + 1]!) return false;
+    this.rareFilled[r]!++;
+    this.rareDocs[at] = seq;
+    this.rareFreqs[at] = freq;
     return true;
   }
 
@@ -125,6 +214,7 @@ export class IndexBuilder {
     if (!this.filling || this.failed || this.filled !== this.rows) return undefined;
     const lists = this.counts.length;
     for (let i = 0; i < lists; i++) if (this.counts[i] !== this.starts[i + 1]! - this.starts[i]!) return undefined;
+    for (let r = 0; r < this.rareFilled.length; r++) if (this.rareFilled[r] !== this.rareStarts[r + 1]! - this.rareStarts[r]!) return undefined;
     const packed: PackedIndex = {
       minDocs: this.minDocs,
       terms: this.terms,
@@ -139,6 +229,7 @@ export class IndexBuilder {
       rows: this.rows,
       tokens: this.tokens,
       lastSeq: this.lastSeq,
+      ...(this.discover ? { rare: { terms: [...this.rareIds.keys()], starts: this.rareStarts, docs: this.rareDocs, freqs: this.rareFreqs } } : {}),
     };
     this.release();
     return packed;
@@ -156,7 +247,23 @@ export class IndexBuilder {
     this.maxF = new Uint16Array(0);
     this.docs = new Int32Array(0);
     this.freqs = new Uint16Array(0);
+    this.rareIds = new Map();
+    this.rareStarts = this.rareFilled = new Uint32Array(0);
+    this.rareDocs = new Int32Array(0);
+    this.rareFreqs = new Uint16Array(0);
   }
+}
+
+/** Postings of the terms in fewer than the index's minimum number of discoveries (discover mode). */
+export interface PackedRare {
+  /** The rare terms, by number. */
+  terms: string[];
+  /** First posting of each rare term in `docs` and `freqs` (and the end, at the last index). */
+  starts: Uint32Array;
+  /** seqs ascending per term */
+  docs: Int32Array;
+  /** weighted frequencies (capped at MAX_FREQ) */
+  freqs: Uint16Array;
 }
 
 /** A finished build: the pools, the per-list bookkeeping (list = term number * LAYERS + layer) and the row totals. */
@@ -177,11 +284,14 @@ export interface PackedIndex {
   rows: number;
   tokens: number;
   lastSeq: number;
+  /** Only from a build without a list of terms to keep. */
+  rare?: PackedRare;
 }
 
 /** The buffers of a packed build, to transfer (not copy) to another thread. */
 export function transferList(p: PackedIndex): ArrayBuffer[] {
-  return [p.starts, p.freqStarts, p.maxF, p.minLen, p.docs, p.freqs, p.lengths].map((a) => a.buffer as ArrayBuffer);
+  const rare = p.rare ? [p.rare.starts, p.rare.docs, p.rare.freqs] : [];
+  return [p.starts, p.freqStarts, p.maxF, p.minLen, p.docs, p.freqs, p.lengths, ...rare].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** The index over a packed build (its lists are views into the pools; bitmaps not started yet). */

@@ -79,7 +79,9 @@ export class SearchIndex {
   }
 
   /**
-   * Adds the discovery `seq` (larger than every seq added before).
+   * Adds the discovery `seq`, not added before: larger than every seq added before (SQLite), or
+   * below one when its row committed late (PostgreSQL, where every term is held: `loadRare` then
+   * never reads the database).
    * @param loadRare postings of a term not held yet, from the database, covering seqs <= `seq`
    *        (this one included), or undefined while fewer than `minDocs` discoveries hold it
    */
@@ -93,7 +95,7 @@ export class SearchIndex {
     this.lengths[seq] = doc.length;
     this.rows++;
     this.tokens += doc.length;
-    this.lastSeq = seq;
+    if (seq > this.lastSeq) this.lastSeq = seq;
     for (const [term, f] of doc.terms) {
       if (f > MAX_FREQ) this.oversized.add(term);
       let p = this.held.get(term);
@@ -103,7 +105,7 @@ export class SearchIndex {
         if (!p) continue;
         this.held.set(term, p);
       }
-      if (!p.bits && p.length * 32 >= this.rows) p.keepBits(seq);
+      if (!p.bits && p.length * 32 >= this.rows) p.keepBits(this.lastSeq);
     }
   }
 

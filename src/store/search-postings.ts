@@ -4,9 +4,11 @@
  * remembers its largest frequency and its shortest row, which bound the term's bm25 summand for
  * every discovery in it, so a search can take the layers that matter first and stop early.
  *
- * Discoveries only ever get larger `seq`s (AUTOINCREMENT), so postings are only appended. A built
- * index holds each layer as a view into two shared pools (search-build.ts), sized exactly; later
- * discoveries go to small growable lists beside them, so the pools are never copied.
+ * In SQLite, discoveries only ever get larger `seq`s (AUTOINCREMENT), so postings are only appended.
+ * A built index holds each layer as a view into two shared pools (search-build.ts), sized exactly;
+ * later discoveries go to small growable lists beside them, so the pools are never copied. In
+ * PostgreSQL a row can commit after rows with larger seqs (a bigserial value is taken before the
+ * commit): such a late row is inserted in order into its layer's growable list ({@link Postings.insert}).
  */
 
 /** Largest weighted frequency a posting stores (Uint16); a term exceeding it is not indexed. */
@@ -64,6 +66,32 @@ export class Postings {
     const i = this.length++;
     this.docs[i] = doc;
     if (this.freqs) this.freqs[i] = freq;
+    if (freq > this.maxF) this.maxF = freq;
+    if (len < this.minLen) this.minLen = len;
+  }
+
+  /**
+   * Adds one discovery at its place in seq order (a seq already held is ignored): a row that
+   * committed after larger seqs were added. Moves the postings after it (rare, and near the end).
+   */
+  insert(doc: number, freq: number, len: number): void {
+    if (doc > this.last) return this.push(doc, freq, len);
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.docs[mid]! < doc) lo = mid + 1;
+      else hi = mid;
+    }
+    if (this.docs[lo] === doc && lo < this.length) return;
+    if (this.length === this.docs.length) this.grow(this.length + (this.length >> 1) + 8);
+    this.docs.copyWithin(lo + 1, lo, this.length);
+    this.docs[lo] = doc;
+    if (this.freqs) {
+      this.freqs.copyWithin(lo + 1, lo, this.length);
+      this.freqs[lo] = freq;
+    }
+    this.length++;
     if (freq > this.maxF) this.maxF = freq;
     if (len < this.minLen) this.minLen = len;
   }
@@ -129,17 +157,22 @@ export class TermPostings {
     if (list.last > this.last) this.last = list.last;
   }
 
-  /** Appends one discovery (seq larger than any held; a repeat is ignored). @param freq 1..MAX_FREQ */
+  /**
+   * Adds one discovery (a repeat is ignored). A seq below the largest held goes in order into its
+   * layer's growable list (a row committed late, see the file's comment). @param freq 1..MAX_FREQ
+   */
   push(doc: number, freq: number, len: number): void {
-    if (doc <= this.last) return;
-    this.last = doc;
+    if (doc === this.last || (doc < this.last && this.freqOf(doc) > 0)) return;
     const l = layerOf(freq);
     let tail = this.tails[l];
     if (!tail) {
       tail = this.tails[l] = new Postings(4, l < SINGLE_FREQ_LAYERS);
       this.layers.push(tail);
     }
-    tail.push(doc, freq, len);
+    if (doc > this.last) {
+      this.last = doc;
+      tail.push(doc, freq, len);
+    } else tail.insert(doc, freq, len);
     this.length++;
     if (this.bits) {
       const w = doc >> 5;

@@ -12,12 +12,12 @@
  * `log` FTS5 calls), and bm25 with the same column weights.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { isAsciiToken, toFtsTerms, type FtsTerm } from './fts-query';
 import { IndexBuilder, unpack } from './search-build';
-import { SearchIndex, type RankQuery, type RankTerm } from './search-index';
+import type { SearchIndex } from './search-index';
 import { TermPostings } from './search-postings';
 import { DocTokenizer } from './search-tokens';
 import { buildInWorker } from './search-worker';
+import { rankIndexed, type IndexedPage } from './search-query';
 import { StatementCache } from './sqlite';
 import { num, str, type Row } from './rows';
 
@@ -27,12 +27,6 @@ export const MIN_HELD_DOCS = 32;
 const CHUNK = 2000;
 /** A search catches up this many new rows itself before falling back to FTS5. */
 const INLINE_CATCH_UP = 2000;
-
-export interface IndexedPage {
-  docs: number[];
-  scores: number[];
-  total: number;
-}
 
 export class IndexedRanking {
   private index: SearchIndex | undefined;
@@ -104,38 +98,8 @@ export class IndexedRanking {
       return undefined;
     }
     if (!this.matchesFts(index)) return undefined;
-    const postings = new Map<string, TermPostings>();
-    const postingsOf = (word: string) => {
-      const term = word.toLowerCase();
-      let p = postings.get(term);
-      if (!p) {
-        p = index.held.get(term) ?? this.fetch(index, term, index.lastSeq);
-        postings.set(term, p);
-      }
-      return p;
-    };
-    // The same terms as the FTS5 path (sqlite-discoveries.ts termsFor): words in more than half of
-    // the discoveries dropped unless every word is, prefix words and other spellings never judged.
-    const common = (word: string) => index.rows >= 100 && isAsciiToken(word) && postingsOf(word).length * 2 > index.rows;
-    const kept = toFtsTerms(text, (w) => !common(w));
-    const terms: FtsTerm[] = kept.length ? kept : toFtsTerms(text);
-    if (!terms.length) return { docs: [], scores: [], total: 0 };
-    if (terms.some((t) => t.prefix || !isAsciiToken(t.word) || index.oversized.has(t.word.toLowerCase()))) return undefined;
-    const distinct = [...new Set(terms.map((t) => t.word.toLowerCase()))];
-    const rankTerms: RankTerm[] = distinct.map((term) => ({ postings: postingsOf(term), idf: this.idf(index.rows, postingsOf(term).length) }));
-    const query: RankQuery = { terms: rankTerms, phrases: terms.map((t) => distinct.indexOf(t.word.toLowerCase())) };
-    const page = index.topK(query, offset + limit);
-    return {
-      docs: page.docs.slice(offset),
-      scores: page.scores.slice(offset),
-      total: index.count(rankTerms.map((t) => t.postings).filter((p) => p.length > 0)),
-    };
-  }
-
-  /** FTS5's idf (fts5_aux.c fts5Bm25GetData): log((N - n + 0.5) / (n + 0.5)), 1e-6 when <= 0. */
-  private idf(rows: number, docs: number): number {
-    const idf = num((this.sql.get('SELECT ln(?) AS v').get((rows - docs + 0.5) / (docs + 0.5)) as Row).v);
-    return idf > 0 ? idf : 1e-6;
+    const ln = (x: number) => num((this.sql.get('SELECT ln(?) AS v').get(x) as Row).v);
+    return rankIndexed(index, text, limit, offset, (term) => index.held.get(term) ?? this.fetch(index, term, index.lastSeq), ln);
   }
 
   /** True when the index holds exactly FTS5's rows and tokens (the totals bm25 reads). */

@@ -18,11 +18,11 @@ import { num, str, type Row } from './rows';
 import { IndexBuilder, type PackedIndex } from './search-build';
 import type { DocTokenizer } from './search-tokens';
 
-/** What the main thread sends: the database file and the index's minimum documents per held term. */
-export interface BuildRequest {
-  file: string;
-  minDocs: number;
-}
+/**
+ * What the main thread sends: the SQLite database file, or the PostgreSQL URL (the worker opens its
+ * own connection, see postgres/search-build.ts), and the index's minimum documents per held term.
+ */
+export type BuildRequest = { file: string; minDocs: number } | { postgresUrl: string; minDocs: number };
 
 /** Rows read per statement (each statement is one short read snapshot, so checkpoints can proceed). */
 const READ_CHUNK = 5000;
@@ -70,13 +70,20 @@ function workerEntry(): { script: string; eval: boolean } | undefined {
   return existsSync(bundled) ? { script: bundled, eval: false } : undefined;
 }
 
+/** True when a worker can be started here (the entry script exists). */
+export function canBuildInWorker(): boolean {
+  return workerEntry() !== undefined;
+}
+
 /**
  * Builds on a worker thread. Resolves undefined (never rejects) when the worker cannot start,
- * fails, or saw rows change between its passes: the caller then builds on its own thread.
+ * fails, saw rows change between its passes, or was stopped by `signal`: the caller then builds on
+ * its own thread (or not at all once stopped). The result is a {@link PackedIndex} for a `file`
+ * request, a PgBuild (postgres/search-build.ts) for a `postgresUrl` one.
  */
-export function buildInWorker(request: BuildRequest): Promise<PackedIndex | undefined> {
+export function buildInWorker<T = PackedIndex>(request: BuildRequest, signal?: AbortSignal): Promise<T | undefined> {
   const entry = workerEntry();
-  if (!entry) return Promise.resolve(undefined);
+  if (!entry || signal?.aborted) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     let worker: Worker;
     try {
@@ -85,8 +92,11 @@ export function buildInWorker(request: BuildRequest): Promise<PackedIndex | unde
       resolve(undefined);
       return;
     }
-    let result: PackedIndex | undefined;
-    worker.once('message', (m: PackedIndex | null) => (result = m ?? undefined));
+    let result: T | undefined;
+    const stop = () => void worker.terminate();
+    signal?.addEventListener('abort', stop, { once: true });
+    worker.once('exit', () => signal?.removeEventListener('abort', stop));
+    worker.once('message', (m: T | null) => (result = signal?.aborted ? undefined : (m ?? undefined)));
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(result));
   });

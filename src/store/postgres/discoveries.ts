@@ -1,10 +1,13 @@
 /**
- * DiscoveryRepository over PostgreSQL. Ranked search uses the stored `tsvector` column `search`
- * (summary weight A, tags B, details C; 'simple' configuration) with its GIN index, ranked by
- * `ts_rank` with weights 1 / 0.67 / 0.33 and length normalisation 1 (rank / (1 + log(length))).
- * Differences from the SQLite store's bm25 (FTS5) are described in the README ("Team mode"):
- * no inverse document frequency (a rare word weighs as much as a common one), and a word counts
- * less in a long document only logarithmically. The result shape is the same.
+ * DiscoveryRepository over PostgreSQL. A ranked search without filters is answered, once the
+ * in-memory index is built, by the SQLite store's exact bm25 (search-ranked.ts: the same ranking,
+ * scores and totals as the SQLite store). Every other one (filters, prefix words, words that are
+ * not plain ASCII letters and digits, the index still building) uses the stored `tsvector` column
+ * `search` (summary weight A, tags B, details C; 'simple' configuration) with its GIN index,
+ * ranked by `ts_rank` with weights 1 / 0.67 / 0.33 and length normalisation 1 (rank / (1 +
+ * log(length))). Its differences from bm25 are described in the README ("Team mode"): no inverse
+ * document frequency (a rare word weighs as much as a common one), and a word counts less in a
+ * long document only logarithmically. The result shape is the same either way.
  */
 import { ConflictError, NotFoundError } from '../../core/errors';
 import type { DiscoveryFilters, DiscoveryRecord, DiscoveryRepository, EdgeRecord, NewDiscovery, NewEdge, RankedSearch, RecentSearch, ScoredDiscovery } from '../../knowledge/repository';
@@ -12,6 +15,7 @@ import { isSingleToken, toFtsTerms } from '../fts-query';
 import { iso, str, type Row } from '../rows';
 import { toDiscovery, toEdge, toScored } from '../records';
 import { int, type PgPool, type Queryable } from './pool';
+import { PgIndexedRanking, type PgIndexStats } from './search-ranked';
 
 /** ts_rank weights in PostgreSQL's order {D, C, B, A}: details 1/3, tags 2/3, summary 1 (bm25's 1 : 2 : 3). */
 const RANK = "ts_rank('{0, 0.3333, 0.6667, 1}', d.search, q, 1)";
@@ -43,8 +47,29 @@ const COMMON_WORDS_MIN_ROWS = 100;
 
 export class PgDiscoveryRepository implements DiscoveryRepository {
   private common: { words: Set<string>; atMs: number } | undefined;
+  /** Answers unfiltered ranked searches from memory once built (see search-ranked.ts). */
+  private readonly ranking: PgIndexedRanking;
+  private readonly indexed: boolean;
 
-  constructor(private readonly db: PgPool) {}
+  /**
+   * @param options.indexedSearch false keeps every ranked search on the tsvector query (default:
+   *   on unless CODEX_GOVERNANCE_INDEXED_SEARCH=off, as the SQLite store)
+   * @param options.inWorker false builds the index on this thread
+   */
+  constructor(private readonly db: PgPool, options: { indexedSearch?: boolean; inWorker?: boolean } = {}) {
+    this.ranking = new PgIndexedRanking(db, db.pool.options.connectionString ?? '', { inWorker: options.inWorker });
+    this.indexed = options.indexedSearch ?? process.env.CODEX_GOVERNANCE_INDEXED_SEARCH !== 'off';
+  }
+
+  /** The in-memory index's size and last build (benchmarks). */
+  indexStats(): PgIndexStats {
+    return this.ranking.stats();
+  }
+
+  /** Stops the index (and its build); the pool is the store's to end. */
+  close(): void {
+    this.ranking.close();
+  }
 
   insert(discovery: NewDiscovery, edges: Omit<NewEdge, 'fromId'>[]): Promise<DiscoveryRecord> {
     return this.db.transaction(async (c) => {
@@ -127,7 +152,7 @@ export class PgDiscoveryRepository implements DiscoveryRepository {
   }
 
   searchReady(): Promise<void> {
-    return Promise.resolve();
+    return this.indexed ? this.ranking.ready() : Promise.resolve();
   }
 
   /**
@@ -136,6 +161,10 @@ export class PgDiscoveryRepository implements DiscoveryRepository {
    * (ts_rank needs each match's tsvector), not two (the page and a separate count) as before.
    */
   async search(query: RankedSearch): Promise<{ items: ScoredDiscovery[]; total: number }> {
+    if (this.indexed && !filterSql(query, [])) {
+      const page = await this.ranking.rank(query.text, query.limit, query.offset);
+      if (page) return { items: await this.bySeq(page.docs, page.scores), total: page.total };
+    }
     const common = await this.commonWords();
     const tsquery = toTsQuery(query.text, (w) => !(isSingleToken(w) && common.has(w.toLowerCase()))) ?? toTsQuery(query.text);
     if (tsquery === null) return { items: [], total: 0 };
@@ -153,6 +182,17 @@ export class PgDiscoveryRepository implements DiscoveryRepository {
     // An empty page with matches elsewhere (paging past the end, limit 0) has no row to carry the total: count them.
     const total = first ? int(first.total) : query.offset > 0 || query.limit <= 0 ? int(((await this.db.query(`SELECT count(*) AS n ${from}`, params)).rows[0] as Row).n) : 0;
     return { items: page.rows.map((r) => toScored(r as Row)), total };
+  }
+
+  /** The rows of `seqs` in that order, with their scores. */
+  private async bySeq(seqs: number[], scores: number[]): Promise<ScoredDiscovery[]> {
+    if (!seqs.length) return [];
+    const r = await this.db.query('SELECT * FROM discoveries WHERE seq = ANY($1::int8[])', [seqs]);
+    const bySeq = new Map(r.rows.map((row) => [int((row as Row).seq), row as Row]));
+    return seqs.flatMap((seq, i) => {
+      const row = bySeq.get(seq);
+      return row ? [{ ...toDiscovery(row), score: scores[i]! }] : [];
+    });
   }
 
   /**

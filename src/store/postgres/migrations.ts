@@ -250,6 +250,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'discoveries.write_xid: the id of the transaction that wrote each row, so the in-memory search index can catch up with rows committed out of seq order',
+    sql: `
+      -- pg_current_xact_id() is the writing transaction's 64-bit id; rows that exist already get
+      -- this migration's. A reader takes every row at or above the xmin of its previous snapshot
+      -- (pg_snapshot_xmin: every transaction below it had ended), see src/store/postgres/search-ranked.ts.
+      ALTER TABLE discoveries ADD COLUMN write_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+      CREATE INDEX discoveries_write_xid ON discoveries(write_xid);
+    `,
+  },
 ];
 
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

@@ -21,6 +21,7 @@ import { PgTokenRepository } from './tokens';
 export interface PgStore extends Store {
   readonly pool: PgPool;
   readonly agents: PgAgentRepository;
+  readonly discoveries: PgDiscoveryRepository;
 }
 
 /**
@@ -39,11 +40,12 @@ export async function openPostgresStore(url: string, options: { migrate?: boolea
     throw pool.translate(err);
   }
   let closed = false;
+  const discoveries = new PgDiscoveryRepository(pool);
   return {
     pool,
     agents: new PgAgentRepository(pool),
     agentReads: new PgAgentReadRepository(pool),
-    discoveries: new PgDiscoveryRepository(pool),
+    discoveries,
     codexSessions: new PgCodexSessionRepository(pool),
     dialectic: new PgDialecticRepository(pool),
     tasks: new PgTaskRepository(pool),
@@ -59,6 +61,7 @@ export async function openPostgresStore(url: string, options: { migrate?: boolea
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      discoveries.close();
       await pool.end();
     },
   };
