@@ -204,6 +204,17 @@ class AppServerChild extends ProcessBackedChild implements CodexChild {
     return this.runTurn(threadId, prompt, signal);
   }
 
+  /**
+   * `skills/list` for `cwd`: a fresh app-server scans the skill folders on its first
+   * `thread/start` (about 60 of its 100-130 ms there, bench/codex-supervisor.ts) and caches them;
+   * listing them ahead does that scan while the spare is idle. Side-effect free, unlike a warm-up
+   * thread, which would start the configured MCP servers and fire session hooks before the gate
+   * has judged them. An older Codex without `skills/list` answers an error: ignored.
+   */
+  async warm(cwd: string, timeoutMs: number): Promise<void> {
+    await this.rpc.request('skills/list', { cwds: [cwd] }, timeoutMs).catch(() => undefined);
+  }
+
   async resume(threadId: string, settings: ThreadSettings): Promise<void> {
     await this.rpc.request('thread/resume', { ...threadParams(settings), threadId }, this.requestTimeoutMs);
   }

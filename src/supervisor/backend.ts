@@ -85,6 +85,13 @@ export interface CodexChild {
   readonly canResume: boolean;
   /** Reopens `threadId` (app-server `thread/resume`). @throws Error when the backend cannot. */
   resume(threadId: string, settings: ThreadSettings): Promise<void>;
+  /**
+   * Prepares an idle child for its first thread without starting one (a spare, before a session
+   * takes it): work Codex would otherwise do on the first `thread/start`. Never runs a turn, starts
+   * no MCP server and fires no hook; resolves (never rejects) when done or when the Codex in use
+   * cannot (ms of `timeoutMs` at most). Absent when a backend has nothing to prepare.
+   */
+  warm?(cwd: string, timeoutMs: number): Promise<void>;
   /** Kills the process group and every descendant (grace in ms before SIGKILL). */
   close(graceMs?: number): Promise<void>;
   /** Last lines of the child's stderr, for error messages. */

@@ -1,6 +1,7 @@
 /**
  * One spare Codex child kept ready so the next session skips the spawn and handshake (~80 ms plus
- * a slower first turn, see bench/codex-supervisor.ts). Started after a session's first turn has
+ * a slower first turn, see bench/codex-supervisor.ts), and has done what it can of its first
+ * thread's preparation (CodexChild.warm, in the latest session's cwd). Started after a session's first turn has
  * answered (not during it), not while every slot runs a turn, and dropped after `idleMs` unused: at
  * most `maxSessions` + 1 processes. A spare runs nothing: should Codex still ask it for an approval, it is denied.
  */
@@ -46,7 +47,12 @@ export interface TakenSpare {
   readyMs: number;
 }
 
+/** How long a spare may spend preparing for its first thread (ms, CodexChild.warm). */
+const WARM_TIMEOUT_MS = 5_000;
+
 export class SparePool {
+  /** Where a new spare prepares for its first thread (the latest session's cwd: the next most likely works there). */
+  warmCwd: string | undefined;
   private spare: Spare | undefined;
   private closed = false;
   /** A refill scheduled by {@link refillAfter} that has not run yet. */
@@ -78,7 +84,12 @@ export class SparePool {
     if (this.closed || !this.enabled || this.spare || busy) return;
     const hooks = new SwitchHooks();
     const started = performance.now();
-    const spare: Spare = { path: located.path, backend: located.backend, hooks, child: this.start(located, hooks), readyMs: undefined, lastUsedAt: Date.now() };
+    const warmCwd = this.warmCwd;
+    const child = this.start(located, hooks).then(async (c) => {
+      if (warmCwd !== undefined) await c.warm?.(warmCwd, WARM_TIMEOUT_MS);
+      return c;
+    });
+    const spare: Spare = { path: located.path, backend: located.backend, hooks, child, readyMs: undefined, lastUsedAt: Date.now() };
     this.spare = spare;
     spare.child.then(
       (child) => {

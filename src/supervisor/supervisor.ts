@@ -150,6 +150,7 @@ export class CodexSupervisor {
   async run(req: CodexRunRequest, signal: AbortSignal = new AbortController().signal): Promise<CodexTurnResult> {
     this.assertOpen();
     const settings: ThreadSettings = { ...req.settings, cwd: req.settings.cwd ?? this.opts.defaultCwd ?? process.cwd() };
+    this.spares.warmCwd = settings.cwd;
     const sessionId = randomUUID();
     // The gate judges the configuration Codex will really run with, before any child is asked, so
     // a refusal or a denial leaves nothing running; Codex then gets the sandbox that was judged.

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killAllSpawned } from '../fakes/child-process';
 import { createCodexHome, type CodexHome } from '../fakes/codex-home';
@@ -98,6 +100,27 @@ for (const { backend, located, title } of codexMatrix()) {
       assert.ok(next && next !== spare, 'a new spare replaced it');
       await sup.close();
       await waitFor('spare gone', () => !isRunning(next));
+    });
+
+    it('a ready spare has started no thread: the MCP servers Codex is configured with start only with a session', async function () {
+      const fake = await startFakeModelServer({ script: [replyMessage('one'), replyMessage('two')] });
+      cleanups.push(() => fake.close());
+      const log = join(tmpdir(), `cg-spare-mcp-${process.pid}-${Date.now()}.log`);
+      cleanups.push(() => rm(log, { force: true }));
+      // Appends a line each time Codex launches it, then exits (Codex reports the server as failed and goes on).
+      const home = await createCodexHome({ modelBaseUrl: fake.baseUrl, mcpServers: { probe: { command: 'sh', args: ['-c', `echo started >> ${log}`] } } });
+      cleanups.push(() => home.cleanup());
+      const sup = new CodexSupervisor({ located, env: home.env, defaultCwd: home.workDir, interruptGraceMs: 1500 });
+      cleanups.push(() => sup.close());
+      const launches = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
+      await sup.run({ prompt: 'a', settings: {} });
+      const afterFirst = launches();
+      assert.ok(afterFirst >= 1, 'the session launched its MCP server');
+      assert.ok(await sup.sparePid(), 'a spare is ready');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(launches(), afterFirst, 'the spare launched nothing');
+      await sup.run({ prompt: 'b', settings: {} });
+      assert.ok(launches() > afterFirst, 'the session that took the spare launched it');
     });
 
     it('closes a session idle past the session timeout (sweep), and makes room at the limit by closing the oldest idle one', async () => {
