@@ -3,6 +3,7 @@
  * (the `governance.db` file, or a data directory holding one) into an empty PostgreSQL database,
  * every table in one transaction: a failure leaves the target as it was. Row ids and sequence
  * numbers are kept (cursors and `seq` orders stay valid) and the sequences continue after them.
+ * Per-agent and admin tokens (`api_tokens`, hashes only) come along, so agents keep their tokens.
  * Stop the server using the SQLite file first, so that nothing is written to it meanwhile.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -26,9 +27,20 @@ const TABLES: ReadonlyArray<[table: string, serial?: string]> = [
   ['tasks', 'seq'],
   ['observed_sessions'],
   ['observed_events', 'seq'],
+  // Hashes only (the secrets were shown once at creation): the team's agents keep their tokens.
+  ['api_tokens'],
 ];
 /** Rows per INSERT (PostgreSQL allows 65,535 parameters per statement). */
 const BATCH = 400;
+
+/** Columns SQLite keeps as 0/1 that PostgreSQL declares BOOLEAN (see postgres/migrations.ts). */
+const BOOLEANS = new Set(['api_tokens.admin']);
+
+/** A SQLite value as the PostgreSQL column takes it. */
+function toPg(table: string, column: string, value: unknown): unknown {
+  if (BOOLEANS.has(`${table}.${column}`) && value !== null) return Number(value) !== 0;
+  return typeof value === 'bigint' ? Number(value) : value;
+}
 
 /** @returns 0 copied, 1 failed (nothing written), 2 usage */
 export async function runCopyCommand(args: string[], io: StoreCommandIo): Promise<number> {
@@ -68,7 +80,7 @@ export async function runCopyCommand(args: string[], io: StoreCommandIo): Promis
         const rows = db.prepare(`SELECT ${list} FROM ${table}`).all() as Array<Record<string, unknown>>;
         for (let i = 0; i < rows.length; i += BATCH) {
           const params: unknown[] = [];
-          const tuples = rows.slice(i, i + BATCH).map((row) => `(${columns.map((name) => `$${params.push(typeof row[name] === 'bigint' ? Number(row[name]) : row[name])}`).join(', ')})`);
+          const tuples = rows.slice(i, i + BATCH).map((row) => `(${columns.map((name) => `$${params.push(toPg(table, name, row[name]))}`).join(', ')})`);
           await c.query(`INSERT INTO ${table} (${list}) VALUES ${tuples.join(', ')}`, params);
         }
         if (serial) await c.query(`SELECT setval(pg_get_serial_sequence('${table}', '${serial}'), coalesce((SELECT max(${serial}) FROM ${table}), 0) + 1, false)`);

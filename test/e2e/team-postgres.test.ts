@@ -238,7 +238,7 @@ describe('team mode: two servers sharing one PostgreSQL database', function () {
 describe('team mode: copy, and a schema newer than the server', function () {
   this.timeout(300_000);
 
-  it('copy --from sqlite:DIR --to postgres://... moves every table (ids, search, tasks) and refuses a non-empty target', async () => {
+  it('copy --from sqlite:DIR --to postgres://... moves every table (ids, search, tasks, per-agent tokens) and refuses a non-empty target', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cg-copy-'));
     try {
       const store = await openStore(dir);
@@ -247,6 +247,9 @@ describe('team mode: copy, and a schema newer than the server', function () {
       await store.discoveries.insert({ id: 'd-new', agentId: 'old-agent', discoveryType: 'note', summary: 'second', details: '', tags: [], status: 'open', severity: null, createdAtMs: Date.UTC(2026, 0, 3) }, [{ toId: 'd-old', relation: 'related_to', agentId: null, createdAtMs: Date.UTC(2026, 0, 3) }]);
       await store.tasks.insert({ taskId: 't-old', description: 'carry me over', status: 'pending', dueDate: null, priority: 'high', tags: ['x'], createdBy: 'p', createdAtMs: Date.UTC(2026, 0, 4) });
       await store.close();
+      const issued = cli(['tokens', 'create', '--agent', 'old-agent', '--data-dir', dir]);
+      assert.equal(issued.status, 0, issued.stderr);
+      const agentToken = issued.stdout.trim();
       const target = await testDatabase('copy');
       const copied = cli(['copy', '--from', `sqlite:${dir}`, '--to', withPassword(target)]);
       assert.equal(copied.status, 0, copied.stderr);
@@ -264,6 +267,11 @@ describe('team mode: copy, and a schema newer than the server', function () {
         const added = await ok(server.url, 'store_discovery_graph', { agent_id: 'new-agent', summary: 'after the copy' });
         const [row] = await query<{ seq: string }>(target, 'SELECT seq FROM discoveries WHERE id = $1', [added.discovery_id]);
         assert.equal(Number(row!.seq), 3);
+        // The per-agent token made before the copy still authenticates, and still acts as its agent only.
+        const asAgent = (args: Record<string, unknown>) =>
+          fetch(`${server.url}/v1/tools/call`, { method: 'POST', headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'store_discovery_graph', arguments: args }) });
+        assert.equal((await asAgent({ agent_id: 'old-agent', summary: 'stored with a copied token' })).status, 200);
+        assert.equal((await asAgent({ agent_id: 'new-agent', summary: 'not mine to store' })).status, 403);
       } finally {
         await stopServed(server);
       }
