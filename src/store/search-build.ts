@@ -120,16 +120,18 @@ export class IndexBuilder {
       }
     });
     const counts = new Uint32Array(kept.length * LAYERS);
-    this.rareStarts = new Uint32Array(rare + 1);
-    let r = 0;
+    const rareTerms: number[] = [];
     this.terms.forEach((term, id) => {
       const k = keptIds.get(term);
       if (k !== undefined) counts.set(this.counts.subarray(id * LAYERS, (id + 1) * LAYERS), k * LAYERS);
-      else {
-        this.rareIds.set(term, r);
-        this.rareStarts[r + 1] = this.rareStarts[r]! + df[id]!;
-        r++;
-      }
+      else rareTerms.push(id);
+    });
+    // Sorted (JavaScript string order), so the reader finds a term by binary search, without a map.
+    rareTerms.sort((a, b) => (this.terms[a]! < this.terms[b]! ? -1 : 1));
+    this.rareStarts = new Uint32Array(rare + 1);
+    rareTerms.forEach((id, r) => {
+      this.rareIds.set(this.terms[id]!, r);
+      this.rareStarts[r + 1] = this.rareStarts[r]! + df[id]!;
     });
     this.rareFilled = new Uint32Array(rare);
     this.rareDocs = new Int32Array(rarePostings);
@@ -229,10 +231,18 @@ export class IndexBuilder {
       rows: this.rows,
       tokens: this.tokens,
       lastSeq: this.lastSeq,
-      ...(this.discover ? { rare: { terms: [...this.rareIds.keys()], starts: this.rareStarts, docs: this.rareDocs, freqs: this.rareFreqs } } : {}),
+      ...(this.discover ? { rare: this.packRare() } : {}),
     };
     this.release();
     return packed;
+  }
+
+  /** The rare terms as one string with bounds (one string, not a million, to post and to keep). */
+  private packRare(): PackedRare {
+    const terms = [...this.rareIds.keys()];
+    const bounds = new Uint32Array(terms.length + 1);
+    terms.forEach((t, i) => (bounds[i + 1] = bounds[i]! + t.length));
+    return { text: terms.join(''), bounds, starts: this.rareStarts, docs: this.rareDocs, freqs: this.rareFreqs };
   }
 
   private fail(): false {
@@ -256,8 +266,9 @@ export class IndexBuilder {
 
 /** Postings of the terms in fewer than the index's minimum number of discoveries (discover mode). */
 export interface PackedRare {
-  /** The rare terms, by number. */
-  terms: string[];
+  /** The rare terms in JavaScript string order, concatenated; term i is text.slice(bounds[i], bounds[i + 1]). */
+  text: string;
+  bounds: Uint32Array;
   /** First posting of each rare term in `docs` and `freqs` (and the end, at the last index). */
   starts: Uint32Array;
   /** seqs ascending per term */
@@ -290,7 +301,7 @@ export interface PackedIndex {
 
 /** The buffers of a packed build, to transfer (not copy) to another thread. */
 export function transferList(p: PackedIndex): ArrayBuffer[] {
-  const rare = p.rare ? [p.rare.starts, p.rare.docs, p.rare.freqs] : [];
+  const rare = p.rare ? [p.rare.bounds, p.rare.starts, p.rare.docs, p.rare.freqs] : [];
   return [p.starts, p.freqStarts, p.maxF, p.minLen, p.docs, p.freqs, p.lengths, ...rare].map((a) => a.buffer as ArrayBuffer);
 }
 

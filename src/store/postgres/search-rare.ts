@@ -11,8 +11,11 @@ import type { SearchIndex } from '../search-index';
 import type { TermPostings } from '../search-postings';
 
 export class RareTerms {
-  /** term -> its number in the build's pool */
-  private readonly ids = new Map<string, number>();
+  /** The build's rare terms, sorted and concatenated (search-build.ts PackedRare). */
+  private readonly text: string;
+  private readonly bounds: Uint32Array;
+  /** Terms of the build's pool that moved to the index's held terms. */
+  private readonly promoted = new Set<string>();
   private readonly starts: Uint32Array;
   private readonly docs: Int32Array;
   private readonly freqs: Uint16Array;
@@ -20,7 +23,8 @@ export class RareTerms {
   private readonly added = new Map<string, number[]>();
 
   constructor(packed: PackedRare | undefined, private readonly minDocs: number) {
-    packed?.terms.forEach((t, i) => this.ids.set(t, i));
+    this.text = packed?.text ?? '';
+    this.bounds = packed?.bounds ?? new Uint32Array(1);
     this.starts = packed?.starts ?? new Uint32Array(1);
     this.docs = packed?.docs ?? new Int32Array(0);
     this.freqs = packed?.freqs ?? new Uint16Array(0);
@@ -42,20 +46,34 @@ export class RareTerms {
     list.push(seq, freq);
     const entries = this.entries(term);
     if (entries.length < this.minDocs) return undefined;
-    this.ids.delete(term);
+    if (this.find(term) !== undefined) this.promoted.add(term);
     this.added.delete(term);
     return index.postingsOf(entries);
   }
 
-  /** Bytes of the typed arrays (the maps' strings and entries are not counted). */
+  /** Bytes of the pool (terms counted as one byte a character; the small maps are not counted). */
   bytes(): number {
-    return this.starts.byteLength + this.docs.byteLength + this.freqs.byteLength;
+    return this.text.length + this.bounds.byteLength + this.starts.byteLength + this.docs.byteLength + this.freqs.byteLength;
+  }
+
+  /** The term's number in the build's pool (binary search), undefined when absent or promoted. */
+  private find(term: string): number | undefined {
+    let lo = 0;
+    let hi = this.bounds.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const t = this.text.slice(this.bounds[mid], this.bounds[mid + 1]);
+      if (t === term) return this.promoted.has(term) ? undefined : mid;
+      if (t < term) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
   }
 
   /** The term's (seq, frequency) pairs in seq order. */
   private entries(term: string): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    const id = this.ids.get(term);
+    const id = this.find(term);
     if (id !== undefined) for (let i = this.starts[id]!; i < this.starts[id + 1]!; i++) out.push([this.docs[i]!, this.freqs[i]!]);
     const list = this.added.get(term);
     if (list) {

@@ -13,6 +13,7 @@ import { PgDiscoveryRepository } from '../../../src/store/postgres/discoveries';
 import { PgPool } from '../../../src/store/postgres/pool';
 import { openPostgresStore, type PgStore } from '../../../src/store/postgres/store';
 import { openStore } from '../../../src/store/store';
+import type { Store } from '../../../src/store/types';
 import { testDatabase } from '../../helpers/postgres';
 
 const T0 = Date.UTC(2026, 10, 1);
@@ -57,11 +58,27 @@ function discovery(id: string, summary: string): NewDiscovery {
   return { id, agentId: 'agent-x', discoveryType: 'note', summary, details: '', tags: [], status: 'open', severity: null, createdAtMs: T0 };
 }
 
-async function rawInsert(c: pg.Client, id: string, summary: string): Promise<void> {
+async function rawInsert(c: pg.Client, id: string, summary: string, details = ''): Promise<void> {
   await c.query(
-    `INSERT INTO discoveries (id, agent_id, discovery_type, summary, details, tags, status, created_at, updated_at) VALUES ($1, 'agent-x', 'note', $2, '', '[]', 'open', $3, $3)`,
-    [id, summary, new Date(T0).toISOString()],
+    `INSERT INTO discoveries (id, agent_id, discovery_type, summary, details, tags, status, created_at, updated_at) VALUES ($1, 'agent-x', 'note', $2, $3, '[]', 'open', $4, $4)`,
+    [id, summary, details, new Date(T0).toISOString()],
   );
+}
+
+/** Asserts that two stores give the same pages (ids, scores within 1e-9 relative) and totals. */
+async function assertSamePages(a: Store, b: Store, queries: string[]): Promise<number> {
+  let compared = 0;
+  for (const text of queries) {
+    for (const offset of [0, 5]) {
+      const x = await a.discoveries.search({ text, limit: 10, offset });
+      const y = await b.discoveries.search({ text, limit: 10, offset });
+      assert.equal(y.total, x.total, `total of "${text}"`);
+      assert.deepEqual(y.items.map((d) => d.id), x.items.map((d) => d.id), `page of "${text}" at ${offset}`);
+      y.items.forEach((d, k) => assert.ok(Math.abs(d.score - x.items[k]!.score) <= 1e-9 * Math.abs(x.items[k]!.score), `score of ${d.id} for "${text}": ${d.score} vs ${x.items[k]!.score}`));
+      compared += x.items.length;
+    }
+  }
+  return compared;
 }
 
 describe('store: PostgreSQL in-memory bm25 search', function () {
@@ -81,17 +98,7 @@ describe('store: PostgreSQL in-memory bm25 search', function () {
       const next = random(11);
       const queries = ['unique17', 'unique17 unique3999', `${VOCABULARY[0]}`, `${VOCABULARY[0]} ${VOCABULARY[1]}`, 'nothing-here', `${VOCABULARY[399]} unique5`];
       for (let i = 0; i < 40; i++) queries.push(Array.from({ length: 1 + (i % 3) }, () => word(next)).join(' '));
-      let compared = 0;
-      for (const text of queries) {
-        for (const offset of [0, 5]) {
-          const a = await sqlite.discoveries.search({ text, limit: 10, offset });
-          const b = await pgStore.discoveries.search({ text, limit: 10, offset });
-          assert.equal(b.total, a.total, `total of "${text}"`);
-          assert.deepEqual(b.items.map((d) => d.id), a.items.map((d) => d.id), `page of "${text}" at ${offset}`);
-          b.items.forEach((d, k) => assert.ok(Math.abs(d.score - a.items[k]!.score) <= 1e-9 * Math.abs(a.items[k]!.score), `score of ${d.id} for "${text}": ${d.score} vs ${a.items[k]!.score}`));
-          compared += a.items.length;
-        }
-      }
+      const compared = await assertSamePages(sqlite, pgStore, queries);
       assert.ok(compared > 500, `compared ${compared} results`);
     } finally {
       await sqlite.close();
@@ -110,10 +117,13 @@ describe('store: PostgreSQL in-memory bm25 search', function () {
       await store.discoveries.bulkInsert(corpus(300));
       await store.discoveries.searchReady();
       const rows = store.discoveries.indexStats().rows;
+      // Common words too, with the same frequencies: the late row goes before the early one in the
+      // same posting lists.
+      const [w0, w1] = VOCABULARY;
       await a.query('BEGIN');
-      await rawInsert(a, 'late', 'zebraword from the first transaction');
+      await rawInsert(a, 'late', 'zebraword from the first transaction', `${w0} ${w0} ${w0} ${w1}`);
       await b.query('BEGIN');
-      await rawInsert(b, 'early', 'zebraword from the second transaction');
+      await rawInsert(b, 'early', 'zebraword from the second transaction', `${w0} ${w0} ${w0} ${w1}`);
       await b.query('COMMIT');
       const seqs = (await store.pool.query("SELECT id, seq FROM discoveries WHERE id IN ('early')")).rows;
       assert.equal(seqs.length, 1);
@@ -130,6 +140,14 @@ describe('store: PostgreSQL in-memory bm25 search', function () {
       // A repeated search reads nothing new and counts nothing twice.
       assert.equal((await store.discoveries.search({ text: 'zebraword', limit: 10, offset: 0 })).total, 2);
       assert.equal(store.discoveries.indexStats().rows, rows + 2);
+      // The same pages as an index built afterwards from the table.
+      const fresh = await openPostgresStore(url);
+      try {
+        await fresh.discoveries.searchReady();
+        assert.ok((await assertSamePages(store, fresh, [`${w0}`, `${w0} ${w1}`, `${w1} zebraword`, `${w0} transaction`])) > 20);
+      } finally {
+        await fresh.close();
+      }
     } finally {
       await Promise.all([a.end(), b.end()]);
       await store.close();
