@@ -53,3 +53,18 @@ export function checkBoundField(field: string, value: string | undefined, boundA
     { token_agent_id: boundAgent, [field.toLowerCase().replace(/-/g, '_')]: v },
   );
 }
+
+/**
+ * The same rule for something an agent owns (a Codex session it started): a per-agent token acts
+ * on its own agent's only; one with no owner (started by the editor or the server's own token) is
+ * not any per-agent token's.
+ * @param what e.g. `Codex session 5f0c...`
+ * @throws AgentBindingError naming `what`, its owner and the token's agent
+ */
+export function checkOwnedBy(what: string, owner: string | null, boundAgent: string): void {
+  if (owner === boundAgent) return;
+  throw new AgentBindingError(
+    `This token acts as agent "${boundAgent}"; ${what} ${owner ? `belongs to agent "${owner}"` : 'was not started by an agent'}. Only an admin token (codex-governance tokens create --admin) acts on another agent's.`,
+    { token_agent_id: boundAgent, owner_agent_id: owner },
+  );
+}

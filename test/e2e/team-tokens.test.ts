@@ -4,7 +4,8 @@
  * `tokens revoke` from another process is refused by the running server within 2 s (measured);
  * `serve --allow-non-loopback` without TLS refuses to start naming the flags; with a self-signed
  * certificate (openssl) an MCP SDK client over HTTPS, trusting that certificate only for this test,
- * works with a per-agent token and the data directory's token is refused.
+ * works with a per-agent token and the data directory's token is refused; a per-agent token acts on its own
+ * agent's Codex sessions only (codex-reply, codex-cleanup), against the real Codex and a fake model.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -15,6 +16,9 @@ import * as tls from 'node:tls';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startServe, stopServe, type ServeProcess } from '../helpers/serve-process';
+import { createCodexHome } from '../fakes/codex-home';
+import { codexBinaries } from '../fakes/codex-processes';
+import { replyMessage, startFakeModelServer, userTexts } from '../fakes/fake-model-server';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const NODE = process.execPath;
@@ -89,6 +93,60 @@ describe('team identity: per-agent tokens and TLS (dist/cli.js)', function () {
     process.stdout.write(`      refused ${ms} ms after the revoking process exited (bound: 2000 ms + one read)\n`);
     const listed = cli(['tokens', 'list', '--data-dir', dir]);
     assert.match(listed.stdout, new RegExp(`^${id}\\s+alice\\s+\\S+\\s+never\\s+\\d{4}-`, 'm'));
+  });
+
+  it("a per-agent token continues, stops and ends only its own agent's Codex sessions; codex-cleanup force and idle need an admin token", async () => {
+    const fake = await startFakeModelServer({ whenExhausted: (req) => replyMessage(`echo: ${userTexts(req).at(-1) ?? ''}`) });
+    const home = await createCodexHome({ modelBaseUrl: fake.baseUrl });
+    try {
+      const tokens = Object.fromEntries(
+        ['alice', 'bob'].map((agent) => {
+          const c = cli(['tokens', 'create', '--agent', agent, '--data-dir', dir]);
+          assert.equal(c.status, 0, c.stderr);
+          return [agent, c.stdout.trim()];
+        }),
+      );
+      served = await startServe(['--port', '0', '--rate-limit', '100000', '--data-dir', dir], {
+        ...home.env,
+        CODEX_GOVERNANCE_TOKEN: SERVER_TOKEN,
+        CODEX_GOVERNANCE_AUTO_DIALECTIC: 'off',
+        CODEX_GOVERNANCE_CODEX_PATH: codexBinaries().current,
+      });
+      const url = served.url;
+      const call = async (token: string, name: string, args: Record<string, unknown>) => {
+        const r = await fetch(`${url}/v1/tools/call`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name, arguments: args }) });
+        return { status: r.status, body: (await r.json()) as { result?: Record<string, unknown>; error?: { code: string; message: string } } };
+      };
+      const started = await call(tokens.alice!, 'codex', { prompt: 'first', cwd: home.workDir, sandbox: 'read-only', 'approval-policy': 'never' });
+      assert.equal(started.status, 200, JSON.stringify(started.body));
+      const { threadId, session_id: sessionId } = started.body.result as { threadId: string; session_id: string };
+
+      const reply = await call(tokens.bob!, 'codex-reply', { threadId, prompt: 'not yours' });
+      assert.equal(reply.status, 403, JSON.stringify(reply.body));
+      assert.match(reply.body.error!.message, /acts as agent "bob".*belongs to agent "alice"/);
+      for (const args of [{ session_id: sessionId }, { session_id: sessionId, stop_turn: true }]) {
+        const r = await call(tokens.bob!, 'codex-cleanup', args);
+        assert.equal(r.status, 403, `${JSON.stringify(args)}: ${JSON.stringify(r.body)}`);
+      }
+      for (const args of [{ force: true }, { idle: true }]) {
+        const r = await call(tokens.bob!, 'codex-cleanup', args);
+        assert.equal(r.status, 403, `${JSON.stringify(args)}: ${JSON.stringify(r.body)}`);
+        assert.match(r.body.error!.message, /every agent's sessions/);
+      }
+      const info = await call(SERVER_TOKEN, 'codex-session-info', { session_id: sessionId });
+      assert.equal((info.body.result as { session: { status: string } }).session.status, 'idle', 'bob changed nothing');
+
+      const own = await call(tokens.alice!, 'codex-reply', { threadId, prompt: 'second' });
+      assert.equal(own.status, 200, JSON.stringify(own.body));
+      assert.equal((own.body.result as { content: string }).content, 'echo: second');
+      assert.equal((await call(tokens.alice!, 'codex-cleanup', { session_id: sessionId })).status, 200);
+      assert.equal((await call(SERVER_TOKEN, 'codex-cleanup', { force: true })).status, 200, 'the server token stays an admin token on loopback');
+    } finally {
+      await stop(served);
+      served = undefined;
+      await fake.close();
+      await home.cleanup();
+    }
   });
 
   it('--allow-non-loopback without TLS refuses to start naming --tls-cert and --tls-key; with TLS but no per-agent token names tokens create', () => {

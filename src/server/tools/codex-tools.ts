@@ -16,7 +16,8 @@ import { CodexApprovalDeniedError, CodexBusyError, CodexSessionNotFoundError, Co
 import type { CodexSupervisor } from '../../supervisor/supervisor';
 import type { CodexTurnResult } from '../../supervisor/turn';
 import { ToolCallError } from './errors';
-import { defineTool, resolveAgentId } from './types';
+import { checkOwnedBy } from '../../auth/binding';
+import { defineTool, resolveAgentId, type ToolContext } from './types';
 import { runAsPromise } from '../../util/promise';
 
 
@@ -24,6 +25,17 @@ const turnOutput = z.looseObject({ threadId: z.string(), content: z.string(), se
 
 function answer(r: CodexTurnResult): { threadId: string; content: string; session_id: string } {
   return { threadId: r.threadId, content: r.content, session_id: r.sessionId };
+}
+
+/**
+ * A per-agent token continues, stops or ends only its own agent's Codex sessions (../../auth/binding).
+ * @throws CodexSessionNotFoundError, AgentBindingError (`forbidden`)
+ */
+function checkOwner(supervisor: CodexSupervisor, sessionIdOrThreadId: string, ctx: ToolContext): void {
+  const bound = ctx.caller.boundAgent;
+  if (bound === undefined) return;
+  const record = supervisor.info(sessionIdOrThreadId);
+  checkOwnedBy(`Codex session ${record.id}`, record.agentId, bound);
 }
 
 // Busy = retry later (HTTP 429 on the adapter); every other Codex failure keeps its message.
@@ -155,6 +167,7 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) 
           throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-reply: threadId: required (or session_id) - pass the threadId returned by the codex tool.', { field: 'threadId' });
         }
         try {
+          checkOwner(supervisor, args.session_id ?? threadId!, ctx);
           const req = { prompt: args.prompt, agentId: resolveAgentId(undefined, ctx), ...(threadId ? { threadId } : {}), ...(args.session_id ? { sessionId: args.session_id } : {}) };
           return answer(await supervisor.reply(req, ctx.signal));
         } catch (err) {
@@ -194,10 +207,11 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) 
           .describe('With session_id: stop only the running turn; its output so far stays, and the session stays open when Codex confirms the stop (else it ends).'),
       },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-      handler: async (args) => {
+      handler: async (args, ctx) => {
         if (args.session_id) {
           if (args.force || args.idle) throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-cleanup: session_id ends one session; leave out force and idle with it.', { field: 'session_id' });
           try {
+            checkOwner(supervisor, args.session_id, ctx);
             if (args.stop_turn) {
               const stopped = supervisor.stopTurn(args.session_id);
               return { closed: [], count: 0, active: supervisor.list({ activeOnly: true }).length, stopped, session: sessionSummary(supervisor.info(args.session_id)) };
@@ -210,6 +224,10 @@ export function codexTools(supervisor: CodexSupervisor, located?: LocatedCodex) 
           }
         }
         if (args.stop_turn) throw new ToolCallError('invalid_arguments', 'Invalid arguments for codex-cleanup: stop_turn stops the turn of one session; give its session_id.', { field: 'stop_turn' });
+        if ((args.force || args.idle) && ctx.caller.boundAgent !== undefined) {
+          // Every agent's sessions; the timeout sweep alone is what the server does every minute anyway.
+          throw new ToolCallError('forbidden', `codex-cleanup with ${args.force ? 'force' : 'idle'} ends every agent's sessions; this token acts as agent "${ctx.caller.boundAgent}" only. End your own with session_id, or use an admin token.`, { field: args.force ? 'force' : 'idle' });
+        }
         const closed = await supervisor.cleanup({ force: args.force, allIdle: args.idle });
         return { closed, count: closed.length, active: supervisor.list({ activeOnly: true }).length };
       },
