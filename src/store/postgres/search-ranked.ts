@@ -34,6 +34,9 @@ import { RareTerms } from './search-rare';
 /** More rows than this to catch up with (a bulk import by another server): rebuild instead. */
 export const CATCH_UP_MAX = 20_000;
 
+/** How long (ms) after a failed build the next one may start. */
+const RETRY_MS = 30_000;
+
 const CATCH_UP = `SELECT w.watermark, w.top, d.seq, d.write_xid::text AS xid, d.summary, d.details, d.tags
   FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS watermark, (SELECT coalesce(max(seq), 0) FROM discoveries) AS top) w
   LEFT JOIN LATERAL (
@@ -66,6 +69,7 @@ export class PgIndexedRanking {
   private readonly tokenizer = new DocTokenizer();
   private readonly stop = new AbortController();
   private closed = false;
+  private retryAtMs = 0;
   private stats_: PgIndexStats = { rows: 0, bytes: 0, buildMs: 0, builtIn: 'none' };
 
   /**
@@ -78,10 +82,18 @@ export class PgIndexedRanking {
     private readonly options: { inWorker?: boolean; minDocs?: number } = {},
   ) {}
 
-  /** Starts building in the background (idempotent while a build runs or an index exists). */
+  /**
+   * Starts building in the background (idempotent while a build runs or an index exists). A build
+   * that failed (the database unreachable) is retried no sooner than {@link RETRY_MS} later.
+   */
   start(): void {
-    if (this.closed || this.index || this.building) return;
-    this.building = this.build().finally(() => (this.building = undefined));
+    if (this.closed || this.index || this.building || Date.now() < this.retryAtMs) return;
+    this.building = this.build()
+      .catch(() => undefined)
+      .then(() => {
+        if (!this.index && !this.closed) this.retryAtMs = Date.now() + RETRY_MS;
+      })
+      .finally(() => (this.building = undefined));
   }
 
   /** Resolves once the index is built and caught up with every committed row (or could not be built). */

@@ -177,6 +177,25 @@ describe('store: PostgreSQL in-memory bm25 search', function () {
     }
   });
 
+  it('an unreachable database fails the search as unavailable; the failed build is not an unhandled rejection', async () => {
+    const pool = new PgPool('postgres://someone@127.0.0.1:1/nowhere');
+    const repo = new PgDiscoveryRepository(pool);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await assert.rejects(repo.search({ text: 'anything', limit: 5, offset: 0 }), (err: Error & { code?: string }) => err.code === 'unavailable');
+      await repo.searchReady();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(repo.indexStats().rows, 0);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      repo.close();
+      await pool.end();
+    }
+  });
+
   it('filtered and prefix searches keep the tsvector query', async () => {
     let store: PgStore | undefined;
     try {
