@@ -31,6 +31,24 @@ const zodEnglishOnly = {
   },
 };
 
+// zod's entry files (`zod`, `zod/mini`, `zod/v4-mini`...) only re-export, and zod's package.json
+// says `"sideEffects": false`, so esbuild may skip an entry file and point its importers at the
+// modules behind it. When those modules are lazy `__esm` wrappers (everything a module required on
+// first use imports is wrapped: ./mcp, the SDK's client and transports, and so zod), the skipped
+// entry file took the call that initialises them with it: dist/on-demand.js failed at load
+// ("Class2 is not a constructor", src/approvals/policy.ts's `zod/mini` schemas) once nothing else
+// happened to initialise zod first. Marking the entry files as having side effects keeps that call.
+const zodEntriesKept = {
+  name: 'zod-entries-kept',
+  setup(build) {
+    build.onResolve({ filter: /^zod(\/[^/]+)?$/ }, async (args) => {
+      if (args.pluginData?.zodEntriesKept) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { zodEntriesKept: true } });
+      return resolved.errors.length ? undefined : { path: resolved.path, namespace: resolved.namespace, external: resolved.external, sideEffects: true };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -41,7 +59,7 @@ const common = {
   legalComments: 'none',
   // pg's optional native binding (libpq); the pure-JS client is what the PostgreSQL store uses.
   external: ['pg-native'],
-  plugins: [pgApart, zodEnglishOnly],
+  plugins: [pgApart, zodEnglishOnly, zodEntriesKept],
 };
 
 const lean = { minifyWhitespace: true, minifySyntax: true };

@@ -13,7 +13,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { registerPrompts } from './prompts';
-import { registerResources } from './resources';
+import { registerResources } from './resources-register';
 import { toToolCallError } from './tools/errors';
 import type { ToolRegistry } from './tools/registry';
 import type { CallerIdentity, ToolAnnouncement, ToolResult } from './tools/types';

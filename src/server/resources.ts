@@ -6,9 +6,10 @@
  * - `codex://stats/performance`: turn outcomes, latency, tokens, child start-up times.
  *
  * The supervisor is attached to the tool registry the app builds, because every MCP session's
- * server is created from the registry alone (see ./mcp).
+ * server is created from the registry alone (see ./mcp); ./resources-register puts them on a server.
+ * This file imports nothing of the MCP SDK at run time: the app attaches at start, and the SDK
+ * loads with the first MCP session (see ./mcp).
  */
-import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { readAudit } from '../approvals/audit-query';
 import type { AuditLog } from '../store/audit';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
@@ -23,13 +24,14 @@ export function attachAuditResource(registry: ToolRegistry, audit: AuditLog): vo
   audits.set(registry, audit);
 }
 
-const AUDIT_PAGE = 100;
+/** Rows per page of the `audit_log` resource. */
+export const AUDIT_PAGE = 100;
 
 /**
  * A page of the audit log as the `audit_log` resource shows it: `audit://log` is the first page,
  * `audit://log/page/{cursor}` the page at a `next_cursor`; `next_uri` names the following page.
  */
-async function auditDocument(audit: AuditLog, cursor: string | undefined): Promise<unknown> {
+export async function auditDocument(audit: AuditLog, cursor: string | undefined): Promise<unknown> {
   const page = await readAudit(audit, { limit: AUDIT_PAGE, ...(cursor ? { cursor } : {}) });
   return { ...page, next_uri: `audit://log/page/${page.next_cursor}` };
 }
@@ -39,7 +41,13 @@ export function attachCodexResources(registry: ToolRegistry, supervisor: CodexSu
   supervisors.set(registry, supervisor);
 }
 
-function json(uri: URL, value: unknown): ReadResourceResult {
+/** What was attached to `registry` (undefined: that resource is not offered). */
+export function attachedTo(registry: ToolRegistry): { audit: AuditLog | undefined; supervisor: CodexSupervisor | undefined } {
+  return { audit: audits.get(registry), supervisor: supervisors.get(registry) };
+}
+
+/** A resource's contents: `value` as indented JSON. */
+export function json(uri: URL, value: unknown): ReadResourceResult {
   return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
 }
 
@@ -64,24 +72,4 @@ export async function codexResourceDocument(supervisor: CodexSupervisor, name: '
     case 'stats':
       return supervisor.stats();
   }
-}
-
-/** Registers the four resources on `server` if `registry` has a supervisor attached. */
-export function registerResources(server: McpServer, registry: ToolRegistry): void {
-  const audit = audits.get(registry);
-  if (audit) {
-    const meta = { title: 'Audit log', description: `Approval requests and answers, oldest first, ${AUDIT_PAGE} per page; next_uri reads the next page.`, mimeType: 'application/json' };
-    server.registerResource('audit_log', 'audit://log', meta, async (u) => json(u, await auditDocument(audit, undefined)));
-    server.registerResource('audit_log_page', new ResourceTemplate('audit://log/page/{cursor}', { list: undefined }), meta, async (u, vars) =>
-      json(u, await auditDocument(audit, String(vars.cursor))),
-    );
-  }
-  const supervisor = supervisors.get(registry);
-  if (!supervisor) return;
-  const add = (name: string, uri: string, title: string, description: string, doc: 'sessions' | 'config' | 'logs' | 'stats') =>
-    server.registerResource(name, uri, { title, description, mimeType: 'application/json' }, async (u) => json(u, await codexResourceDocument(supervisor, doc)));
-  add('codex-sessions-active', 'codex://sessions/active', 'Active Codex sessions', 'Codex sessions that are starting, running or idle.', 'sessions');
-  add('codex-config-current', 'codex://config/current', 'Codex supervisor configuration', 'Codex binary, version, backend and the supervisor limits.', 'config');
-  add('codex-logs-recent', 'codex://logs/recent', 'Recent Codex events', 'The latest 100 events of all Codex sessions.', 'logs');
-  add('codex-stats-performance', 'codex://stats/performance', 'Codex performance', 'Turn outcomes, latency, tokens and child start-up times.', 'stats');
 }

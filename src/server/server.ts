@@ -32,7 +32,7 @@ import { checkListenerOptions, isExposed, requireAgentTokens } from './http/expo
 import { TOKEN_REFRESH_MS, TokenAuthenticator, type Principal } from '../auth/authenticator';
 import { checkBoundField } from '../auth/binding';
 import { toToolCallError } from './tools/errors';
-import { createMcpServer } from './mcp';
+import type * as Mcp from './mcp';
 import { auditQueryFrom, readAudit } from '../approvals/audit-query';
 import type { CallerIdentity } from './tools/types';
 
@@ -83,7 +83,7 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
   });
   const sessions = new McpSessions({
     logger,
-    createServer: (identity) => createMcpServer(app.registry, { version: VERSION, identity }),
+    createServer: (identity) => mcpOnDemand().createMcpServer(app.registry, { version: VERSION, identity }),
     onCountChange: (n) => app.metrics.mcpSessions.set(n),
     maxSessions: options.maxMcpSessions,
     idleMs: options.mcpSessionIdleMs,
@@ -225,6 +225,16 @@ export async function startGovernanceServer(options: GovernanceServerOptions): P
         logger.info('Governance server stopped.');
       })()),
   };
+}
+
+/**
+ * ./mcp (the SDK's McpServer, its types module's zod schemas, ajv), required with the first MCP
+ * session rather than at start: a server many clients only reach over /v1 or in process never
+ * loads it, and the first start does not wait for it (bench/first-start.ts).
+ */
+function mcpOnDemand(): typeof Mcp {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./mcp') as typeof Mcp;
 }
 
 function requirePositive(option: string, value: number, setting: string, flag: string): void {

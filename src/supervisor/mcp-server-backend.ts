@@ -10,7 +10,7 @@
  * - `notifications/cancelled` makes Codex emit `turn_aborted` but never answer the call, and a
  *   running command keeps running, so the supervisor kills the child after a cancel it cannot verify.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { askBrokerless, describeCommand, ProcessBackedChild } from './backend-util';
@@ -33,7 +33,7 @@ import {
   type TurnOutcome,
 } from './backend';
 import { spawnGroup, type ChildHandle } from './process';
-import { ChildStdioTransport } from './stdio-transport';
+import type * as StdioTransport from './stdio-transport';
 
 const CodexEventSchema = z.object({ method: z.literal('codex/event'), params: z.looseObject({}) });
 const ElicitationSchema = z.object({ method: z.literal('elicitation/create'), params: z.looseObject({}) });
@@ -275,6 +275,14 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
 export async function startMcpServerChild(opts: StartChildOptions): Promise<CodexChild> {
   const proc = await spawnGroup(opts.binary, ['mcp-server'], { env: opts.env, cwd: opts.cwd });
   // Codex sends elicitation/create whether or not the capability is declared; declaring it keeps the SDK happy.
+  // The SDK's client and its stdio framing are loaded here, with the first mcp-server session,
+  // not with the server: they run the SDK's types module (its zod schemas), which a server start
+  // otherwise no longer loads (bench/first-start.ts), and only Codex <= 0.153 uses this backend.
+  // `import()` for the SDK (a `require` would bundle its CommonJS build beside the ESM one),
+  // `require` for our own module (it also resolves under tsx's CommonJS hook, as in the unit tests).
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ChildStdioTransport } = require('./stdio-transport') as typeof StdioTransport;
   const client = new Client({ name: opts.clientInfo.name, version: opts.clientInfo.version }, { capabilities: { elicitation: {} } });
   const child = new McpServerChild(proc, client, opts);
   client.setNotificationHandler(CodexEventSchema, (n) => child.handleEvent(n.params));

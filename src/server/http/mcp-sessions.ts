@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../util/log';
 import type { CallerIdentity } from '../tools/types';
 
@@ -114,7 +113,7 @@ export class McpSessions {
       track(session.activity, res);
       return session.transport.handleRequest(req, res, body);
     }
-    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+    if (req.method !== 'POST' || !sdkOnDemand().isInitializeRequest(body)) {
       return jsonRpcError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header; send initialize first.');
     }
     if (this.sessions.size + this.initializing >= this.maxSessions) await this.closeIdle();
@@ -245,12 +244,17 @@ async function closeQuietly(server: McpServer, logger: Logger, what: string): Pr
 }
 
 /**
- * The transport class, loaded with the first session (see ./mcp-transport for why). A `require`,
- * not `import()`: it also resolves when the sources run under tsx's CommonJS hook (the unit tests).
+ * The SDK's parts a session needs (transport class, `isInitializeRequest`), loaded with the first
+ * session (see ./mcp-transport for why). A `require`, not `import()`: it also resolves when the
+ * sources run under tsx's CommonJS hook (the unit tests).
  */
-function streamableHttpTransport(): typeof StreamableHTTPServerTransport {
+function sdkOnDemand(): typeof import('./mcp-transport') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('./mcp-transport') as typeof import('./mcp-transport')).StreamableHTTPServerTransport;
+  return require('./mcp-transport') as typeof import('./mcp-transport');
+}
+
+function streamableHttpTransport(): typeof StreamableHTTPServerTransport {
+  return sdkOnDemand().StreamableHTTPServerTransport;
 }
 
 /**
