@@ -30,6 +30,11 @@ export class IndexBuilder {
   private terms: string[];
   /** True when every term is counted and the rare ones are split off at {@link startFill}. */
   private readonly discover: boolean;
+  /** Discover mode, counting pass: per term, its discoveries, its first posting's layer and its row of counts (from the second). */
+  private docFreq = new Uint32Array(0);
+  private firstLayer = new Uint8Array(0);
+  private slot = new Uint32Array(0);
+  private slots = 0;
   /** Rare term -> its number in the rare pool (discover mode). */
   private rareIds = new Map<string, number>();
   /** First posting of each rare term in the rare pool (and the end), and postings written so far. */
@@ -67,6 +72,7 @@ export class IndexBuilder {
     this.terms = held ? [...held] : [];
     this.terms.forEach((t, i) => this.ids.set(t, i));
     this.counts = new Uint32Array((held ? this.terms.length : 1024) * LAYERS);
+    // In discover mode `counts` holds rows by slot (see countFound) until startFill.
     this.lengths = new Uint32Array(upTo + 1);
   }
 
@@ -78,23 +84,46 @@ export class IndexBuilder {
     this.lastSeq = seq;
     for (const [term, f] of doc.terms) {
       if (f > MAX_FREQ) this.oversized.add(term);
-      let id = this.ids.get(term);
-      if (id === undefined && this.discover) id = this.newTerm(term);
-      if (id !== undefined) this.counts[id * LAYERS + layerOf(Math.min(f, MAX_FREQ))]!++;
+      const layer = layerOf(Math.min(f, MAX_FREQ));
+      if (this.discover) {
+        this.countFound(term, layer);
+        continue;
+      }
+      const id = this.ids.get(term);
+      if (id !== undefined) this.counts[id * LAYERS + layer]!++;
     }
   }
 
-  /** Numbers a term first seen in the counting pass (discover mode), growing the counts. */
-  private newTerm(term: string): number {
-    const id = this.terms.length;
-    this.terms.push(term);
-    this.ids.set(term, id);
-    if ((id + 1) * LAYERS > this.counts.length) {
-      const grown = new Uint32Array(this.counts.length * 2);
-      grown.set(this.counts);
-      this.counts = grown;
+  /**
+   * Discover mode: counts one posting of `term`. A term's first posting costs its layer (a byte);
+   * from the second on it gets a row of per-layer counts: most terms of a large table are one-offs
+   * (1,000,000 of them in the bench's corpus), and a row each would be 124 MB.
+   */
+  private countFound(term: string, layer: number): void {
+    let id = this.ids.get(term);
+    if (id === undefined) {
+      id = this.terms.length;
+      this.terms.push(term);
+      this.ids.set(term, id);
+      if (id === this.docFreq.length) {
+        this.docFreq = grow(this.docFreq, new Uint32Array(id * 2 + 1024));
+        this.firstLayer = grow(this.firstLayer, new Uint8Array(id * 2 + 1024));
+        this.slot = grow(this.slot, new Uint32Array(id * 2 + 1024));
+      }
     }
-    return id;
+    const n = this.docFreq[id]!;
+    this.docFreq[id] = n + 1;
+    if (n === 0) {
+      this.firstLayer[id] = layer;
+      return;
+    }
+    if (n === 1) {
+      const s = this.slots++;
+      if (this.slots * LAYERS > this.counts.length) this.counts = grow(this.counts, new Uint32Array(this.counts.length * 2 + 1024 * LAYERS));
+      this.slot[id] = s;
+      this.counts[s * LAYERS + this.firstLayer[id]!]!++;
+    }
+    this.counts[this.slot[id]! * LAYERS + layer]!++;
   }
 
   /**
@@ -104,13 +133,11 @@ export class IndexBuilder {
   private splitRare(): void {
     const kept: string[] = [];
     const keptIds = new Map<string, number>();
-    const df = new Uint32Array(this.terms.length);
+    const df = this.docFreq;
     let rare = 0;
     let rarePostings = 0;
     this.terms.forEach((term, id) => {
-      let n = 0;
-      for (let l = 0; l < LAYERS; l++) n += this.counts[id * LAYERS + l]!;
-      df[id] = n;
+      const n = df[id]!;
       if (n >= this.minDocs) {
         keptIds.set(term, kept.length);
         kept.push(term);
@@ -123,8 +150,9 @@ export class IndexBuilder {
     const rareTerms: number[] = [];
     this.terms.forEach((term, id) => {
       const k = keptIds.get(term);
-      if (k !== undefined) counts.set(this.counts.subarray(id * LAYERS, (id + 1) * LAYERS), k * LAYERS);
-      else rareTerms.push(id);
+      if (k === undefined) rareTerms.push(id);
+      else if (df[id] === 1) counts[k * LAYERS + this.firstLayer[id]!] = 1;
+      else counts.set(this.counts.subarray(this.slot[id]! * LAYERS, (this.slot[id]! + 1) * LAYERS), k * LAYERS);
     });
     // Sorted (JavaScript string order), so the reader finds a term by binary search, without a map.
     rareTerms.sort((a, b) => (this.terms[a]! < this.terms[b]! ? -1 : 1));
@@ -136,6 +164,8 @@ export class IndexBuilder {
     this.rareFilled = new Uint32Array(rare);
     this.rareDocs = new Int32Array(rarePostings);
     this.rareFreqs = new Uint16Array(rarePostings);
+    this.docFreq = this.slot = new Uint32Array(0);
+    this.firstLayer = new Uint8Array(0);
     this.terms = kept;
     this.ids = keptIds;
     this.counts = counts;
@@ -262,6 +292,12 @@ export class IndexBuilder {
     this.rareDocs = new Int32Array(0);
     this.rareFreqs = new Uint16Array(0);
   }
+}
+
+/** `to` (larger) with `from` copied into its start. */
+function grow<T extends Uint8Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** Postings of the terms in fewer than the index's minimum number of discoveries (discover mode). */
