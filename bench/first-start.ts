@@ -130,7 +130,7 @@ export function benchFirstStart(): { lines: string[]; ok: boolean } {
       `    cold (no code cache: first window after an install or update): ${m('cold')}`,
       `    warm (code cache present: every later window): ${m('warm')}`,
       `    writing the code cache after listening (cold rounds): ${saves.length ? `${f(median(saves.map((x) => x.saveMs!)))} (CPU ${f(median(saves.map((x) => x.saveCpuMs!)))})` : 'not written'}`,
-      `    -> cold first start ${f(cold)} (target <= ${FIRST_START_TARGET_MS} ms, activation to listening in a new process without a code cache) ${met ? 'met' : 'MISSED'}; warm ${f(warm)} ${warm <= FIRST_START_TARGET_MS ? 'met' : 'MISSED'}`,
+      `    -> cold first start ${f(cold)} ${met ? 'met' : 'MISSED'} (target <= ${FIRST_START_TARGET_MS} ms from activation to listening in a new process, judged without a code cache: the strictest case, which the first window after an install or update and a damaged or rejected cache get); warm ${f(warm)} ${warm <= FIRST_START_TARGET_MS ? 'met' : 'MISSED'}`,
     );
   });
   return { lines, ok };
