@@ -55,7 +55,7 @@ function fakeVscode(): unknown {
       registerTextDocumentContentProvider: () => disposable,
     },
     commands: { registerCommand: () => disposable, executeCommand: () => Promise.resolve(undefined) },
-    window: new Proxy({}, { get: (_t, key) => (String(key).startsWith('on') ? () => disposable : () => ({ ...disposable, show() {}, onDidChangeVisibility: () => disposable, visible: false, info() {}, warn() {}, error() {}, debug() {}, trace() {}, appendLine() {} })) }),
+    window: new Proxy({}, { get: (_t, key) => (String(key).startsWith('on') ? () => disposable : () => ({ ...disposable, show() {}, hide() {}, onDidChangeVisibility: () => disposable, visible: false, info() {}, warn() {}, error() {}, debug() {}, trace() {}, appendLine() {} })) }),
   };
   // The bundle copies the module's own keys (esbuild's __toESM), so every name it uses must exist.
   for (const name of ['StatusBarAlignment', 'TreeItemCollapsibleState', 'ThemeIcon', 'ThemeColor', 'TreeItem', 'MarkdownString', 'Uri', 'ViewColumn', 'ConfigurationTarget', 'env', 'extensions', 'l10n', 'LogLevel', 'ProgressLocation', 'McpHttpServerDefinition']) {
