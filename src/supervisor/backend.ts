@@ -98,6 +98,17 @@ export interface CodexChild {
   stderrTail(): string;
 }
 
+/**
+ * Codex took a turn's request but showed no sign of starting it (no event) within the start
+ * deadline: its process is stuck, and the session cannot continue in it.
+ */
+export class TurnNeverStartedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TurnNeverStartedError';
+  }
+}
+
 /** A turn was stopped by cancel or deadline. */
 export class TurnInterruptedError extends Error {
   constructor(

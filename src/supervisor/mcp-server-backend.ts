@@ -22,6 +22,7 @@ import {
   fullText,
   settlesWithin,
   TurnInterruptedError,
+  TurnNeverStartedError,
   type ChildHooks,
   type CodexChild,
   type CodexEvent,
@@ -166,6 +167,8 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
   /** The item whose deltas arrived last, per stream kind: `agent_message` itself carries no id. */
   private readonly streaming = new Map<StreamKind, string>();
   private deltaItems = 0;
+  /** `codex/event` notifications seen so far: a turn whose count does not move never started. */
+  private events = 0;
 
   constructor(
     proc: ChildHandle,
@@ -177,6 +180,7 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
 
   /** Called for every `codex/event`. */
   handleEvent(params: Record<string, unknown>): void {
+    this.events++;
     const meta = params._meta as { threadId?: unknown } | undefined;
     if (typeof meta?.threadId === 'string') this.opts.hooks.onThreadId(meta.threadId);
     const msg = params.msg as Record<string, unknown> | undefined;
@@ -241,14 +245,25 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
       onEnd = resolve;
       this.turnEnds.add(resolve);
     });
+    // Codex announces a turn at once (`task_started`, before any model request). Codex 0.153.4
+    // sometimes takes a `codex-reply` right after an aborted turn and never starts it; without
+    // this deadline the call would wait for the tool timeout (10 min by default).
+    const seen = this.events;
+    const stuck = new AbortController();
+    const startDeadline = setTimeout(() => {
+      if (this.events === seen) stuck.abort();
+    }, this.opts.startupTimeoutMs);
     try {
-      const result = (await this.client.callTool({ name, arguments: args }, undefined, { signal, timeout: NO_SDK_TIMEOUT })) as CallToolResult;
+      const result = (await this.client.callTool({ name, arguments: args }, undefined, { signal: AbortSignal.any([signal, stuck.signal]), timeout: NO_SDK_TIMEOUT })) as CallToolResult;
       const sc = result.structuredContent as { threadId?: unknown; content?: unknown } | undefined;
       const threadId = typeof sc?.threadId === 'string' ? sc.threadId : typeof args.threadId === 'string' ? args.threadId : '';
       if (threadId) this.opts.hooks.onThreadId(threadId);
       const content = typeof sc?.content === 'string' ? sc.content : textOf(result);
       return { threadId, content, isError: result.isError === true };
     } catch (err) {
+      if (stuck.signal.aborted && !signal.aborted) {
+        throw new TurnNeverStartedError(`Codex (mcp-server) took ${name} but did not start it: no event within ${this.opts.startupTimeoutMs} ms (startupTimeoutMs).`);
+      }
       if (!signal.aborted) throw err;
       // The SDK has sent notifications/cancelled; Codex confirms with `turn_aborted`.
       const commandsBefore = this.runningCommands.size;
@@ -258,6 +273,7 @@ class McpServerChild extends ProcessBackedChild implements CodexChild {
       const clean = settled && commandsBefore === 0;
       throw new TurnInterruptedError(abortReasonOf(signal), clean, clean ? 'Codex aborted the turn.' : settled ? 'Codex aborted the turn but a command it started was still running.' : 'Codex did not confirm the interrupt in time.');
     } finally {
+      clearTimeout(startDeadline);
       if (onEnd) this.turnEnds.delete(onEnd);
     }
   }

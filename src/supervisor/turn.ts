@@ -9,7 +9,7 @@
  * (we ended the session), `start` (no child could be started). Text Codex was still streaming when
  * the turn ended is kept in the transcript as `agent_message_partial` / `reasoning_partial` events.
  */
-import { clip, fullText, TurnInterruptedError, type CodexChild, type CodexEvent, type TokenUsage, type TurnOutcome } from './backend';
+import { clip, fullText, TurnInterruptedError, TurnNeverStartedError, type CodexChild, type CodexEvent, type TokenUsage, type TurnOutcome } from './backend';
 import { CodexTurnError } from './errors';
 import type { CodexBackend, LocatedCodex } from './locate';
 import { emptyUsage, isActive } from './session';
@@ -125,6 +125,12 @@ async function turnFailure(host: TurnHost, entry: SessionEntry, child: CodexChil
       host.changed(entry);
     }
     return err;
+  }
+  if (err instanceof TurnNeverStartedError) {
+    // The process took the request and went silent: nothing more will come from it.
+    const message = `${err.message} Its Codex process was ended with the session; start a new session with the codex tool.`;
+    if (!entry.closing) await host.endSession(entry, message);
+    return new CodexTurnError(message, 'lost', r.id, r.threadId);
   }
   if (err instanceof TurnInterruptedError && err.reason === 'stopped' && err.settled && child?.alive() && !entry.closing) {
     r.turns++;

@@ -247,6 +247,27 @@ for (const { backend, located, title } of codexMatrix()) {
         await assert.rejects(sup.reply({ threadId: first.threadId, prompt: 'again' }), /keeps threads only in memory/);
       }
     });
+
+    if (backend === 'mcp-server') {
+      it('a reply Codex takes but never starts (no event within startupTimeoutMs) ends the session with a clear error instead of waiting for the tool timeout', async () => {
+        const { sup } = await setup({ script: [replyMessage('before')] }, { startupTimeoutMs: 3000, warmSpares: 0 });
+        const first = await sup.run({ prompt: 'x', settings: {} });
+        const pid = sup.info(first.sessionId).pid!;
+        // A stopped process reads nothing and says nothing: the stuck Codex 0.153.4 sometimes is after an aborted turn.
+        process.kill(pid, 'SIGSTOP');
+        const t0 = Date.now();
+        await assert.rejects(sup.reply({ threadId: first.threadId, prompt: 'are you there?' }), (err: unknown) => {
+          assert.ok(err instanceof CodexTurnError, String(err));
+          assert.equal(err.kind, 'lost');
+          assert.match(err.message, /took codex-reply but did not start it: no event within 3000 ms.*start a new session with the codex tool/);
+          return true;
+        });
+        const waited = Date.now() - t0;
+        assert.ok(waited < 15_000, `answered after ${waited} ms, not at the tool timeout`);
+        assert.equal(sup.info(first.sessionId).status, 'closed');
+        await waitFor('the stuck process to end', () => !isRunning(pid));
+      });
+    }
   });
 }
 
