@@ -96,12 +96,15 @@ export class PgIndexedRanking {
       .finally(() => (this.building = undefined));
   }
 
-  /** Resolves once the index is built and caught up with every committed row (or could not be built). */
+  /**
+   * Resolves once the index is built and caught up with every committed row, or could not be
+   * (never rejects: with the database unreachable, searches report that themselves).
+   */
   async ready(): Promise<void> {
     for (let attempt = 0; attempt < 3 && !this.closed; attempt++) {
       this.start();
       await this.building;
-      if (!this.index || (await this.catchUp())) return;
+      if (!this.index || (await this.catchUp().catch(() => true))) return;
     }
   }
 
