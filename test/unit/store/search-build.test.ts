@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { zipfSampler } from '../../../bench/corpus';
-import { IndexBuilder } from '../../../src/store/search-build';
+import { IndexBuilder, unpack } from '../../../src/store/search-build';
 import { SearchIndex } from '../../../src/store/search-index';
 import { TermPostings } from '../../../src/store/search-postings';
 import { DocTokenizer, type DocTerms } from '../../../src/store/search-tokens';
@@ -92,6 +92,37 @@ describe('store: two-pass search index build', () => {
     }
     for (const [term, p] of index.held) assert.deepEqual(entries(p), entries(oneByOne.held.get(term)!), term);
     assert.equal(index.tokens, oneByOne.tokens);
+  });
+
+  it('without a term list (PostgreSQL): the same held terms, and every rarer term in a sorted rare pool', () => {
+    // Plus one-off words and words in a few rows (the corpus's rarest words are in several).
+    const extra = Array.from({ length: 60 }, (_v, i) => ({
+      seq: all.at(-1)!.seq + 1 + i,
+      doc: { terms: new Map([[`solo${i}`, 1 + (i % 5)], [`few${i % 20}`, 2], [VOCABULARY[0]!, 1]]), length: 3 },
+    }));
+    const rows = [...all, ...extra];
+    const builder = new IndexBuilder(MIN_DOCS, undefined, rows.at(-1)!.seq);
+    for (const r of rows) builder.count(r.seq, r.doc);
+    builder.startFill();
+    for (const r of rows) assert.ok(builder.fill(r.seq, r.doc));
+    const packed = builder.pack()!;
+    const index = unpack(packed);
+    const expected = built(rows, heldTerms(rows))!;
+    assert.deepEqual([...index.held.keys()].sort(), [...expected.held.keys()].sort());
+    for (const [term, p] of index.held) assert.deepEqual(entries(p), entries(expected.held.get(term)!), term);
+    assert.equal(index.tokens, expected.tokens);
+    // Every other term, with its postings, in the rare pool: terms sorted, postings in seq order.
+    const rare = packed.rare!;
+    const terms = Array.from({ length: rare.bounds.length - 1 }, (_v, i) => rare.text.slice(rare.bounds[i], rare.bounds[i + 1]));
+    assert.deepEqual(terms, [...terms].sort());
+    const want = new Map<string, Array<[number, number]>>();
+    for (const r of rows) for (const [t, f] of r.doc.terms) if (!index.held.has(t)) want.set(t, [...(want.get(t) ?? []), [r.seq, f]]);
+    assert.ok(want.size > 20 && [...want.values()].some((e) => e.length === 1) && [...want.values()].some((e) => e.length > 1), 'one-off and repeated rare terms');
+    assert.deepEqual(new Set(terms), new Set(want.keys()));
+    terms.forEach((t, i) => {
+      const got = Array.from({ length: rare.starts[i + 1]! - rare.starts[i]! }, (_v, k) => [rare.docs[rare.starts[i]! + k]!, rare.freqs[rare.starts[i]! + k]!]);
+      assert.deepEqual(got, want.get(t), t);
+    });
   });
 
   it('does not finish when a row changed, vanished or appeared between the passes', () => {
