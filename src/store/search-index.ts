@@ -10,7 +10,8 @@
  * union of the postings, with a bitmap for common terms.
  *
  * Only terms held by at least `minDocs` discoveries are kept here; the caller supplies rarer ones
- * (from FTS5) when a query needs them, so the long tail of one-off words costs no memory.
+ * when a query needs them (the SQLite store from FTS5, so the long tail of one-off words costs no
+ * memory; the PostgreSQL store from its compact rare pool, postgres/search-rare.ts).
  */
 import { MAX_FREQ, Postings, TermPostings, popcount } from './search-postings';
 import type { DocTerms } from './search-tokens';

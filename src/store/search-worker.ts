@@ -1,6 +1,7 @@
 /**
  * The search index build on a worker thread (search-build-worker.ts is its entry): the worker
- * opens the same database file read-only, runs both passes of search-build.ts and posts the
+ * opens the same database file read-only (or, for the PostgreSQL store, a connection of its own:
+ * postgres/search-build.ts), runs both passes of search-build.ts and posts the
  * packed arrays back in a transfer list (their buffers move, nothing is copied). Everything else
  * the build allocates (rows, tokens, per-row maps) lives and dies in the worker's own V8 heap,
  * which goes away with the worker. On the main thread the same garbage grew V8's young
