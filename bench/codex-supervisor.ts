@@ -1,6 +1,7 @@
 /**
  * Codex supervisor benchmark (issue 3), all against the same fake Responses API server in one run:
- * 1. `codex-reply` and `codex` through the governance server (Streamable HTTP) vs the same calls
+ * 1. `codex-reply` and `codex` through the governance server (Streamable HTTP, the server in its own
+ *    process: bench/codex-serve-child.ts) vs the same calls
  *    straight to Codex, on both backends: Codex 0.153.4's own `codex mcp-server` over stdio, and
  *    the current Codex's `codex app-server` (thread/start + turn/start over JSON-RPC lines). Ratio
  *    of medians and ms added; targets (issue 17): `codex` (new thread) <= 1.10x and <= +40 ms,
@@ -9,16 +10,17 @@
  * 2. spawn-to-ready time and RSS per child (idle, and after one turn) for both backends.
  * Run alone with `node --import tsx bench/codex-supervisor.ts` (BENCH_CODEX_CALLS, default 40).
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createCodexHome, type CodexHome } from '../test/fakes/codex-home';
 import { codexBinaries, startCodexAppServer, startCodexMcpServer } from '../test/fakes/codex-processes';
 import { replyMessage, startFakeModelServer, userTexts } from '../test/fakes/fake-model-server';
-import { startGovernanceServer } from '../src/server/server';
 import { startAppServerChild } from '../src/supervisor/app-server-backend';
 import type { ChildHooks, StartChildOptions } from '../src/supervisor/backend';
 import { startMcpServerChild } from '../src/supervisor/mcp-server-backend';
@@ -96,7 +98,6 @@ export async function benchCodexSupervisor(): Promise<{ lines: string[]; ok: boo
   const bins = codexBinaries();
   const fake = await startFakeModelServer({ whenExhausted: (req) => replyMessage(`echo: ${userTexts(req).at(-1) ?? ''}`) });
   let home: CodexHome | undefined;
-  const saved = { ...process.env };
   let ok = true;
   try {
     home = await createCodexHome({ modelBaseUrl: fake.baseUrl });
@@ -179,23 +180,41 @@ export async function benchCodexSupervisor(): Promise<{ lines: string[]; ok: boo
         },
       };
     };
+    // The governance server runs in its own process (bench/codex-serve-child.ts), as Codex and MCP
+    // clients meet it.
     const governed = async (binary: string, dataDir: string): Promise<Path> => {
-      Object.assign(process.env, { CODEX_HOME: h.codexHome, HOME: h.home, CODEX_GOVERNANCE_CODEX_PATH: binary });
-      const token = 'bench-token-0123456789abcdef';
-      const server = await startGovernanceServer({ port: 0, dataDir, token, rateLimitPerMinute: 1_000_000, hostKind: 'bench' });
+      const proc = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'codex-serve-child.ts'), dataDir], {
+        env: { ...process.env, CODEX_HOME: h.codexHome, HOME: h.home, CODEX_GOVERNANCE_CODEX_PATH: binary },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const lines = createInterface({ input: proc.stdout });
+      const waiting: Array<{ resolve: (line: string) => void; reject: (err: Error) => void }> = [];
+      lines.on('line', (line) => waiting.shift()?.resolve(line));
+      proc.once('exit', (code) => {
+        for (const w of waiting.splice(0)) w.reject(new Error(`the benchmark's governance server exited with ${code}`));
+      });
+      const nextLine = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+      const { url, token } = JSON.parse(await nextLine()) as { url: string; token: string };
       const client = new Client({ name: 'bench', version: '0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
       return {
         // The spare is started once a turn has answered and takes a few hundred ms to be ready; a
         // person or an agent starting sessions seconds apart always finds it ready.
         prepare: async () => {
-          for (let t = 0; t < 500 && (await server.app.codex.sparePid()) === undefined; t++) await new Promise((r) => setTimeout(r, 10));
+          for (let t = 0; t < 500; t++) {
+            const answer = nextLine();
+            proc.stdin.write('spare\n');
+            if ((JSON.parse(await answer) as { spare: number | null }).spare !== null) return;
+            await new Promise((r) => setTimeout(r, 10));
+          }
         },
         start: async (i) => (await call(client, 'codex', args(i))).threadId,
         reply: (threadId, i) => call(client, 'codex-reply', { threadId, prompt: `follow-up ${i}` }),
         close: async () => {
           await client.close();
-          await server.close();
+          const exited = new Promise((r) => proc.once('exit', r));
+          proc.kill('SIGTERM');
+          await exited;
         },
       };
     };
@@ -259,8 +278,6 @@ export async function benchCodexSupervisor(): Promise<{ lines: string[]; ok: boo
       lines.push(`child ${label}: spawn-to-ready median ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}); RSS idle ${median(idle).toFixed(0)} MiB, after one turn ${median(afterTurn).toFixed(0)} MiB`);
     }
   } finally {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
     await fake.close();
     await home?.cleanup();
   }
