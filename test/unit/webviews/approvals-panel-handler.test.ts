@@ -292,7 +292,8 @@ describe('Approvals panel handler over HTTP (GET /audit of a real server)', () =
       assert.deepEqual(filtered.rows.map((r) => r.agent), ['zed-two']);
       await handler.handle({ type: 'filter', filters: {} });
       await server.app.approvals.decide(fullAccess('zed-five'));
-      const added = await until(() => posted.find((m) => m.type === 'history-new'), 'history-new over HTTP');
+      // Polled every 20 ms over HTTP; generous for a loaded CI machine (each poll is a GET /audit).
+      const added = await until(() => posted.find((m) => m.type === 'history-new'), 'history-new over HTTP', 20_000);
       assert.ok(added.type === 'history-new');
       assert.deepEqual(added.rows.map((r) => r.agent), ['zed-five']);
     } finally {
