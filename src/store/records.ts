@@ -3,7 +3,7 @@
  * names (src/store/migrations.ts, src/store/postgres/migrations.ts), so one mapping serves both and
  * the two stores cannot drift apart in what a record holds.
  */
-import type { AgentPoint, AgentRecord, AgentUpdateRecord } from '../core/repository';
+import type { AgentPoint, AgentRecord, AgentSnapshot, AgentUpdateRecord } from '../core/repository';
 import type { DynamicsState, GovernanceMetrics } from '../core/eisv';
 import type { DiscoveryRecord, EdgeRecord, ScoredDiscovery } from '../knowledge/repository';
 import type { TaskPriority, TaskRecord, TaskStatus } from '../tasks/repository';
@@ -61,6 +61,37 @@ export function toUpdate(row: Row): AgentUpdateRecord {
 }
 
 /** A `discoveries` row (with its `tags` as a JSON array) as the knowledge graph's record. */
+/**
+ * A row of the agents snapshot read (id, status, update_count, last_seen_at, last_action and the
+ * latest metrics extracted from `last_metrics`: E, I, S, V, coherence, risk_score, phi, void_active)
+ * as the core's snapshot; `metrics` is null before the first update (every extracted number is
+ * NULL then). `voidActive` decodes the extracted JSON boolean, which each store returns its own way.
+ */
+export function toSnapshot(row: Row, voidActive: (value: unknown) => boolean): AgentSnapshot {
+  const action = strOrNull(row.last_action);
+  const metrics =
+    row.E == null || row.I == null || row.S == null || row.V == null
+      ? null
+      : {
+          E: num(row.E),
+          I: num(row.I),
+          S: num(row.S),
+          V: num(row.V),
+          coherence: num(row.coherence),
+          riskScore: num(row.risk_score),
+          phi: numOrNull(row.phi),
+          voidActive: voidActive(row.void_active),
+        };
+  return {
+    id: str(row.id),
+    status: str(row.status),
+    updateCount: num(row.update_count),
+    lastSeenAt: str(row.last_seen_at),
+    lastAction: action === 'PROCEED' || action === 'PAUSE' ? action : null,
+    metrics,
+  };
+}
+
 /** A history row as a chart point (agent_updates: id, at, E, I, S, V, coherence, risk_score, action). */
 export function toPoint(row: Row): AgentPoint {
   return {

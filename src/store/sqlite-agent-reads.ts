@@ -3,11 +3,11 @@
  * (../core/observability-service). Snapshots come from the covering index `agents_snapshot`
  * (migrations 3 and 6), so reading every agent never touches the rows' large `dynamics` JSON.
  */
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../core/repository';
 import { StatementCache } from './sqlite';
-import { num, numOrNull, str, strOrNull } from './rows';
-import { toPoint, toUpdate } from './records';
+import { num, str } from './rows';
+import { toPoint, toSnapshot, toUpdate } from './records';
 
 /**
  * The snapshot columns. The json_extract expressions are the ones indexed by `agents_snapshot`
@@ -44,7 +44,6 @@ const NEAR_SLACK = 1e-9;
 
 const POINT_COLUMNS = 'id, at, E, I, S, V, coherence, risk_score, action';
 
-type SqlRow = Record<string, SQLOutputValue>;
 
 export class SqliteAgentReadRepository implements AgentReadRepository {
   private readonly sql: StatementCache;
@@ -66,7 +65,7 @@ export class SqliteAgentReadRepository implements AgentReadRepository {
       return this.sql
         .get(snapshotSql({ statuses: options.statuses !== undefined, ids: options.ids !== undefined, anyOrder: options.anyOrder === true, near: near !== undefined }))
         .all(...params, options.limit)
-        .map(toSnapshot);
+        .map((row) => toSnapshot(row, sqliteVoidActive));
     });
   }
 
@@ -111,29 +110,5 @@ function settle<T>(read: () => T): Promise<T> {
   return new Promise<T>((resolve) => resolve(read()));
 }
 
-function toSnapshot(row: SqlRow): AgentSnapshot {
-  const action = strOrNull(row.last_action);
-  // Before the first update `last_metrics` is NULL, and so is every extracted number.
-  const metrics =
-    row.E == null || row.I == null || row.S == null || row.V == null
-      ? null
-      : {
-          E: num(row.E),
-          I: num(row.I),
-          S: num(row.S),
-          V: num(row.V),
-          coherence: num(row.coherence),
-          riskScore: num(row.risk_score),
-          phi: numOrNull(row.phi),
-          // json_extract gives JSON true/false as 1/0.
-          voidActive: num(row.void_active) === 1,
-        };
-  return {
-    id: str(row.id),
-    status: str(row.status),
-    updateCount: num(row.update_count),
-    lastSeenAt: str(row.last_seen_at),
-    lastAction: action === 'PROCEED' || action === 'PAUSE' ? action : null,
-    metrics,
-  };
-}
+/** json_extract gives the JSON boolean as 1 / 0. */
+const sqliteVoidActive = (value: unknown) => num(value) === 1;

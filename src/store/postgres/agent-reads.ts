@@ -1,7 +1,7 @@
 /** AgentReadRepository over PostgreSQL: the fleet-wide reads of the observability tools. */
 import type { AgentReadRepository, AgentSeries, AgentSnapshot, AgentUpdateRecord, SnapshotQuery } from '../../core/repository';
-import { num, numOrNull, str, strOrNull, type Row } from '../rows';
-import { toPoint, toUpdate } from '../records';
+import { num, type Row } from '../rows';
+import { toPoint, toSnapshot, toUpdate } from '../records';
 import type { PgPool } from './pool';
 
 const metric = (key: string) => `(last_metrics::jsonb ->> '${key}')::double precision`;
@@ -27,7 +27,7 @@ export class PgAgentReadRepository implements AgentReadRepository {
     }
     const order = options.anyOrder ? '' : 'ORDER BY last_seen_at DESC, id';
     const r = await this.db.query(`SELECT ${SNAPSHOT_COLUMNS} FROM agents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${order} LIMIT ${p(options.limit)}`, params);
-    return r.rows.map((row) => toSnapshot(row as Row));
+    return r.rows.map((row) => toSnapshot(row as Row, pgVoidActive));
   }
 
   async recentSeries(agentId: string, options: { points: number; vValues?: number }): Promise<AgentSeries> {
@@ -53,20 +53,5 @@ export class PgAgentReadRepository implements AgentReadRepository {
   }
 }
 
-function toSnapshot(row: Row): AgentSnapshot {
-  const action = strOrNull(row.last_action);
-  const metrics =
-    row.E == null || row.I == null || row.S == null || row.V == null
-      ? null
-      : {
-          E: num(row.E),
-          I: num(row.I),
-          S: num(row.S),
-          V: num(row.V),
-          coherence: num(row.coherence),
-          riskScore: num(row.risk_score),
-          phi: numOrNull(row.phi),
-          voidActive: row.void_active === 'true',
-        };
-  return { id: str(row.id), status: str(row.status), updateCount: num(row.update_count), lastSeenAt: str(row.last_seen_at), lastAction: action === 'PROCEED' || action === 'PAUSE' ? action : null, metrics };
-}
+/** `->>` gives the extracted JSON boolean as the text 'true' / 'false'. */
+const pgVoidActive = (value: unknown) => value === 'true';
