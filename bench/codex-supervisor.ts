@@ -116,70 +116,49 @@ export async function benchCodexSupervisor(): Promise<{ lines: string[]; ok: boo
         close: () => d.close(),
       };
     };
+    type AppServer = Awaited<ReturnType<typeof startCodexAppServer>>;
+    const appTurn = async (d: AppServer, threadId: string, text: string) => {
+      // The log keeps earlier turns' completions: wait for this turn's own.
+      const { turn: started } = await d.rpc.request<{ turn: { id: string } }>('turn/start', { threadId, input: [{ type: 'text', text }] });
+      await d.rpc.waitForNotification((n) => n.method === 'turn/completed' && (n.params as { turn?: { id?: string } }).turn?.id === started.id, 60_000);
+    };
+    const appNewThread = async (d: AppServer, i: number) => {
+      const { thread } = await d.rpc.request<{ thread: { id: string } }>('thread/start', { cwd: h.workDir, sandbox: 'read-only', approvalPolicy: 'never' });
+      await appTurn(d, thread.id, `question ${i}`);
+      return thread.id;
+    };
     const directApp = async (): Promise<Path> => {
       const d = await startCodexAppServer(bins.current, h);
-      const turn = async (threadId: string, text: string) => {
-        // The log keeps earlier turns' completions: wait for this turn's own.
-        const { turn: started } = await d.rpc.request<{ turn: { id: string } }>('turn/start', { threadId, input: [{ type: 'text', text }] });
-        await d.rpc.waitForNotification((n) => n.method === 'turn/completed' && (n.params as { turn?: { id?: string } }).turn?.id === started.id, 60_000);
-      };
       return {
-        start: async (i) => {
-          const { thread } = await d.rpc.request<{ thread: { id: string } }>('thread/start', { cwd: h.workDir, sandbox: 'read-only', approvalPolicy: 'never' });
-          await turn(thread.id, `question ${i}`);
-          return thread.id;
-        },
-        reply: (threadId, i) => turn(threadId, `follow-up ${i}`),
+        start: (i) => appNewThread(d, i),
+        reply: (threadId, i) => appTurn(d, threadId, `follow-up ${i}`),
         close: () => d.close(),
       };
     };
     // The floor of a process per session: the same call into a fresh Codex process that has been
-    // started, initialized and warmed (as our spare is) before the clock starts.
-    const freshMcp = (): Path => {
-      let next: Awaited<ReturnType<typeof startCodexMcpServer>> | undefined;
-      const used: Array<() => Promise<void>> = [];
+    // started, initialized and warmed (as our spare is) before the clock starts; the previous
+    // call's process ends first, untimed.
+    const fresh = <P extends { close(): Promise<void> }>(launch: () => Promise<P>, newThread: (p: P, i: number) => Promise<string>): Path => {
+      let current: P | undefined;
       return {
         prepare: async () => {
-          // The previous call's process ends first (a process per session), untimed.
-          await used.pop()?.();
-          next = await startCodexMcpServer(bins.legacy, h);
+          await current?.close();
+          current = await launch();
         },
-        start: async (i) => {
-          const d = next!;
-          used.push(() => d.close());
-          return (await call(d.client, 'codex', args(i))).threadId;
-        },
+        start: (i) => newThread(current!, i),
         reply: () => Promise.reject(new Error('fresh processes are for new threads only')),
         close: async () => {
-          await used.pop()?.();
-          if (next && !used.length) await next.close().catch(() => undefined);
+          await current?.close();
         },
       };
     };
-    const freshApp = (): Path => {
-      let next: Awaited<ReturnType<typeof startCodexAppServer>> | undefined;
-      const used: Array<() => Promise<void>> = [];
-      return {
-        prepare: async () => {
-          await used.pop()?.();
-          next = await startCodexAppServer(bins.current, h);
-          await next.rpc.request('skills/list', { cwds: [h.workDir] });
-        },
-        start: async (i) => {
-          const d = next!;
-          used.push(() => d.close());
-          const { thread } = await d.rpc.request<{ thread: { id: string } }>('thread/start', { cwd: h.workDir, sandbox: 'read-only', approvalPolicy: 'never' });
-          const { turn: started } = await d.rpc.request<{ turn: { id: string } }>('turn/start', { threadId: thread.id, input: [{ type: 'text', text: `question ${i}` }] });
-          await d.rpc.waitForNotification((n) => n.method === 'turn/completed' && (n.params as { turn?: { id?: string } }).turn?.id === started.id, 60_000);
-          return thread.id;
-        },
-        reply: () => Promise.reject(new Error('fresh processes are for new threads only')),
-        close: async () => {
-          await used.pop()?.();
-          if (next && !used.length) await next.close().catch(() => undefined);
-        },
-      };
-    };
+    const freshMcp = () => fresh(() => startCodexMcpServer(bins.legacy, h), async (d, i) => (await call(d.client, 'codex', args(i))).threadId);
+    const freshApp = () =>
+      fresh(async () => {
+        const d = await startCodexAppServer(bins.current, h);
+        await d.rpc.request('skills/list', { cwds: [h.workDir] });
+        return d;
+      }, appNewThread);
     // The governance server runs in its own process (bench/codex-serve-child.ts), as Codex and MCP
     // clients meet it.
     const governed = async (binary: string, dataDir: string): Promise<Path> => {
