@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useTempDir } from '../store/temp-dir';
 
 // The server start does not load the MCP SDK (its types module builds hundreds of zod schemas, and
 // ajv with the SDK's server: tens of ms of every first start, bench/first-start.ts); the first MCP
@@ -26,13 +25,11 @@ startGovernanceServer({ port: 0, dataDir: process.argv[2], token: 'test-token-01
 
 describe('server start without the MCP SDK', function () {
   this.timeout(60_000);
-  let dataDir: string;
-  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'cg-lazy-sdk-'))));
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = useTempDir('cg-lazy-sdk-');
 
   it('listens without loading any SDK module; the first MCP session loads the server and types modules and initializes', () => {
     const server = join(__dirname, '..', '..', '..', 'src', 'server', 'server.ts');
-    const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', SCRIPT, server, dataDir], { encoding: 'utf8', env: { ...process.env, CODEX_GOVERNANCE_TOKEN: '' } });
+    const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', SCRIPT, server, dataDir()], { encoding: 'utf8', env: { ...process.env, CODEX_GOVERNANCE_TOKEN: '' } });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { atStart: string[]; status: number; body: string; afterSession: string[] };
     assert.deepEqual(out.atStart, []);
