@@ -143,7 +143,8 @@ export class GovernanceService {
 
   /**
    * @param clock ms since epoch; injectable so tests control the drift between updates
-   * @param complexityCap consulted on every stored update (dialectic conditions)
+   * @param complexityCap consulted on every stored update (dialectic conditions), except by a store
+   *   with `updateAtomically`, which reads the cap from its own conditions with the agent's state
    */
   constructor(
     private readonly store: GovernanceStore,
@@ -177,11 +178,9 @@ export class GovernanceService {
     // state at once (and shares its group commit) instead of waiting a commit per update. Each
     // caller is still answered only after its own write is durable.
     const { existed, complexity, outcome, nowMs, written } = await this.serialized(input.agentId, async () => {
-      // Read before any row lock is taken: a shared store's transaction must not wait for a second connection.
-      const cap = await this.complexityCap?.(input.agentId);
       let decided: { complexity: number; outcome: ReturnType<typeof applyUpdate>; nowMs: number } | undefined;
       // eslint-disable-next-line @typescript-eslint/require-await -- the repository's DecideUpdate returns a promise
-      const decide = async (existing: { dynamics: DynamicsState | null } | undefined): Promise<RecordUpdateInput> => {
+      const decide = async (existing: { dynamics: DynamicsState | null } | undefined, cap: number | undefined): Promise<RecordUpdateInput> => {
         const complexity = cap !== undefined && input.complexity > cap ? cap : input.complexity;
         const nowMs = this.clock();
         const outcome = applyUpdate(validDynamics(existing?.dynamics), { complexity, nowMs, confidence: input.confidence, operation: input.operation });
@@ -199,13 +198,15 @@ export class GovernanceService {
           ...(request.clientVersion !== undefined ? { clientVersion: request.clientVersion } : {}),
         };
       };
-      // A store shared by several servers (PostgreSQL) decides there, again if another server wrote first.
+      // A store shared by several servers (PostgreSQL) decides there, again if another server wrote
+      // first or stored a condition meanwhile: it reads the cap itself, with the state.
       if (this.store.agents.updateAtomically) {
         const done = await this.store.agents.updateAtomically(input.agentId, this.clock(), decide);
         return { existed: done.existed, ...decided!, written: Promise.resolve(done.agent) };
       }
+      const cap = await this.complexityCap?.(input.agentId);
       const existing = await this.store.agents.dynamics(input.agentId);
-      const written = this.store.agents.recordUpdate(await decide(existing));
+      const written = this.store.agents.recordUpdate(await decide(existing, cap));
       // Settled by the awaiting caller below; the queue must not wait for it.
       written.catch(() => undefined);
       return { existed: existing !== undefined, ...decided!, written };

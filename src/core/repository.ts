@@ -76,8 +76,11 @@ export interface RecordUpdateInput {
   clientVersion?: string;
 }
 
-/** Builds an update from the agent's current dynamics (undefined for an unknown agent). */
-export type DecideUpdate = (current: { dynamics: DynamicsState | null } | undefined) => Promise<RecordUpdateInput>;
+/**
+ * Builds an update from the agent's current dynamics (undefined for an unknown agent) and the cap
+ * (0..1, undefined: none) its dialectic conditions put on the complexity it may report.
+ */
+export type DecideUpdate = (current: { dynamics: DynamicsState | null } | undefined, complexityCap: number | undefined) => Promise<RecordUpdateInput>;
 
 export interface AgentRepository {
   /** Creates the agent on first sight, otherwise refreshes `lastSeenAt` (and client info when given). */
@@ -96,11 +99,13 @@ export interface AgentRepository {
    */
   recordUpdate(input: RecordUpdateInput): Promise<AgentRecord>;
   /**
-   * Optional (stores shared by several processes): reads the agent's dynamics, lets `decide` build
-   * the update from them and writes it only if no other writer got in between (else it reads and
-   * decides again; PostgreSQL: a conditional write, then the row lock after repeated losses), so
-   * updates of one agent from different servers never start from the same state and none is lost.
-   * `decide` may run more than once. `atMs` stamps a new agent's row.
+   * Optional (stores shared by several processes): reads the agent's dynamics and the complexity
+   * cap of its dialectic conditions, lets `decide` build the update from them and writes it only if
+   * no other writer got in between and no condition was added (else it reads and decides again;
+   * PostgreSQL: a conditional write, then the row lock after repeated losses), so updates of one
+   * agent from different servers never start from the same state, none is lost, and none is
+   * decided under a cap older than the write. `decide` may run more than once. `atMs` stamps a new
+   * agent's row.
    * @returns the stored agent, whether it existed before, and what `decide` returned
    */
   updateAtomically?(agentId: string, atMs: number, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput }>;

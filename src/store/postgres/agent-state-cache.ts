@@ -1,8 +1,10 @@
 /**
- * The last agent state one server read or wrote (the `dynamics` column's text and `update_count`),
- * so that its next update of that agent can skip the read and go straight to the conditional write.
- * A hint only: the write still matches only if the database holds that version, so a stale entry
- * costs one write that matches no row (then the update reads and decides again), never a lost update.
+ * The last agent state one server read or wrote (the `dynamics` column's text, `update_count`, and
+ * the complexity cap of the agent's dialectic conditions with the highest `agent_conditions.id`
+ * it was computed from), so that its next update of that agent can skip the read and go straight
+ * to the conditional write. A hint only: the write still matches only if the database holds that
+ * version and no newer condition, so a stale entry costs one write that matches no row (then the
+ * update reads and decides again), never a lost update or a missed cap.
  */
 
 /** Entries kept (least recently used dropped first): ~0.5 KB each, so a few MB at most. */
@@ -14,8 +16,16 @@ export const STATE_CACHE_ENTRIES = 10_000;
  */
 export const READS_AFTER_STALE = 64;
 
+/** What an agent's dialectic conditions mean for its next update, as of one read. */
+export interface AgentConditions {
+  /** The cap (0..1) the conditions put on its complexity, or undefined for none. */
+  complexityCap: number | undefined;
+  /** The highest `agent_conditions.id` of the agent at that read (0: none). */
+  conditionsThrough: number;
+}
+
 /** An agent's state as this server last saw it. */
-export interface KnownState {
+export interface KnownState extends AgentConditions {
   /** The `dynamics` column as stored (JSON text, or null before the first decision). */
   dynamics: string | null;
   /** The `update_count` that goes with it. */
@@ -39,15 +49,15 @@ export class AgentStateCache {
     return this.entries.get(agentId)?.state;
   }
 
-  /** Records the state just written (or read under the row lock) at `version`. */
-  remember(agentId: string, dynamics: string | null, version: number): void {
+  /** Records the state just written (or read under the row lock). */
+  remember(agentId: string, state: KnownState): void {
     if (this.limit <= 0) return;
     const entry = this.entries.get(agentId);
     if (entry && entry.readFirst > 0) {
       entry.readFirst--;
       return;
     }
-    this.put(agentId, { state: { dynamics, version }, readFirst: 0 });
+    this.put(agentId, { state, readFirst: 0 });
   }
 
   /** Another server wrote the agent since: read it on its next {@link READS_AFTER_STALE} updates. */

@@ -10,7 +10,9 @@ import type { AgentRecord, AgentRepository, AgentUpdateRecord, DecideUpdate, Ens
 import { iso, parseJson, type Row } from '../rows';
 import { toAgent, toUpdate } from '../records';
 import { int, type PgPool, type Queryable } from './pool';
-import { AgentStateCache, STATE_CACHE_ENTRIES } from './agent-state-cache';
+import { AgentStateCache, STATE_CACHE_ENTRIES, type AgentConditions, type KnownState } from './agent-state-cache';
+import { conditionOf } from './dialectic';
+import { complexityCap } from '../../dialectic/limits';
 import { KeyedQueue } from './queue';
 
 const UPSERT_SEEN = `
@@ -21,7 +23,16 @@ const UPSERT_SEEN = `
     client_version = coalesce(excluded.client_version, agents.client_version)
   RETURNING *, (xmax = 0) AS inserted`;
 
-const READ_STATE = 'SELECT dynamics, update_count FROM agents WHERE id = $1';
+/**
+ * The agent's dialectic conditions (as the dialectic repository's `conditions` reads them, in id
+ * order, as a JSON array) and the highest condition id (0: none): one row whatever exists.
+ */
+const CONDITIONS_OF = `SELECT coalesce(json_agg(json_build_object('action', action, 'target', target, 'value', value, 'unit', unit, 'original', original) ORDER BY id), '[]') AS conditions,
+    coalesce(max(id), 0) AS conditions_through
+  FROM agent_conditions WHERE agent_id = $1`;
+
+/** The agent's state and version (null columns: no such agent) with its conditions, from one snapshot. */
+const READ_STATE = `SELECT a.dynamics, a.update_count, c.conditions, c.conditions_through FROM (${CONDITIONS_OF}) c LEFT JOIN agents a ON a.id = $1`;
 
 /** The stored row's small columns: the caller has the dynamics and metrics it just wrote. */
 const SMALL_COLUMNS = `id, display_name, client_name, client_version, created_at, last_seen_at, last_action, last_reason, last_guidance,
@@ -48,9 +59,10 @@ const INSERT_NEW = `
 
 /**
  * The decision and its history row, only if the agent's `update_count` is still $20 (the version
- * read): no row otherwise. Under READ COMMITTED an UPDATE that finds the row changed by a
- * concurrent transaction waits for it and re-checks its WHERE on the committed row
- * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED), so of two
+ * read) and it has no dialectic condition newer than id $21 (the cap decided with is still its
+ * cap; conditions are only ever added): no row otherwise. Under READ COMMITTED an UPDATE that finds
+ * the row changed by a concurrent transaction waits for it and re-checks its WHERE on the committed
+ * row (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED), so of two
  * writers that read one version only the first matches.
  */
 const UPDATE_IF_UNCHANGED = `
@@ -62,7 +74,7 @@ const UPDATE_IF_UNCHANGED = `
       dynamics = $5, last_metrics = $6, last_action = $7, last_reason = $8, last_guidance = $9, last_decision_at = $4,
       update_count = update_count + 1,
       status = $10
-    WHERE id = $1 AND update_count = $20
+    WHERE id = $1 AND update_count = $20 AND NOT EXISTS (SELECT 1 FROM agent_conditions c WHERE c.agent_id = $1 AND c.id > $21)
     RETURNING ${SMALL_COLUMNS}
   ), ${HISTORY_FROM_A}
   SELECT * FROM a`;
@@ -177,25 +189,28 @@ export class PgAgentRepository implements AgentRepository {
   /** The optimistic attempts; undefined when every one lost a race. */
   private async optimistic(agentId: string, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput } | undefined> {
     const attempts = this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS;
-    let known = this.known.get(agentId);
+    let known: KnownState | undefined = this.known.get(agentId);
+    let conditions: AgentConditions | undefined = known && { complexityCap: known.complexityCap, conditionsThrough: known.conditionsThrough };
     // An attempt from the cached state is extra: it loses only when another server wrote since.
     for (let attempt = known && attempts > 0 ? -1 : 0; attempt < attempts; attempt++) {
-      if (!known) {
-        const read = await this.prepared('agent_state', READ_STATE, [agentId]);
-        const row = read.rows[0] as Row | undefined;
-        known = row ? { dynamics: typeof row.dynamics === 'string' ? row.dynamics : null, version: int(row.update_count) } : undefined;
+      if (!conditions) {
+        const row = (await this.prepared('agent_state', READ_STATE, [agentId])).rows[0] as Row;
+        conditions = conditionsOf(row);
+        known = row.update_count == null ? undefined : { ...conditions, dynamics: typeof row.dynamics === 'string' ? row.dynamics : null, version: int(row.update_count) };
       }
-      const input = await decide(known ? { dynamics: parseJson<DynamicsState | null>(known.dynamics, null) } : undefined);
+      const input = await decide(known ? { dynamics: parseJson<DynamicsState | null>(known.dynamics, null) } : undefined, conditions.complexityCap);
       const decision = decisionParams(input);
       const params = [...decision, ...historyParams(input)];
-      const written = known ? await this.prepared('agent_update_if_unchanged', UPDATE_IF_UNCHANGED, [...params, known.version]) : await this.prepared('agent_insert_new', INSERT_NEW, params);
+      const written = known
+        ? await this.prepared('agent_update_if_unchanged', UPDATE_IF_UNCHANGED, [...params, known.version, conditions.conditionsThrough])
+        : await this.prepared('agent_insert_new', INSERT_NEW, params);
       const row = written.rows[0] as Row | undefined;
       if (row) {
-        this.known.remember(agentId, decision[4] as string, int(row.update_count));
+        this.known.remember(agentId, { ...conditions, dynamics: decision[4] as string, version: int(row.update_count) });
         return { agent: stored(row, input), existed: known !== undefined, input };
       }
       this.known.stale(agentId);
-      known = undefined;
+      known = conditions = undefined;
     }
     return undefined;
   }
@@ -205,13 +220,14 @@ export class PgAgentRepository implements AgentRepository {
     const done = await this.db.transaction(async (c) => {
       const created = await c.query('INSERT INTO agents (id, created_at, last_seen_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO NOTHING', [agentId, iso(atMs)]);
       const locked = await c.query('SELECT dynamics FROM agents WHERE id = $1 FOR UPDATE', [agentId]);
+      const conditions = conditionsOf((await c.query(CONDITIONS_OF, [agentId])).rows[0] as Row);
       const existed = created.rowCount === 0;
       const current = existed ? { dynamics: parseJson<DynamicsState | null>((locked.rows[0] as Row | undefined)?.dynamics, null) } : undefined;
-      const input = await decide(current);
-      return { agent: await writeDecision(c, input), existed, input };
+      const input = await decide(current, conditions.complexityCap);
+      return { agent: await writeDecision(c, input), existed, input, conditions };
     });
-    this.known.remember(agentId, JSON.stringify(done.input.dynamics), done.agent.updateCount);
-    return done;
+    this.known.remember(agentId, { ...done.conditions, dynamics: JSON.stringify(done.input.dynamics), version: done.agent.updateCount });
+    return { agent: done.agent, existed: done.existed, input: done.input };
   }
 
   /**
@@ -263,6 +279,11 @@ function decisionParams(input: RecordUpdateInput): unknown[] {
 function historyParams(input: RecordUpdateInput): unknown[] {
   const { metrics } = input;
   return [input.operation, input.complexity, input.confidence ?? null, metrics.E, metrics.I, metrics.S, metrics.V, metrics.coherence, metrics.risk_score];
+}
+
+/** The cap of a row of {@link CONDITIONS_OF}'s columns (node-pg parses the json column into an array). */
+function conditionsOf(row: Row): AgentConditions {
+  return { complexityCap: complexityCap((row.conditions as unknown as Row[]).map(conditionOf)), conditionsThrough: int(row.conditions_through) };
 }
 
 function stored(row: Row, input: RecordUpdateInput): AgentRecord {

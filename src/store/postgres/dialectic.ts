@@ -113,11 +113,13 @@ export class PgDialecticRepository implements DialecticRepository {
 
   async conditions(agentId: string): Promise<ParsedCondition[]> {
     const r = await this.db.query('SELECT action, target, value, unit, original FROM agent_conditions WHERE agent_id = $1 ORDER BY id', [agentId]);
-    return r.rows.map((raw) => {
-      const row = raw as Row;
-      return { action: str(row.action), target: str(row.target), value: numOrNull(row.value), unit: strOrNull(row.unit), original: str(row.original) };
-    });
+    return r.rows.map((row) => conditionOf(row as Row));
   }
+}
+
+/** One `agent_conditions` row (action, target, value, unit, original) as a ParsedCondition. */
+export function conditionOf(row: Row): ParsedCondition {
+  return { action: str(row.action), target: str(row.target), value: numOrNull(row.value), unit: strOrNull(row.unit), original: str(row.original) };
 }
 
 /** Messages from `seq` on and the requester's resumption, inside the caller's transaction. */

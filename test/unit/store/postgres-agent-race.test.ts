@@ -158,6 +158,29 @@ describe('store: PostgreSQL agent updates from several servers', function () {
     assert.equal((await b.get('r6'))!.dynamics!.updates, 8);
   });
 
+  it('a dialectic condition another server stores caps the next update of an agent this server has cached', async () => {
+    const [a] = servers();
+    const caps: Array<number | undefined> = [];
+    const capped = (operation: string, atMs: number) => (current: { dynamics: DynamicsState | null } | undefined, cap: number | undefined) => {
+      caps.push(cap);
+      return Promise.resolve(build('r7', operation, current, atMs));
+    };
+    await a.updateAtomically('r7', T0, capped('a 1', T0));
+    await a.updateAtomically('r7', T0 + 1, capped('a 2', T0 + 1));
+    // What a dialectic resolution on another server commits: the session and the requester's conditions.
+    const other = pools[1]!.pool;
+    await other.query(`INSERT INTO dialectic_sessions (id, version, requester_id, reviewer_id, phase, created_at, updated_at, deadline_at, record)
+      VALUES ('d-r7', 1, 'r7', 'rev', 'resolved', '2026-12-02T06:00:00Z', '2026-12-02T06:00:00Z', '2026-12-02T07:00:00Z', '{}')`);
+    await other.query(`INSERT INTO agent_conditions (agent_id, session_id, action, target, value, unit, original, created_at)
+      VALUES ('r7', 'd-r7', 'limit', 'complexity', 0.3, NULL, 'Limit complexity to 0.3', '2026-12-02T06:00:00Z'),
+             ('r7', 'd-r7', 'set', 'complexity', 0.4, NULL, 'Set complexity 0.4', '2026-12-02T06:00:00Z')`);
+    await a.updateAtomically('r7', T0 + 2, capped('a 3', T0 + 2));
+    await a.updateAtomically('r7', T0 + 3, capped('a 4', T0 + 3));
+    // a 3: decided from the cache (no cap), refused by the write, decided again after the read.
+    assert.deepEqual(caps, [undefined, undefined, undefined, 0.3, 0.3]);
+    assert.deepEqual((await a.history('r7', { limit: 10 })).map((h) => h.operation), ['a 1', 'a 2', 'a 3', 'a 4']);
+  });
+
   it('16 agents updated through two servers at once, each server’s cache stale in turn: update_count equals the acknowledged updates of each agent', async () => {
     const [s1, s2] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
     try {

@@ -59,11 +59,11 @@ describe('store: PostgreSQL only', function () {
     }
   });
 
-  it('many agents updated at once through one pool (more than its connections) with a complexity cap read per update', async () => {
+  it('many agents updated at once through one pool (more than its connections)', async () => {
     const url = await testDatabase('many');
     const store = await openPostgresStore(url);
     try {
-      const gov = new GovernanceService(store, new GovernanceEvents(), Date.now, async (id) => ((await store.dialectic.conditions(id)).length ? 0.2 : undefined));
+      const gov = new GovernanceService(store, new GovernanceEvents());
       await Promise.all(Array.from({ length: 40 }, (_, i) => gov.processUpdate({ agentId: `agent-${i}`, operation: 'w', complexity: 0.5 })));
       assert.deepEqual(await store.agents.counts(), { agents: 40, updates: 40 });
     } finally {
