@@ -35,6 +35,16 @@ async function connect(target: Target, name: string): Promise<Client> {
   return client;
 }
 
+/**
+ * Ends the client's MCP session on the server (HTTP DELETE /mcp) and closes it: `close()` alone
+ * leaves the session open until it idles out, and a server under repeated runs reaches its
+ * maxMcpSessions.
+ */
+async function disconnect(client: Client): Promise<void> {
+  await (client.transport as StreamableHTTPClientTransport | undefined)?.terminateSession();
+  await client.close();
+}
+
 async function callOnce(client: Client, target: Target, i: number): Promise<void> {
   const r = (await client.callTool({ name: target.tool, arguments: target.args(i) })) as CallToolResult;
   if (r.isError) throw new Error(`${target.tool} failed: ${JSON.stringify(r.content)}`);
@@ -54,7 +64,7 @@ export async function measure(target: Target, opts: { sequential: number; client
     await callOnce(solo, target, i);
     samples.push(performance.now() - t0);
   }
-  await solo.close();
+  await disconnect(solo);
   samples.sort((a, b) => a - b);
 
   const clients = await Promise.all(Array.from({ length: opts.clients }, (_, k) => connect(target, `bench-${k}`)));
@@ -72,7 +82,7 @@ export async function measure(target: Target, opts: { sequential: number; client
   );
   const seconds = (performance.now() - t0) / 1000;
   loaded.sort((a, b) => a - b);
-  await Promise.all(clients.map((c) => c.close()));
+  await Promise.all(clients.map(disconnect));
   return {
     p50Ms: percentile(samples, 50),
     p99Ms: percentile(samples, 99),
