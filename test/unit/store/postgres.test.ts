@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GovernanceEvents } from '../../../src/core/events';
 import { GovernanceService } from '../../../src/core/governance';
+import { DialecticService } from '../../../src/dialectic/service';
 import { AuditLog } from '../../../src/store/audit';
 import { toTsQuery } from '../../../src/store/postgres/discoveries';
 import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS, pgMigrate, pgSchemaVersion } from '../../../src/store/postgres/migrations';
 import { PgPool } from '../../../src/store/postgres/pool';
 import { openPostgresStore } from '../../../src/store/postgres/store';
 import { testDatabase } from '../../helpers/postgres';
+import { manualClock } from './temp-dir';
 
 describe('store: PostgreSQL only', function () {
   this.timeout(180_000);
@@ -68,6 +70,43 @@ describe('store: PostgreSQL only', function () {
       assert.deepEqual(await store.agents.counts(), { agents: 40, updates: 40 });
     } finally {
       await store.close();
+    }
+  });
+
+  it('a dialectic resolution stored through one server caps the next update of the agent on a server that has its state cached', async () => {
+    const url = await testDatabase('cap');
+    const [s1, s2] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    const dir = mkdtempSync(join(tmpdir(), 'cg-pg-cap-'));
+    const audit = await AuditLog.open(dir);
+    try {
+      const clock = manualClock();
+      const events = new GovernanceEvents();
+      const svc = new DialecticService({ repository: s2.dialectic, agents: s2.agents, events, audit, clock: clock.now, random: () => 0.5 });
+      // Server 1 has no complexityCap callback: the PostgreSQL store reads the conditions itself.
+      const g1 = new GovernanceService(s1, events, clock.now);
+      const g2 = new GovernanceService(s2, events, clock.now, (id) => svc.complexityCap(id));
+      let paused = false;
+      for (let i = 0; i < 40 && !paused; i++) {
+        clock.advance(15_000);
+        paused = (await g1.processUpdate({ agentId: 'worker', operation: `rewrite ${i}`, complexity: 1, confidence: 0.05 })).governance_decision.action === 'PAUSE';
+      }
+      assert.ok(paused, 'worker paused through server 1');
+      clock.advance(1000);
+      await g2.processUpdate({ agentId: 'reviewer', operation: 'read docs', complexity: 0.1, confidence: 0.9 });
+      const agree = { rootCause: 'Complexity spiked', proposedConditions: ['Reduce complexity to 0.3'], agrees: true };
+      const { session_id: id } = await svc.request({ agentId: 'worker', reason: 'Paused' });
+      await svc.submitThesis({ sessionId: id, agentId: 'worker', rootCause: agree.rootCause, proposedConditions: agree.proposedConditions });
+      await svc.submitAntithesis({ sessionId: id, agentId: 'reviewer', concerns: ['High risk'] });
+      await svc.submitSynthesis({ sessionId: id, agentId: 'worker', ...agree });
+      assert.equal((await svc.submitSynthesis({ sessionId: id, agentId: 'reviewer', ...agree })).phase, 'resolved');
+      clock.advance(60_000);
+      const capped = await g1.processUpdate({ agentId: 'worker', operation: 'big change', complexity: 1 });
+      assert.match(capped.dialectic_enforcement_warning ?? '', /capped to 0.30/);
+      assert.equal((await s2.agents.history('worker', { limit: 1 }))[0]!.complexity, 0.3);
+    } finally {
+      await audit.close();
+      await Promise.all([s1.close(), s2.close()]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
