@@ -8,7 +8,8 @@
  *   `codex-governance serve` processes (src/cli/cli.ts through tsx), one with
  *   `--database postgres://...`, one on its SQLite file; each pinned to CPU 0 when `taskset` exists,
  *   the load generator on CPU 1, PostgreSQL's own processes unpinned. Rounds alternate SQLite and
- *   PostgreSQL (the machine's speed drifts); per round the ratio PostgreSQL/SQLite of calls/s.
+ *   PostgreSQL (the machine's speed drifts), after a warm-up round not counted; per round the
+ *   ratio PostgreSQL/SQLite of calls/s.
  *   Target: median ratio >= 0.7. Also CPU ms per call (Linux /proc): the serve process, plus for
  *   PostgreSQL every process of the cluster, which a loaded machine's throughput can hide.
  * - `search_knowledge_graph`'s search, in process (KnowledgeGraph.search over the PostgreSQL store,
@@ -19,7 +20,7 @@
  *   stall meanwhile are reported). p50/p99 (ms) and `pg_database_size`. Target at 1,000,000:
  *   p50 <= 20 ms, p99 <= 100 ms.
  *
- *     node --import tsx bench/team-postgres.ts   # BENCH_TEAM_SIZES=100000,1000000 (none: no search) BENCH_TEAM_ROUNDS=3
+ *     node --import tsx bench/team-postgres.ts   # BENCH_TEAM_SIZES=100000,1000000 (none: no search) BENCH_TEAM_ROUNDS=5 BENCH_TEAM_WARMUP_ROUNDS=1
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -35,7 +36,9 @@ import { measure, percentile, type LoadResult } from './load';
 import { corpusDiscovery, corpusQuery } from './search-corpus';
 
 const SIZES = (process.env.BENCH_TEAM_SIZES ?? '100000,1000000').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
-const ROUNDS = Number(process.env.BENCH_TEAM_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_TEAM_ROUNDS ?? 5);
+/** Rounds run first and not counted: both servers' JIT warms over the first ones (SQLite's calls/s rose ~30% from round 1 to 3). */
+const WARMUP_ROUNDS = Number(process.env.BENCH_TEAM_WARMUP_ROUNDS ?? 1);
 const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 300);
 const QUERIES = Number(process.env.BENCH_SEARCH_QUERIES ?? 300);
 /** The bench cluster's shared_buffers (the test helper's 32MB would measure the OS page cache, not a team's server). */
@@ -143,10 +146,14 @@ async function benchUpdates(say: (line: string) => void): Promise<boolean> {
     `${Math.round(r.callsPerSecond)} calls/s, p50 ${ms(r.loadedP50Ms)} / p99 ${ms(r.loadedP99Ms)} ms (sequential p50 ${ms(r.p50Ms)} ms), ${r.cpuMsPerCall.toFixed(2)} CPU ms/call` +
     (r.cpuMsPerCall > r.serverCpuMsPerCall ? ` (server ${r.serverCpuMsPerCall.toFixed(2)})` : '');
   try {
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round++) {
       const s = await updates(sqlite);
       const p = await updates(pg, postmaster);
       const ratio = p.callsPerSecond / s.callsPerSecond;
+      if (round < 1) {
+        say(`  warm-up round (not counted): SQLite ${fmt(s)}; PostgreSQL ${fmt(p)} -> ${ratio.toFixed(2)}x`);
+        continue;
+      }
       ratios.push(ratio);
       cpuRatios.push(p.cpuMsPerCall / s.cpuMsPerCall);
       say(`  round ${round}: SQLite ${fmt(s)}; PostgreSQL ${fmt(p)} -> ${ratio.toFixed(2)}x`);
