@@ -4,12 +4,14 @@
  * every table in one transaction: a failure leaves the target as it was. Row ids and sequence
  * numbers are kept (cursors and `seq` orders stay valid) and the sequences continue after them.
  * Per-agent and admin tokens (`api_tokens`, hashes only) come along, so agents keep their tokens.
+ * The Codex session records go to the server that will run on the same data directory (see
+ * `sessionOwner` in src/store/open.ts).
  * Stop the server using the SQLite file first, so that nothing is written to it meanwhile.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDatabaseUrl } from '../store/open';
+import { checkDatabaseUrl, sessionOwner } from '../store/open';
 import type { StoreCommandIo } from './migrate';
 
 /** Tables in foreign-key order, with the column a sequence continues after (if any). */
@@ -30,6 +32,14 @@ const TABLES: ReadonlyArray<[table: string, serial?: string]> = [
   // Hashes only (the secrets were shown once at creation): the team's agents keep their tokens.
   ['api_tokens'],
 ];
+/**
+ * Columns PostgreSQL has and SQLite does not, set on every copied row of the table: the Codex
+ * session records belong to the server that will use the copied data directory.
+ */
+function extraColumns(table: string, dataDir: string): Record<string, unknown> {
+  return table === 'codex_sessions' ? { server: sessionOwner(dataDir) } : {};
+}
+
 /** Rows per INSERT (PostgreSQL allows 65,535 parameters per statement). */
 const BATCH = 400;
 
@@ -76,12 +86,17 @@ export async function runCopyCommand(args: string[], io: StoreCommandIo): Promis
       const copied: string[] = [];
       for (const [table, serial] of TABLES) {
         const columns = (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+        const extra = extraColumns(table, dirname(from));
         const list = columns.map((name) => `"${name}"`).join(', ');
         const rows = db.prepare(`SELECT ${list} FROM ${table}`).all() as Array<Record<string, unknown>>;
+        const targetList = [...columns, ...Object.keys(extra)].map((name) => `"${name}"`).join(', ');
         for (let i = 0; i < rows.length; i += BATCH) {
           const params: unknown[] = [];
-          const tuples = rows.slice(i, i + BATCH).map((row) => `(${columns.map((name) => `$${params.push(toPg(table, name, row[name]))}`).join(', ')})`);
-          await c.query(`INSERT INTO ${table} (${list}) VALUES ${tuples.join(', ')}`, params);
+          const tuples = rows.slice(i, i + BATCH).map((row) => {
+            const values = [...columns.map((name) => toPg(table, name, row[name])), ...Object.values(extra)];
+            return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
+          });
+          await c.query(`INSERT INTO ${table} (${targetList}) VALUES ${tuples.join(', ')}`, params);
         }
         if (serial) await c.query(`SELECT setval(pg_get_serial_sequence('${table}', '${serial}'), coalesce((SELECT max(${serial}) FROM ${table}), 0) + 1, false)`);
         copied.push(`${table} ${rows.length}`);

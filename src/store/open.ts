@@ -3,9 +3,20 @@
  * a PostgreSQL database shared by a team's servers when a `postgres://` URL is given
  * (`serve --database`, CODEX_GOVERNANCE_DATABASE_URL).
  */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { isPostgresUrl, redactUrl } from './postgres/url';
 import { openStore } from './store';
 import type { Store } from './types';
+
+/**
+ * The identity of the server using `dataDir` in a shared database: `<host name>:<absolute data
+ * directory>`. Stable across restarts and distinct per server (each needs a data directory of its
+ * own), so a server restores exactly the Codex session records it saved.
+ */
+export function sessionOwner(dataDir: string): string {
+  return `${hostname()}:${resolve(dataDir)}`;
+}
 
 /** The environment variable naming the team's PostgreSQL database. */
 export const DATABASE_URL_ENV = 'CODEX_GOVERNANCE_DATABASE_URL';
@@ -36,7 +47,7 @@ export async function openConfiguredStore(options: { dataDir: string; database?:
     // not resolved when the sources run in process under tsx's CommonJS hook (the unit tests).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { openPostgresStore } = require('./postgres/store') as typeof import('./postgres/store');
-    return openPostgresStore(options.database);
+    return openPostgresStore(options.database, { server: sessionOwner(options.dataDir) });
   }
   return openStore(options.dataDir);
 }

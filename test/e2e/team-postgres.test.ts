@@ -13,7 +13,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { sessionOwner } from '../../src/store/open';
 import { openStore } from '../../src/store/store';
+import { emptyUsage } from '../../src/supervisor/session';
 import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS } from '../../src/store/postgres/migrations';
 import { testCluster, testDatabase, type TestCluster } from '../helpers/postgres';
 import { startServe, stopServe, type ServeProcess } from '../helpers/serve-process';
@@ -246,6 +248,11 @@ describe('team mode: copy, and a schema newer than the server', function () {
       await store.discoveries.insert({ id: 'd-old', agentId: 'old-agent', discoveryType: 'bug_found', summary: 'Migrated memory leak in the parser', details: 'x', tags: ['Parser'], status: 'open', severity: 'high', createdAtMs: Date.UTC(2026, 0, 2) }, []);
       await store.discoveries.insert({ id: 'd-new', agentId: 'old-agent', discoveryType: 'note', summary: 'second', details: '', tags: [], status: 'open', severity: null, createdAtMs: Date.UTC(2026, 0, 3) }, [{ toId: 'd-old', relation: 'related_to', agentId: null, createdAtMs: Date.UTC(2026, 0, 3) }]);
       await store.tasks.insert({ taskId: 't-old', description: 'carry me over', status: 'pending', dueDate: null, priority: 'high', tags: ['x'], createdBy: 'p', createdAtMs: Date.UTC(2026, 0, 4) });
+      const at = new Date(Date.UTC(2026, 0, 5)).toISOString();
+      await store.codexSessions.save({
+        id: 's-old', threadId: 't-old', backend: 'app-server', codexVersion: '0.169.0', pid: null, cwd: dir, sandbox: 'read-only', approvalPolicy: 'never', model: null, mode: null,
+        agentId: 'old-agent', status: 'closed', createdAt: at, lastActivityAt: at, endedAt: at, turns: 1, tokens: emptyUsage(), lastError: null, transcript: [],
+      });
       await store.close();
       const issued = cli(['tokens', 'create', '--agent', 'old-agent', '--data-dir', dir]);
       assert.equal(issued.status, 0, issued.stderr);
@@ -254,6 +261,8 @@ describe('team mode: copy, and a schema newer than the server', function () {
       const copied = cli(['copy', '--from', `sqlite:${dir}`, '--to', withPassword(target)]);
       assert.equal(copied.status, 0, copied.stderr);
       assert.match(copied.stdout, /discoveries 2/);
+      // The Codex session records belong to the server that will run on the copied data directory.
+      assert.deepEqual(await query(target, 'SELECT id, server FROM codex_sessions'), [{ id: 's-old', server: sessionOwner(dir) }]);
       assert.doesNotMatch(copied.stdout + copied.stderr, new RegExp(PASSWORD));
       const server = await serve(target);
       try {

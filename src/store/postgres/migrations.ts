@@ -261,6 +261,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX discoveries_write_xid ON discoveries(write_xid);
     `,
   },
+  {
+    version: 4,
+    description: 'codex_sessions.server: the server whose Codex processes a session record describes, so one server restores, marks lost and prunes only its own',
+    sql: `
+      -- A Codex session is a process of one server; before this column every server restored every
+      -- record, marking another server's running sessions lost. Records from before belong to none.
+      ALTER TABLE codex_sessions ADD COLUMN server TEXT NOT NULL DEFAULT '';
+      DROP INDEX codex_sessions_by_activity;
+      CREATE INDEX codex_sessions_by_server ON codex_sessions(server, last_activity_at DESC);
+    `,
+  },
 ];
 
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

@@ -3,6 +3,7 @@
  * newer than this build), and the repositories over the pool. Several servers share one database
  * by design, so there is no data-directory lock here.
  */
+import { hostname } from 'node:os';
 import type { StoreInfo } from '../../core/repository';
 import type { Store } from '../types';
 import { PgAgentRepository } from './agents';
@@ -28,10 +29,13 @@ export interface PgStore extends Store {
  * @param url `postgres://user:password@host:port/database` (libpq-style query parameters such as
  *   `sslmode` are read by `pg`)
  * @param options.migrate false: refuse an outdated schema instead of migrating it (default true)
+ * @param options.server this server's identity, which owns the Codex session records it saves (see
+ *   `sessionOwner` in src/store/open.ts; default: this host and process, i.e. records no later
+ *   process restores)
  * @throws StoreUnavailableError naming the database (without password) when it cannot be reached
  * @throws SchemaTooNewError when the database was migrated by a newer Codex Governance
  */
-export async function openPostgresStore(url: string, options: { migrate?: boolean } = {}): Promise<PgStore> {
+export async function openPostgresStore(url: string, options: { migrate?: boolean; server?: string } = {}): Promise<PgStore> {
   const pool = new PgPool(url);
   try {
     if (options.migrate !== false) await pgMigrate(pool);
@@ -46,7 +50,7 @@ export async function openPostgresStore(url: string, options: { migrate?: boolea
     agents: new PgAgentRepository(pool),
     agentReads: new PgAgentReadRepository(pool),
     discoveries,
-    codexSessions: new PgCodexSessionRepository(pool),
+    codexSessions: new PgCodexSessionRepository(pool, options.server ?? `${hostname()} (pid ${process.pid})`),
     dialectic: new PgDialecticRepository(pool),
     tasks: new PgTaskRepository(pool),
     observedSessions: new PgObservedSessionRepository(pool),

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openConfiguredStore } from '../../../src/store/open';
 import { openStore } from '../../../src/store/store';
+import type { Store } from '../../../src/store/types';
 import { emptyUsage, type CodexSessionRecord } from '../../../src/supervisor/session';
 import { CodexSupervisor } from '../../../src/supervisor/supervisor';
+import { testDatabase } from '../../helpers/postgres';
 import { useTempDir } from '../store/temp-dir';
 
 function record(i: number, status: CodexSessionRecord['status'] = 'idle'): CodexSessionRecord {
@@ -69,6 +75,47 @@ describe('Codex sessions in the store', () => {
       assert.equal(stored.find((r) => r.id === 's-1')?.status, 'lost', 'the new status was written back');
     } finally {
       await store.close();
+    }
+  });
+
+  it('PostgreSQL shared by two servers: each restores, marks lost and prunes only its own sessions; a restart of one finds its own', async function () {
+    this.timeout(180_000);
+    const database = await testDatabase('codex_sessions_owner');
+    const dirs = [mkdtempSync(join(tmpdir(), 'cg-owner-a-')), mkdtempSync(join(tmpdir(), 'cg-owner-b-'))];
+    const open = (dataDir: string) => openConfiguredStore({ dataDir, database });
+    const stores: Store[] = [];
+    try {
+      const a = await open(dirs[0]!);
+      stores.push(a);
+      await a.codexSessions.save(record(1, 'idle'));
+      await a.codexSessions.save(record(2, 'closed'));
+      const b = await open(dirs[1]!);
+      stores.push(b);
+      await b.codexSessions.save(record(3, 'closed'));
+      // Server B starts while A's session s-1 runs: B neither restores nor marks it lost.
+      const supB = new CodexSupervisor({ repository: b.codexSessions, located: { path: '/none', version: '0.169.0', backend: 'app-server', source: 'explicit' } });
+      try {
+        assert.equal(await supB.restore(), 1);
+        assert.deepEqual(supB.list({}).map((s) => s.id), ['s-3']);
+      } finally {
+        await supB.close();
+      }
+      assert.equal(await b.codexSessions.prune(0), 1);
+      await b.codexSessions.save({ ...record(1, 'closed'), lastError: 'same id from another server' });
+      assert.deepEqual((await a.codexSessions.list(10)).map((r) => [r.id, r.status]), [['s-2', 'closed'], ['s-1', 'idle']], "A's records untouched");
+      // A restarts on its data directory: its running session is now lost, written back.
+      const again = await open(dirs[0]!);
+      stores.push(again);
+      const supA = new CodexSupervisor({ repository: again.codexSessions, located: { path: '/none', version: '0.169.0', backend: 'app-server', source: 'explicit' } });
+      try {
+        assert.equal(await supA.restore(), 2);
+        assert.equal(supA.info('s-1').status, 'lost');
+      } finally {
+        await supA.close();
+      }
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }
   });
 });
