@@ -1,10 +1,10 @@
 /**
  * The last agent state one server read or wrote (the `dynamics` column's text, `update_count`, and
- * the complexity cap of the agent's dialectic conditions with the highest `agent_conditions.id`
- * it was computed from), so that its next update of that agent can skip the read and go straight
- * to the conditional write. A hint only: the write still matches only if the database holds that
- * version and no newer condition, so a stale entry costs one write that matches no row (then the
- * update reads and decides again), never a lost update or a missed cap.
+ * the complexity cap of the agent's dialectic conditions with the `conditions_version` it was read
+ * at), so that its next update of that agent can skip the read and go straight to the conditional
+ * write. A hint only: the write still matches only if the database holds both versions, so a stale
+ * entry costs one write that matches no row (then the update reads and decides again), never a
+ * lost update or a missed cap.
  */
 
 /** Entries kept (least recently used dropped first): ~0.5 KB each, so a few MB at most. */
@@ -20,8 +20,8 @@ export const READS_AFTER_STALE = 64;
 export interface AgentConditions {
   /** The cap (0..1) the conditions put on its complexity, or undefined for none. */
   complexityCap: number | undefined;
-  /** The highest `agent_conditions.id` of the agent at that read (0: none). */
-  conditionsThrough: number;
+  /** The agent's `conditions_version` at that read (0 also for an agent not stored yet). */
+  conditionsVersion: number;
 }
 
 /** An agent's state as this server last saw it. */

@@ -23,16 +23,15 @@ const UPSERT_SEEN = `
     client_version = coalesce(excluded.client_version, agents.client_version)
   RETURNING *, (xmax = 0) AS inserted`;
 
-/**
- * The agent's dialectic conditions (as the dialectic repository's `conditions` reads them, in id
- * order, as a JSON array) and the highest condition id (0: none): one row whatever exists.
- */
-const CONDITIONS_OF = `SELECT coalesce(json_agg(json_build_object('action', action, 'target', target, 'value', value, 'unit', unit, 'original', original) ORDER BY id), '[]') AS conditions,
-    coalesce(max(id), 0) AS conditions_through
+/** The agent's dialectic conditions as the dialectic repository's `conditions` reads them (in id order), as a JSON array. */
+const CONDITIONS_OF = `SELECT coalesce(json_agg(json_build_object('action', action, 'target', target, 'value', value, 'unit', unit, 'original', original) ORDER BY id), '[]') AS conditions
   FROM agent_conditions WHERE agent_id = $1`;
 
-/** The agent's state and version (null columns: no such agent) with its conditions, from one snapshot. */
-const READ_STATE = `SELECT a.dynamics, a.update_count, c.conditions, c.conditions_through FROM (${CONDITIONS_OF}) c LEFT JOIN agents a ON a.id = $1`;
+/**
+ * The agent's state, version and `conditions_version` (null columns: no such agent) with its
+ * conditions, from one snapshot: one row whatever exists.
+ */
+const READ_STATE = `SELECT a.dynamics, a.update_count, a.conditions_version, c.conditions FROM (${CONDITIONS_OF}) c LEFT JOIN agents a ON a.id = $1`;
 
 /** The stored row's small columns: the caller has the dynamics and metrics it just wrote. */
 const SMALL_COLUMNS = `id, display_name, client_name, client_version, created_at, last_seen_at, last_action, last_reason, last_guidance,
@@ -59,11 +58,14 @@ const INSERT_NEW = `
 
 /**
  * The decision and its history row, only if the agent's `update_count` is still $20 (the version
- * read) and it has no dialectic condition newer than id $21 (the cap decided with is still its
- * cap; conditions are only ever added): no row otherwise. Under READ COMMITTED an UPDATE that finds
- * the row changed by a concurrent transaction waits for it and re-checks its WHERE on the committed
- * row (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED), so of two
- * writers that read one version only the first matches.
+ * read) and its `conditions_version` still $21 (the cap decided with is still its cap: storing
+ * conditions bumps it in the same transaction, src/store/postgres/dialectic.ts): no row otherwise.
+ * Under READ COMMITTED an UPDATE that finds the row changed by a concurrent transaction waits for
+ * it and re-checks its WHERE on the committed row
+ * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED), so of two
+ * writers that read one version only the first matches, and a resolution that commits while this
+ * write waits for the row is seen (a subquery on `agent_conditions` would not be: it keeps the
+ * statement's snapshot).
  */
 const UPDATE_IF_UNCHANGED = `
   WITH a AS (
@@ -74,7 +76,7 @@ const UPDATE_IF_UNCHANGED = `
       dynamics = $5, last_metrics = $6, last_action = $7, last_reason = $8, last_guidance = $9, last_decision_at = $4,
       update_count = update_count + 1,
       status = $10
-    WHERE id = $1 AND update_count = $20 AND NOT EXISTS (SELECT 1 FROM agent_conditions c WHERE c.agent_id = $1 AND c.id > $21)
+    WHERE id = $1 AND update_count = $20 AND conditions_version = $21
     RETURNING ${SMALL_COLUMNS}
   ), ${HISTORY_FROM_A}
   SELECT * FROM a`;
@@ -190,7 +192,7 @@ export class PgAgentRepository implements AgentRepository {
   private async optimistic(agentId: string, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput } | undefined> {
     const attempts = this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS;
     let known: KnownState | undefined = this.known.get(agentId);
-    let conditions: AgentConditions | undefined = known && { complexityCap: known.complexityCap, conditionsThrough: known.conditionsThrough };
+    let conditions: AgentConditions | undefined = known && { complexityCap: known.complexityCap, conditionsVersion: known.conditionsVersion };
     // An attempt from the cached state is extra: it loses only when another server wrote since.
     for (let attempt = known && attempts > 0 ? -1 : 0; attempt < attempts; attempt++) {
       if (!conditions) {
@@ -202,11 +204,13 @@ export class PgAgentRepository implements AgentRepository {
       const decision = decisionParams(input);
       const params = [...decision, ...historyParams(input)];
       const written = known
-        ? await this.prepared('agent_update_if_unchanged', UPDATE_IF_UNCHANGED, [...params, known.version, conditions.conditionsThrough])
+        ? await this.prepared('agent_update_if_unchanged', UPDATE_IF_UNCHANGED, [...params, known.version, conditions.conditionsVersion])
         : await this.prepared('agent_insert_new', INSERT_NEW, params);
       const row = written.rows[0] as Row | undefined;
       if (row) {
-        this.known.remember(agentId, { ...conditions, dynamics: decision[4] as string, version: int(row.update_count) });
+        // Not after creating the agent: a resolution committed between the read and the insert
+        // stored conditions but had no row to bump, so the next update reads them.
+        if (known) this.known.remember(agentId, { ...conditions, dynamics: decision[4] as string, version: int(row.update_count) });
         return { agent: stored(row, input), existed: known !== undefined, input };
       }
       this.known.stale(agentId);
@@ -219,8 +223,9 @@ export class PgAgentRepository implements AgentRepository {
   private async locked(agentId: string, atMs: number, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput }> {
     const done = await this.db.transaction(async (c) => {
       const created = await c.query('INSERT INTO agents (id, created_at, last_seen_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO NOTHING', [agentId, iso(atMs)]);
-      const locked = await c.query('SELECT dynamics FROM agents WHERE id = $1 FOR UPDATE', [agentId]);
-      const conditions = conditionsOf((await c.query(CONDITIONS_OF, [agentId])).rows[0] as Row);
+      // Under the row lock: no resolution can bump conditions_version until this commits.
+      const locked = await c.query('SELECT dynamics, conditions_version FROM agents WHERE id = $1 FOR UPDATE', [agentId]);
+      const conditions = conditionsOf({ ...((await c.query(CONDITIONS_OF, [agentId])).rows[0] as Row), conditions_version: (locked.rows[0] as Row | undefined)?.conditions_version ?? 0 });
       const existed = created.rowCount === 0;
       const current = existed ? { dynamics: parseJson<DynamicsState | null>((locked.rows[0] as Row | undefined)?.dynamics, null) } : undefined;
       const input = await decide(current, conditions.complexityCap);
@@ -281,9 +286,9 @@ function historyParams(input: RecordUpdateInput): unknown[] {
   return [input.operation, input.complexity, input.confidence ?? null, metrics.E, metrics.I, metrics.S, metrics.V, metrics.coherence, metrics.risk_score];
 }
 
-/** The cap of a row of {@link CONDITIONS_OF}'s columns (node-pg parses the json column into an array). */
+/** The cap of a row with `conditions` ({@link CONDITIONS_OF}: node-pg parses the json column into an array) and `conditions_version` (null: no agent row yet, i.e. 0 once inserted). */
 function conditionsOf(row: Row): AgentConditions {
-  return { complexityCap: complexityCap((row.conditions as unknown as Row[]).map(conditionOf)), conditionsThrough: int(row.conditions_through) };
+  return { complexityCap: complexityCap((row.conditions as unknown as Row[]).map(conditionOf)), conditionsVersion: row.conditions_version == null ? 0 : int(row.conditions_version) };
 }
 
 function stored(row: Row, input: RecordUpdateInput): AgentRecord {

@@ -135,6 +135,8 @@ async function writeEffects(c: Queryable, step: StoredStep, sessionId: string, s
       [step.resume.agentId, sessionId, cond.action, cond.target, cond.value, cond.unit, cond.original, step.session.updatedAt],
     );
   }
+  // Every server's next update of the agent then decides again under the new cap (src/store/postgres/agents.ts).
+  if (step.resume.conditions.length) await c.query('UPDATE agents SET conditions_version = conditions_version + 1 WHERE id = $1', [step.resume.agentId]);
 }
 
 async function openSessionOf(c: Queryable, agentId: string, exceptId: string): Promise<string | undefined> {

@@ -272,6 +272,16 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX codex_sessions_by_server ON codex_sessions(server, last_activity_at DESC);
     `,
   },
+  {
+    version: 5,
+    description: 'agents.conditions_version: bumped in the transaction that stores dialectic conditions for the agent, so an update decided under an older complexity cap does not match',
+    sql: `
+      -- Checked by the conditional agent update (src/store/postgres/agents.ts) on the row it locks:
+      -- a resolution committed while the update waited for that row lock is seen there, where a
+      -- subquery on agent_conditions would still read the update's older snapshot.
+      ALTER TABLE agents ADD COLUMN conditions_version INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { AgentStateCache, READS_AFTER_STALE, type KnownState } from '../../../src/store/postgres/agent-state-cache';
 
-const at = (dynamics: string | null, version: number): KnownState => ({ dynamics, version, complexityCap: undefined, conditionsThrough: 0 });
+const at = (dynamics: string | null, version: number): KnownState => ({ dynamics, version, complexityCap: undefined, conditionsVersion: 0 });
 
 describe('store: PostgreSQL agent state cache', () => {
   it('keeps at most `limit` agents, dropping the least recently written', () => {

@@ -21,6 +21,15 @@ function build(agentId: string, operation: string, current: { dynamics: Dynamics
   return { agentId, atMs, operation, complexity: 0.5, dynamics: outcome.state, metrics: outcome.metrics, decision: outcome.decision };
 }
 
+/** Polls `check` every 10 ms until it holds (10 s at most). */
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A DecideUpdate that builds `operation` from whatever state it is given. */
 function decide(agentId: string, operation: string, atMs: number) {
   return (current: { dynamics: DynamicsState | null } | undefined) => Promise.resolve(build(agentId, operation, current, atMs));
@@ -110,25 +119,27 @@ describe('store: PostgreSQL agent updates from several servers', function () {
 
   it('server B updates an agent server A has cached, then A updates it: A decides again from B’s state', async () => {
     const [a, b] = servers();
-    const first = await a.updateAtomically('r5', T0, decide('r5', 'a first', T0));
-    await b.updateAtomically('r5', T0 + 1, decide('r5', 'b', T0 + 1));
+    // A creates the agent (not kept: see the statements test) and updates it once (kept).
+    await a.updateAtomically('r5', T0, decide('r5', 'a create', T0));
+    const first = await a.updateAtomically('r5', T0 + 1, decide('r5', 'a first', T0 + 1));
+    await b.updateAtomically('r5', T0 + 2, decide('r5', 'b', T0 + 2));
     const seen: Array<number | undefined> = [];
-    const done = await a.updateAtomically('r5', T0 + 2, (cur) => {
+    const done = await a.updateAtomically('r5', T0 + 3, (cur) => {
       seen.push(cur?.dynamics?.updates);
-      return Promise.resolve(build('r5', 'a second', cur, T0 + 2));
+      return Promise.resolve(build('r5', 'a second', cur, T0 + 3));
     });
-    assert.deepEqual(seen, [1, 2], 'first from the state A wrote (its write matched no row), then from the state B wrote');
+    assert.deepEqual(seen, [2, 3], 'first from the state A wrote (its write matched no row), then from the state B wrote');
     assert.equal(done.existed, true);
-    assert.equal(done.agent.updateCount, 3);
-    assert.equal(done.input.dynamics.updates, 3);
+    assert.equal(done.agent.updateCount, 4);
+    assert.equal(done.input.dynamics.updates, 4);
     const history = await b.history('r5', { limit: 10 });
-    assert.deepEqual(history.map((h) => h.operation), ['a first', 'b', 'a second']);
+    assert.deepEqual(history.map((h) => h.operation), ['a create', 'a first', 'b', 'a second']);
     // A's history row holds the metrics decided on B's state, not those of the state A had cached.
-    const onCached = build('r5', 'a second', { dynamics: first.input.dynamics }, T0 + 2).metrics;
+    const onCached = build('r5', 'a second', { dynamics: first.input.dynamics }, T0 + 3).metrics;
     const onB = done.input.metrics;
     assert.notEqual(onCached.E, onB.E, 'the two starting states give different metrics');
-    assert.deepEqual([history[2]!.E, history[2]!.I, history[2]!.S, history[2]!.V, history[2]!.riskScore], [onB.E, onB.I, onB.S, onB.V, onB.risk_score]);
-    assert.equal((await a.get('r5'))!.dynamics!.updates, 3);
+    assert.deepEqual([history[3]!.E, history[3]!.I, history[3]!.S, history[3]!.V, history[3]!.riskScore], [onB.E, onB.I, onB.S, onB.V, onB.risk_score]);
+    assert.equal((await a.get('r5'))!.dynamics!.updates, 4);
   });
 
   it('the next update of an agent this server wrote skips the read; after another server wrote it, the agent is read first', async () => {
@@ -143,7 +154,9 @@ describe('store: PostgreSQL agent updates from several servers', function () {
     await a.updateAtomically('r6', T0, decide('r6', 'a 1', T0));
     assert.deepEqual(statements.splice(0), ['agent_state', 'agent_insert_new']);
     await a.updateAtomically('r6', T0 + 1, decide('r6', 'a 2', T0 + 1));
+    assert.deepEqual(statements.splice(0), ['agent_state', 'agent_update_if_unchanged'], 'an agent this server created is read once (conditions stored before its row existed)');
     await a.updateAtomically('r6', T0 + 2, decide('r6', 'a 3', T0 + 2));
+    await a.updateAtomically('r6', T0 + 2, decide('r6', 'a 3b', T0 + 2));
     assert.deepEqual(statements.splice(0), ['agent_update_if_unchanged', 'agent_update_if_unchanged'], 'one round trip per update');
     await b.updateAtomically('r6', T0 + 3, decide('r6', 'b', T0 + 3));
     await a.updateAtomically('r6', T0 + 4, decide('r6', 'a 4', T0 + 4));
@@ -154,31 +167,76 @@ describe('store: PostgreSQL agent updates from several servers', function () {
     await uncached.updateAtomically('r6', T0 + 6, decide('r6', 'a 6', T0 + 6));
     await uncached.updateAtomically('r6', T0 + 7, decide('r6', 'a 7', T0 + 7));
     assert.deepEqual(statements.splice(0), ['agent_state', 'agent_update_if_unchanged', 'agent_state', 'agent_update_if_unchanged']);
-    assert.deepEqual((await b.history('r6', { limit: 10 })).map((h) => h.operation), ['a 1', 'a 2', 'a 3', 'b', 'a 4', 'a 5', 'a 6', 'a 7']);
-    assert.equal((await b.get('r6'))!.dynamics!.updates, 8);
+    assert.deepEqual((await b.history('r6', { limit: 10 })).map((h) => h.operation), ['a 1', 'a 2', 'a 3', 'a 3b', 'b', 'a 4', 'a 5', 'a 6', 'a 7']);
+    assert.equal((await b.get('r6'))!.dynamics!.updates, 9);
   });
+
+  /**
+   * What a dialectic resolution on another server writes for `agentId` (src/store/postgres/dialectic.ts
+   * writeEffects): the session, a complexity condition, and the agent's conditions_version bumped, in
+   * one transaction left open (it holds the agent row) until `commit()`.
+   */
+  async function resolveOnB(agentId: string, cap: number): Promise<{ commit: () => Promise<void> }> {
+    const c = await pools[1]!.pool.connect();
+    await c.query('BEGIN');
+    await c.query(
+      `INSERT INTO dialectic_sessions (id, version, requester_id, reviewer_id, phase, created_at, updated_at, deadline_at, record)
+       VALUES ($1, 1, $2, 'rev', 'resolved', '2026-12-02T06:00:00Z', '2026-12-02T06:00:00Z', '2026-12-02T07:00:00Z', '{}')`,
+      [`d-${agentId}-${cap}`, agentId],
+    );
+    await c.query(
+      `INSERT INTO agent_conditions (agent_id, session_id, action, target, value, unit, original, created_at)
+       VALUES ($1, $2, 'limit', 'complexity', $3, NULL, $4, '2026-12-02T06:00:00Z')`,
+      [agentId, `d-${agentId}-${cap}`, cap, `Limit complexity to ${cap}`],
+    );
+    await c.query('UPDATE agents SET conditions_version = conditions_version + 1 WHERE id = $1', [agentId]);
+    return {
+      commit: async () => {
+        await c.query('COMMIT');
+        c.release();
+      },
+    };
+  }
+
+  /** Sessions of the test database waiting for a lock. */
+  async function waitingForLocks(): Promise<number> {
+    const r = await pools[1]!.pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    return (r.rows[0] as { n: number }).n;
+  }
+
+  /** A DecideUpdate for `agentId` that records the cap it was given. */
+  function capped(agentId: string, caps: Array<number | undefined>, operation: string, atMs: number) {
+    return (current: { dynamics: DynamicsState | null } | undefined, cap: number | undefined) => {
+      caps.push(cap);
+      return Promise.resolve(build(agentId, operation, current, atMs));
+    };
+  }
 
   it('a dialectic condition another server stores caps the next update of an agent this server has cached', async () => {
     const [a] = servers();
     const caps: Array<number | undefined> = [];
-    const capped = (operation: string, atMs: number) => (current: { dynamics: DynamicsState | null } | undefined, cap: number | undefined) => {
-      caps.push(cap);
-      return Promise.resolve(build('r7', operation, current, atMs));
-    };
-    await a.updateAtomically('r7', T0, capped('a 1', T0));
-    await a.updateAtomically('r7', T0 + 1, capped('a 2', T0 + 1));
-    // What a dialectic resolution on another server commits: the session and the requester's conditions.
-    const other = pools[1]!.pool;
-    await other.query(`INSERT INTO dialectic_sessions (id, version, requester_id, reviewer_id, phase, created_at, updated_at, deadline_at, record)
-      VALUES ('d-r7', 1, 'r7', 'rev', 'resolved', '2026-12-02T06:00:00Z', '2026-12-02T06:00:00Z', '2026-12-02T07:00:00Z', '{}')`);
-    await other.query(`INSERT INTO agent_conditions (agent_id, session_id, action, target, value, unit, original, created_at)
-      VALUES ('r7', 'd-r7', 'limit', 'complexity', 0.3, NULL, 'Limit complexity to 0.3', '2026-12-02T06:00:00Z'),
-             ('r7', 'd-r7', 'set', 'complexity', 0.4, NULL, 'Set complexity 0.4', '2026-12-02T06:00:00Z')`);
-    await a.updateAtomically('r7', T0 + 2, capped('a 3', T0 + 2));
-    await a.updateAtomically('r7', T0 + 3, capped('a 4', T0 + 3));
-    // a 3: decided from the cache (no cap), refused by the write, decided again after the read.
-    assert.deepEqual(caps, [undefined, undefined, undefined, 0.3, 0.3]);
-    assert.deepEqual((await a.history('r7', { limit: 10 })).map((h) => h.operation), ['a 1', 'a 2', 'a 3', 'a 4']);
+    for (let i = 1; i <= 3; i++) await a.updateAtomically('r7', T0 + i, capped('r7', caps, `a ${i}`, T0 + i));
+    await (await resolveOnB('r7', 0.3)).commit();
+    await a.updateAtomically('r7', T0 + 4, capped('r7', caps, 'a 4', T0 + 4));
+    await a.updateAtomically('r7', T0 + 5, capped('r7', caps, 'a 5', T0 + 5));
+    // a 4: decided from the kept state (no cap), refused by the write, decided again after the read.
+    assert.deepEqual(caps, [undefined, undefined, undefined, undefined, 0.3, 0.3]);
+    assert.deepEqual((await a.history('r7', { limit: 10 })).map((h) => h.operation), ['a 1', 'a 2', 'a 3', 'a 4', 'a 5']);
+  });
+
+  it('a resolution that commits while the cached write waits for the agent row: the write sees it and decides again', async () => {
+    const [a] = servers();
+    const caps: Array<number | undefined> = [];
+    for (let i = 1; i <= 2; i++) await a.updateAtomically('r8', T0 + i, capped('r8', caps, `a ${i}`, T0 + i));
+    const held = await resolveOnB('r8', 0.4);
+    // A's write starts while B holds the agent row, and waits for it.
+    const update = a.updateAtomically('r8', T0 + 3, capped('r8', caps, 'a 3', T0 + 3));
+    await waitFor(async () => (await waitingForLocks()) === 1);
+    await held.commit();
+    const done = await update;
+    assert.deepEqual(caps, [undefined, undefined, undefined, 0.4], 'decided without the cap, not written, decided again under it');
+    assert.equal(done.input.complexity, 0.5, 'the DecideUpdate here applies no cap itself; GovernanceService does');
+    assert.deepEqual((await a.history('r8', { limit: 10 })).map((h) => h.operation), ['a 1', 'a 2', 'a 3']);
   });
 
   it('16 agents updated through two servers at once, each server’s cache stale in turn: update_count equals the acknowledged updates of each agent', async () => {
