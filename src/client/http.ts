@@ -10,8 +10,9 @@ import { auditQueryParams, type AuditQuery, type AuditQueryPage } from '../appro
 import type { AgentSummary, HistoryPoint } from '../core/governance';
 import { createParser } from 'eventsource-parser';
 import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
+import { changedTopics, readChangePrints } from './change-prints';
 import { ToolCallingClient } from './tool-calls';
-import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceToolInfo, type GovernanceTopic, type SessionSummary, type ToolAnnouncement, type ToolCallOptions } from './types';
+import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceToolInfo, type GovernanceTopic, type ToolAnnouncement, type ToolCallOptions } from './types';
 
 export interface HttpClientOptions {
   /** Poll interval (ms) while subscribed. Default 5000. */
@@ -29,6 +30,9 @@ interface CallBody {
   result?: Record<string, unknown>;
   error?: { code?: string; message?: string };
 }
+
+/** Every topic: all of another window's server's changes are found by polling. */
+const ALL_TOPICS: ReadonlySet<GovernanceTopic> = new Set(['agents', 'knowledge', 'sessions', 'reviews']);
 
 /** History points read beyond those a poll missed, for updates that land while it reads. */
 const OBSERVE_SLACK = 20;
@@ -192,8 +196,7 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
       const before = this.last;
       this.last = now;
       if (before) {
-        const changed = new Set<GovernanceTopic>();
-        for (const [topic, print] of now.prints) if (before.prints.get(topic) !== print) changed.add(topic);
+        const changed = changedTopics(before.prints, now.prints);
         if (changed.size) for (const l of [...this.listeners]) l(changed);
         if (this.updateListeners.size) await this.reportUpdates(agents, before.updateCounts);
         const stored = now.discoveries - before.discoveries;
@@ -232,28 +235,11 @@ export class HttpGovernanceClient extends ToolCallingClient implements Governanc
     }
   }
 
-  /** What a poll compares (one fingerprint per topic that changes whenever what the views show of it changes), and the agents read. */
+  /** What a poll compares (./change-prints), and the agents read. */
   private async read(): Promise<{ snapshot: Snapshot; agents: AgentSummary[] }> {
-    // An older server without the codex or dialectic tools has none of those to show.
-    const orNone = <T>(e: unknown): T[] => {
-      if (e instanceof GovernanceClientError && e.code === 'unknown_tool') return [];
-      throw e;
-    };
-    const [agents, knowledge, sessions, reviews] = await Promise.all([
-      this.listAgents(1000),
-      this.listDiscoveries(1),
-      this.listSessions().catch(orNone<SessionSummary>),
-      this.callTool('list_dialectic_sessions', { limit: 100 }).then((r) => r.sessions, orNone<ToolOutput<'list_dialectic_sessions'>['sessions'][number]>),
-    ]);
-    const prints = new Map<GovernanceTopic, string>([
-      ['agents', agents.map((a) => `${a.agent_id}|${a.update_count}|${a.status}|${a.last_seen_at}`).join('\n')],
-      ['knowledge', `${knowledge.total}|${knowledge.discoveries[0]?.id ?? ''}`],
-      ['sessions', JSON.stringify(sessions.map((s) => [s.session_id, s.status, s.threadId, s.turns, s.tokens.total, s.lastActivityAt]))],
-      // updated_at moves with every stored step (a claim, a message); an ended session leaves the list.
-      ['reviews', JSON.stringify(reviews.map((r) => [r.session_id, r.phase, r.reviewer_agent_id, r.updated_at]))],
-    ]);
+    const { prints, agents, discoveries } = await readChangePrints(this, ALL_TOPICS);
     const updateCounts = new Map(agents.map((a) => [a.agent_id, a.update_count]));
-    return { snapshot: { prints, updateCounts, discoveries: knowledge.total }, agents };
+    return { snapshot: { prints, updateCounts, discoveries }, agents };
   }
 }
 

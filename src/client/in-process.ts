@@ -3,6 +3,9 @@
  * HTTP, no token), the audit log is read from the app's own file, and changes arrive as events,
  * coalesced so a burst of writes (an agent storing 500 discoveries) refreshes a view once instead
  * of 500 times; agent updates and stored discoveries also reach their own listeners one by one.
+ * On a database shared with other servers (team mode) their writes raise no event here, so while
+ * anyone listens the agents, knowledge and reviews fingerprints (./change-prints) are also polled
+ * every `sharedPollMs`; Codex sessions are this server's own and need no poll.
  */
 import { readAudit, type AuditQuery, type AuditQueryPage } from '../approvals/audit-query';
 import type { GovernanceEvents } from '../core/events';
@@ -10,6 +13,7 @@ import type { AuditLog } from '../store/audit';
 import { toToolCallError } from '../server/tools/errors';
 import type { ToolRegistry } from '../server/tools/registry';
 import type { CallerIdentity } from '../server/tools/types';
+import { changedTopics, readChangePrints } from './change-prints';
 import { ToolCallingClient } from './tool-calls';
 import type { ToolArgs, ToolName, ToolOutput } from '../server/tools/catalog';
 import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type GovernanceClient, type GovernanceToolInfo, type GovernanceTopic, type SessionStreamDelta, type ToolAnnouncement, type ToolCallOptions } from './types';
@@ -18,6 +22,8 @@ import { GovernanceClientError, VSCODE_USER_AGENT, type AgentUpdate, type Govern
 export interface InProcessApp {
   readonly registry: Pick<ToolRegistry, 'call' | 'entries' | 'inputJsonSchema'>;
   readonly events: Pick<GovernanceEvents, 'on'>;
+  /** True when other servers write the same store (PostgreSQL): their changes raise no event here. */
+  readonly sharedStore?: boolean;
   /** Read as `GET /audit` reads it (src/approvals/audit-query.ts). */
   readonly audit: AuditLog;
   readonly codex: {
@@ -33,7 +39,12 @@ export interface InProcessApp {
 export interface InProcessClientOptions {
   /** Events within this window (ms) are reported once. Default 150. */
   coalesceMs?: number;
+  /** On a shared store, how often (ms) other servers' changes are looked for while anyone listens. Default 5000. */
+  sharedPollMs?: number;
 }
+
+/** What other servers sharing the store change and this one hears no event of. */
+const SHARED_TOPICS: ReadonlySet<GovernanceTopic> = new Set(['agents', 'knowledge', 'reviews']);
 
 const CALLER: CallerIdentity = { agentId: VSCODE_USER_AGENT, anonymous: false, transport: 'in-process', clientName: 'vscode' };
 
@@ -44,6 +55,9 @@ export class InProcessGovernanceClient extends ToolCallingClient implements Gove
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly coalesceMs: number;
+  private readonly sharedPollMs: number;
+  private sharedTimer: NodeJS.Timeout | undefined;
+  private sharedPrints: Map<GovernanceTopic, string> | undefined;
 
   constructor(
     readonly url: string,
@@ -52,6 +66,7 @@ export class InProcessGovernanceClient extends ToolCallingClient implements Gove
   ) {
     super();
     this.coalesceMs = options.coalesceMs ?? 150;
+    this.sharedPollMs = options.sharedPollMs ?? 5000;
   }
 
   async callTool<N extends ToolName>(name: N, args: ToolArgs<N>, options: ToolCallOptions = {}): Promise<ToolOutput<N>> {
@@ -141,11 +156,31 @@ export class InProcessGovernanceClient extends ToolCallingClient implements Gove
       for (const off of offs) off();
       this.app.codex.events.off('session-changed', sessions);
     };
+    if (this.app.sharedStore) void this.pollShared();
+  }
+
+  /** Compares the shared topics' prints with the last poll's and marks what changed; again in `sharedPollMs` while subscribed. */
+  private async pollShared(): Promise<void> {
+    try {
+      const { prints } = await readChangePrints(this, SHARED_TOPICS);
+      if (!this.unsubscribe) return;
+      if (this.sharedPrints) for (const topic of changedTopics(this.sharedPrints, prints)) this.mark(topic);
+      this.sharedPrints = prints;
+    } catch {
+      // The database is down (the views show that on their own reads): try again next time.
+    }
+    if (!this.unsubscribe) return;
+    this.sharedTimer = setTimeout(() => void this.pollShared(), this.sharedPollMs);
+    this.sharedTimer.unref?.();
   }
 
   private unsubscribeAll(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    clearTimeout(this.sharedTimer);
+    this.sharedTimer = undefined;
+    // A later subscriber loads its data when it subscribes: the next poll starts a fresh baseline.
+    this.sharedPrints = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.pending.clear();

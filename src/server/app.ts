@@ -74,6 +74,8 @@ export interface GovernanceAgentOptions {
 export interface GovernanceApp {
   readonly dataDir: string;
   readonly store: Store;
+  /** True when other servers write the same store (PostgreSQL, team mode): their changes raise no event here. */
+  readonly sharedStore: boolean;
   readonly events: GovernanceEvents;
   readonly governance: GovernanceService;
   readonly knowledge: KnowledgeGraph;
@@ -221,6 +223,7 @@ export async function createGovernanceApp(options: {
   return {
     dataDir: options.dataDir,
     store,
+    sharedStore: Boolean(options.database),
     events,
     governance,
     knowledge,

@@ -19,8 +19,11 @@ export interface TestServer {
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
-/** @param options.workspaceRoots the folders Codex sessions may write without asking (the session gate); default the test process's cwd */
-export async function startTestServer(options: { rateLimitPerMinute?: number; dataDir?: string; workspaceRoots?: string[] } = {}): Promise<TestServer> {
+/**
+ * @param options.workspaceRoots the folders Codex sessions may write without asking (the session gate); default the test process's cwd
+ * @param options.database a `postgres://` URL: the server's store is that shared database
+ */
+export async function startTestServer(options: { rateLimitPerMinute?: number; dataDir?: string; workspaceRoots?: string[]; database?: string } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cg-test-'));
   const server = await startGovernanceServer({
     port: 0,
@@ -29,6 +32,7 @@ export async function startTestServer(options: { rateLimitPerMinute?: number; da
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     hostKind: 'test',
     ...(options.workspaceRoots ? { workspaceRoots: options.workspaceRoots } : {}),
+    ...(options.database ? { database: options.database } : {}),
   });
   return {
     server,
