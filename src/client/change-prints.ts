@@ -22,10 +22,13 @@ export async function readChangePrints(client: Pick<GovernanceClient, 'listAgent
     if (e instanceof GovernanceClientError && e.code === 'unknown_tool') return [];
     throw e;
   };
-  const [agents, knowledge, sessions, reviews] = await Promise.all([
+  const [agents, knowledge, sessions, observed, reviews] = await Promise.all([
     topics.has('agents') ? client.listAgents(1000) : [],
     topics.has('knowledge') ? client.listDiscoveries(1) : { total: 0, discoveries: [] },
     topics.has('sessions') ? client.listSessions().catch(orNone<SessionSummary>) : [],
+    topics.has('sessions')
+      ? client.callTool('list_observed_sessions', { limit: 100 }).then((r) => r.sessions, orNone<ToolOutput<'list_observed_sessions'>['sessions'][number]>)
+      : [],
     topics.has('reviews')
       ? client.callTool('list_dialectic_sessions', { limit: 100 }).then((r) => r.sessions, orNone<ToolOutput<'list_dialectic_sessions'>['sessions'][number]>)
       : [],
@@ -33,7 +36,10 @@ export async function readChangePrints(client: Pick<GovernanceClient, 'listAgent
   const prints = new Map<GovernanceTopic, string>();
   if (topics.has('agents')) prints.set('agents', agents.map((a) => `${a.agent_id}|${a.update_count}|${a.status}|${a.last_seen_at}`).join('\n'));
   if (topics.has('knowledge')) prints.set('knowledge', `${knowledge.total}|${knowledge.discoveries[0]?.id ?? ''}`);
-  if (topics.has('sessions')) prints.set('sessions', JSON.stringify(sessions.map((s) => [s.session_id, s.status, s.threadId, s.turns, s.tokens.total, s.lastActivityAt])));
+  // The Sessions view also lists the Codex sessions seen through their hooks (shared in team mode).
+  if (topics.has('sessions')) {
+    prints.set('sessions', JSON.stringify([sessions.map((s) => [s.session_id, s.status, s.threadId, s.turns, s.tokens.total, s.lastActivityAt]), observed.map((o) => [o.session_id, o.last_event_at])]));
+  }
   // updated_at moves with every stored step (a claim, a message); an ended session leaves the list.
   if (topics.has('reviews')) prints.set('reviews', JSON.stringify(reviews.map((r) => [r.session_id, r.phase, r.reviewer_agent_id, r.updated_at])));
   return { prints, agents, discoveries: knowledge.total };

@@ -4,8 +4,8 @@
  * coalesced so a burst of writes (an agent storing 500 discoveries) refreshes a view once instead
  * of 500 times; agent updates and stored discoveries also reach their own listeners one by one.
  * On a database shared with other servers (team mode) their writes raise no event here, so while
- * anyone listens the agents, knowledge and reviews fingerprints (./change-prints) are also polled
- * every `sharedPollMs`; Codex sessions are this server's own and need no poll.
+ * anyone listens every topic's fingerprint (./change-prints) is also polled every `sharedPollMs`:
+ * agents, knowledge, reviews, and the Codex sessions other servers observe through their hooks.
  */
 import { readAudit, type AuditQuery, type AuditQueryPage } from '../approvals/audit-query';
 import type { GovernanceEvents } from '../core/events';
@@ -44,7 +44,7 @@ export interface InProcessClientOptions {
 }
 
 /** What other servers sharing the store change and this one hears no event of. */
-const SHARED_TOPICS: ReadonlySet<GovernanceTopic> = new Set(['agents', 'knowledge', 'reviews']);
+const SHARED_TOPICS: ReadonlySet<GovernanceTopic> = new Set(['agents', 'knowledge', 'reviews', 'sessions']);
 
 const CALLER: CallerIdentity = { agentId: VSCODE_USER_AGENT, anonymous: false, transport: 'in-process', clientName: 'vscode' };
 

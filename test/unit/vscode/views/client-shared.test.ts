@@ -28,7 +28,7 @@ describe('GovernanceClient in process on a shared PostgreSQL store', function ()
     assert.equal(res.status, 200, await res.text());
   }
 
-  it("reports the other server's agent updates and discoveries as changes, and lists them", async () => {
+  it("reports the other server's agent updates, discoveries and observed Codex sessions as changes, and lists them", async () => {
     const client = new InProcessGovernanceClient(here.url, here.server.app, { coalesceMs: 10, sharedPollMs: 100 });
     const seen: GovernanceTopic[] = [];
     const off = client.onDidChange((topics) => seen.push(...topics));
@@ -41,6 +41,15 @@ describe('GovernanceClient in process on a shared PostgreSQL store', function ()
       await callThere('store_discovery_graph', { agent_id: 'teammate', summary: 'Flaky test traced to a shared temp dir' });
       await waitUntil(() => seen.includes('knowledge'));
       assert.match(JSON.stringify(await client.listDiscoveries(5)), /shared temp dir/);
+      // A Codex session the other server observes through its hooks (a PostToolUse: no approval asked).
+      const hook = await fetch(`${there.url}/v1/hooks/codex`, {
+        method: 'POST',
+        headers: there.auth,
+        body: JSON.stringify({ session_id: '0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeee1', hook_event_name: 'PostToolUse', cwd: '/repo', permission_mode: 'default', tool_name: 'Bash', tool_input: { command: 'ls' }, tool_response: 'ok' }),
+      });
+      assert.equal(hook.status, 200, await hook.text());
+      await waitUntil(() => seen.includes('sessions'));
+      assert.ok((await client.callTool('list_observed_sessions', { limit: 10 })).sessions.some((o) => o.session_id === '0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeee1'));
     } finally {
       off();
       client.dispose();
