@@ -1,7 +1,8 @@
 /**
  * The Agent dashboard panel's host logic, without `vscode`: the agent list, the selected agents'
  * EISV history (`observe_agent`, oldest first) and live points from the client's agent updates
- * (at once from this window's server, polled from another window's), their anomalies and open
+ * (at once from this window's server, polled from another window's; read again when the agent
+ * list counts updates no event brought, i.e. another server's on a shared database), their anomalies and open
  * peer reviews (./agent-dashboard-details, refreshed after new points and review changes), and
  * the first agent's similar agents (`compare_me_to_similar`). One instance per open panel.
  */
@@ -40,6 +41,12 @@ export class AgentDashboardHandler {
   private detailsTimer: ReturnType<typeof setTimeout> | undefined;
   /** Each listed agent's status, for the details. */
   private statuses = new Map<string, string>();
+  /**
+   * Per selected agent, the updates its charts hold (the history's update count, plus the live
+   * points since): an agent list that counts more means updates no event brought (another server
+   * on a shared database), and the series is read again.
+   */
+  private readonly charted = new Map<string, number>();
   private generation = 0;
   private ready = false;
   private pending: string[] | undefined;
@@ -127,6 +134,8 @@ export class AgentDashboardHandler {
     this.refreshAgentsSoon();
     if (!this.selected.includes(u.agentId)) return;
     const { agentId, ...point } = u;
+    const charted = this.charted.get(agentId);
+    if (charted !== undefined) this.charted.set(agentId, charted + 1);
     this.post({ type: 'point', agentId, point });
     // A new point may start (or end) a risk spike, a coherence drop or a void event.
     this.refreshDetailsSoon();
@@ -150,8 +159,14 @@ export class AgentDashboardHandler {
     this.agentsTimer ??= setTimeout(() => {
       this.agentsTimer = undefined;
       const client = this.client();
-      if (client) void this.postAgents(client).catch(() => undefined);
+      if (client) void this.postAgents(client).then((agents) => this.catchUp(client, agents), () => undefined);
     }, this.options.agentsDelayMs ?? 500);
+  }
+
+  /** Reads the selected agents' series again when the list counts updates their charts lack. */
+  private async catchUp(client: GovernanceClient, agents: AgentItem[]): Promise<void> {
+    const behind = agents.some((a) => this.selected.includes(a.agentId) && a.updateCount > (this.charted.get(a.agentId) ?? Infinity));
+    if (behind) await this.select(client, this.selected).catch(() => undefined);
   }
 
   private async postAgents(client: GovernanceClient): Promise<AgentItem[]> {
@@ -172,9 +187,11 @@ export class AgentDashboardHandler {
   private async select(client: GovernanceClient, agentIds: string[]): Promise<void> {
     const generation = ++this.generation;
     const ids = [...new Set(agentIds)];
+    const counts = new Map<string, number>();
     const series: AgentSeries[] = await Promise.all(
       ids.map(async (agentId) => {
         const observed = await client.observeAgent(agentId, HISTORY_LIMIT);
+        counts.set(agentId, observed.update_count);
         return {
           agentId,
           points: observed.history.map(toPoint),
@@ -185,6 +202,8 @@ export class AgentDashboardHandler {
     const [details, comparison] = await Promise.all([readDetails(client, ids, this.statuses), ids[0] === undefined ? Promise.resolve(null) : readComparison(client, ids[0])]);
     if (generation !== this.generation) return; // a newer selection replaced this one
     this.selected = ids;
+    this.charted.clear();
+    for (const [id, n] of counts) this.charted.set(id, n);
     this.post({ type: 'series', agentIds: ids, series, details, comparison });
   }
 }

@@ -10,6 +10,7 @@ import { AgentDashboardHandler, REMOTE_DASHBOARD_NOTE } from '../../../src/vscod
 import { MAX_COMPARED, type DashboardHostMessage } from '../../../src/webviews/agent-dashboard/protocol';
 import { parseDashboardPageMessage } from '../../../src/webviews/agent-dashboard/schema';
 import { startTestServer, type TestServer } from '../../helpers/governance-server';
+import { testDatabase } from '../../helpers/postgres';
 import { manualClock, useTempDir } from '../store/temp-dir';
 import { panelClient } from './panel-client';
 
@@ -232,5 +233,51 @@ describe('Agent dashboard: anomalies, peer reviews and similar agents (real in-p
     const live = posted.slice(before).filter((m) => m.type === 'details').at(-1);
     assert.ok(live?.type === 'details' && live.details[0]?.review?.phase === 'synthesis', JSON.stringify(posted.slice(before)));
     assert.equal(live.details[0].review.turn, 'either side');
+  });
+});
+
+describe('Agent dashboard on a PostgreSQL store shared with another server (team mode)', function () {
+  this.timeout(180_000);
+  let here: TestServer;
+  let there: TestServer;
+
+  before(async () => {
+    const database = await testDatabase('dashboard_shared');
+    here = await startTestServer({ database });
+    there = await startTestServer({ database });
+  });
+  after(async () => {
+    await here?.stop();
+    await there?.stop();
+  });
+
+  it("a selected agent's updates through the other server reach its charts (the series is read again), local ones as live points", async () => {
+    const client = new InProcessGovernanceClient(here.url, here.server.app, { coalesceMs: 10, sharedPollMs: 100 });
+    const posted: DashboardHostMessage[] = [];
+    const handler = new AgentDashboardHandler(() => client, (m) => posted.push(m), { agentsDelayMs: 10 });
+    const points = () => {
+      const series = posted.filter((m) => m.type === 'series').at(-1) as Extract<DashboardHostMessage, { type: 'series' }> | undefined;
+      const after = posted.slice(posted.lastIndexOf(series!)).filter((m) => m.type === 'point').length;
+      return (series?.series[0]?.points.length ?? 0) + after;
+    };
+    try {
+      await here.server.app.governance.processUpdate({ agentId: 'shared', operation: 'here 1', complexity: 0.2 });
+      await handler.handle({ type: 'ready', agentIds: ['shared'] });
+      assert.equal(points(), 1);
+      await there.server.app.governance.processUpdate({ agentId: 'shared', operation: 'there 1', complexity: 0.3 });
+      await there.server.app.governance.processUpdate({ agentId: 'shared', operation: 'there 2', complexity: 0.4 });
+      const deadline = Date.now() + 10_000;
+      while (points() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(points(), 3, 'the two updates made through the other server');
+      const reads = posted.filter((m) => m.type === 'series').length;
+      await here.server.app.governance.processUpdate({ agentId: 'shared', operation: 'here 2', complexity: 0.2 });
+      while (points() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(points(), 4);
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(posted.filter((m) => m.type === 'series').length, reads, 'a local update is a live point, not a new read');
+    } finally {
+      handler.dispose();
+      client.dispose();
+    }
   });
 });
