@@ -255,10 +255,12 @@ describe('Agent dashboard on a PostgreSQL store shared with another server (team
     const client = new InProcessGovernanceClient(here.url, here.server.app, { coalesceMs: 10, sharedPollMs: 100 });
     const posted: DashboardHostMessage[] = [];
     const handler = new AgentDashboardHandler(() => client, (m) => posted.push(m), { agentsDelayMs: 10 });
+    // The points the page holds: the last series read, plus the live points posted after it.
     const points = () => {
-      const series = posted.filter((m) => m.type === 'series').at(-1) as Extract<DashboardHostMessage, { type: 'series' }> | undefined;
-      const after = posted.slice(posted.lastIndexOf(series!)).filter((m) => m.type === 'point').length;
-      return (series?.series[0]?.points.length ?? 0) + after;
+      const at = posted.findLastIndex((m) => m.type === 'series');
+      const series = posted[at];
+      const read = series?.type === 'series' ? (series.series[0]?.points.length ?? 0) : 0;
+      return read + posted.slice(at + 1).filter((m) => m.type === 'point').length;
     };
     try {
       await here.server.app.governance.processUpdate({ agentId: 'shared', operation: 'here 1', complexity: 0.2 });
