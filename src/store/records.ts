@@ -60,7 +60,6 @@ export function toUpdate(row: Row): AgentUpdateRecord {
   };
 }
 
-/** A `discoveries` row (with its `tags` as a JSON array) as the knowledge graph's record. */
 /**
  * A row of the agents snapshot read (id, status, update_count, last_seen_at, last_action and the
  * latest metrics extracted from `last_metrics`: E, I, S, V, coherence, risk_score, phi, void_active)
@@ -107,6 +106,7 @@ export function toPoint(row: Row): AgentPoint {
   };
 }
 
+/** A `discoveries` row (with its `tags` as a JSON array) as the knowledge graph's record. */
 export function toDiscovery(row: Row): DiscoveryRecord {
   const tags = parseJson<unknown>(row.tags, []);
   return {
