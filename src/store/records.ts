@@ -11,6 +11,11 @@ import type { ObservedEvent, ObservedSession } from '../hooks/repository';
 import type { ObservedSource } from '../hooks/source';
 import { num, numOrNull, parseJson, str, strOrNull, type Row } from './rows';
 
+/** The EISV columns (E, I, S, V, coherence, risk_score) of a history or snapshot row, in that key order. */
+function eisvOf(row: Row): { E: number; I: number; S: number; V: number; coherence: number; riskScore: number } {
+  return { E: num(row.E), I: num(row.I), S: num(row.S), V: num(row.V), coherence: num(row.coherence), riskScore: num(row.risk_score) };
+}
+
 /** An `agents` row as the core's record. */
 export function toAgent(row: Row): AgentRecord {
   const action = strOrNull(row.last_action);
@@ -47,12 +52,7 @@ export function toUpdate(row: Row): AgentUpdateRecord {
     operation: str(row.operation),
     complexity: num(row.complexity),
     confidence: numOrNull(row.confidence),
-    E: num(row.E),
-    I: num(row.I),
-    S: num(row.S),
-    V: num(row.V),
-    coherence: num(row.coherence),
-    riskScore: num(row.risk_score),
+    ...eisvOf(row),
     action: str(row.action) === 'PAUSE' ? 'PAUSE' : 'PROCEED',
     reason: str(row.reason),
     guidance: strOrNull(row.guidance),
@@ -72,12 +72,7 @@ export function toSnapshot(row: Row, voidActive: (value: unknown) => boolean): A
     row.E == null || row.I == null || row.S == null || row.V == null
       ? null
       : {
-          E: num(row.E),
-          I: num(row.I),
-          S: num(row.S),
-          V: num(row.V),
-          coherence: num(row.coherence),
-          riskScore: num(row.risk_score),
+          ...eisvOf(row),
           phi: numOrNull(row.phi),
           voidActive: voidActive(row.void_active),
         };
@@ -96,12 +91,7 @@ export function toPoint(row: Row): AgentPoint {
   return {
     id: num(row.id),
     at: str(row.at),
-    E: num(row.E),
-    I: num(row.I),
-    S: num(row.S),
-    V: num(row.V),
-    coherence: num(row.coherence),
-    riskScore: num(row.risk_score),
+    ...eisvOf(row),
     action: str(row.action) === 'PAUSE' ? 'PAUSE' : 'PROCEED',
   };
 }
