@@ -192,7 +192,7 @@ export class PgAgentRepository implements AgentRepository {
   private async optimistic(agentId: string, decide: DecideUpdate): Promise<{ agent: AgentRecord; existed: boolean; input: RecordUpdateInput } | undefined> {
     const attempts = this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS;
     let known: KnownState | undefined = this.known.get(agentId);
-    let conditions: AgentConditions | undefined = known && { complexityCap: known.complexityCap, conditionsVersion: known.conditionsVersion };
+    let conditions: AgentConditions | undefined = known;
     // An attempt from the cached state is extra: it loses only when another server wrote since.
     for (let attempt = known && attempts > 0 ? -1 : 0; attempt < attempts; attempt++) {
       if (!conditions) {
